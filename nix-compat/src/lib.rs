@@ -1,0 +1,15 @@
+//! Nix's formats and protocols, byte-identical to C++ Nix 2.26.
+//!
+//! This crate knows nothing of tvix: it is the bottom layer any Rust project can
+//! use to read and write what Nix reads and writes.
+//!
+//! - [`nixbase32`]: Nix's base-32 encoding.
+//! - [`nixhash`]: hashes in every text form, and content addresses.
+//! - [`store_path`]: store paths, name validation, and path computation.
+//!
+//! Features: `async` adds tokio-based readers and writers, `serde` adds serde
+//! implementations and the JSON shapes C++ Nix prints. Both are on by default.
+
+pub mod nixbase32;
+pub mod nixhash;
+pub mod store_path;
