@@ -28,10 +28,7 @@ pub async fn read_u64<R: AsyncRead + Unpin + ?Sized>(r: &mut R) -> Result<u64, E
 /// Reads a u64 that must fit a `usize`.
 pub async fn read_usize<R: AsyncRead + Unpin + ?Sized>(r: &mut R) -> Result<usize, Error> {
     let value = read_u64(r).await?;
-    usize::try_from(value).map_err(|_| Error::IntegerTooLarge {
-        value,
-        ty: "usize",
-    })
+    usize::try_from(value).map_err(|_| Error::IntegerTooLarge { value, ty: "usize" })
 }
 
 /// Reads a boolean: 0 is false, anything else true.

@@ -22,8 +22,8 @@ mod framed;
 mod sync;
 mod version;
 
-//TMP #[cfg(feature = "async")]
-//TMP pub mod r#async;
+#[cfg(feature = "async")]
+pub mod r#async;
 
 pub use framed::{DEFAULT_FRAME_SIZE, FramedReader, FramedWriter};
 pub use sync::{
@@ -118,5 +118,5 @@ impl From<Error> for io::Error {
     }
 }
 
-//TMP #[cfg(test)]
-//TMP mod tests;
+#[cfg(test)]
+mod tests;

@@ -47,8 +47,8 @@
 mod error;
 mod parser;
 
-//TMP #[cfg(feature = "async")]
-//TMP pub mod r#async;
+#[cfg(feature = "async")]
+pub mod r#async;
 
 pub use error::{Error, ErrorKind, Got};
 

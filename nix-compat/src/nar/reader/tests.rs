@@ -342,3 +342,98 @@ fn read_tree_from<R: BufRead>(r: R) -> Result<Tree, super::Error> {
     r.finish()?;
     Ok(tree)
 }
+
+#[cfg(feature = "async")]
+mod r#async {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+
+    use super::super::r#async::{Node, Reader, open};
+    use super::{COMPLICATED, EXECUTABLE, HELLOWORLD, SORTED, golden_trees};
+    use crate::nar::tests::{read_tree, read_tree_async};
+
+    #[tokio::test]
+    async fn golden_archives_in_any_chunking() {
+        for (name, nar, expected) in golden_trees() {
+            for chunk in [1, 3, 8, 4096] {
+                let (tree, len) = read_tree_async(nar, chunk)
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}/{chunk}: {e}"));
+                assert_eq!(tree, expected, "{name}/{chunk}");
+                assert_eq!(len, nar.len() as u64);
+            }
+        }
+    }
+
+    /// The async reader accepts and rejects exactly what the sync one does,
+    /// with the same message, on every prefix and every single-byte change of
+    /// the golden archives.
+    #[tokio::test]
+    async fn same_outcomes_as_sync() {
+        for (_, nar, _) in golden_trees() {
+            let mut inputs: Vec<Vec<u8>> = (0..nar.len()).map(|n| nar[..n].to_vec()).collect();
+            for i in (0..nar.len()).step_by(3) {
+                let mut changed = nar.to_vec();
+                changed[i] ^= 0x41;
+                inputs.push(changed);
+            }
+            for input in inputs {
+                let sync = read_tree(&input).map_err(|e| e.to_string());
+                for chunk in [1, 5] {
+                    let r#async = read_tree_async(&input, chunk)
+                        .await
+                        .map_err(|e| e.to_string());
+                    assert_eq!(sync, r#async, "{input:?}");
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn trailing_data_and_skipping() {
+        let mut input = SORTED.to_vec();
+        input.extend_from_slice(b"rest");
+        let mut r = Reader::new(tokio::io::BufReader::with_capacity(2, input.as_slice()));
+        let Node::Directory(mut dir) = r.root().await.expect("root") else {
+            panic!("not a directory")
+        };
+        let mut names = Vec::new();
+        while let Some(entry) = dir.next().await.expect("entry") {
+            names.push(entry.name.to_string());
+        }
+        assert_eq!(names, [".x", "B", "a", "b", "sp ace", "ü"]);
+        drop(dir);
+        assert_eq!(r.finish().await.expect("done"), SORTED.len() as u64);
+        let mut rest = Vec::new();
+        r.into_inner().read_to_end(&mut rest).await.expect("rest");
+        assert_eq!(rest, b"rest");
+
+        let mut r = Reader::new(COMPLICATED);
+        assert_eq!(r.finish().await.expect("valid"), COMPLICATED.len() as u64);
+    }
+
+    #[tokio::test]
+    async fn file_reader_is_buffered() {
+        let Node::File {
+            executable,
+            mut reader,
+        } = open(EXECUTABLE).await.expect("opens")
+        else {
+            panic!("not a file")
+        };
+        assert!(executable);
+        assert_eq!((reader.len(), reader.nar_offset()), (18, 128));
+        let mut line = String::new();
+        reader.read_line(&mut line).await.expect("line");
+        assert_eq!(line, "#!/bin/sh\n");
+        let mut rest = Vec::new();
+        assert_eq!(reader.copy_to(&mut rest).await.expect("copies"), 8);
+        assert_eq!(rest, b"echo hi\n");
+
+        let Node::File { mut reader, .. } = open(HELLOWORLD).await.expect("opens") else {
+            panic!("not a file")
+        };
+        let mut all = String::new();
+        reader.read_to_string(&mut all).await.expect("reads");
+        assert_eq!(all, "Hello World!");
+    }
+}

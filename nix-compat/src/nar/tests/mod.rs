@@ -151,3 +151,49 @@ fn tokens_are_padded() {
         [&[0u8; 8][..], &[3, 0, 0, 0, 0, 0, 0, 0], b"abc\0\0\0\0\0"].concat()
     );
 }
+
+/// Reads a node and everything below it through the async reader.
+#[cfg(feature = "async")]
+pub(crate) async fn read_node_async<R: tokio::io::AsyncBufRead + Unpin>(
+    node: reader::r#async::Node<'_, R>,
+) -> Result<Tree, reader::Error> {
+    use reader::r#async::Node;
+    use tokio::io::AsyncReadExt;
+    Ok(match node {
+        Node::Symlink { target } => Tree::Symlink(target.into()),
+        Node::File {
+            executable,
+            mut reader,
+        } => {
+            let mut contents = Vec::new();
+            reader
+                .read_to_end(&mut contents)
+                .await
+                .map_err(|e| reader::Error::from_io(e).expect("a NAR error"))?;
+            Tree::File {
+                executable,
+                contents,
+            }
+        }
+        Node::Directory(mut dir) => {
+            let mut entries = Vec::new();
+            while let Some(entry) = dir.next().await? {
+                let child = Box::pin(read_node_async(entry.node)).await?;
+                entries.push((entry.name.into(), child));
+            }
+            Tree::Dir(entries)
+        }
+    })
+}
+
+/// Reads a whole NAR through the async reader, `chunk` bytes at a time.
+#[cfg(feature = "async")]
+pub(crate) async fn read_tree_async(
+    nar: &[u8],
+    chunk: usize,
+) -> Result<(Tree, u64), reader::Error> {
+    let mut r = reader::r#async::Reader::new(tokio::io::BufReader::with_capacity(chunk, nar));
+    let tree = read_node_async(r.root().await?).await?;
+    let len = r.finish().await?;
+    Ok((tree, len))
+}

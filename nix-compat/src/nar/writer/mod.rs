@@ -35,15 +35,15 @@
 
 mod state;
 
-//TMP #[cfg(feature = "async")]
-//TMP pub mod r#async;
+#[cfg(feature = "async")]
+pub mod r#async;
 
 use std::io::{self, Read, Write};
 
 use bstr::BString;
 
 use crate::nar::{MAX_NAME_LEN, MAX_TARGET_LEN, NameProblem};
-use state::{DirState, Slot};
+use state::{DirState, Slot, complete, in_entry};
 
 /// What can go wrong writing a NAR.
 #[derive(Debug, thiserror::Error)]
@@ -175,23 +175,13 @@ pub struct Node<'a, W> {
 }
 
 impl<'a, W: Write> Node<'a, W> {
-    fn in_entry(&self) -> bool {
-        self.slot.as_ref().is_some_and(|s| s.in_entry())
-    }
-
-    fn complete(slot: Option<&mut Slot>) {
-        if let Some(slot) = slot {
-            slot.complete();
-        }
-    }
-
     /// Writes a symlink to `target`.
     pub fn symlink(self, target: &[u8]) -> Result<(), Error> {
         state::check_target(target)?;
         let mut buf = Vec::with_capacity(128 + target.len());
-        state::symlink(&mut buf, target, self.in_entry());
+        state::symlink(&mut buf, target, in_entry(&self.slot));
         self.w.write_all(&buf)?;
-        Self::complete(self.slot);
+        complete(self.slot);
         Ok(())
     }
 
@@ -276,10 +266,9 @@ impl<W: Write> FileWriter<'_, W> {
             });
         }
         let mut buf = Vec::with_capacity(24);
-        let in_entry = self.slot.as_ref().is_some_and(|s| s.in_entry());
-        state::file_trailer(&mut buf, self.len, in_entry);
+        state::file_trailer(&mut buf, self.len, in_entry(&self.slot));
         self.w.write_all(&buf)?;
-        Node::<W>::complete(self.slot);
+        complete(self.slot);
         Ok(())
     }
 }
@@ -344,13 +333,12 @@ impl<W: Write> Directory<'_, W> {
     pub fn close(mut self) -> Result<(), Error> {
         self.state.close()?;
         let mut buf = Vec::with_capacity(32);
-        let in_entry = self.slot.as_ref().is_some_and(|s| s.in_entry());
-        state::node_close(&mut buf, in_entry);
+        state::node_close(&mut buf, in_entry(&self.slot));
         self.w.write_all(&buf)?;
-        Node::<W>::complete(self.slot);
+        complete(self.slot);
         Ok(())
     }
 }
 
-//TMP #[cfg(test)]
-//TMP mod tests;
+#[cfg(test)]
+mod tests;

@@ -85,6 +85,19 @@ pub(super) fn check_target(target: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether the node owning `slot` must also close a directory entry.
+pub(super) fn in_entry(slot: &Option<&mut Slot>) -> bool {
+    slot.as_ref().is_some_and(|s| s.in_entry)
+}
+
+/// Records that the node owning `slot` is complete.
+pub(super) fn complete(slot: Option<&mut Slot>) {
+    if let Some(slot) = slot {
+        slot.pending = false;
+        slot.filled = true;
+    }
+}
+
 /// Where a node reports that it is complete: the writer (for the root) or
 /// its directory.
 #[derive(Debug, Default)]
@@ -100,17 +113,6 @@ pub(super) struct Slot {
 impl Slot {
     pub(super) fn root() -> Self {
         Self::default()
-    }
-
-    /// Whether the node in this slot must close an entry.
-    pub(super) fn in_entry(&self) -> bool {
-        self.in_entry
-    }
-
-    /// Records that the node handed out completed.
-    pub(super) fn complete(&mut self) {
-        self.pending = false;
-        self.filled = true;
     }
 
     /// Whether a node completed in this slot and none is pending.
