@@ -30,7 +30,8 @@
 //! Where C++ Nix 2.26 accepts more than its own documented grammar, we follow
 //! the grammar: see `docs/src/nix-compat/nar.md` for the list of differences.
 
-//TMP pub mod fs;
+#[cfg(unix)]
+pub mod fs;
 //TMP pub mod listing;
 pub mod reader;
 pub mod writer;
