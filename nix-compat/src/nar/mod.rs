@@ -26,15 +26,19 @@
 //!   (`nix-store --restore`).
 //! - [`listing`]: what `nix nar ls` and `nix nar cat` show, and the `.ls`
 //!   listings binary caches write.
+//! - [`copy`]: passes a NAR through the parser, checking it.
 //!
 //! Where C++ Nix 2.26 accepts more than its own documented grammar, we follow
 //! the grammar: see `docs/src/nix-compat/nar.md` for the list of differences.
 
+mod copy;
 #[cfg(unix)]
 pub mod fs;
-//TMP pub mod listing;
+pub mod listing;
 pub mod reader;
 pub mod writer;
+
+pub use copy::{CopyError, copy};
 
 /// The magic string a NAR starts with.
 pub const MAGIC: &str = "nix-archive-1";

@@ -74,7 +74,7 @@ fn limits_and_malformations() {
 
     let mut list = Vec::new();
     write_u64(&mut list, 1 << 40).expect("vec");
-    let err = read_list(&mut list.as_slice(), 100, |r| read_u64(r)).expect_err("count");
+    let err = read_list(&mut list.as_slice(), 100, read_u64).expect_err("count");
     assert!(matches!(err, Error::TooManyItems { max: 100, .. }), "{err}");
 
     let io: std::io::Error = Error::NonZeroPadding { len: 1 }.into();
@@ -108,9 +108,9 @@ fn collections() {
     assert_eq!(list, ["b", "a", "b"]);
     let set = read_set(&mut r, 10, |r| read_string(r, 10)).expect("set");
     assert_eq!(set, BTreeSet::from(["a".to_string(), "b".into()]));
-    let read = read_map(&mut r, 10, |r| read_u64(r), |r| read_string(r, 10)).expect("map");
+    let read = read_map(&mut r, 10, read_u64, |r| read_string(r, 10)).expect("map");
     assert_eq!(read, map);
-    let dup = read_map(&mut r, 10, |r| read_u64(r), |r| read_string(r, 10)).expect("map");
+    let dup = read_map(&mut r, 10, read_u64, |r| read_string(r, 10)).expect("map");
     assert_eq!(dup, BTreeMap::from([(7, "last".to_string())]));
     assert!(r.is_empty());
 }
