@@ -9,12 +9,19 @@ use std::{
         fs::{FileTypeExt, PermissionsExt},
     },
     path::{Path, PathBuf},
+    sync::mpsc,
 };
 
 use crate::nar::writer::{self, Writer};
 
-/// Size of the buffer file contents are streamed through.
+/// Size of the buffer file contents are read into.
 const COPY_BUFFER: usize = 256 * 1024;
+
+/// Size of the chunks the reading thread hands to the writing one.
+const CHUNK: usize = 1024 * 1024;
+
+/// Chunks in flight between the threads.
+const PIPELINE_DEPTH: usize = 4;
 
 /// What can go wrong dumping a path.
 #[derive(Debug, thiserror::Error)]
@@ -53,32 +60,112 @@ pub enum DumpError {
 }
 
 /// Writes the NAR serialisation of `path` to `w` and returns its size in
-/// bytes. `w` gets many small writes (a few per file) besides the contents;
-/// wrap unbuffered outputs in a [`std::io::BufWriter`].
+/// bytes.
+///
+/// The file system is read on a helper thread while the calling thread writes
+/// to `w` (in chunks of 1 MiB), so reading files overlaps with whatever `w`
+/// does, such as hashing: `w` need not be `Send`.
 pub fn dump_path<W: Write>(path: &Path, w: W) -> Result<u64, DumpError> {
     dump_path_with_progress(path, w, |_| {})
 }
 
-/// Like [`dump_path`], calling `progress` with the number of NAR bytes written
-/// so far after each write (at least every 256 KiB of contents).
+/// Like [`dump_path`], calling `progress` (on the calling thread) with the
+/// number of NAR bytes written to `w` so far, after each chunk.
 pub fn dump_path_with_progress<W: Write, F: FnMut(u64)>(
     path: &Path,
-    w: W,
-    progress: F,
+    mut w: W,
+    mut progress: F,
 ) -> Result<u64, DumpError> {
-    let out = Counting {
-        inner: w,
-        count: 0,
-        progress,
-    };
-    let mut nar = Writer::new(out);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(PIPELINE_DEPTH);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || {
+            let sink = ChunkSink {
+                buf: Vec::with_capacity(CHUNK),
+                full: full_tx,
+                empty: empty_rx,
+            };
+            let mut sink = dump_to(path, sink)?;
+            sink.send().map_err(|e| DumpError::Write(e.into()))?;
+            Ok::<_, DumpError>(())
+        });
+        let mut written = 0u64;
+        let mut write_error = None;
+        for chunk in full_rx.iter() {
+            if let Err(e) = w.write_all(&chunk) {
+                write_error = Some(e);
+                break;
+            }
+            written += chunk.len() as u64;
+            progress(written);
+            // The producer may be gone already; then the buffer is dropped.
+            let _ = empty_tx.send(chunk);
+        }
+        // Unblocks a producer waiting to send, if writing failed.
+        drop(full_rx);
+        let produced = match producer.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        if let Some(e) = write_error {
+            return Err(DumpError::Write(e.into()));
+        }
+        produced?;
+        w.flush().map_err(|e| DumpError::Write(e.into()))?;
+        Ok(written)
+    })
+}
+
+/// Dumps `path` into `w` on the current thread.
+fn dump_to<W: Write>(path: &Path, w: W) -> Result<W, DumpError> {
+    let mut nar = Writer::new(w);
     let meta = lstat(path)?;
     let mut dumper = Dumper {
         buf: vec![0; COPY_BUFFER],
     };
     dumper.node(path, &meta, nar.root()?)?;
-    let out = nar.finish()?;
-    Ok(out.count)
+    Ok(nar.finish()?)
+}
+
+/// Collects the NAR into chunks and sends them to the writing thread.
+struct ChunkSink {
+    buf: Vec<u8>,
+    full: mpsc::SyncSender<Vec<u8>>,
+    empty: mpsc::Receiver<Vec<u8>>,
+}
+
+impl ChunkSink {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let next = match self.empty.try_recv() {
+            Ok(mut recycled) => {
+                recycled.clear();
+                recycled
+            }
+            Err(_) => Vec::with_capacity(CHUNK),
+        };
+        let chunk = std::mem::replace(&mut self.buf, next);
+        self.full
+            .send(chunk)
+            .map_err(|_| io::Error::other("the NAR output stopped"))
+    }
+}
+
+impl Write for ChunkSink {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = data.len().min(CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == CHUNK {
+            self.send()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn lstat(path: &Path) -> Result<Metadata, DumpError> {
@@ -198,32 +285,5 @@ impl Dumper {
         }
         dir.close()?;
         Ok(())
-    }
-}
-
-/// Counts the bytes written and reports the total.
-struct Counting<W, F> {
-    inner: W,
-    count: u64,
-    progress: F,
-}
-
-impl<W: Write, F: FnMut(u64)> Write for Counting<W, F> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.count += n as u64;
-        (self.progress)(self.count);
-        Ok(n)
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.inner.write_all(buf)?;
-        self.count += buf.len() as u64;
-        (self.progress)(self.count);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
     }
 }

@@ -240,3 +240,38 @@ proptest! {
         prop_assert_eq!(scan(&back), tree);
     }
 }
+
+#[test]
+fn output_errors_stop_the_dump() {
+    struct FailAfter(usize);
+    impl std::io::Write for FailAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0 < buf.len() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::BrokenPipe,
+                    "closed",
+                ));
+            }
+            self.0 -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("d");
+    fs::create_dir(&dir).expect("mkdir");
+    // More than the chunks in flight, so the reading thread must be stopped.
+    fs::write(dir.join("big"), vec![7u8; 12 << 20]).expect("write");
+    let err = dump_path(&dir, FailAfter(3 << 20)).expect_err("output fails");
+    assert!(
+        matches!(&err, DumpError::Write(crate::nar::writer::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe),
+        "{err:?}"
+    );
+    // The tree is fine: a working output gets all of it.
+    assert_eq!(
+        dump_path(&dir, std::io::sink()).expect("dumps"),
+        dump(&dir).len() as u64
+    );
+}
