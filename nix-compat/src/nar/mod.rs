@@ -17,7 +17,7 @@
 //! besides the executable bit.
 //!
 //! - [`reader`]: a pull-based streaming reader over [`std::io::BufRead`]
-//!   (and tokio's `AsyncBufRead` in [`reader::r#async`]) that checks every rule
+//!   (and tokio's `AsyncBufRead` in `reader::r#async`) that checks every rule
 //!   C++ Nix 2.26 checks, reports errors with their byte offset and path, and
 //!   never reads past the archive.
 //! - [`writer`]: streaming writers (sync and async) that refuse to produce an

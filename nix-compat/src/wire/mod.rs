@@ -15,7 +15,7 @@
 //!   frame: [`FramedReader`] and [`FramedWriter`].
 //! - [`ProtocolVersion`] is `major << 8 | minor`.
 //!
-//! The functions here work over [`std::io`]; [`r#async`] (feature `async`) has
+//! The functions here work over [`std::io`]; `r#async` (feature `async`) has
 //! the same over tokio.
 
 mod framed;

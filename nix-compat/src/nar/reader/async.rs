@@ -13,7 +13,7 @@ use bstr::BString;
 use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, ReadBuf};
 
 use super::parser::{Event, Header, Parser};
-use super::{Error, ErrorKind};
+use super::{Core, Error, ErrorKind};
 
 /// A NAR being read from `R`. See the [sync reader](super::Reader).
 #[derive(Debug)]
@@ -108,21 +108,6 @@ impl<R: AsyncBufRead + Unpin> Reader<R> {
     }
 }
 
-#[derive(Debug)]
-enum Core<'a, R> {
-    Owned(Box<Reader<R>>),
-    Borrowed(&'a mut Reader<R>),
-}
-
-impl<R> Core<'_, R> {
-    fn get(&mut self) -> &mut Reader<R> {
-        match self {
-            Core::Owned(r) => r,
-            Core::Borrowed(r) => r,
-        }
-    }
-}
-
 /// A node of the archive. See [`super::Node`].
 #[derive(Debug)]
 pub enum Node<'a, R> {
@@ -143,7 +128,7 @@ pub enum Node<'a, R> {
 }
 
 impl<'a, R> Node<'a, R> {
-    fn new(header: Header, core: Core<'a, R>, depth: usize) -> Self {
+    fn new(header: Header, core: Core<'a, Reader<R>>, depth: usize) -> Self {
         match header {
             Header::Symlink { target } => Node::Symlink { target },
             Header::File {
@@ -182,7 +167,7 @@ pub struct Entry<'a, R> {
 /// [`AsyncBufRead`]. See [`super::FileReader`].
 #[derive(Debug)]
 pub struct FileReader<'a, R> {
-    core: Core<'a, R>,
+    core: Core<'a, Reader<R>>,
     len: u64,
     offset: u64,
     depth: usize,
@@ -298,7 +283,7 @@ impl<R: AsyncBufRead + Unpin> AsyncBufRead for FileReader<'_, R> {
 /// [`super::DirReader`].
 #[derive(Debug)]
 pub struct DirReader<'a, R> {
-    core: Core<'a, R>,
+    core: Core<'a, Reader<R>>,
     depth: usize,
     done: bool,
 }

@@ -42,7 +42,7 @@
 //! positioned right after the archive. What follows is the caller's business:
 //! `nix-store --restore` ignores it; [`Reader::into_inner`] lets a caller check.
 //!
-//! [`r#async`] (feature `async`) has the same API over tokio's `AsyncBufRead`.
+//! `r#async` (feature `async`) has the same API over tokio's `AsyncBufRead`.
 
 mod error;
 mod parser;
@@ -149,16 +149,16 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
-/// The archive, owned by the root node ([`open`]) or borrowed from a
-/// [`Reader`] or a parent directory.
+/// The archive (a sync or async `Reader`), owned by the root node ([`open`])
+/// or borrowed from a `Reader` or a parent directory.
 #[derive(Debug)]
-enum Core<'a, R> {
-    Owned(Box<Reader<R>>),
-    Borrowed(&'a mut Reader<R>),
+enum Core<'a, T> {
+    Owned(Box<T>),
+    Borrowed(&'a mut T),
 }
 
-impl<R> Core<'_, R> {
-    fn get(&mut self) -> &mut Reader<R> {
+impl<T> Core<'_, T> {
+    fn get(&mut self) -> &mut T {
         match self {
             Core::Owned(r) => r,
             Core::Borrowed(r) => r,
@@ -188,7 +188,7 @@ pub enum Node<'a, R> {
 }
 
 impl<'a, R> Node<'a, R> {
-    fn new(header: Header, core: Core<'a, R>, depth: usize) -> Self {
+    fn new(header: Header, core: Core<'a, Reader<R>>, depth: usize) -> Self {
         match header {
             Header::Symlink { target } => Node::Symlink { target },
             Header::File {
@@ -228,7 +228,7 @@ pub struct Entry<'a, R> {
 /// read the file's trailer).
 #[derive(Debug)]
 pub struct FileReader<'a, R> {
-    core: Core<'a, R>,
+    core: Core<'a, Reader<R>>,
     len: u64,
     offset: u64,
     depth: usize,
@@ -369,7 +369,7 @@ impl<R: BufRead> BufRead for FileReader<'_, R> {
 /// iterator cannot express.
 #[derive(Debug)]
 pub struct DirReader<'a, R> {
-    core: Core<'a, R>,
+    core: Core<'a, Reader<R>>,
     depth: usize,
     done: bool,
 }
@@ -377,7 +377,10 @@ pub struct DirReader<'a, R> {
 impl<R: BufRead> DirReader<'_, R> {
     /// The next entry, or `None` after the last one (the directory's `)` has
     /// then been read). Skips whatever of the previous entry was not read.
-    #[allow(clippy::should_implement_trait)]
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "entries borrow the reader, which Iterator cannot express"
+    )]
     pub fn next(&mut self) -> Result<Option<Entry<'_, R>>, Error> {
         if self.done {
             return Ok(None);

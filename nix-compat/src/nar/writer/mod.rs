@@ -1,5 +1,5 @@
 //! Streaming NAR writers over [`std::io::Write`] (and tokio's `AsyncWrite` in
-//! [`r#async`], feature `async`).
+//! `r#async`, feature `async`).
 //!
 //! A writer only produces valid NARs. [`Writer::root`] (or [`open`]) gives the
 //! root [`Node`], which becomes exactly one of:
