@@ -6,10 +6,16 @@
 //! - [`nixbase32`]: Nix's base-32 encoding.
 //! - [`nixhash`]: hashes in every text form, and content addresses.
 //! - [`store_path`]: store paths, name validation, and path computation.
+//! - [`nar`]: NAR reading and writing (sync and async), dumping and restoring
+//!   file system trees, and listings (`nix nar ls`, `.ls` files).
+//! - [`wire`]: the primitives of the daemon and serve protocols (integers,
+//!   padded strings, collections, framed streams, protocol versions).
 //!
 //! Features: `async` adds tokio-based readers and writers, `serde` adds serde
 //! implementations and the JSON shapes C++ Nix prints. Both are on by default.
 
+pub mod nar;
 pub mod nixbase32;
 pub mod nixhash;
 pub mod store_path;
+pub mod wire;

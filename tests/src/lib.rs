@@ -4,6 +4,8 @@
 //! `it` (end-to-end scenarios and repository tidiness checks, always run) and
 //! `differential` (comparisons with the reference C++ Nix, feature `reference`).
 
+#[cfg(unix)]
+pub mod fstree;
 pub mod reference;
 
 use std::path::PathBuf;
