@@ -10,6 +10,7 @@
 //! Features: `async` adds tokio-based readers and writers, `serde` adds serde
 //! implementations and the JSON shapes C++ Nix prints. Both are on by default.
 
+pub mod derivation;
 pub mod nixbase32;
 pub mod nixhash;
 pub mod store_path;
