@@ -6,10 +6,15 @@
 //! - [`nixbase32`]: Nix's base-32 encoding.
 //! - [`nixhash`]: hashes in every text form, and content addresses.
 //! - [`store_path`]: store paths, name validation, and path computation.
+//! - [`narinfo`]: `.narinfo` files, their signature fingerprints, and the
+//!   layout of binary caches (`nix-cache-info`, file names, MIME types).
+//! - [`signature`]: Ed25519 keys and signatures in Nix's `name:base64` forms.
 //!
 //! Features: `async` adds tokio-based readers and writers, `serde` adds serde
 //! implementations and the JSON shapes C++ Nix prints. Both are on by default.
 
 pub mod nixbase32;
+pub mod narinfo;
 pub mod nixhash;
+pub mod signature;
 pub mod store_path;
