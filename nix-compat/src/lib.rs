@@ -13,8 +13,8 @@
 //! Features: `async` adds tokio-based readers and writers, `serde` adds serde
 //! implementations and the JSON shapes C++ Nix prints. Both are on by default.
 
-pub mod nixbase32;
 pub mod narinfo;
+pub mod nixbase32;
 pub mod nixhash;
 pub mod signature;
 pub mod store_path;

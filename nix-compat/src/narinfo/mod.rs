@@ -79,7 +79,9 @@ use crate::{
 /// Why a narinfo could not be parsed, or its signatures checked.
 ///
 /// Line numbers count entries the way C++ Nix does: one per `Key: value`
-/// parsed, starting at 1.
+/// parsed, starting at 1. Messages start like C++ Nix's ("bad hash at line 3",
+/// "URL missing", ...), which it prefixes with "NAR info file '<name>' is
+/// corrupt: ".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -101,6 +103,14 @@ pub enum Error {
         /// The entry's number.
         line: usize,
     },
+    /// `StorePath` is not an absolute path.
+    #[error("invalid StorePath at line {line}: not an absolute path: '{path}'")]
+    StorePathNotAbsolute {
+        /// The entry's number.
+        line: usize,
+        /// The value.
+        path: String,
+    },
     /// `StorePath` is not a store path.
     #[error("invalid StorePath at line {line}: {source}")]
     StorePath {
@@ -110,7 +120,7 @@ pub enum Error {
         source: store_path::Error,
     },
     /// `NarHash` or `FileHash` is not a prefixed hash.
-    #[error("bad hash in {field} at line {line}: {source}")]
+    #[error("bad hash at line {line}: {field}: {source}")]
     Hash {
         /// The entry's number.
         line: usize,
@@ -120,7 +130,7 @@ pub enum Error {
         source: nixhash::Error,
     },
     /// `NarSize` or `FileSize` is not a decimal unsigned 64-bit number.
-    #[error("invalid {field} '{value}' at line {line}")]
+    #[error("invalid {field} at line {line}: '{value}'")]
     Size {
         /// The entry's number.
         line: usize,
@@ -183,6 +193,32 @@ pub enum Error {
     /// A signature naming a trusted key is malformed.
     #[error(transparent)]
     Signature(#[from] signature::Error),
+}
+
+impl Error {
+    /// The entry the error is about, if it is about one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Self::MissingColon { line }
+            | Self::MissingNewline { line }
+            | Self::NonAsciiSeparator { line }
+            | Self::StorePathNotAbsolute { line, .. }
+            | Self::StorePath { line, .. }
+            | Self::Hash { line, .. }
+            | Self::Size { line, .. }
+            | Self::ExtraReferences { line }
+            | Self::Reference { line, .. }
+            | Self::Deriver { line, .. }
+            | Self::ExtraCa { line }
+            | Self::Ca { line, .. } => Some(*line),
+            Self::MissingStorePath
+            | Self::MissingNarHash
+            | Self::MissingUrl
+            | Self::MissingNarSize
+            | Self::UnknownNarSize(_)
+            | Self::Signature(_) => None,
+        }
+    }
 }
 
 /// How a parsed narinfo differs from what C++ Nix 2.26 writes, so that printing

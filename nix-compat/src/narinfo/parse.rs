@@ -48,6 +48,12 @@ pub(super) fn parse(s: &str) -> Result<NarInfo<'_>, Error> {
 
         match name {
             "StorePath" => {
+                if !value.starts_with('/') {
+                    return Err(Error::StorePathNotAbsolute {
+                        line,
+                        path: value.to_owned(),
+                    });
+                }
                 store_path = Some(
                     parse_store_path(value).map_err(|source| Error::StorePath { line, source })?,
                 );
@@ -114,6 +120,8 @@ pub(super) fn parse(s: &str) -> Result<NarInfo<'_>, Error> {
         return Err(Error::MissingNarSize);
     }
     quirks.references_missing = !references_seen;
+    // Only printed without a deriver: an earlier or later real one wins.
+    quirks.unknown_deriver &= deriver.is_none();
 
     Ok(NarInfo {
         store_path,
@@ -132,16 +140,14 @@ pub(super) fn parse(s: &str) -> Result<NarInfo<'_>, Error> {
     })
 }
 
-/// `parseStorePath`: the value is canonicalised as a path (`//`, `.`, `..`,
-/// trailing `/`), then must be directly inside the store directory.
+/// `parseStorePath` of an absolute path: the value is canonicalised as a path
+/// (`//`, `.`, `..`, trailing `/`), then must be directly inside the store
+/// directory.
 fn parse_store_path(value: &str) -> Result<StorePathRef<'_>, store_path::Error> {
     if let Some(base) = value.strip_prefix(STORE_DIR_WITH_SLASH) {
         if !base.contains('/') && base != "." && base != ".." {
             return StorePathRef::from_bytes(base.as_bytes());
         }
-    }
-    if !value.starts_with('/') {
-        return Err(store_path::Error::NotInStore(value.to_owned()));
     }
     let mut components: Vec<&str> = Vec::new();
     for c in value.split('/') {
@@ -163,7 +169,11 @@ fn parse_store_path(value: &str) -> Result<StorePathRef<'_>, store_path::Error> 
 }
 
 /// `Hash::parseAnyPrefixed`, also telling which encoding the digest used.
-fn parse_hash(value: &str, line: usize, field: &'static str) -> Result<(NixHash, HashFormat), Error> {
+fn parse_hash(
+    value: &str,
+    line: usize,
+    field: &'static str,
+) -> Result<(NixHash, HashFormat), Error> {
     let hash = NixHash::parse_prefixed(value).map_err(|source| Error::Hash {
         line,
         field,

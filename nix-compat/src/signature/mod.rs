@@ -41,7 +41,9 @@ pub enum Error {
     #[error("key is corrupt: expected '<name>:<base64>'")]
     CorruptKey,
     /// A character outside the base64 alphabet in a key's payload.
-    #[error("invalid character in Base64 string: '{character}' (while decoding key named '{name}')")]
+    #[error(
+        "invalid character in Base64 string: '{character}' (while decoding key named '{name}')"
+    )]
     KeyBase64 {
         /// The key's name.
         name: String,
@@ -99,8 +101,7 @@ pub type SignatureRef<'a> = Signature<&'a str>;
 impl<'a> SignatureRef<'a> {
     /// Parses `<name>:<base64 of 64 bytes>`. The name must be non-empty.
     pub fn parse(s: &'a str) -> Result<Self, Error> {
-        let (name, payload) =
-            split_name(s).ok_or_else(|| Error::SignatureNoName(s.to_owned()))?;
+        let (name, payload) = split_name(s).ok_or_else(|| Error::SignatureNoName(s.to_owned()))?;
         let bytes = decode_signature_payload(payload)
             .ok_or_else(|| Error::InvalidSignature(s.to_owned()))?;
         Ok(Self { name, bytes })

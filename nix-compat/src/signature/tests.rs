@@ -117,7 +117,8 @@ fn non_canonical_s_is_rejected() {
 fn weak_public_key_verifies_nothing() {
     // 32 zero bytes decode to a point of order 4; C++ Nix accepts the key but
     // libsodium verifies nothing with it.
-    let key = PublicKey::parse("weak:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").expect("32 bytes");
+    let key =
+        PublicKey::parse("weak:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").expect("32 bytes");
     let sig = Signature::new("weak", [0; 64]);
     assert!(!key.verify_signature(b"", &sig));
     assert_eq!(key.verify(b"", &sig.to_string()), Ok(false));
@@ -180,13 +181,20 @@ fn generated_keys_round_trip() {
         key.public_key()
     );
     // Debug never shows the secret.
-    assert_eq!(format!("{key:?}"), "SecretKey(cache.example.org-1:<redacted>)");
+    assert_eq!(
+        format!("{key:?}"),
+        "SecretKey(cache.example.org-1:<redacted>)"
+    );
 }
 
 #[test]
 fn trusted_keys_first_of_a_name_wins() {
-    let a = SecretKey::from_seed("k", [1; 32]).expect("valid").public_key();
-    let b = SecretKey::from_seed("k", [2; 32]).expect("valid").public_key();
+    let a = SecretKey::from_seed("k", [1; 32])
+        .expect("valid")
+        .public_key();
+    let b = SecretKey::from_seed("k", [2; 32])
+        .expect("valid")
+        .public_key();
     let mut keys = TrustedKeys::new();
     assert!(keys.insert(a.clone()));
     assert!(!keys.insert(b));
