@@ -4,6 +4,7 @@
 
 mod derivation;
 mod nar;
+mod narinfo;
 
 use tvix_tests::reference;
 
