@@ -90,7 +90,7 @@ fn deep_nesting_matches_the_reference() {
     let tree = fstree::deep_chain(60);
     let root = tmp.path().join("deep");
     tree.create(&root);
-    assert_eq!(tree.len(), 61);
+    assert_eq!(tree.node_count(), 61);
     check_tree(&tree, &root).expect("matches");
 }
 

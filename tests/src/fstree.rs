@@ -86,9 +86,9 @@ impl FsTree {
     }
 
     /// Number of nodes.
-    pub fn len(&self) -> usize {
+    pub fn node_count(&self) -> usize {
         match self {
-            FsTree::Dir(entries) => 1 + entries.values().map(FsTree::len).sum::<usize>(),
+            FsTree::Dir(entries) => 1 + entries.values().map(FsTree::node_count).sum::<usize>(),
             _ => 1,
         }
     }
