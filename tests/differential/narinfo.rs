@@ -186,7 +186,13 @@ fn path_info_json(info: &NarInfo<'_>) -> Value {
 fn reference_caches_round_trip_and_verify() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    let paths = make_paths(dir, 0x6e61_7269_6e66_6f31);
+    // The reference's store outlives the test, and `nix store sign` adds to
+    // the signatures a path already has: fresh paths on every run keep
+    // signatures made with an earlier run's keys out of the narinfos.
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let paths = make_paths(dir, 0x6e61_7269_6e66_6f31 ^ nonce);
     let (sign_file, sign_secret, sign_public) = generate_key(dir, "diff-sign-1");
     let (cache_file, cache_secret, cache_public) = generate_key(dir, "diff-cache-2");
 
