@@ -5,6 +5,7 @@ use clap::Args;
 use nix_compat::nixhash::{HashAlgo, HashFormat};
 
 /// `--type`/`--algo` and the output format flags of `nix hash path|file`.
+/// As in C++ Nix, the last format flag given wins.
 #[derive(Debug, Args)]
 pub struct HashOutputArgs {
     /// Hash algorithm: md5, sha1, sha256 or sha512.
@@ -12,23 +13,23 @@ pub struct HashOutputArgs {
     pub algo: HashAlgo,
 
     /// Print the hash in SRI format (the default).
-    #[arg(long, group = "hash_format")]
+    #[arg(long, overrides_with_all = ["base64", "base32", "base16", "format"])]
     pub sri: bool,
 
     /// Print the hash in base-64 format.
-    #[arg(long, group = "hash_format")]
+    #[arg(long, overrides_with_all = ["sri", "base32", "base16", "format"])]
     pub base64: bool,
 
     /// Print the hash in base-32 (Nix-specific) format.
-    #[arg(long, group = "hash_format")]
+    #[arg(long, overrides_with_all = ["sri", "base64", "base16", "format"])]
     pub base32: bool,
 
     /// Print the hash in base-16 format.
-    #[arg(long, group = "hash_format")]
+    #[arg(long, overrides_with_all = ["sri", "base64", "base32", "format"])]
     pub base16: bool,
 
     /// Hash format: base16, nix32 (or base32), base64 or sri.
-    #[arg(long, group = "hash_format", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long, overrides_with_all = ["sri", "base64", "base32", "base16"], value_name = "FORMAT", value_parser = parse_format)]
     pub format: Option<HashFormat>,
 }
 

@@ -71,3 +71,25 @@ fn unknown_algorithm_is_rejected() {
         r.stderr
     );
 }
+
+/// `nix hash file --base16 --sri f` prints SRI: the last format flag wins.
+#[test]
+fn last_format_flag_wins() {
+    let dir = dir_with_hello();
+    let r = tvix_store(dir.path(), &["hash", "file", "--base16", "--sri", "f"]);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=\n"
+    );
+    let r = tvix_store(
+        dir.path(),
+        &[
+            "hash", "path", "--mode", "flat", "--sri", "--format", "base16", "f",
+        ],
+    );
+    assert_eq!(
+        r.stdout,
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n"
+    );
+}
