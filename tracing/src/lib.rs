@@ -58,11 +58,17 @@
 //!
 //! # Features
 //!
-//! - `otlp`: OTLP/gRPC span export and real trace-context propagation
-//!   (opentelemetry, opentelemetry_sdk, opentelemetry-otlp,
-//!   tracing-opentelemetry). Without it, [`propagate`] functions are no-ops.
-//! - `tonic`: propagation over gRPC metadata and a client interceptor
-//!   ([`propagate::grpc`]).
+//! None is on by default; the default build has no OpenTelemetry, HTTP or
+//! gRPC dependency.
+//!
+//! - `otlp`: OTLP/gRPC span export (opentelemetry, opentelemetry_sdk,
+//!   opentelemetry-otlp, tracing-opentelemetry, tokio).
+//! - `http`: W3C trace-context propagation over HTTP headers
+//!   (`propagate::http`).
+//! - `tonic` (implies `http`): propagation over gRPC metadata, a client
+//!   interceptor and a server-span helper (`propagate::grpc`).
+//! - `otel` is internal (the OpenTelemetry core the others share); do not
+//!   enable it directly.
 //!
 //! The user-facing description (variables, conventions) is the `tracing`
 //! chapter of the book (`docs/src/tracing.md`).
@@ -73,6 +79,7 @@ mod filter;
 mod handle;
 mod output;
 pub mod progress;
+#[cfg(feature = "http")]
 pub mod propagate;
 mod telemetry;
 #[cfg(test)]

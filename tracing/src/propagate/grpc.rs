@@ -21,25 +21,16 @@ use tracing::Span;
 
 use super::RemoteContext;
 
-/// Adds the current span's trace context to `metadata`. A no-op without the
-/// `otlp` feature or when the current span is not exported.
+/// Adds the current span's trace context to `metadata`. A no-op when the
+/// current span is not exported (see the [module docs](super)).
 pub fn inject(metadata: &mut MetadataMap) {
-    #[cfg(feature = "otlp")]
     super::inject_current(&mut MetadataInjector(metadata));
-    #[cfg(not(feature = "otlp"))]
-    let _ = metadata;
 }
 
 /// Reads the trace context a peer sent in `metadata`. Absent or malformed
 /// values give an invalid context.
 pub fn extract(metadata: &MetadataMap) -> RemoteContext {
-    #[cfg(feature = "otlp")]
-    return super::extract_from(&MetadataExtractor(metadata));
-    #[cfg(not(feature = "otlp"))]
-    {
-        let _ = metadata;
-        RemoteContext::default()
-    }
+    super::extract_from(&MetadataExtractor(metadata))
 }
 
 /// A tonic client interceptor injecting the current span's trace context
@@ -79,10 +70,8 @@ pub fn server_span<B>(request: &http::Request<B>) -> Span {
 
 /// Lets the propagator write into a [`MetadataMap`]; keys or values that are
 /// not valid ASCII metadata are skipped.
-#[cfg(feature = "otlp")]
 struct MetadataInjector<'a>(&'a mut MetadataMap);
 
-#[cfg(feature = "otlp")]
 impl opentelemetry::propagation::Injector for MetadataInjector<'_> {
     fn set(&mut self, key: &str, value: String) {
         use tonic::metadata::{MetadataKey, MetadataValue};
@@ -96,10 +85,8 @@ impl opentelemetry::propagation::Injector for MetadataInjector<'_> {
 }
 
 /// Lets the propagator read a [`MetadataMap`] (ASCII entries only).
-#[cfg(feature = "otlp")]
 struct MetadataExtractor<'a>(&'a MetadataMap);
 
-#[cfg(feature = "otlp")]
 impl opentelemetry::propagation::Extractor for MetadataExtractor<'_> {
     fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).and_then(|v| v.to_str().ok())

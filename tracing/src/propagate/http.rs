@@ -7,26 +7,17 @@ use tracing::Span;
 use super::RemoteContext;
 
 /// Adds the current span's trace context to `headers` (`traceparent`, and
-/// `tracestate` if any), replacing values already there. A no-op without the
-/// `otlp` feature or when the current span is not exported.
+/// `tracestate` if any), replacing values already there. A no-op when the
+/// current span is not exported (see the [module docs](super)).
 pub fn inject(headers: &mut HeaderMap) {
-    #[cfg(feature = "otlp")]
     super::inject_current(&mut HeaderInjector(headers));
-    #[cfg(not(feature = "otlp"))]
-    let _ = headers;
 }
 
 /// Reads the trace context a peer sent in `headers`. Absent, malformed or
 /// non-ASCII values give an invalid context (see
 /// [`RemoteContext::is_valid`]).
 pub fn extract(headers: &HeaderMap) -> RemoteContext {
-    #[cfg(feature = "otlp")]
-    return super::extract_from(&HeaderExtractor(headers));
-    #[cfg(not(feature = "otlp"))]
-    {
-        let _ = headers;
-        RemoteContext::default()
-    }
+    super::extract_from(&HeaderExtractor(headers))
 }
 
 /// The span for handling one HTTP request: `INFO` level, named
@@ -46,10 +37,8 @@ pub fn server_span<B>(request: &Request<B>) -> Span {
 
 /// Lets the propagator write into a [`HeaderMap`]; keys or values that are
 /// not valid in a header are skipped.
-#[cfg(feature = "otlp")]
-pub(super) struct HeaderInjector<'a>(pub(super) &'a mut HeaderMap);
+struct HeaderInjector<'a>(&'a mut HeaderMap);
 
-#[cfg(feature = "otlp")]
 impl opentelemetry::propagation::Injector for HeaderInjector<'_> {
     fn set(&mut self, key: &str, value: String) {
         if let (Ok(name), Ok(value)) = (
@@ -63,10 +52,8 @@ impl opentelemetry::propagation::Injector for HeaderInjector<'_> {
 
 /// Lets the propagator read a [`HeaderMap`]; values that are not visible
 /// ASCII count as absent.
-#[cfg(feature = "otlp")]
-pub(super) struct HeaderExtractor<'a>(pub(super) &'a HeaderMap);
+struct HeaderExtractor<'a>(&'a HeaderMap);
 
-#[cfg(feature = "otlp")]
 impl opentelemetry::propagation::Extractor for HeaderExtractor<'_> {
     fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).and_then(|v| v.to_str().ok())

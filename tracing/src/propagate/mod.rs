@@ -7,24 +7,30 @@
 //! *extracts* a [`RemoteContext`] from the incoming headers and makes it the
 //! parent of the span handling the request.
 //!
-//! - [`http`]: [`http::HeaderMap`](::http::HeaderMap), and a server-span
-//!   helper for HTTP servers.
+//! - [`http`] (feature `http`): [`http::HeaderMap`](::http::HeaderMap), and a
+//!   server-span helper for HTTP servers.
 //! - [`grpc`] (feature `tonic`): tonic's `MetadataMap`, a client
 //!   interceptor, and a server-span helper for `Server::trace_fn`.
 //!
-//! # Without the `otlp` feature
+//! # When is there a context to propagate?
 //!
-//! Spans then carry no OpenTelemetry context, so there is nothing to
-//! propagate: injection adds no header, extraction returns an invalid
-//! [`RemoteContext`], and [`RemoteContext::set_parent_of`] does nothing. The
-//! functions exist with the same signatures so libraries call them
-//! unconditionally. With `otlp` but without export switched on at run time,
-//! it is the same: spans have no OpenTelemetry context unless exported.
+//! Spans carry an OpenTelemetry context only while spans are exported (the
+//! `otlp` feature, switched on at run time by the `OTEL_*` variables; see
+//! [`TracingBuilder`](crate::TracingBuilder)). Otherwise injection adds no
+//! header and [`RemoteContext::set_parent_of`] returns `false`: libraries
+//! call these functions unconditionally and pay almost nothing for it.
 //!
 //! Malformed or absent `traceparent` headers are ignored: the server span then
-//! starts a new trace. Nothing here panics on what a peer sends.
+//! starts a new trace. A malformed `tracestate` is dropped, keeping the
+//! `traceparent`. Nothing here panics on what a peer sends.
 
+use opentelemetry::{
+    propagation::{Extractor, Injector, TextMapPropagator},
+    trace::{SpanContext, TraceContextExt},
+};
+use opentelemetry_sdk::propagation::TraceContextPropagator;
 use tracing::Span;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 pub mod http;
 
@@ -36,21 +42,19 @@ pub mod grpc;
 #[derive(Clone, Debug, Default)]
 #[must_use = "a RemoteContext does nothing until it is made a span's parent"]
 pub struct RemoteContext {
-    #[cfg(feature = "otlp")]
     cx: opentelemetry::Context,
 }
 
 impl RemoteContext {
-    /// Whether the request carried a well-formed trace context. Always
-    /// `false` without the `otlp` feature.
+    /// Whether the request carried a well-formed `traceparent`.
     pub fn is_valid(&self) -> bool {
-        #[cfg(feature = "otlp")]
-        {
-            use opentelemetry::trace::TraceContextExt;
-            self.cx.span().span_context().is_valid()
-        }
-        #[cfg(not(feature = "otlp"))]
-        false
+        self.span_context().is_valid()
+    }
+
+    /// The trace id, span id, flags and trace state the peer sent (all
+    /// zero/empty if [`is_valid`](Self::is_valid) is `false`).
+    pub fn span_context(&self) -> SpanContext {
+        self.cx.span().span_context().clone()
     }
 
     /// Makes this context the parent of `span`, so it joins the caller's
@@ -59,46 +63,41 @@ impl RemoteContext {
     /// was set: `false` if the context is invalid, the span is disabled or
     /// already started, or spans are not exported.
     pub fn set_parent_of(&self, span: &Span) -> bool {
-        #[cfg(feature = "otlp")]
-        {
-            use tracing_opentelemetry::OpenTelemetrySpanExt;
-            // An invalid context would make the span a new root and cut it
-            // from its local parent; keep the local parent instead.
-            self.is_valid() && span.set_parent(self.cx.clone()).is_ok()
-        }
-        #[cfg(not(feature = "otlp"))]
-        {
-            let _ = span;
-            false
-        }
+        // An invalid context would make the span a new root and cut it
+        // from its local parent; keep the local parent instead.
+        self.is_valid() && span.set_parent(self.cx.clone()).is_ok()
     }
 }
 
-/// The propagator: W3C trace context only, independent of the global one so
-/// behaviour does not depend on what else the process registered.
-#[cfg(feature = "otlp")]
-fn propagator() -> opentelemetry_sdk::propagation::TraceContextPropagator {
-    opentelemetry_sdk::propagation::TraceContextPropagator::new()
+/// Writes `cx`'s span context into `injector`, if it is valid. Empty values
+/// (an empty `tracestate`) are not written.
+fn inject_context(cx: &opentelemetry::Context, injector: &mut dyn Injector) {
+    struct SkipEmpty<'a>(&'a mut dyn Injector);
+    impl Injector for SkipEmpty<'_> {
+        fn set(&mut self, key: &str, value: String) {
+            if !value.is_empty() {
+                self.0.set(key, value);
+            }
+        }
+    }
+    if cx.span().span_context().is_valid() {
+        TraceContextPropagator::new().inject_context(cx, &mut SkipEmpty(injector));
+    }
 }
 
 /// Writes the current span's context into `injector`, if it has a valid one.
-#[cfg(feature = "otlp")]
-fn inject_current(injector: &mut dyn opentelemetry::propagation::Injector) {
-    use opentelemetry::{propagation::TextMapPropagator, trace::TraceContextExt};
-    use tracing_opentelemetry::OpenTelemetrySpanExt;
-
-    let cx = Span::current().context();
-    if cx.span().span_context().is_valid() {
-        propagator().inject_context(&cx, injector);
-    }
+fn inject_current(injector: &mut dyn Injector) {
+    inject_context(&Span::current().context(), injector);
 }
 
 /// Reads a remote context from `extractor`; invalid if absent or malformed.
-#[cfg(feature = "otlp")]
-fn extract_from(extractor: &dyn opentelemetry::propagation::Extractor) -> RemoteContext {
-    use opentelemetry::propagation::TextMapPropagator;
+fn extract_from(extractor: &dyn Extractor) -> RemoteContext {
+    // Not `TextMapPropagator::extract`: it starts from the thread's current
+    // OpenTelemetry context, and an invalid header would then yield that
+    // context instead of none.
     RemoteContext {
-        cx: propagator().extract(extractor),
+        cx: TraceContextPropagator::new()
+            .extract_with_context(&opentelemetry::Context::new(), extractor),
     }
 }
 
