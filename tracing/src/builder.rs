@@ -79,10 +79,9 @@ impl TracingBuilder {
         let request = telemetry::export_request(env);
         #[cfg(feature = "otlp")]
         let pipeline = match request.export {
-            true => Some(telemetry::Pipeline::start(telemetry::explicit_service_name(
-                env,
-                self.service_name.as_deref(),
-            ))?),
+            true => Some(telemetry::Pipeline::start(
+                telemetry::explicit_service_name(env, self.service_name.as_deref()),
+            )?),
             false => None,
         };
 

@@ -14,7 +14,10 @@ struct Calls(Arc<Mutex<Vec<Vec<u8>>>>);
 
 impl Calls {
     fn get(&self) -> Vec<Vec<u8>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
     fn joined(&self) -> Vec<u8> {
         self.get().concat()
@@ -70,7 +73,11 @@ fn line_buffered_bounds_a_long_partial_line() {
     for _ in 0..4 {
         out.write_all(&chunk).expect("write");
     }
-    assert_eq!(calls.get().len(), 1, "over the bound, the partial line goes out");
+    assert_eq!(
+        calls.get().len(),
+        1,
+        "over the bound, the partial line goes out"
+    );
     assert_eq!(calls.joined().len(), 4 * chunk.len());
 }
 

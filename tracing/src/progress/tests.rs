@@ -80,7 +80,10 @@ fn log_lines_omit_the_marker() {
     assert_eq!(text.lines().count(), 1, "{text}");
     // Compact format: span names before the message, their fields after.
     assert!(text.contains("dump_nar:"), "{text}");
-    assert!(text.contains("dumped size=3 path=\"/nix/store/x\""), "{text}");
+    assert!(
+        text.contains("dumped size=3 path=\"/nix/store/x\""),
+        "{text}"
+    );
     assert!(!text.contains("indicatif"), "{text}");
 }
 

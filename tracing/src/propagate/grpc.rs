@@ -52,10 +52,7 @@ impl Interceptor for TraceInterceptor {
 /// request carried one) as parent.
 pub fn server_span<B>(request: &http::Request<B>) -> Span {
     let path = request.uri().path();
-    let (service, method) = path
-        .strip_prefix('/')
-        .and_then(|p| p.split_once('/'))
-        .unwrap_or((path, ""));
+    let (service, method) = service_and_method(path);
     let span = tracing::info_span!(
         "grpc.request",
         otel.name = %path.trim_start_matches('/'),
@@ -66,6 +63,14 @@ pub fn server_span<B>(request: &http::Request<B>) -> Span {
     );
     super::http::extract(request.headers()).set_parent_of(&span);
     span
+}
+
+/// Splits a gRPC path, `/package.Service/Method`, into service and method;
+/// a path of another shape is all service, with an empty method.
+pub(super) fn service_and_method(path: &str) -> (&str, &str) {
+    path.strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .unwrap_or((path, ""))
 }
 
 /// Lets the propagator write into a [`MetadataMap`]; keys or values that are

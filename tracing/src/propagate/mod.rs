@@ -90,6 +90,52 @@ fn inject_current(injector: &mut dyn Injector) {
     inject_context(&Span::current().context(), injector);
 }
 
+/// Whether `value` has the shape of a W3C `traceparent`: two lowercase hex
+/// digits of version (not `ff`), a 32-digit trace id, a 16-digit parent id
+/// and two digits of flags, separated by `-`; version `00` has exactly these
+/// 55 characters, later versions may append `-` and more. (The
+/// OpenTelemetry propagator checks the values but not all lengths: it would
+/// accept a short trace id, which the specification says to ignore.)
+fn is_well_formed_traceparent(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let lower_hex = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|b| b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')))
+    };
+    let dashes = [2, 35, 52].iter().all(|&i| bytes.get(i) == Some(&b'-'));
+    let shape =
+        dashes && lower_hex(0..2) && lower_hex(3..35) && lower_hex(36..52) && lower_hex(53..55);
+    let length = match bytes.get(0..2) {
+        Some(b"00") => bytes.len() == 55,
+        Some(b"ff") => false,
+        _ => bytes.len() == 55 || bytes.get(55) == Some(&b'-'),
+    };
+    shape && length
+}
+
+/// Hides a `traceparent` that is not well formed (see
+/// [`is_well_formed_traceparent`]) from the propagator.
+struct StrictExtractor<'a>(&'a dyn Extractor);
+
+impl Extractor for StrictExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        let value = self.0.get(key)?;
+        if key.eq_ignore_ascii_case(TRACEPARENT) {
+            let value = value.trim();
+            return is_well_formed_traceparent(value).then_some(value);
+        }
+        Some(value)
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys()
+    }
+}
+
+/// The W3C header carrying trace id, parent span id and flags.
+const TRACEPARENT: &str = "traceparent";
+
 /// Reads a remote context from `extractor`; invalid if absent or malformed.
 fn extract_from(extractor: &dyn Extractor) -> RemoteContext {
     // Not `TextMapPropagator::extract`: it starts from the thread's current
@@ -97,7 +143,7 @@ fn extract_from(extractor: &dyn Extractor) -> RemoteContext {
     // context instead of none.
     RemoteContext {
         cx: TraceContextPropagator::new()
-            .extract_with_context(&opentelemetry::Context::new(), extractor),
+            .extract_with_context(&opentelemetry::Context::new(), &StrictExtractor(extractor)),
     }
 }
 
