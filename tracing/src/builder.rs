@@ -66,6 +66,8 @@ impl TracingBuilder {
         let stderr_is_terminal = io::stderr().is_terminal();
         let ansi = stderr_is_terminal && env("NO_COLOR").is_none_or(|v| v.is_empty());
 
+        // No bars when stderr is not a terminal: indicatif would hide them
+        // anyway, and log lines then go straight to stderr.
         let bar_layer = (self.progress_bars && stderr_is_terminal).then(progress::bar_layer);
         let bars = bar_layer.as_ref().map(|layer| BarWriters {
             stdout: layer.get_stdout_writer(),
@@ -90,10 +92,16 @@ impl TracingBuilder {
         let log_layer = log_layer.and_then(pipeline.as_ref().map(|p| p.layer()));
 
         tracing_subscriber::registry()
-            .with(bar_layer.with_filter(ProgressFilter))
+            .with(bar_layer.map(|layer| layer.with_filter(ProgressFilter)))
             .with(log_layer.with_filter(filter))
             .try_init()
             .map_err(Error::AlreadyInstalled)?;
+        // Only once our subscriber is in place, so a failed `build` leaves
+        // the process's OpenTelemetry globals alone.
+        #[cfg(feature = "otlp")]
+        if let Some(pipeline) = &pipeline {
+            pipeline.register_globals();
+        }
 
         for warning in &request.warnings {
             tracing::warn!("{warning}");

@@ -133,9 +133,7 @@ mod pipeline {
     }
 
     impl Pipeline {
-        /// Starts the runtime and the batch exporter, and registers the W3C
-        /// trace-context propagator and the provider globally (for code using
-        /// `opentelemetry::global`).
+        /// Starts the runtime and the batch exporter.
         pub(crate) fn start(service_name: Option<String>) -> Result<Self, Error> {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
@@ -160,12 +158,17 @@ mod pipeline {
                 .with_resource(resource.build())
                 .with_batch_exporter(exporter)
                 .build();
-            opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-            opentelemetry::global::set_tracer_provider(provider.clone());
             Ok(Self {
                 provider,
                 runtime: Some(runtime),
             })
+        }
+
+        /// Registers the W3C trace-context propagator and the provider
+        /// globally, for code using `opentelemetry::global` directly.
+        pub(crate) fn register_globals(&self) {
+            opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+            opentelemetry::global::set_tracer_provider(self.provider.clone());
         }
 
         /// The layer turning tracing spans into OpenTelemetry spans.

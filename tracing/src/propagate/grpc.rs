@@ -2,19 +2,10 @@
 //! extract from a `MetadataMap`, a client interceptor, and the span for
 //! `tonic::transport::Server::trace_fn`.
 //!
-//! Client:
-//!
-//! ```ignore
-//! let client = MyServiceClient::with_interceptor(channel, TraceInterceptor);
-//! ```
-//!
-//! Server:
-//!
-//! ```ignore
-//! tonic::transport::Server::builder()
-//!     .trace_fn(tvix_tracing::propagate::grpc::server_span)
-//!     .add_service(MyServiceServer::new(service))
-//! ```
+//! A client wraps its channel with the interceptor, e.g.
+//! `BlobServiceClient::with_interceptor(channel, TraceInterceptor)`; a server
+//! passes [`server_span`] to `tonic::transport::Server::builder().trace_fn(..)`
+//! so each call's span continues the caller's trace.
 
 use tonic::{Request, Status, metadata::MetadataMap, service::Interceptor};
 use tracing::Span;
