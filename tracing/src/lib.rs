@@ -3,15 +3,16 @@
 //! Libraries never initialise logging: they emit spans and events through the
 //! [`tracing`] crate, mark long-running work as a *progress span*
 //! ([`progress_span!`], [`ProgressSpanExt`]) and propagate trace context over
-//! the network ([`propagate`]). Binaries call [`TracingBuilder`] once, at the
-//! start of `main`, and [`TracingHandle::shutdown`] before exiting.
+//! the network (`propagate`, features `http` and `tonic`). Binaries call
+//! [`TracingBuilder`] once, at the start of `main`, and
+//! [`TracingHandle::shutdown`] before exiting.
 //!
 //! What the subscriber does:
 //!
 //! - **Log lines** go to stderr in a compact format, filtered by `RUST_LOG`
 //!   only (an [`EnvFilter`](tracing_subscriber::EnvFilter)); when it is unset or
 //!   empty the filter is [`DEFAULT_FILTER`]: `info` for our crates, `warn` for
-//!   dependencies. A malformed `RUST_LOG` is an error naming the bad directive.
+//!   dependencies. A malformed `RUST_LOG` is an error naming the value.
 //! - **Progress bars** (with [`TracingBuilder::enable_progressbar`]) are drawn
 //!   on stderr for progress spans, only when stderr is a terminal. Log lines
 //!   and the writers from [`TracingHandle::stdout`] / [`TracingHandle::stderr`]
