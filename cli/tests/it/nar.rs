@@ -170,3 +170,42 @@ fn restore_recreates_the_tree() {
     );
     assert_eq!(fs::read(dir.path().join("t/a")).expect("read"), b"hi\n");
 }
+
+/// Runs `tvix-store hash path t` with `RUST_LOG` set to `filter`.
+fn hash_with_log(filter: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("tempdir");
+    make_tree(dir.path());
+    std::process::Command::new(env!("CARGO_BIN_EXE_tvix-store"))
+        .args(["hash", "path", "t"])
+        .current_dir(dir.path())
+        .env("RUST_LOG", filter)
+        .output()
+        .expect("tvix-store runs")
+}
+
+#[test]
+fn logging_follows_rust_log_and_no_bar_off_a_terminal() {
+    // Default filter, stderr not a terminal: nothing on stderr at all.
+    let r = hash_with_log("");
+    assert!(r.status.success());
+    assert_eq!(String::from_utf8_lossy(&r.stderr), "");
+
+    let r = hash_with_log("debug");
+    assert!(r.status.success());
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        stderr.contains("DEBUG") && stderr.contains("dumped size=1") && !stderr.contains('\r'),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout),
+        "sha256-IY/pLel2DWixHYc6acR2gRZP1iHBedfX04UAcw8XD60=\n"
+    );
+
+    let r = hash_with_log("no===such");
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "error: invalid RUST_LOG value \"no===such\"\n"
+    );
+}

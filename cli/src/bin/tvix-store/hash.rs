@@ -47,7 +47,7 @@ pub(crate) enum Mode {
     Nar,
 }
 
-pub(crate) fn run(cmd: HashCommand) -> anyhow::Result<()> {
+pub(crate) fn run(cmd: HashCommand, stdout: &mut impl Write) -> anyhow::Result<()> {
     let (output, mode, paths) = match cmd {
         HashCommand::Path {
             output,
@@ -57,7 +57,6 @@ pub(crate) fn run(cmd: HashCommand) -> anyhow::Result<()> {
         HashCommand::File { output, paths } => (output, Mode::Flat, paths),
     };
     let format = output.hash_format();
-    let mut stdout = std::io::stdout().lock();
     for path in &paths {
         let hash = match mode {
             Mode::Flat => hash_flat(&output, path)?,
@@ -65,6 +64,7 @@ pub(crate) fn run(cmd: HashCommand) -> anyhow::Result<()> {
         };
         writeln!(stdout, "{}", hash.format(format, format == HashFormat::Sri))?;
     }
+    stdout.flush()?;
     Ok(())
 }
 

@@ -27,10 +27,24 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Hash(cmd) => hash::run(cmd),
-        Command::Nar(cmd) => nar::run(cmd),
+    let handle = match tvix_tracing::TracingBuilder::default()
+        .service_name("tvix-store")
+        .enable_progressbar()
+        .build()
+    {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
     };
+    let result = match cli.command {
+        Command::Hash(cmd) => hash::run(cmd, &mut handle.stdout()),
+        Command::Nar(cmd) => nar::run(cmd, &handle),
+    };
+    if let Err(e) = handle.shutdown() {
+        eprintln!("warning: {e}");
+    }
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -15,6 +15,8 @@ use nix_compat::nar::{
     listing::{CatError, Listing, LookupError, LsOptions, render_json, render_text},
 };
 
+use tvix_tracing::TracingHandle;
+
 use crate::progress;
 
 #[derive(Debug, Subcommand)]
@@ -62,7 +64,7 @@ pub(crate) enum NarCommand {
     },
 }
 
-pub(crate) fn run(cmd: NarCommand) -> anyhow::Result<()> {
+pub(crate) fn run(cmd: NarCommand, tracing: &TracingHandle) -> anyhow::Result<()> {
     match cmd {
         NarCommand::DumpPath { path } => dump_path(&path),
         NarCommand::Ls {
@@ -73,6 +75,7 @@ pub(crate) fn run(cmd: NarCommand) -> anyhow::Result<()> {
             nar,
             path,
         } => ls(
+            &mut tracing.stdout(),
             &nar,
             path.as_os_str().as_bytes(),
             LsOptions {
@@ -107,7 +110,13 @@ fn lookup_error(e: LookupError) -> anyhow::Error {
     }
 }
 
-fn ls(nar: &Path, path: &[u8], options: LsOptions, json: bool) -> anyhow::Result<()> {
+fn ls(
+    stdout: &mut impl Write,
+    nar: &Path,
+    path: &[u8],
+    options: LsOptions,
+    json: bool,
+) -> anyhow::Result<()> {
     if json && options.directory {
         bail!("'--directory' is useless with '--json'");
     }
@@ -122,7 +131,6 @@ fn ls(nar: &Path, path: &[u8], options: LsOptions, json: bool) -> anyhow::Result
     } else {
         render_text(&listing.root, path, options).map_err(lookup_error)?
     };
-    let mut stdout = io::stdout().lock();
     stdout.write_all(&out)?;
     out.clear();
     stdout.flush()?;
