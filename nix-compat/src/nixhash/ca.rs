@@ -182,3 +182,21 @@ impl fmt::Debug for CAHash {
         write!(f, "CAHash({self})")
     }
 }
+
+/// The JSON shape of a content address where C++ Nix prints one on its own
+/// (`nix path-info --json`'s `"ca"`): its text form. Reading accepts every
+/// form [`CAHash::parse`] does.
+#[cfg(feature = "serde")]
+impl serde::Serialize for CAHash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CAHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        CAHash::parse(&s).map_err(serde::de::Error::custom)
+    }
+}

@@ -447,5 +447,23 @@ pub(crate) fn decode_base64_lenient(s: &str) -> Result<Vec<u8>, u8> {
     Ok(out)
 }
 
+/// The JSON shape C++ Nix 2.26 prints for a hash on its own (`nix path-info
+/// --json`'s `narHash`, `downloadHash`): SRI. Reading accepts every prefixed
+/// form (`algo:digest` in any encoding, or SRI), as `Hash::parseAny` does.
+#[cfg(feature = "serde")]
+impl serde::Serialize for NixHash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_sri())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NixHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        NixHash::parse(&s, None).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests;

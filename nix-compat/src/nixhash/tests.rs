@@ -174,3 +174,33 @@ proptest! {
         let _ = CAHash::parse(&s);
     }
 }
+
+/// `nix path-info --json` prints hashes as SRI and content addresses in their
+/// text form; both read back from any form C++ Nix parses.
+#[cfg(feature = "serde")]
+#[test]
+fn json_shapes() {
+    // `printf hello | nix hash file --sri /dev/stdin` with the reference.
+    let hello = NixHash::digest_of(HashAlgo::Sha256, b"hello");
+    let json = serde_json::to_string(&hello).expect("serialises");
+    assert_eq!(
+        json,
+        r#""sha256-LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=""#
+    );
+    let from_hex: NixHash = serde_json::from_str(
+        r#""sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824""#,
+    )
+    .expect("base16 parses");
+    assert_eq!(from_hex, hello);
+    let err = serde_json::from_str::<NixHash>(r#""sha256:xyz""#).expect_err("invalid");
+    assert!(err.to_string().contains("xyz"), "{err}");
+
+    let ca = CAHash::Nar(hello);
+    let json = serde_json::to_string(&ca).expect("serialises");
+    assert_eq!(
+        json,
+        r#""fixed:r:sha256:094qif9n4cq4fdg459qzbhg1c6wywawwaaivx0k0x8xhbyx4vwic""#
+    );
+    assert_eq!(serde_json::from_str::<CAHash>(&json).expect("parses"), ca);
+    assert!(serde_json::from_str::<CAHash>(r#""fixed:git:sha1:abc""#).is_err());
+}
