@@ -3,3 +3,4 @@
 //! parses arguments, calls one library function and reports errors.
 
 pub mod hash_args;
+pub mod report;

@@ -93,3 +93,26 @@ fn last_format_flag_wins() {
         "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n"
     );
 }
+
+/// Error texts as the reference prints them: `nix hash path nope`,
+/// `nix hash file nope`, `nix hash file DIR` (C++ Nix doubles the leading
+/// slash of the absolute path; we print it once).
+#[test]
+fn errors_read_like_nix() {
+    let dir = dir_with_hello();
+    std::fs::create_dir(dir.path().join("d")).expect("mkdir");
+    let abs = dir.path().canonicalize().expect("canonical").join("nope");
+    let r = tvix_store(dir.path(), &["hash", "path", "nope"]);
+    assert_eq!(r.status, 1);
+    assert_eq!(
+        r.stderr,
+        format!("error: path '{}' does not exist\n", abs.display())
+    );
+    let r = tvix_store(dir.path(), &["hash", "file", "nope"]);
+    assert_eq!(
+        r.stderr,
+        "error: opening file 'nope': No such file or directory\n"
+    );
+    let r = tvix_store(dir.path(), &["hash", "file", "d"]);
+    assert_eq!(r.stderr, "error: reading from file: Is a directory\n");
+}

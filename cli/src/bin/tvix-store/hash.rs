@@ -72,8 +72,7 @@ fn hash_flat(output: &HashOutputArgs, path: &Path) -> anyhow::Result<NixHash> {
     let mut file =
         File::open(path).with_context(|| format!("opening file '{}'", path.display()))?;
     let mut hasher = Hasher::new(output.algo);
-    std::io::copy(&mut file, &mut hasher)
-        .with_context(|| format!("reading file '{}'", path.display()))?;
+    std::io::copy(&mut file, &mut hasher).context("reading from file")?;
     Ok(hasher.finalize())
 }
 

@@ -48,7 +48,7 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", tvix_cli::report::error_message(&e));
             std::process::ExitCode::FAILURE
         }
     }
