@@ -97,6 +97,19 @@ impl ClosureBuilder {
         Ok(digest)
     }
 
+    /// Whether `digest` was added (or registered as existing).
+    #[must_use]
+    pub fn contains(&self, digest: &B3Digest) -> bool {
+        self.sizes.contains_key(digest)
+    }
+
+    /// Registers a directory that is already stored elsewhere (with its size),
+    /// so directories added later may refer to it without it being part of the
+    /// closure. A server uses this to accept uploads of partial trees.
+    pub fn add_existing(&mut self, digest: B3Digest, size: u64) {
+        self.sizes.entry(digest).or_insert(size);
+    }
+
     /// Checks that exactly one root remains, the last directory added.
     pub fn build(self) -> Result<Closure, ClosureError> {
         let (root, _) = self.dirs.last().ok_or(ClosureError::Empty)?;

@@ -135,6 +135,15 @@ macro_rules! service_error {
                 }
             }
 
+            /// The object the error is about, for the kinds naming one.
+            #[must_use]
+            pub fn digest(&self) -> Option<B3Digest> {
+                match self {
+                    Self::NotFound { digest, .. } | Self::Corrupt { digest, .. } => Some(*digest),
+                    _ => None,
+                }
+            }
+
             /// A storage error of `instance` caused by `source`.
             pub fn storage(instance: &InstanceName, source: impl Into<BoxError>) -> Self {
                 Self::Storage { instance: instance.clone(), source: source.into() }
