@@ -272,4 +272,55 @@ mod backends {
 
     #[cfg(feature = "grpc")]
     conformance!(grpc, grpc().await);
+
+    /// Builds a store from a URL or a composition TOML (the composition
+    /// builds combinators over backends, so they run the suite too).
+    pub(crate) fn composed(spec: &str) -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spec = spec.replace("TMP", &dir.path().display().to_string());
+        let mut c = if spec.contains("://") && !spec.contains('[') {
+            crate::composition::Composition::from_url(&spec)
+        } else {
+            crate::composition::Composition::from_toml(&spec)
+        }
+        .expect("parses");
+        (c.build_root().expect("builds"), dir)
+    }
+
+    #[cfg(feature = "objectstore")]
+    conformance!(objectstore_memory, composed("objectstore+memory:///"));
+    #[cfg(feature = "objectstore")]
+    conformance!(objectstore_file, composed("objectstore+file://TMP/os"));
+    conformance!(cache_memory_local, composed("local://TMP/far?cache=memory://"));
+    conformance!(
+        priority_list,
+        composed(
+            r#"
+            [stores.root]
+            type = "list"
+            stores = ["a", "b"]
+            [stores.a]
+            type = "memory"
+            [stores.b]
+            type = "local"
+            path = "TMP/b"
+            "#
+        )
+    );
+    conformance!(
+        retry_split,
+        composed(
+            r#"
+            [stores.root]
+            type = "retry"
+            inner = "split"
+            attempts = 2
+            [stores.split]
+            type = "split"
+            chunks = "memory://"
+            blobs = "local://TMP/meta"
+            directories = "local://TMP/meta"
+            "#
+        )
+    );
 }

@@ -47,6 +47,13 @@ impl ErrorKind {
 #[error("{0}")]
 pub struct Message(pub String);
 
+/// What combinators and helpers need from any of the three service errors.
+pub(crate) trait ServiceError: std::error::Error + Send + Sync + 'static {
+    fn kind(&self) -> ErrorKind;
+    fn timeout(instance: &InstanceName, after: Duration) -> Self;
+    fn storage(instance: &InstanceName, source: BoxError) -> Self;
+}
+
 macro_rules! service_error {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
@@ -186,6 +193,18 @@ macro_rules! service_error {
                     (ErrorKind::Timeout, _) => Self::Timeout { instance, after: Duration::ZERO },
                     _ => Self::Storage { instance, source },
                 }
+            }
+        }
+
+        impl ServiceError for $name {
+            fn kind(&self) -> ErrorKind {
+                $name::kind(self)
+            }
+            fn timeout(instance: &InstanceName, after: Duration) -> Self {
+                Self::Timeout { instance: instance.clone(), after }
+            }
+            fn storage(instance: &InstanceName, source: BoxError) -> Self {
+                Self::Storage { instance: instance.clone(), source }
             }
         }
 

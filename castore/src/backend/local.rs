@@ -26,7 +26,7 @@ use redb::TableDefinition;
 
 use crate::{
     B3Digest, BlobError, BlobMeta, BlobService, ChunkError, ChunkMeta, ChunkService, Closure,
-    Directory, DirectoryError, DirectoryService, InstanceName, proto,
+    Directory, DirectoryError, DirectoryService, InstanceName, error::ServiceError, proto,
 };
 
 const BLOBS: TableDefinition<'_, &[u8; 32], &[u8]> = TableDefinition::new("blobs");
@@ -106,14 +106,14 @@ impl LocalBackend {
     }
 
     /// Runs blocking work on tokio's blocking pool.
-    async fn blocking<T: Send + 'static, E: FromJoin + Send + 'static>(
+    async fn blocking<T: Send + 'static, E: ServiceError>(
         &self,
         f: impl FnOnce(Self) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || f(this))
             .await
-            .map_err(|e| E::from_join(&self.name, e))?
+            .map_err(|e| E::storage(&self.name, Box::new(e)))?
     }
 
     fn read_value(
@@ -127,21 +127,7 @@ impl LocalBackend {
     }
 }
 
-/// The three service errors, for mapping a failed blocking task.
-trait FromJoin {
-    fn from_join(name: &InstanceName, e: tokio::task::JoinError) -> Self;
-}
 
-macro_rules! from_join {
-    ($($t:ty),*) => {$(
-        impl FromJoin for $t {
-            fn from_join(name: &InstanceName, e: tokio::task::JoinError) -> Self {
-                Self::storage(name, e)
-            }
-        }
-    )*};
-}
-from_join!(ChunkError, BlobError, DirectoryError);
 
 #[async_trait]
 impl ChunkService for LocalBackend {

@@ -1,0 +1,1 @@
+//! Tests of the combinators beyond the conformance suite.
