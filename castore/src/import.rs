@@ -53,7 +53,9 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// A socket, FIFO or device file.
-    #[error("{path}: unsupported file type (only regular files, directories and symlinks can be imported)")]
+    #[error(
+        "{path}: unsupported file type (only regular files, directories and symlinks can be imported)"
+    )]
     UnsupportedFileType {
         /// The path.
         path: PathBuf,
@@ -120,7 +122,8 @@ pub async fn import_path(
     path: &Path,
     opts: ImportOptions,
 ) -> Result<Node, ImportError> {
-    let span = tvix_tracing::progress_span!("import", path = %path.display(), store = %store.name());
+    let span =
+        tvix_tracing::progress_span!("import", path = %path.display(), store = %store.name());
     span.progress_set_style(tvix_tracing::ProgressStyle::Bytes);
     async {
         let root = path.to_owned();
@@ -196,10 +199,15 @@ async fn upload_files(
     concurrency: usize,
 ) -> Result<HashMap<usize, (B3Digest, u64)>, ImportError> {
     let span = tracing::Span::current();
-    futures::stream::iter(entries.iter().enumerate().filter_map(|(i, e)| match e.kind {
-        Kind::File { .. } => Some((i, &e.path)),
-        _ => None,
-    }))
+    futures::stream::iter(
+        entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e.kind {
+                Kind::File { .. } => Some((i, &e.path)),
+                _ => None,
+            }),
+    )
     .map(|(i, path)| {
         let span = span.clone();
         async move {
@@ -208,13 +216,14 @@ async fn upload_files(
                 source,
             };
             let f = tokio::fs::File::open(path).await.map_err(io)?;
-            let (digest, size) = store
-                .put_reader(f)
-                .await
-                .map_err(|source| ImportError::Upload {
-                    path: path.clone(),
-                    source,
-                })?;
+            let (digest, size) =
+                store
+                    .put_reader(f)
+                    .await
+                    .map_err(|source| ImportError::Upload {
+                        path: path.clone(),
+                        source,
+                    })?;
             span.progress_inc(size);
             Ok::<_, ImportError>((i, (digest, size)))
         }
@@ -249,10 +258,12 @@ async fn assemble(
                     path: e.path.clone(),
                     source,
                 })?;
-                let target = SymlinkTarget::new(t.as_os_str().as_bytes().to_vec())
-                    .map_err(|source| ImportError::InvalidSymlinkTarget {
-                        path: e.path.clone(),
-                        source,
+                let target =
+                    SymlinkTarget::new(t.as_os_str().as_bytes().to_vec()).map_err(|source| {
+                        ImportError::InvalidSymlinkTarget {
+                            path: e.path.clone(),
+                            source,
+                        }
                     })?;
                 Node::Symlink { target }
             }
@@ -268,7 +279,11 @@ async fn assemble(
             break;
         }
         let parent = e.path.parent().map(Path::to_owned).unwrap_or_default();
-        let name = e.path.file_name().map(|n| n.as_bytes().to_vec()).unwrap_or_default();
+        let name = e
+            .path
+            .file_name()
+            .map(|n| n.as_bytes().to_vec())
+            .unwrap_or_default();
         let name = Name::new(name).map_err(|source| ImportError::InvalidName {
             path: e.path.clone(),
             source,

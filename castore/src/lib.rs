@@ -46,8 +46,12 @@ pub use closure::{Closure, ClosureBuilder, ClosureChecker, ClosureError};
 pub use digest::{B3_PREFIX, B3Digest, DigestError};
 pub use directory::{DecodeError, Directory, DirectoryValidationError};
 pub use directoryservice::DirectoryService;
-pub use error::{BlobError, BoxError, ChunkError, DirectoryError, ErrorKind, InstanceName, Message};
-pub use node::{MAX_NAME_LEN, MAX_TARGET_LEN, Name, NameError, Node, SymlinkTarget, SymlinkTargetError};
+pub use error::{
+    BlobError, BoxError, ChunkError, DirectoryError, ErrorKind, InstanceName, Message,
+};
+pub use node::{
+    MAX_NAME_LEN, MAX_TARGET_LEN, Name, NameError, Node, SymlinkTarget, SymlinkTargetError,
+};
 pub use store::Store;
 
 #[cfg(test)]

@@ -120,14 +120,15 @@ impl LocalBackend {
         &self,
         table: TableDefinition<'_, &[u8; 32], &[u8]>,
         d: &B3Digest,
-    ) -> Result<Option<Vec<u8>>, redb::Error> {
-        let txn = self.db.begin_read()?;
-        let t = txn.open_table(table)?;
-        Ok(t.get(d.as_bytes())?.map(|v| v.value().to_vec()))
+    ) -> Result<Option<Vec<u8>>, Box<redb::Error>> {
+        let e = |e: redb::Error| Box::new(e);
+        let txn = self.db.begin_read().map_err(|x| e(x.into()))?;
+        let t = txn.open_table(table).map_err(|x| e(x.into()))?;
+        Ok(t.get(d.as_bytes())
+            .map_err(|x| e(x.into()))?
+            .map(|v| v.value().to_vec()))
     }
 }
-
-
 
 #[async_trait]
 impl ChunkService for LocalBackend {
@@ -164,10 +165,11 @@ impl ChunkService for LocalBackend {
             let io = |e: std::io::Error| ChunkError::storage(&this.name, e);
             let compressed = zstd::bulk::compress(&data, ZSTD_LEVEL).map_err(io)?;
             let n = this.tmp_counter.fetch_add(1, Ordering::Relaxed);
-            let tmp = this
-                .root
-                .join("tmp")
-                .join(format!("{}.{}.{n}", digest.to_hex(), std::process::id()));
+            let tmp = this.root.join("tmp").join(format!(
+                "{}.{}.{n}",
+                digest.to_hex(),
+                std::process::id()
+            ));
             std::fs::write(&tmp, &compressed).map_err(io)?;
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(io)?;

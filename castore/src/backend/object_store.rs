@@ -97,8 +97,9 @@ impl ChunkService for ObjectStoreBackend {
         else {
             return Ok(None);
         };
-        let data = zstd::stream::decode_all(z.as_ref())
-            .map_err(|e| ChunkError::corrupt(&self.name, *digest, format!("cannot decompress: {e}")))?;
+        let data = zstd::stream::decode_all(z.as_ref()).map_err(|e| {
+            ChunkError::corrupt(&self.name, *digest, format!("cannot decompress: {e}"))
+        })?;
         Ok(Some(data.into()))
     }
 

@@ -15,7 +15,8 @@ use tonic::transport::{Channel, Endpoint, Uri};
 
 use super::code_to_kind;
 use crate::{
-    B3Digest, BlobError, BlobMeta, BlobService, ChunkError, ChunkService, Closure, Directory, DirectoryError, DirectoryService, InstanceName, proto,
+    B3Digest, BlobError, BlobMeta, BlobService, ChunkError, ChunkService, Closure, Directory,
+    DirectoryError, DirectoryService, InstanceName, proto,
     proto::{
         blob_service_client::BlobServiceClient, chunk_service_client::ChunkServiceClient,
         directory_service_client::DirectoryServiceClient,
@@ -230,7 +231,8 @@ impl GrpcBackend {
     }
 
     fn decode(&self, digest: B3Digest, p: proto::Directory) -> Result<Directory, DirectoryError> {
-        Directory::try_from(p).map_err(|e| DirectoryError::corrupt(&self.name, digest, e.to_string()))
+        Directory::try_from(p)
+            .map_err(|e| DirectoryError::corrupt(&self.name, digest, e.to_string()))
     }
 }
 

@@ -53,7 +53,10 @@ pub(crate) async fn run(
             let digest = match node {
                 Node::Directory { digest, .. } | Node::File { digest, .. } => digest.to_string(),
                 Node::Symlink { target } => {
-                    bail!("{} is a symlink (to {target}): it has no digest", path.display())
+                    bail!(
+                        "{} is a symlink (to {target}): it has no digest",
+                        path.display()
+                    )
                 }
             };
             writeln!(tracing.stdout(), "{digest}")?;
@@ -129,14 +132,15 @@ fn list(
 pub(crate) async fn daemon(listen: &str, store: Store) -> anyhow::Result<()> {
     let addr: ListenAddr = listen.parse()?;
     let shutdown = async {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot watch SIGTERM");
-                std::future::pending::<()>().await;
-                unreachable!()
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot watch SIGTERM");
+                    std::future::pending::<()>().await;
+                    unreachable!()
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
             _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
