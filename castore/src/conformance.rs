@@ -237,7 +237,7 @@ macro_rules! conformance {
     };
 }
 
-mod backends {
+pub(crate) mod backends {
     use std::sync::Arc;
 
     use crate::{
@@ -265,11 +265,18 @@ mod backends {
     /// client of it. Dropping the guard shuts the server down.
     #[cfg(feature = "grpc")]
     pub(crate) async fn grpc() -> (Store, (tempfile::TempDir, tokio::sync::oneshot::Sender<()>)) {
+        grpc_over(memory().0).await
+    }
+
+    /// A gRPC client of a server serving `far` (see [`grpc`]).
+    #[cfg(feature = "grpc")]
+    pub(crate) async fn grpc_over(
+        far: Store,
+    ) -> (Store, (tempfile::TempDir, tokio::sync::oneshot::Sender<()>)) {
         use crate::backend::grpc::{GrpcBackend, server};
         let dir = tempfile::tempdir().expect("tempdir");
         let sock = dir.path().join("castore.sock");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let far = memory().0;
         let addr = server::ListenAddr::Unix(sock.clone());
         tokio::spawn(async move {
             server::serve(far, &addr, async {

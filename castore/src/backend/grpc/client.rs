@@ -225,7 +225,14 @@ impl GrpcBackend {
         };
         match self.directories.clone().get(req).await {
             Ok(r) => Ok(Some(r.into_inner())),
-            Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
+            // Only the requested directory missing means "absent"; a missing
+            // descendant is an error naming it.
+            Err(s)
+                if s.code() == tonic::Code::NotFound
+                    && super::status_digest(&s).is_none_or(|d| d == *digest) =>
+            {
+                Ok(None)
+            }
             Err(s) => Err(status_err!(DirectoryError, &self.name, Some(*digest), s)),
         }
     }

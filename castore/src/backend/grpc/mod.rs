@@ -12,6 +12,9 @@ pub mod server;
 
 pub use client::{ConnectError, GrpcBackend};
 
+#[cfg(test)]
+mod tests;
+
 use crate::ErrorKind;
 
 /// The status code an error kind travels as.
