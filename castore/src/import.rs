@@ -15,6 +15,7 @@ use std::{
     collections::HashMap,
     os::unix::{ffi::OsStrExt, fs::PermissionsExt},
     path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use futures::{StreamExt, TryStreamExt};
@@ -24,18 +25,25 @@ use tvix_tracing::ProgressSpanExt;
 use crate::{
     B3Digest, BlobError, ClosureBuilder, ClosureError, Directory, DirectoryError,
     DirectoryValidationError, Name, NameError, Node, Store, SymlinkTarget, SymlinkTargetError,
+    refscan::{ReferenceScanner, ScanningReader},
 };
 
 /// Options of [`import_path`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Files uploaded at the same time (at least 1).
     pub concurrency: usize,
+    /// If set, file contents and symlink targets are scanned for its needles;
+    /// read the result from the scanner afterwards.
+    pub scanner: Option<Arc<ReferenceScanner>>,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { concurrency: 8 }
+        Self {
+            concurrency: 8,
+            scanner: None,
+        }
     }
 }
 
@@ -141,8 +149,8 @@ pub async fn import_path(
             })
             .sum();
         tracing::Span::current().progress_set_length(total);
-        let blobs = upload_files(store, &entries, opts.concurrency.max(1)).await?;
-        assemble(store, entries, blobs).await
+        let blobs = upload_files(store, &entries, &opts).await?;
+        assemble(store, entries, blobs, opts.scanner.as_deref()).await
     }
     .instrument(span.clone())
     .await
@@ -196,7 +204,7 @@ fn walk(root: &Path) -> Result<Vec<Entry>, ImportError> {
 async fn upload_files(
     store: &Store,
     entries: &[Entry],
-    concurrency: usize,
+    opts: &ImportOptions,
 ) -> Result<HashMap<usize, (B3Digest, u64)>, ImportError> {
     let span = tracing::Span::current();
     futures::stream::iter(
@@ -216,19 +224,19 @@ async fn upload_files(
                 source,
             };
             let f = tokio::fs::File::open(path).await.map_err(io)?;
-            let (digest, size) =
-                store
-                    .put_reader(f)
-                    .await
-                    .map_err(|source| ImportError::Upload {
-                        path: path.clone(),
-                        source,
-                    })?;
+            let uploaded = match &opts.scanner {
+                Some(s) => store.put_reader(ScanningReader::new(f, s)).await,
+                None => store.put_reader(f).await,
+            };
+            let (digest, size) = uploaded.map_err(|source| ImportError::Upload {
+                path: path.clone(),
+                source,
+            })?;
             span.progress_inc(size);
             Ok::<_, ImportError>((i, (digest, size)))
         }
     })
-    .buffer_unordered(concurrency)
+    .buffer_unordered(opts.concurrency.max(1))
     .try_collect()
     .await
 }
@@ -238,6 +246,7 @@ async fn assemble(
     store: &Store,
     entries: Vec<Entry>,
     blobs: HashMap<usize, (B3Digest, u64)>,
+    scanner: Option<&ReferenceScanner>,
 ) -> Result<Node, ImportError> {
     let mut open: HashMap<PathBuf, Directory> = HashMap::new();
     let mut closure = ClosureBuilder::new();
@@ -258,6 +267,9 @@ async fn assemble(
                     path: e.path.clone(),
                     source,
                 })?;
+                if let Some(s) = scanner {
+                    s.scan(t.as_os_str().as_bytes());
+                }
                 let target =
                     SymlinkTarget::new(t.as_os_str().as_bytes().to_vec()).map_err(|source| {
                         ImportError::InvalidSymlinkTarget {

@@ -20,7 +20,8 @@
 //! config of named instances or from a URL.
 //!
 //! # Import
-//! [`import::import_path`] ingests a local file tree.
+//! [`import::import_path`] ingests a local file tree, optionally scanning the
+//! contents for references with [`refscan`].
 
 mod blob;
 mod blobservice;
@@ -38,6 +39,7 @@ pub mod combinator;
 pub mod composition;
 pub mod import;
 pub mod proto;
+pub mod refscan;
 
 pub use blob::{BlobOptions, BlobReader, BlobWriter, ReadOptions};
 pub use blobservice::{BlobMeta, BlobService, ChunkMeta};

@@ -34,9 +34,16 @@ async fn tree_round_trip() {
     symlink("../big", root.join("sub/link")).expect("symlink");
 
     let s = store();
-    let node = import_path(&s, &root, ImportOptions { concurrency: 3 })
-        .await
-        .expect("imports");
+    let node = import_path(
+        &s,
+        &root,
+        ImportOptions {
+            concurrency: 3,
+            scanner: None,
+        },
+    )
+    .await
+    .expect("imports");
     let Node::Directory { digest, size } = node else {
         panic!("root is a directory: {node:?}")
     };
@@ -135,4 +142,31 @@ async fn special_files_are_refused_by_path() {
         matches!(&e, ImportError::UnsupportedFileType { path } if *path == sock),
         "{e}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn references_are_scanned_in_contents_and_symlink_targets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("r");
+    std::fs::create_dir(&root).expect("mkdir");
+    let mut big = noise(300_000, 5);
+    big[150_000..150_032].copy_from_slice(b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    std::fs::write(root.join("big"), &big).expect("write");
+    symlink(
+        "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-x",
+        root.join("l"),
+    )
+    .expect("symlink");
+    let needles = [
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "cccccccccccccccccccccccccccccccc",
+    ];
+    let scanner = std::sync::Arc::new(crate::refscan::ReferenceScanner::new(needles).expect("s"));
+    let opts = ImportOptions {
+        concurrency: 2,
+        scanner: Some(scanner.clone()),
+    };
+    import_path(&store(), &root, opts).await.expect("imports");
+    assert_eq!(scanner.matches(), std::collections::BTreeSet::from([0, 1]));
 }
