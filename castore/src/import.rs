@@ -10,6 +10,8 @@
 //!
 //! Executable means "user execute bit set", as Nix. Names are the raw bytes of
 //! the file names.
+//!
+//! [`tar::import_tar`] (feature `tar`) imports a tar archive as a stream.
 
 use std::{
     collections::HashMap,
@@ -322,6 +324,9 @@ async fn assemble(
     }
     Ok(root)
 }
+
+#[cfg(feature = "tar")]
+pub mod tar;
 
 #[cfg(test)]
 mod tests;

@@ -20,8 +20,13 @@
 //! config of named instances or from a URL.
 //!
 //! # Import
-//! [`import::import_path`] ingests a local file tree, optionally scanning the
-//! contents for references with [`refscan`].
+//! [`import::import_path`] ingests a local file tree and `import::tar::import_tar`
+//! (feature `tar`) a tar archive, optionally scanning the contents for
+//! references with [`refscan`].
+//!
+//! # Features
+//! `grpc` (client and server), `objectstore` (`object_store` backends) and `tar`
+//! are on by default; `cloud` adds S3, GCS and Azure to the objectstore backend.
 
 mod blob;
 mod blobservice;

@@ -106,6 +106,27 @@ fn import_ls_cat_round_trip() {
 }
 
 #[test]
+fn import_tar_matches_the_extracted_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    make_tree(&dir.path().join("t"));
+    let store = format!("--store=local://{}/store", dir.path().display());
+    // `tar -C t .` puts the tree's entries at the archive's top level.
+    let st = Command::new("tar")
+        .args(["-czf", "t.tar.gz", "-C", "t", "."])
+        .current_dir(dir.path())
+        .status()
+        .expect("tar runs");
+    assert!(st.success());
+    let from_dir = ok(&tvix_store(dir.path(), &[&store, "castore", "import", "t"])).to_owned();
+    let from_tar = ok(&tvix_store(
+        dir.path(),
+        &[&store, "castore", "import-tar", "t.tar.gz"],
+    ))
+    .to_owned();
+    assert_eq!(from_tar, from_dir);
+}
+
+#[test]
 fn errors_name_what_is_wrong() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = format!("--store=local://{}/store", dir.path().display());

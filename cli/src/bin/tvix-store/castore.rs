@@ -12,7 +12,7 @@ use tokio::io::AsyncWriteExt;
 use tvix_castore::{
     B3Digest, Directory, Node, Store,
     backend::grpc::server::{self, ListenAddr},
-    import::{ImportOptions, import_path},
+    import::{ImportOptions, import_path, tar::import_tar},
 };
 use tvix_tracing::TracingHandle;
 
@@ -23,6 +23,12 @@ pub(crate) enum CastoreCommand {
     Import {
         /// The path to import (symlinks are not followed).
         path: PathBuf,
+    },
+    /// Import a tar archive (plain, gzip, bzip2, xz or zstd) as the directory it
+    /// would extract to; print that directory's digest.
+    ImportTar {
+        /// The archive, or `-` for stdin.
+        archive: PathBuf,
     },
     /// Write a blob's contents to stdout.
     Cat {
@@ -60,6 +66,21 @@ pub(crate) async fn run(
                 }
             };
             writeln!(tracing.stdout(), "{digest}")?;
+        }
+        CastoreCommand::ImportTar { archive } => {
+            let opts = ImportOptions::default();
+            let node = if archive.as_os_str() == "-" {
+                import_tar(&store, tokio::io::stdin(), &opts).await
+            } else {
+                let f = tokio::fs::File::open(&archive)
+                    .await
+                    .with_context(|| format!("opening {}", archive.display()))?;
+                import_tar(&store, f, &opts).await
+            }
+            .with_context(|| format!("importing {}", archive.display()))?;
+            if let Node::Directory { digest, .. } = node {
+                writeln!(tracing.stdout(), "{digest}")?;
+            }
         }
         CastoreCommand::Cat { digest } => {
             let mut r = store
