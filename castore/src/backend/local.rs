@@ -132,12 +132,14 @@ impl LocalBackend {
 
 #[async_trait]
 impl ChunkService for LocalBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         tokio::fs::try_exists(self.chunk_path(digest))
             .await
             .map_err(|e| ChunkError::storage(&self.name, e))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -155,6 +157,7 @@ impl ChunkService for LocalBackend {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
         self.blocking(move |this| {
             let digest = B3Digest::of(&data);
@@ -212,6 +215,7 @@ pub(crate) fn meta_from_proto(
 
 #[async_trait]
 impl BlobService for LocalBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -230,6 +234,7 @@ impl BlobService for LocalBackend {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -249,6 +254,7 @@ impl BlobService for LocalBackend {
 
 #[async_trait]
 impl DirectoryService for LocalBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -272,14 +278,17 @@ impl DirectoryService for LocalBackend {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
         self.put_all(vec![(dir.digest(), dir.encode())]).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {
         crate::directoryservice::get_closure_by_get(self, &self.name, root).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_closure(&self, closure: Closure) -> Result<B3Digest, DirectoryError> {
         let items = closure
             .leaves_first()

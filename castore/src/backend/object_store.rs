@@ -81,6 +81,7 @@ impl ObjectStoreBackend {
 
 #[async_trait]
 impl ChunkService for ObjectStoreBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         match self.store.head(&self.path("chunks", digest)).await {
             Ok(_) => Ok(true),
@@ -89,6 +90,7 @@ impl ChunkService for ObjectStoreBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let Some(z) = self
             .get_object(&self.path("chunks", digest))
@@ -103,6 +105,7 @@ impl ChunkService for ObjectStoreBackend {
         Ok(Some(data.into()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
         let digest = B3Digest::of(&data);
         if self.has(&digest).await? {
@@ -119,6 +122,7 @@ impl ChunkService for ObjectStoreBackend {
 
 #[async_trait]
 impl BlobService for ObjectStoreBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let Some(b) = self
             .get_object(&self.path("blobs", digest))
@@ -134,6 +138,7 @@ impl BlobService for ObjectStoreBackend {
         Ok(Some(meta))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let b = meta_to_proto(&meta).encode_to_vec();
         self.put_object(&self.path("blobs", digest), b.into())
@@ -144,6 +149,7 @@ impl BlobService for ObjectStoreBackend {
 
 #[async_trait]
 impl DirectoryService for ObjectStoreBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let Some(b) = self
             .get_object(&self.path("dirs", digest))
@@ -164,6 +170,7 @@ impl DirectoryService for ObjectStoreBackend {
         Ok(Some(dir))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
         let d = dir.digest();
         self.put_object(&self.path("dirs", &d), dir.encode())
@@ -172,10 +179,12 @@ impl DirectoryService for ObjectStoreBackend {
         Ok(d)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {
         crate::directoryservice::get_closure_by_get(self, &self.name, root).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_closure(&self, closure: Closure) -> Result<B3Digest, DirectoryError> {
         for (d, dir) in closure.leaves_first() {
             self.put_object(&self.path("dirs", d), dir.encode())

@@ -116,6 +116,7 @@ macro_rules! status_err {
 
 #[async_trait]
 impl ChunkService for GrpcBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         let req = proto::ChunkRequest {
             digest: digest_bytes(digest),
@@ -126,6 +127,7 @@ impl ChunkService for GrpcBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let req = proto::ChunkRequest {
             digest: digest_bytes(digest),
@@ -137,6 +139,7 @@ impl ChunkService for GrpcBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
         let digest = B3Digest::of(&data);
         // Skip the upload when the server has the chunk already.
@@ -156,6 +159,7 @@ impl ChunkService for GrpcBackend {
 
 #[async_trait]
 impl BlobService for GrpcBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let req = proto::StatBlobRequest {
             digest: digest_bytes(digest),
@@ -173,6 +177,7 @@ impl BlobService for GrpcBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let req = proto::PutChunkedRequest {
             digest: digest_bytes(digest),
@@ -245,6 +250,7 @@ impl GrpcBackend {
 
 #[async_trait]
 impl DirectoryService for GrpcBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let Some(mut stream) = self.get_stream(digest, false).await? else {
             return Ok(None);
@@ -267,10 +273,12 @@ impl DirectoryService for GrpcBackend {
         Ok(Some(dir))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
         self.send_directories(vec![dir]).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {
         let Some(mut stream) = self.get_stream(root, true).await? else {
             return Err(DirectoryError::not_found(&self.name, *root));
@@ -294,6 +302,7 @@ impl DirectoryService for GrpcBackend {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_closure(&self, closure: Closure) -> Result<B3Digest, DirectoryError> {
         let dirs = closure.leaves_first().map(|(_, d)| d.clone()).collect();
         self.send_directories(dirs).await
