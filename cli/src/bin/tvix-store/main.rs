@@ -1,6 +1,7 @@
 //! `tvix-store`: store, NAR and hashing tools. Each subcommand is a thin wrapper
 //! over a library function; see `tvix-store --help`.
 
+mod castore;
 mod hash;
 mod nar;
 mod progress;
@@ -11,6 +12,12 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "tvix-store", version, about)]
 struct Cli {
+    /// The store: a URL (`memory://`, `local:///DIR`, `grpc+unix:///SOCKET`,
+    /// `grpc+http://HOST:PORT`, `objectstore+file:///DIR`, any with
+    /// `?cache=URL`) or the path of a composition TOML file. Default: a local
+    /// store in $XDG_DATA_HOME/tvix/store (~/.local/share/tvix/store).
+    #[arg(long, global = true, env = "TVIX_STORE")]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -23,6 +30,53 @@ enum Command {
     /// Write, list, extract from and restore NAR files.
     #[command(subcommand)]
     Nar(nar::NarCommand),
+    /// Import trees into the content-addressed store and read them back.
+    #[command(subcommand)]
+    Castore(castore::CastoreCommand),
+    /// Serve the store's Blob, Chunk and Directory services over gRPC until
+    /// SIGINT or SIGTERM.
+    Daemon {
+        /// Where to listen: `unix:PATH` or `HOST:PORT`.
+        #[arg(long, short = 'l')]
+        listen: String,
+    },
+}
+
+/// The store argument, or the default local store in the user's data directory.
+fn store_arg(arg: Option<String>) -> anyhow::Result<String> {
+    if let Some(a) = arg {
+        return Ok(a);
+    }
+    let data = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        Some(d) => std::path::PathBuf::from(d),
+        None => {
+            let home = std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("neither XDG_DATA_HOME nor HOME is set: pass --store")
+                })?;
+            std::path::PathBuf::from(home).join(".local/share")
+        }
+    };
+    Ok(format!("local://{}", data.join("tvix/store").display()))
+}
+
+/// Runs a command that needs a store, in a tokio runtime.
+fn with_store(
+    store: Option<String>,
+    f: impl AsyncFnOnce(tvix_castore::Store) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(async {
+        let arg = store_arg(store)?;
+        let mut composition = tvix_castore::composition::Composition::from_arg(&arg)
+            .with_context(|| format!("store {arg:?}"))?;
+        let store = composition
+            .build_root()
+            .with_context(|| format!("store {arg:?}"))?;
+        f(store).await
+    })
 }
 
 fn main() -> std::process::ExitCode {
@@ -41,6 +95,12 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Hash(cmd) => hash::run(cmd, &mut handle.stdout()),
         Command::Nar(cmd) => nar::run(cmd, &handle),
+        Command::Castore(cmd) => {
+            with_store(cli.store, async |s| castore::run(cmd, s, &handle).await)
+        }
+        Command::Daemon { listen } => {
+            with_store(cli.store, async |s| castore::daemon(&listen, s).await)
+        }
     };
     if let Err(e) = handle.shutdown() {
         eprintln!("warning: {e}");
