@@ -8,14 +8,19 @@
 //!   compressed (level 3), written to `DIR/tmp/` first and renamed into place,
 //!   so a chunk file is either complete or absent.
 //!
+//! Blob metadata is committed durably before `put_meta` returns; concurrent
+//! writers share commits (group commit), so an import of many small files pays
+//! for fewer fsyncs.
+//!
 //! redb locks the database file: one process at a time may open a local store.
 //! Blocking work (redb, files, compression) runs on tokio's blocking pool.
 
 use std::{
     path::{Path, PathBuf},
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
+        mpsc,
     },
 };
 
@@ -66,7 +71,21 @@ pub struct LocalBackend {
     root: Arc<Path>,
     db: Arc<redb::Database>,
     tmp_counter: Arc<AtomicU64>,
+    meta_queue: Arc<Mutex<MetaQueue>>,
 }
+
+/// Blob metadata waiting to be committed (group commit: whoever finds no
+/// commit running commits everything queued, in one durable transaction, and
+/// tells each waiter the outcome; see [`LocalBackend::put_meta`]).
+#[derive(Debug, Default)]
+struct MetaQueue {
+    pending: Vec<PendingMeta>,
+    committing: bool,
+}
+
+/// One queued `put_meta`: the key, the encoded value, and where to send the
+/// commit's outcome (an error as text: the waiters share one failure).
+type PendingMeta = ([u8; 32], Vec<u8>, mpsc::SyncSender<Result<(), String>>);
 
 impl LocalBackend {
     /// Opens (creating if needed) the store in `dir`.
@@ -94,6 +113,7 @@ impl LocalBackend {
             root: dir.into(),
             db: Arc::new(db),
             tmp_counter: Arc::new(AtomicU64::new(0)),
+            meta_queue: Arc::default(),
         })
     }
 
@@ -103,6 +123,59 @@ impl LocalBackend {
             .join("chunks")
             .join(&hex[..2])
             .join(format!("{hex}.zst"))
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, MetaQueue> {
+        // A panic while holding the lock leaves a consistent queue (pushes
+        // and takes are single operations), so a poisoned lock is usable.
+        self.meta_queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Commits queued blob metadata in batches until the queue is empty, then
+    /// gives up the committer role. Each batch is one durable transaction, so
+    /// concurrent writers share one fsync instead of paying one each.
+    fn commit_queued_metas(&self) {
+        /// Gives up the committer role if a commit panics, so later writers
+        /// are not left waiting for a committer that is gone.
+        struct Release<'a>(&'a LocalBackend);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.lock_queue().committing = false;
+                }
+            }
+        }
+        let _release = Release(self);
+        loop {
+            let batch = {
+                let mut q = self.lock_queue();
+                if q.pending.is_empty() {
+                    q.committing = false;
+                    return;
+                }
+                std::mem::take(&mut q.pending)
+            };
+            let outcome = self.commit_metas(&batch).map_err(|e| e.to_string());
+            for (_, _, tx) in batch {
+                // The waiter may have been cancelled; nothing to tell then.
+                let _ = tx.send(outcome.clone());
+            }
+        }
+    }
+
+    fn commit_metas(&self, batch: &[PendingMeta]) -> Result<(), Box<redb::Error>> {
+        let e = |e: redb::Error| Box::new(e);
+        let txn = self.db.begin_write().map_err(|x| e(x.into()))?;
+        {
+            let mut t = txn.open_table(BLOBS).map_err(|x| e(x.into()))?;
+            for (digest, bytes, _) in batch {
+                t.insert(digest, bytes.as_slice())
+                    .map_err(|x| e(x.into()))?;
+            }
+        }
+        txn.commit().map_err(|x| e(x.into()))
     }
 
     /// Runs blocking work on tokio's blocking pool.
@@ -238,15 +311,21 @@ impl BlobService for LocalBackend {
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let digest = *digest;
         self.blocking(move |this| {
-            let e = |e: redb::Error| BlobError::storage(&this.name, e);
             let bytes = meta_to_proto(&meta).encode_to_vec();
-            let txn = this.db.begin_write().map_err(|x| e(x.into()))?;
-            {
-                let mut t = txn.open_table(BLOBS).map_err(|x| e(x.into()))?;
-                t.insert(digest.as_bytes(), bytes.as_slice())
-                    .map_err(|x| e(x.into()))?;
+            let (tx, rx) = mpsc::sync_channel(1);
+            let lead = {
+                let mut q = this.lock_queue();
+                q.pending.push((*digest.as_bytes(), bytes, tx));
+                !std::mem::replace(&mut q.committing, true)
+            };
+            if lead {
+                this.commit_queued_metas();
             }
-            txn.commit().map_err(|x| e(x.into()))
+            match rx.recv() {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(msg)) => Err(BlobError::storage(&this.name, msg)),
+                Err(e) => Err(BlobError::storage(&this.name, e)),
+            }
         })
         .await
     }
@@ -318,5 +397,49 @@ impl LocalBackend {
                 .ok_or_else(|| DirectoryError::invalid(&this.name, "no directories to store"))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many concurrent `put_meta` calls share commits (group commit), and
+    /// every one of them is stored and readable afterwards, also after the
+    /// database is reopened.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_put_meta_all_land() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let backend = LocalBackend::open("local".into(), dir.path()).expect("open");
+        let metas: Vec<(B3Digest, BlobMeta)> = (0..200u32)
+            .map(|i| {
+                let chunk = ChunkMeta {
+                    digest: B3Digest::of(&i.to_le_bytes()),
+                    size: 4,
+                };
+                (
+                    B3Digest::of(&(i + 1000).to_le_bytes()),
+                    BlobMeta {
+                        chunks: vec![chunk],
+                    },
+                )
+            })
+            .collect();
+        let tasks: Vec<_> = metas
+            .iter()
+            .cloned()
+            .map(|(d, m)| {
+                let b = backend.clone();
+                tokio::spawn(async move { b.put_meta(&d, m).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("put_meta");
+        }
+        drop(backend);
+        let backend = LocalBackend::open("local".into(), dir.path()).expect("reopen");
+        for (d, m) in &metas {
+            assert_eq!(backend.stat(d).await.expect("stat").as_ref(), Some(m));
+        }
     }
 }
