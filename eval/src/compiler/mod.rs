@@ -696,7 +696,7 @@ impl Compiler<'_> {
 
     /// Lowers a set literal: `rec` sets bind their attributes in a new
     /// environment; `inherit (e)` sources get hidden slots.
-    fn lower_attrs(&mut self, p: PAttrs, pos: Pos) -> Result<ExprRef> {
+    fn lower_attrs(&mut self, mut p: PAttrs, pos: Pos) -> Result<ExprRef> {
         if p.rec {
             let names: Vec<(Symbol, Pos)> = p.attrs.iter().map(|(n, ps, _)| (*n, *ps)).collect();
             return self.lower_rec(p, pos, move |c, dynamic| {
@@ -739,13 +739,15 @@ impl Compiler<'_> {
                 pos,
             }));
         }
-        // A hidden environment holds the `inherit (e)` sources.
-        let froms = p
-            .inherit_from
-            .iter()
-            .map(|e| self.expr(e))
-            .collect::<Result<Vec<_>>>()?;
-        let body = self.with_scope(Scope::default(), |c| {
+        // A hidden environment holds the `inherit (e)` sources. `Let` delays
+        // its bindings in the new environment, so they are compiled inside
+        // the (nameless) hidden scope too.
+        let inherit_from = std::mem::take(&mut p.inherit_from);
+        let (froms, body) = self.with_scope(Scope::default(), |c| {
+            let froms = inherit_from
+                .iter()
+                .map(|e| c.expr(e))
+                .collect::<Result<Vec<_>>>()?;
             let mut attrs = Vec::with_capacity(p.attrs.len());
             for (name, apos, v) in p.attrs {
                 c.next_name = Some(name);
@@ -758,11 +760,14 @@ impl Compiler<'_> {
                 });
             }
             let dynamic = c.lower_dynamic(p.dynamic)?;
-            Ok(Rc::new(Expr::Attrs {
-                attrs: attrs.into(),
-                dynamic: dynamic.into(),
-                pos,
-            }))
+            Ok((
+                froms,
+                Rc::new(Expr::Attrs {
+                    attrs: attrs.into(),
+                    dynamic: dynamic.into(),
+                    pos,
+                }),
+            ))
         })?;
         Ok(Rc::new(Expr::Let {
             bindings: froms.into(),

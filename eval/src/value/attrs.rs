@@ -27,6 +27,14 @@ pub struct Attrs {
     entries: Vec<Attr>,
 }
 
+impl Drop for Attrs {
+    fn drop(&mut self) {
+        if !self.entries.is_empty() {
+            super::drop::defer(super::drop::Deferred::Attrs(std::mem::take(&mut self.entries)));
+        }
+    }
+}
+
 impl Attrs {
     /// The empty set.
     #[must_use]
@@ -131,8 +139,8 @@ impl Attrs {
 
     /// Consumes the set into its attributes (symbol-id order).
     #[must_use]
-    pub fn into_vec(self) -> Vec<Attr> {
-        self.entries
+    pub fn into_vec(mut self) -> Vec<Attr> {
+        std::mem::take(&mut self.entries)
     }
 }
 

@@ -7,6 +7,7 @@
 //! See `docs/src/eval/values.md`.
 
 mod attrs;
+mod drop;
 mod string;
 
 use std::{
@@ -144,6 +145,44 @@ pub type Env = Rc<EnvFrame>;
 pub struct EnvFrame {
     pub(crate) parent: Option<Env>,
     pub(crate) slots: Box<[OnceCell<Value>]>,
+}
+
+impl Drop for EnvFrame {
+    fn drop(&mut self) {
+        if self.slots.is_empty() {
+            return;
+        }
+        drop::defer(drop::Deferred::Slots(std::mem::take(&mut self.slots)));
+    }
+}
+
+impl Drop for ThunkState {
+    fn drop(&mut self) {
+        match self {
+            ThunkState::Blackhole => {}
+            ThunkState::Done(v) if !is_heap(v) => {}
+            // The contents are deferred, not the state itself: a deferred
+            // state would run this again forever. Pending states hold an
+            // environment, whose own Drop defers its slots.
+            ThunkState::Done(v) => {
+                let v = std::mem::replace(v, Value::Null);
+                drop::defer(drop::Deferred::Values(v, None));
+            }
+            ThunkState::App(f, a) => {
+                let f = std::mem::replace(f, Value::Null);
+                let a = std::mem::replace(a, Value::Null);
+                drop::defer(drop::Deferred::Values(f, Some(a)));
+            }
+            ThunkState::Pending(..) => {}
+        }
+    }
+}
+
+fn is_heap(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Attrs(_) | Value::List(_) | Value::Lambda(_) | Value::Thunk(_) | Value::PrimOpApp(_)
+    )
 }
 
 impl EnvFrame {
