@@ -70,9 +70,26 @@ pub fn encode(input: &[u8]) -> String {
 
 /// Appends the nixbase32 encoding of `input` to `out`.
 pub fn encode_into(input: &[u8], out: &mut Vec<u8>) {
-    let len = encode_len(input.len());
-    out.reserve(len);
-    for n in (0..len).rev() {
+    let start = out.len();
+    out.resize(start + encode_len(input.len()), 0);
+    encode_to_slice(input, &mut out[start..]);
+}
+
+/// Encodes a fixed-size input into a fixed-size array, without allocating
+/// (store path hash parts, digests in hot loops). `M` must be
+/// `encode_len(N)`, which is checked at compile time.
+pub fn encode_array<const N: usize, const M: usize>(input: &[u8; N]) -> [u8; M] {
+    const { assert!(M == encode_len(N), "M must be encode_len(N)") };
+    let mut out = [0u8; M];
+    encode_to_slice(input, &mut out);
+    out
+}
+
+/// Writes the encoding of `input` into `out`, whose length is `encode_len(input.len())`.
+fn encode_to_slice(input: &[u8], out: &mut [u8]) {
+    let len = out.len();
+    for (k, slot) in out.iter_mut().enumerate() {
+        let n = len - 1 - k;
         let b = n * 5;
         let i = b / 8;
         let j = b % 8;
@@ -81,7 +98,7 @@ pub fn encode_into(input: &[u8], out: &mut Vec<u8>) {
             Some(next) => u16::from(*next) << (8 - j),
             None => 0,
         };
-        out.push(ALPHABET[usize::from((low | high) & 0x1f)]);
+        *slot = ALPHABET[usize::from((low | high) & 0x1f)];
     }
 }
 
@@ -205,6 +222,14 @@ mod tests {
             let mut rb = b;
             rb.reverse();
             prop_assert_eq!(encode(&a).cmp(&encode(&b)), ra.cmp(&rb));
+        }
+
+        /// The allocation-free array encoder agrees with the string encoder.
+        #[test]
+        fn array_encoding_matches(bytes in any::<[u8; 20]>()) {
+            let arr: [u8; 32] = encode_array(&bytes);
+            let text = encode(&bytes);
+            prop_assert_eq!(&arr[..], text.as_bytes());
         }
 
         /// Decoding never panics on arbitrary input.

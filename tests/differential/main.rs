@@ -2,6 +2,11 @@
 //! C++ Nix 2.26 on generated inputs. Built only with feature `reference`
 //! (`.ci/run` installs the reference and turns it on).
 
+mod cli;
+mod derivation;
+mod nar;
+mod narinfo;
+
 use tvix_tests::reference;
 
 /// The differential suite is only meaningful against the version it was written for.

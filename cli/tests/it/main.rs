@@ -3,6 +3,7 @@
 //! come from the reference C++ Nix where noted.
 
 mod hash;
+mod nar;
 
 use std::{path::Path, process::Command};
 

@@ -14,7 +14,7 @@
 mod ca;
 mod hasher;
 
-pub use ca::{CAHash, CaMethod};
+pub use ca::{CAError, CAHash, CaMethod};
 pub use hasher::Hasher;
 
 use std::fmt;
@@ -408,8 +408,9 @@ fn decode_base16(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Base64 decoding as C++ Nix's `base64Decode`: stops at the first `=`, skips
-/// newlines, ignores leftover bits, rejects any other non-alphabet character.
-fn decode_base64_lenient(s: &str) -> Option<Vec<u8>> {
+/// newlines, ignores leftover bits, rejects any other non-alphabet character
+/// (returned as the error).
+pub(crate) fn decode_base64_lenient(s: &str) -> Result<Vec<u8>, u8> {
     const fn table() -> [u8; 256] {
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut t = [0xffu8; 256];
@@ -433,7 +434,7 @@ fn decode_base64_lenient(s: &str) -> Option<Vec<u8>> {
         }
         let digit = TABLE[usize::from(c)];
         if digit == 0xff {
-            return None;
+            return Err(c);
         }
         acc = (acc << 6 | u32::from(digit)) & 0xffff;
         bits += 6;
@@ -443,7 +444,7 @@ fn decode_base64_lenient(s: &str) -> Option<Vec<u8>> {
             out.push((acc >> bits) as u8);
         }
     }
-    Some(out)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,12 +1,18 @@
 //! `tvix-store hash path|file`: print the hash of a file's contents (flat) or of
 //! a path's NAR serialisation, in the formats `nix hash path|file` prints.
 
-use std::{fs::File, io::Write, path::PathBuf};
+use std::{
+    fs::File,
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use nix_compat::nixhash::{HashFormat, Hasher, NixHash};
 use tvix_cli::hash_args::HashOutputArgs;
+
+use crate::progress;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum HashCommand {
@@ -55,18 +61,24 @@ pub(crate) fn run(cmd: HashCommand) -> anyhow::Result<()> {
     for path in &paths {
         let hash = match mode {
             Mode::Flat => hash_flat(&output, path)?,
-            Mode::Nar => anyhow::bail!("NAR hashing is not available yet"),
+            Mode::Nar => hash_nar(&output, path)?,
         };
         writeln!(stdout, "{}", hash.format(format, format == HashFormat::Sri))?;
     }
     Ok(())
 }
 
-fn hash_flat(output: &HashOutputArgs, path: &PathBuf) -> anyhow::Result<NixHash> {
+fn hash_flat(output: &HashOutputArgs, path: &Path) -> anyhow::Result<NixHash> {
     let mut file =
         File::open(path).with_context(|| format!("opening file '{}'", path.display()))?;
     let mut hasher = Hasher::new(output.algo);
     std::io::copy(&mut file, &mut hasher)
         .with_context(|| format!("reading file '{}'", path.display()))?;
+    Ok(hasher.finalize())
+}
+
+fn hash_nar(output: &HashOutputArgs, path: &Path) -> anyhow::Result<NixHash> {
+    let mut hasher = Hasher::new(output.algo);
+    progress::dump_path(path, &mut hasher)?;
     Ok(hasher.finalize())
 }

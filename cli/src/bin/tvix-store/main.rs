@@ -2,6 +2,8 @@
 //! over a library function; see `tvix-store --help`.
 
 mod hash;
+mod nar;
+mod progress;
 
 use clap::{Parser, Subcommand};
 
@@ -18,12 +20,16 @@ enum Command {
     /// Compute hashes of files and paths, as `nix hash`.
     #[command(subcommand)]
     Hash(hash::HashCommand),
+    /// Write, list, extract from and restore NAR files.
+    #[command(subcommand)]
+    Nar(nar::NarCommand),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Hash(cmd) => hash::run(cmd),
+        Command::Nar(cmd) => nar::run(cmd),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
