@@ -30,7 +30,9 @@ pub struct Attrs {
 impl Drop for Attrs {
     fn drop(&mut self) {
         if !self.entries.is_empty() {
-            super::drop::defer(super::drop::Deferred::Attrs(std::mem::take(&mut self.entries)));
+            super::drop::defer(super::drop::Deferred::Attrs(std::mem::take(
+                &mut self.entries,
+            )));
         }
     }
 }
