@@ -2,4 +2,5 @@
 //! small output helpers. Domain logic lives in the libraries; a command here
 //! parses arguments, calls one library function and reports errors.
 
+pub mod derivation;
 pub mod hash_args;

@@ -40,6 +40,10 @@ pub enum Origin {
     String,
     /// Standard input (`«stdin»`).
     Stdin,
+    /// Nix source built into the evaluator or added by an embedder
+    /// ([`crate::Builtin::nix`]), shown as `<nix/NAME>` like C++ Nix's
+    /// `<nix/derivation-internal.nix>`.
+    Internal(&'static str),
 }
 
 impl std::fmt::Display for Origin {
@@ -48,6 +52,7 @@ impl std::fmt::Display for Origin {
             Origin::File(p) => write!(f, "{}", p.display()),
             Origin::String => f.write_str("«string»"),
             Origin::Stdin => f.write_str("«stdin»"),
+            Origin::Internal(name) => write!(f, "<nix/{name}>"),
         }
     }
 }

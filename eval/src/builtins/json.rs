@@ -69,6 +69,17 @@ fn json_string(out: &mut Vec<u8>, s: &[u8]) -> Result<()> {
     Ok(())
 }
 
+impl Evaluator {
+    /// `builtins.toJSON` of a value, forcing it deeply and adding the string
+    /// contexts met (and paths copied to the store) to `ctx`, as
+    /// `derivationStrict` does for structured attributes.
+    pub fn to_json(&self, v: &Value, pos: Pos, ctx: &mut Context) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        to_json(self, v, pos, true, true, &mut out, ctx)?;
+        Ok(out)
+    }
+}
+
 /// Serialises a value as C++ Nix's `printValueAsJSON`. With `strict`
 /// false, unevaluated values are an error, as in `nix-instantiate --json`.
 pub(crate) fn to_json(

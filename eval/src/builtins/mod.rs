@@ -58,6 +58,16 @@ pub enum BuiltinKind {
     },
     /// A constant (`true`, `langVersion`, ...).
     Constant(Value),
+    /// A value written in Nix: `source` is evaluated lazily, the first time
+    /// the builtin is used, with every builtin in scope (as C++ Nix's
+    /// `derivation` wraps `derivationStrict`). Shown as `<nix/FILE>` in
+    /// positions.
+    Nix {
+        /// The file name shown in positions (e.g. `derivation.nix`).
+        file: &'static str,
+        /// The Nix expression.
+        source: &'static str,
+    },
 }
 
 impl Builtin {
@@ -84,6 +94,17 @@ impl Builtin {
             name,
             global: Global::Prefixed,
             kind: BuiltinKind::Constant(value),
+        }
+    }
+
+    /// A value defined by a Nix expression, visible as `__name` globally
+    /// (see [`BuiltinKind::Nix`]).
+    #[must_use]
+    pub fn nix(name: &'static str, file: &'static str, source: &'static str) -> Builtin {
+        Builtin {
+            name,
+            global: Global::Prefixed,
+            kind: BuiltinKind::Nix { file, source },
         }
     }
 

@@ -755,7 +755,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a set.
-    pub(crate) fn expect_attrs(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Attrs>> {
+    pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Attrs>> {
         match self.force(v, pos)? {
             Value::Attrs(a) => Ok(a),
             other => Err(self.type_error("a set", &other).with_trace(pos, ctx)),
@@ -763,7 +763,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a list.
-    pub(crate) fn expect_list(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Vec<Value>>> {
+    pub fn expect_list(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Vec<Value>>> {
         match self.force(v, pos)? {
             Value::List(l) => Ok(l),
             other => Err(self.type_error("a list", &other).with_trace(pos, ctx)),
@@ -771,7 +771,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a string (keeping its context).
-    pub(crate) fn expect_string(&self, v: &Value, pos: Pos, ctx: &str) -> Result<NixString> {
+    pub fn expect_string(&self, v: &Value, pos: Pos, ctx: &str) -> Result<NixString> {
         match self.force(v, pos)? {
             Value::String(s) => Ok(s),
             other => Err(self.type_error("a string", &other).with_trace(pos, ctx)),
@@ -779,7 +779,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a string without context.
-    pub(crate) fn string_no_ctx(&self, v: &Value, pos: Pos) -> Result<NixString> {
+    pub fn string_no_ctx(&self, v: &Value, pos: Pos) -> Result<NixString> {
         match self.force(v, pos)? {
             Value::String(s) => {
                 if let Some(first) = s.context().elems().first() {
@@ -796,7 +796,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires an integer.
-    pub(crate) fn expect_int(&self, v: &Value, pos: Pos, ctx: &str) -> Result<i64> {
+    pub fn expect_int(&self, v: &Value, pos: Pos, ctx: &str) -> Result<i64> {
         match self.force(v, pos)? {
             Value::Int(i) => Ok(i),
             other => Err(self.type_error("an integer", &other).with_trace(pos, ctx)),
@@ -804,7 +804,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a Boolean.
-    pub(crate) fn expect_bool(&self, v: &Value, pos: Pos, ctx: &str) -> Result<bool> {
+    pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: &str) -> Result<bool> {
         match self.force(v, pos)? {
             Value::Bool(b) => Ok(b),
             other => Err(self.type_error("a Boolean", &other).with_trace(pos, ctx)),
@@ -822,7 +822,7 @@ impl Evaluator {
     }
 
     /// "file:line:column" of a position, as C++ Nix shows it in messages.
-    pub(crate) fn show_pos(&self, pos: Pos) -> String {
+    pub fn show_pos(&self, pos: Pos) -> String {
         match self.sources.locate(pos) {
             Some(l) => format!("{}:{}:{}", l.file.origin, l.line, l.column),
             None => "«none»:0".to_owned(),
@@ -860,7 +860,7 @@ impl Evaluator {
     }
 
     /// Emits a warning (`builtins.warn`).
-    pub(crate) fn warn(&self, msg: &str) -> Result<()> {
+    pub fn warn(&self, msg: &str) -> Result<()> {
         self.observer.warn(msg);
         if self.settings.abort_on_warn {
             return Err(Error::eval(

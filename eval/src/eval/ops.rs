@@ -101,11 +101,11 @@ fn as_f64(v: &Value) -> f64 {
 
 /// How [`Evaluator::coerce_to_string`] coerces.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Coercion {
+pub struct Coercion {
     /// `toString` semantics: also ints, floats, bools, null, lists.
-    pub(crate) more: bool,
+    pub more: bool,
     /// Paths are imported into the store (interpolation) instead of printed.
-    pub(crate) copy_to_store: bool,
+    pub copy_to_store: bool,
 }
 
 impl Evaluator {
@@ -208,7 +208,7 @@ impl Evaluator {
     }
 
     /// Coerces a value to a string as C++ Nix's `coerceToString`.
-    pub(crate) fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+    pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
         let v = self.force(v, pos)?;
         match &v {
             Value::String(s) => Ok(s.clone()),

@@ -53,6 +53,9 @@ fn main() -> ExitCode {
     let mut builder = EvaluationBuilder::new()
         .show_trace(cli.show_trace)
         .max_call_depth(cli.max_call_depth);
+    for b in tvix_cli::derivation::builtins() {
+        builder = builder.add_builtin(b);
+    }
     for i in &cli.include {
         builder = builder.search_path_entry(i.as_bytes());
     }
