@@ -115,7 +115,6 @@ pub(crate) enum Expr {
     Attrs {
         attrs: Box<[AttrDef]>,
         dynamic: Box<[DynAttrDef]>,
-        pos: Pos,
     },
     List(Box<[ExprRef]>),
     Select {
@@ -177,4 +176,15 @@ pub(crate) enum Expr {
     },
     /// `__curPos`.
     CurPos(Pos),
+    /// Always delayed in a thunk, even where `lazy` would not make one (a
+    /// constant or variable), so the slot it fills can be redirected.
+    Thunked(ExprRef),
+    /// The body of a `rec` set with a static `__overrides` attribute: the
+    /// set, then each attribute of `__overrides` replaces the attribute of
+    /// the same name (in the result and in the recursive scope, whose slots
+    /// are `slots`) or is added (C++ Nix's deprecated override mechanism).
+    RecOverrides {
+        set: ExprRef,
+        slots: Box<[(Symbol, u32)]>,
+    },
 }

@@ -42,7 +42,9 @@ pub use print::{format_float, print_ambiguous};
 pub use serde_de::{DeError, from_value};
 pub use source::{Origin, Pos, SourceMap};
 pub use symbol::Symbol;
-pub use value::{Attr, Attrs, Context, CtxElem, CtxKind, NixList, NixString, Value};
+pub use value::{
+    Attr, Attrs, Context, CtxElem, CtxKind, List, NixList, NixString, PrimOpFn, Value,
+};
 
 use crate::{
     errors::ErrorKind as K,
@@ -301,7 +303,7 @@ impl Evaluation {
         src: &[u8],
         base_dir: Option<&Path>,
     ) -> Result<Value> {
-        let _shower = self.install_pos_shower();
+        self.install_pos_shower();
         let dir = match base_dir {
             Some(d) => d.to_path_buf(),
             None => std::env::current_dir().map_err(|e| Error::new(K::Io, e.to_string()))?,
@@ -314,7 +316,7 @@ impl Evaluation {
 
     /// Evaluates a file (a directory means its `default.nix`).
     pub fn evaluate_file(&self, path: &Path) -> Result<Value> {
-        let _shower = self.install_pos_shower();
+        self.install_pos_shower();
         let abs = if path.is_absolute() {
             path.to_path_buf()
         } else {
@@ -328,7 +330,7 @@ impl Evaluation {
 
     /// Forces a value deeply (`--strict`).
     pub fn force_deep(&self, v: &Value) -> Result<()> {
-        let _shower = self.install_pos_shower();
+        self.install_pos_shower();
         self.ev.deep_force(v, Pos::NONE)
     }
 
@@ -342,7 +344,7 @@ impl Evaluation {
 
     /// `--json` output (without the newline); `strict` forces as it goes.
     pub fn to_json(&self, v: &Value, strict: bool) -> Result<Vec<u8>> {
-        let _shower = self.install_pos_shower();
+        self.install_pos_shower();
         let mut out = Vec::new();
         let mut ctx = Context::Empty;
         builtins::json_out(&self.ev, v, strict, &mut out, &mut ctx)?;
@@ -351,7 +353,7 @@ impl Evaluation {
 
     /// `--xml` output; `location` adds source positions.
     pub fn to_xml(&self, v: &Value, strict: bool, location: bool) -> Result<Vec<u8>> {
-        let _shower = self.install_pos_shower();
+        self.install_pos_shower();
         builtins::xml_out(&self.ev, v, strict, location)
     }
 

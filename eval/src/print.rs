@@ -50,7 +50,7 @@ fn strip_zeros(s: &str) -> String {
 }
 
 /// A string literal as C++ Nix's `printLiteralString` writes it.
-pub fn write_string_literal(out: &mut Vec<u8>, s: &[u8]) {
+pub(crate) fn write_string_literal(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     for (i, &c) in s.iter().enumerate() {
         match c {
@@ -98,7 +98,7 @@ fn write_identifier(out: &mut Vec<u8>, s: &[u8]) {
 }
 
 /// C++ `printAttributeName`: the name, quoted unless it is a variable name.
-pub fn write_attr_name(out: &mut Vec<u8>, s: &[u8]) {
+pub(crate) fn write_attr_name(out: &mut Vec<u8>, s: &[u8]) {
     let var_name = !s.is_empty()
         && !is_reserved(s)
         && !matches!(s[0], b'0'..=b'9' | b'-' | b'\'')
@@ -254,8 +254,7 @@ impl Printer<'_> {
                         (n != b"type" && n != b"_type", n)
                     });
                 }
-                let mut printed = 0;
-                for attr in &sorted {
+                for (printed, attr) in sorted.iter().enumerate() {
                     self.out.push(b' ');
                     if self.attrs_printed >= self.limits.max_attrs {
                         elided(self.out, sorted.len() - printed, "attribute", "attributes");
@@ -266,7 +265,6 @@ impl Printer<'_> {
                     self.print(&attr.value, depth + 1);
                     self.out.push(b';');
                     self.attrs_printed += 1;
-                    printed += 1;
                 }
                 self.out.extend_from_slice(b" }");
             }
@@ -280,8 +278,7 @@ impl Printer<'_> {
                     return;
                 }
                 self.out.push(b'[');
-                let mut printed = 0;
-                for item in l.iter() {
+                for (printed, item) in l.iter().enumerate() {
                     self.out.push(b' ');
                     if self.items_printed >= self.limits.max_items {
                         elided(self.out, l.len() - printed, "item", "items");
@@ -289,7 +286,6 @@ impl Printer<'_> {
                     }
                     self.print(item, depth + 1);
                     self.items_printed += 1;
-                    printed += 1;
                 }
                 self.out.extend_from_slice(b" ]");
             }
@@ -319,14 +315,17 @@ impl Printer<'_> {
     }
 }
 
+/// Renders a position as "file:line:column".
+type PosShower = Box<dyn Fn(crate::Pos) -> String>;
+
 thread_local! {
-    static POS_SHOWER: std::cell::RefCell<Option<Box<dyn Fn(crate::Pos) -> String>>> =
+    static POS_SHOWER: std::cell::RefCell<Option<PosShower>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// Installs how lambda positions are shown in error messages (the
 /// evaluator's source map), for the current thread.
-pub(crate) fn set_pos_shower(f: Box<dyn Fn(crate::Pos) -> String>) {
+pub(crate) fn set_pos_shower(f: PosShower) {
     POS_SHOWER.with(|p| *p.borrow_mut() = Some(f));
 }
 
@@ -354,7 +353,7 @@ fn print_limited(v: &Value, limits: Limits) -> String {
 
 /// A value inside an error message (C++ `errorPrintOptions`).
 #[must_use]
-pub fn error_repr(v: &Value) -> String {
+pub(crate) fn error_repr(v: &Value) -> String {
     print_limited(
         v,
         Limits {
@@ -368,7 +367,7 @@ pub fn error_repr(v: &Value) -> String {
 
 /// A value as `builtins.trace` prints it.
 #[must_use]
-pub fn trace_repr(v: &Value) -> String {
+pub(crate) fn trace_repr(v: &Value) -> String {
     print_limited(
         v,
         Limits {
@@ -383,12 +382,12 @@ pub fn trace_repr(v: &Value) -> String {
 fn levenshtein(a: &[u8], b: &[u8]) -> usize {
     let mut v0: Vec<usize> = (0..=b.len()).collect();
     let mut v1 = vec![0; b.len() + 1];
-    for i in 0..a.len() {
+    for (i, &ai) in a.iter().enumerate() {
         v1[0] = i + 1;
-        for j in 0..b.len() {
+        for (j, &bj) in b.iter().enumerate() {
             let del = v0[j + 1] + 1;
             let ins = v1[j] + 1;
-            let sub = if a[i] == b[j] { v0[j] } else { v0[j] + 1 };
+            let sub = if ai == bj { v0[j] } else { v0[j] + 1 };
             v1[j + 1] = del.min(ins).min(sub);
         }
         std::mem::swap(&mut v0, &mut v1);

@@ -246,7 +246,7 @@ mod tests {
         let map = SourceMap::default();
         let _ = map.add(Origin::String, b"x".to_vec());
         let f = map.add(Origin::Stdin, b"ab\ncd\r\nef\rg".to_vec());
-        let loc = map.locate(f.pos(9)).expect("located");
+        let loc = map.locate(f.pos(10)).expect("located");
         assert_eq!((loc.line, loc.column), (4, 1));
         let loc = map.locate(f.pos(4)).expect("located");
         assert_eq!((loc.line, loc.column), (2, 2));

@@ -102,16 +102,11 @@ pub(crate) mod known {
         right = b"right",
         wrong = b"wrong",
         overrides = b"__overrides",
-        find_file = b"__findFile",
-        nix_path = b"__nixPath",
         drv_path = b"drvPath",
         outputs = b"outputs",
         all_outputs = b"allOutputs",
         operator = b"operator",
         start_set = b"startSet",
-        body = b"body",
         version = b"version",
-        derivation = b"derivation",
-        sub_path = b"__sub_path",
     }
 }

@@ -2,6 +2,7 @@
 //! runs the built binary and compares its output with a snapshot. Expected values
 //! come from the reference C++ Nix where noted.
 
+mod eval_golden;
 mod hash;
 mod nar;
 

@@ -238,7 +238,7 @@ fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
         };
         let r = f(x);
         // C++ Nix converts with a range check.
-        if !(r >= -9.223_372_036_854_776e18 && r < 9.223_372_036_854_776e18) {
+        if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
             return Err(Error::eval(format!(
                 "Float {} is out of range of i64 for builtins.{name}",
                 crate::print::format_float(x)

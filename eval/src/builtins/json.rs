@@ -29,7 +29,7 @@ pub(crate) fn json_float(f: f64) -> String {
         format!("{digits}{}.0", "0".repeat((n - k) as usize))
     } else if 0 < n && n <= 15 {
         format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
-    } else if -5 < n && n <= 0 {
+    } else if -4 < n && n <= 0 {
         format!("0.{}{digits}", "0".repeat((-n) as usize))
     } else {
         let e = n - 1;

@@ -2,8 +2,6 @@
 //! whose comparator may fail: O(n log n) calls), `genList`, `elem`,
 //! `concatMap`, `partition`, `groupBy`, `genericClosure`, ...
 
-use std::rc::Rc;
-
 use super::{Builtin, arg_ctx};
 use crate::{
     Attr, Attrs, Pos, Symbol, Value,
@@ -13,7 +11,7 @@ use crate::{
     value::Thunk,
 };
 
-fn list(ev: &Evaluator, v: &Value, pos: Pos, n: &str, name: &str) -> Result<Rc<Vec<Value>>> {
+fn list(ev: &Evaluator, v: &Value, pos: Pos, n: &str, name: &str) -> Result<crate::NixList> {
     ev.expect_list(v, pos, &arg_ctx(n, name))
 }
 
@@ -100,12 +98,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("elem", 2, |ev, pos, a| {
             let l = list(ev, &a[1], pos, "second", "elem")?;
             for x in l.iter() {
-                if ev.eq_values(
-                    &a[0],
-                    x,
-                    pos,
-                    "while searching for the presence of the given element in the list",
-                )? {
+                if ev.eq_values(&a[0], x, pos)? {
                     return Ok(Value::Bool(true));
                 }
             }
@@ -357,9 +350,14 @@ enum KeyOrd {
     List(Vec<KeyOrd>),
 }
 
-#[derive(PartialEq, PartialOrd)]
+#[derive(PartialEq)]
 struct OrdF64(f64, i64, bool);
 impl Eq for OrdF64 {}
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 impl Ord for OrdF64 {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         if !self.2 && !other.2 {

@@ -43,9 +43,7 @@ fn component_less(a: &[u8], b: &[u8]) -> bool {
     match (parse_num(a), parse_num(b)) {
         (Some(x), Some(y)) => x < y,
         _ => {
-            if a.is_empty() && parse_num(b).is_some() {
-                true
-            } else if a == b"pre" && b != b"pre" {
+            if (a.is_empty() && parse_num(b).is_some()) || (a == b"pre" && b != b"pre") {
                 true
             } else if b == b"pre" {
                 false

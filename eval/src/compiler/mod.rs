@@ -15,7 +15,7 @@ mod strings;
 use std::rc::Rc;
 
 use rnix::{
-    NodeOrToken, SyntaxKind, SyntaxNode, SyntaxToken,
+    NodeOrToken, SyntaxNode, SyntaxToken,
     ast::{self, AstToken, HasEntry},
 };
 use rowan::ast::AstNode;
@@ -26,6 +26,7 @@ use crate::{
     errors::{Error, ErrorKind, Result},
     ir::{AttrDef, AttrName, BinOp, DynAttrDef, Expr, ExprRef, Formal, LambdaDef},
     source::SourceFile,
+    symbol::known,
 };
 
 /// What the compiler needs to know about the world.
@@ -133,12 +134,6 @@ fn strip_parens(mut e: ast::Expr) -> ast::Expr {
         }
     }
     e
-}
-
-fn token_of(node: &SyntaxNode, kind: SyntaxKind) -> Option<SyntaxToken> {
-    node.children_with_tokens()
-        .filter_map(NodeOrToken::into_token)
-        .find(|t| t.kind() == kind)
 }
 
 fn parse_error(msg: impl Into<String>, pos: Pos) -> Error {
@@ -351,7 +346,7 @@ impl Compiler<'_> {
                     return Err(parse_error("dynamic attributes not allowed in let", *dpos));
                 }
                 let body = self.child(l.body(), node)?;
-                return self.lower_rec(p, pos, |c, _| c.expr(&body));
+                return self.lower_rec(p, false, |c, _| c.expr(&body));
             }
             ast::Expr::LegacyLet(l) => {
                 let mut p = PAttrs {
@@ -360,7 +355,7 @@ impl Compiler<'_> {
                 };
                 self.collect_entries(&mut p, l)?;
                 let body_sym = Symbol::new(b"body");
-                let set = self.lower_attrs(p, pos)?;
+                let set = self.lower_attrs(p)?;
                 Expr::Select {
                     expr: set,
                     path: vec![AttrName::Static(body_sym)].into(),
@@ -374,7 +369,7 @@ impl Compiler<'_> {
                     ..PAttrs::default()
                 };
                 self.collect_entries(&mut p, s)?;
-                return self.lower_attrs(p, pos);
+                return self.lower_attrs(p);
             }
             ast::Expr::CurPos(_) => Expr::CurPos(pos),
             ast::Expr::Error(_) => return Err(parse_error("syntax error", pos)),
@@ -552,7 +547,7 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn to_pvalue(&mut self, value: ast::Expr) -> Result<PValue> {
+    fn pvalue_of(&mut self, value: ast::Expr) -> Result<PValue> {
         match strip_parens(value.clone()) {
             ast::Expr::AttrSet(s) => {
                 let mut nested = PAttrs {
@@ -581,7 +576,7 @@ impl Compiler<'_> {
             Some(name) => {
                 shown.push(name);
                 if rest.is_empty() {
-                    let v = self.to_pvalue(value)?;
+                    let v = self.pvalue_of(value)?;
                     let shown_now = shown.clone();
                     return self.add_attr(p, &[], name, pos, v, &shown_now);
                 }
@@ -592,7 +587,7 @@ impl Compiler<'_> {
                         if let PValue::Expr(e) = &p.attrs[i].2 {
                             if let ast::Expr::AttrSet(_) = strip_parens(e.clone()) {
                                 let e = e.clone();
-                                p.attrs[i].2 = self.to_pvalue(e)?;
+                                p.attrs[i].2 = self.pvalue_of(e)?;
                             }
                         }
                         match &mut p.attrs[i].2 {
@@ -617,7 +612,7 @@ impl Compiler<'_> {
             }
             None => {
                 let v = if rest.is_empty() {
-                    self.to_pvalue(value)?
+                    self.pvalue_of(value)?
                 } else {
                     let mut nested = PAttrs::default();
                     self.add_path(&mut nested, rest, pos, value, &mut Vec::new())?;
@@ -665,7 +660,7 @@ impl Compiler<'_> {
             if let PValue::Expr(e) = &p.attrs[i].2 {
                 if let ast::Expr::AttrSet(_) = strip_parens(e.clone()) {
                     let e = e.clone();
-                    p.attrs[i].2 = self.to_pvalue(e)?;
+                    p.attrs[i].2 = self.pvalue_of(e)?;
                 }
             }
             return match (&mut p.attrs[i].2, value) {
@@ -696,10 +691,11 @@ impl Compiler<'_> {
 
     /// Lowers a set literal: `rec` sets bind their attributes in a new
     /// environment; `inherit (e)` sources get hidden slots.
-    fn lower_attrs(&mut self, mut p: PAttrs, pos: Pos) -> Result<ExprRef> {
+    fn lower_attrs(&mut self, mut p: PAttrs) -> Result<ExprRef> {
         if p.rec {
             let names: Vec<(Symbol, Pos)> = p.attrs.iter().map(|(n, ps, _)| (*n, *ps)).collect();
-            return self.lower_rec(p, pos, move |c, dynamic| {
+            let overrides = names.iter().any(|(n, _)| *n == known::overrides());
+            return self.lower_rec(p, overrides, move |c, dynamic| {
                 let attrs = names
                     .iter()
                     .enumerate()
@@ -713,18 +709,26 @@ impl Compiler<'_> {
                     })
                     .collect::<Vec<_>>();
                 let dynamic = c.lower_dynamic(dynamic)?;
-                Ok(Rc::new(Expr::Attrs {
+                let set = Rc::new(Expr::Attrs {
                     attrs: attrs.into(),
                     dynamic: dynamic.into(),
-                    pos,
-                }))
+                });
+                if !overrides {
+                    return Ok(set);
+                }
+                let slots = names
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, (name, _))| (*name, slot as u32))
+                    .collect();
+                Ok(Rc::new(Expr::RecOverrides { set, slots }))
             });
         }
         if p.inherit_from.is_empty() {
             let mut attrs = Vec::with_capacity(p.attrs.len());
             for (name, apos, v) in p.attrs {
                 self.next_name = Some(name);
-                let value = self.lower_value(v, 0, apos)?;
+                let value = self.lower_value(v, 0)?;
                 self.next_name = None;
                 attrs.push(AttrDef {
                     name,
@@ -736,7 +740,6 @@ impl Compiler<'_> {
             return Ok(Rc::new(Expr::Attrs {
                 attrs: attrs.into(),
                 dynamic: dynamic.into(),
-                pos,
             }));
         }
         // A hidden environment holds the `inherit (e)` sources. `Let` delays
@@ -751,7 +754,7 @@ impl Compiler<'_> {
             let mut attrs = Vec::with_capacity(p.attrs.len());
             for (name, apos, v) in p.attrs {
                 c.next_name = Some(name);
-                let value = c.lower_value(v, 0, apos)?;
+                let value = c.lower_value(v, 0)?;
                 c.next_name = None;
                 attrs.push(AttrDef {
                     name,
@@ -765,7 +768,6 @@ impl Compiler<'_> {
                 Rc::new(Expr::Attrs {
                     attrs: attrs.into(),
                     dynamic: dynamic.into(),
-                    pos,
                 }),
             ))
         })?;
@@ -777,10 +779,10 @@ impl Compiler<'_> {
 
     /// Lowers the value of a non-recursive attribute; `from_base` is the
     /// first slot of the `inherit (e)` sources in the innermost scope.
-    fn lower_value(&mut self, v: PValue, from_base: u32, pos: Pos) -> Result<ExprRef> {
+    fn lower_value(&mut self, v: PValue, from_base: u32) -> Result<ExprRef> {
         match v {
             PValue::Expr(e) => self.expr(&e),
-            PValue::Nested(n) => self.lower_attrs(n, pos),
+            PValue::Nested(n) => self.lower_attrs(n),
             PValue::Inherit(name, ipos) => Ok(Rc::new(self.resolve(name, ipos)?)),
             PValue::InheritFrom(i, name, ipos) => Ok(Rc::new(Expr::Select {
                 expr: Rc::new(Expr::Var {
@@ -801,7 +803,7 @@ impl Compiler<'_> {
                 AttrName::Dynamic(e) => e,
                 AttrName::Static(s) => Rc::new(Expr::Const(Value::string(s.as_bytes().to_vec()))),
             };
-            let value = self.lower_value(v, 0, pos)?;
+            let value = self.lower_value(v, 0)?;
             out.push(DynAttrDef { name, pos, value });
         }
         Ok(out)
@@ -813,7 +815,7 @@ impl Compiler<'_> {
     fn lower_rec(
         &mut self,
         p: PAttrs,
-        _pos: Pos,
+        thunked: bool,
         body: impl FnOnce(&mut Self, Vec<(ast::Attr, Pos, PValue)>) -> Result<ExprRef>,
     ) -> Result<ExprRef> {
         let n = p.attrs.len() as u32;
@@ -829,7 +831,7 @@ impl Compiler<'_> {
         } = p;
         self.with_scope(scope, |c| {
             let mut bindings = Vec::with_capacity(attrs.len() + inherit_from.len());
-            for (bname, apos, v) in attrs {
+            for (bname, _, v) in attrs {
                 c.next_name = Some(bname);
                 bindings.push(match v {
                     PValue::Inherit(name, ipos) => {
@@ -850,9 +852,14 @@ impl Compiler<'_> {
                             other => other,
                         })
                     }
-                    v => c.lower_value(v, n, apos)?,
+                    v => c.lower_value(v, n)?,
                 });
                 c.next_name = None;
+            }
+            if thunked {
+                for b in &mut bindings {
+                    *b = Rc::new(Expr::Thunked(b.clone()));
+                }
             }
             for e in &inherit_from {
                 bindings.push(c.expr(e)?);

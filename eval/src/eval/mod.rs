@@ -25,7 +25,7 @@ use std::{
 use rustc_hash::FxHashMap;
 
 use crate::{
-    Attr, Attrs, Context, NixString, Pos, Symbol, Value,
+    Attr, Attrs, NixString, Pos, Symbol, Value,
     errors::{Error, ErrorKind, Result},
     io::EvalIO,
     ir::{AttrName, BinOp, Expr, ExprRef},
@@ -210,11 +210,7 @@ impl Evaluator {
                 }
                 self.eval(body, &env2)
             }
-            Expr::Attrs {
-                attrs,
-                dynamic,
-                pos: _,
-            } => {
+            Expr::Attrs { attrs, dynamic } => {
                 let mut entries: Vec<Attr> = attrs
                     .iter()
                     .map(|a| Attr {
@@ -344,7 +340,45 @@ impl Evaluator {
                 force_string,
             } => self.concat_strings(parts, *pos, *force_string, env),
             Expr::CurPos(pos) => Ok(self.pos_value(*pos)),
+            Expr::Thunked(inner) => self.eval(inner, env),
+            Expr::RecOverrides { set, slots } => self.rec_overrides(set, slots, env),
         }
+    }
+
+    fn rec_overrides(&self, set: &ExprRef, slots: &[(Symbol, u32)], env: &Env) -> Result<Value> {
+        let v = self.eval(set, env)?;
+        let Value::Attrs(attrs) = &v else {
+            return Ok(v);
+        };
+        let Some(ov) = attrs.get(known::overrides()) else {
+            return Ok(v);
+        };
+        let ov = self.expect_attrs(
+            ov,
+            Pos::NONE,
+            "while evaluating the `__overrides` attribute",
+        )?;
+        let mut entries: Vec<Attr> = attrs.iter().cloned().collect();
+        for o in ov.iter() {
+            if let Some(&(_, slot)) = slots.iter().find(|(n, _)| *n == o.name) {
+                // The slot holds a thunk (`Expr::Thunked`): redirect it to
+                // the override, unless it is being evaluated right now.
+                if let Value::Thunk(t) = env.get(slot as usize) {
+                    let mut state = t.0.borrow_mut();
+                    if !matches!(&*state, ThunkState::Blackhole) {
+                        *state = ThunkState::Pending(
+                            Rc::new(Expr::Var { depth: 0, slot: 0 }),
+                            EnvFrame::with_values(None, [o.value.clone()]),
+                        );
+                    }
+                }
+            }
+            match entries.iter_mut().find(|a| a.name == o.name) {
+                Some(a) => *a = o.clone(),
+                None => entries.push(o.clone()),
+            }
+        }
+        Ok(Value::attrs(Attrs::from_unsorted(entries)))
     }
 
     fn lookup_with(&self, name: Symbol, pos: Pos, depths: &[u32], env: &Env) -> Result<Value> {
@@ -501,12 +535,7 @@ impl Evaluator {
             BinOp::Eq | BinOp::NEq => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
-                let ctx = if op == BinOp::Eq {
-                    "while testing two values for equality"
-                } else {
-                    "while testing two values for inequality"
-                };
-                let eq = self.eq_values(&a, &b, pos, ctx)?;
+                let eq = self.eq_values(&a, &b, pos)?;
                 Ok(Value::Bool(eq == (op == BinOp::Eq)))
             }
             BinOp::Update => {
@@ -763,7 +792,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a list.
-    pub fn expect_list(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Vec<Value>>> {
+    pub fn expect_list(&self, v: &Value, pos: Pos, ctx: &str) -> Result<crate::NixList> {
         match self.force(v, pos)? {
             Value::List(l) => Ok(l),
             other => Err(self.type_error("a list", &other).with_trace(pos, ctx)),
@@ -873,11 +902,6 @@ impl Evaluator {
     /// The directory imports and path literals of `file` resolve against.
     pub(crate) fn home(&self) -> Option<&[u8]> {
         self.home.as_deref()
-    }
-
-    /// Interns the context of a string into a single set.
-    pub(crate) fn no_context() -> Context {
-        Context::Empty
     }
 }
 

@@ -222,7 +222,7 @@ impl Evaluator {
             }
             Value::Attrs(a) => {
                 if let Some(f) = a.get(known::to_string()) {
-                    let r = self.call(f, &[v.clone()], pos)?;
+                    let r = self.call(f, std::slice::from_ref(&v), pos)?;
                     return self.coerce_to_string(&r, pos, c).map_err(|e| {
                         e.with_trace(
                             pos,
@@ -269,12 +269,13 @@ impl Evaluator {
         ))
     }
 
-    /// Nix equality (`==`).
-    pub(crate) fn eq_values(&self, a: &Value, b: &Value, pos: Pos, ctx: &str) -> Result<bool> {
-        self.stack(|| self.eq_inner(a, b, pos, ctx))
+    /// Nix equality (`==`). (C++ Nix's error context argument only
+    /// appears in an internal error, so there is none.)
+    pub(crate) fn eq_values(&self, a: &Value, b: &Value, pos: Pos) -> Result<bool> {
+        self.stack(|| self.eq_inner(a, b, pos))
     }
 
-    fn eq_inner(&self, a: &Value, b: &Value, pos: Pos, ctx: &str) -> Result<bool> {
+    fn eq_inner(&self, a: &Value, b: &Value, pos: Pos) -> Result<bool> {
         // Identical thunks or sets are equal without forcing (C++ Nix
         // compares the value pointers first).
         if let (Value::Thunk(x), Value::Thunk(y)) = (a, b) {
@@ -301,7 +302,7 @@ impl Evaluator {
                     return Ok(false);
                 }
                 for (i, j) in x.iter().zip(y.iter()) {
-                    if !self.eq_inner(i, j, pos, ctx)? {
+                    if !self.eq_values(i, j, pos)? {
                         return Ok(false);
                     }
                 }
@@ -315,7 +316,7 @@ impl Evaluator {
                 if self.is_derivation(x)? && self.is_derivation(y)? {
                     if let (Some(i), Some(j)) = (x.get(known::out_path()), y.get(known::out_path()))
                     {
-                        return self.eq_inner(i, j, pos, ctx).map_err(|e| {
+                        return self.eq_values(i, j, pos).map_err(|e| {
                             e.with_trace(
                                 pos,
                                 "while comparing a derivation by its 'outPath' attribute",
@@ -333,7 +334,7 @@ impl Evaluator {
                 }
                 // Compare in name order, as C++ Nix iterates.
                 for (i, j) in x.sorted_by_name().into_iter().zip(y.sorted_by_name()) {
-                    if !self.eq_inner(&i.value, &j.value, pos, ctx)? {
+                    if !self.eq_values(&i.value, &j.value, pos)? {
                         return Ok(false);
                     }
                 }
@@ -383,7 +384,7 @@ impl Evaluator {
                 for (i, j) in x.iter().zip(y.iter()) {
                     let i = self.force(i, pos)?;
                     let j = self.force(j, pos)?;
-                    if !self.eq_values(&i, &j, pos, "")? {
+                    if !self.eq_values(&i, &j, pos)? {
                         return self
                             .compare(&i, &j, pos)
                             .map_err(|e| e.with_trace(pos, "while comparing two list elements"));

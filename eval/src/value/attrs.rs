@@ -98,7 +98,6 @@ impl Attrs {
     }
 
     /// The attributes in symbol-id order (not observable order).
-    #[must_use]
     pub fn iter(&self) -> std::slice::Iter<'_, Attr> {
         self.entries.iter()
     }

@@ -11,9 +11,13 @@ use std::cell::{Cell, OnceCell, RefCell};
 
 use super::{Attr, Value};
 
+/// Contents whose destruction is postponed. The fields are never read: they
+/// are held only to be dropped later, by the drain loop.
+#[allow(dead_code)]
 pub(super) enum Deferred {
     Attrs(Vec<Attr>),
     Slots(Box<[OnceCell<Value>]>),
+    List(Vec<Value>),
     Values(Value, Option<Value>),
 }
 

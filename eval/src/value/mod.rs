@@ -26,7 +26,34 @@ use crate::{
 };
 
 /// A list: a shared, immutable vector.
-pub type NixList = Rc<Vec<Value>>;
+pub type NixList = Rc<List>;
+
+/// The elements of a list. A newtype over `Vec` only so that dropping it
+/// goes through [`drop`]'s queue: lists nested 100,000 deep (built without
+/// thunks between the levels) would otherwise be freed recursively.
+#[derive(Debug, Default)]
+pub struct List(Vec<Value>);
+
+impl std::ops::Deref for List {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(v: Vec<Value>) -> List {
+        List(v)
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        if self.0.iter().any(is_heap) {
+            drop::defer(drop::Deferred::List(std::mem::take(&mut self.0)));
+        }
+    }
+}
 
 /// A Nix value (possibly an unevaluated thunk).
 #[derive(Clone, Debug)]
@@ -75,7 +102,7 @@ impl Value {
     /// A list value.
     #[must_use]
     pub fn list(v: Vec<Value>) -> Value {
-        Value::List(Rc::new(v))
+        Value::List(Rc::new(List(v)))
     }
 
     /// The type name `builtins.typeOf` reports (thunks report "thunk").
@@ -137,12 +164,12 @@ impl Value {
 }
 
 /// A lexical environment: the values of one scope, and its parent.
-pub type Env = Rc<EnvFrame>;
+pub(crate) type Env = Rc<EnvFrame>;
 
 /// One scope's slots. Slots are written once, right after the frame is built
 /// (recursive bindings need the frame to exist before their thunks).
 #[derive(Debug)]
-pub struct EnvFrame {
+pub(crate) struct EnvFrame {
     pub(crate) parent: Option<Env>,
     pub(crate) slots: Box<[OnceCell<Value>]>,
 }

@@ -145,7 +145,7 @@ impl Context {
 
 /// The heap part of a [`NixString`].
 #[derive(Debug)]
-pub struct StrRepr {
+pub(crate) struct StrRepr {
     context: Context,
     bytes: Box<[u8]>,
 }
