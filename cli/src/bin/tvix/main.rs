@@ -1,0 +1,129 @@
+//! `tvix`: evaluate Nix expressions like `nix-instantiate --eval`.
+//! Argument parsing and output only; evaluation is `tvix-eval`'s.
+
+use std::{
+    io::{IsTerminal, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use clap::Parser;
+use tvix_eval::{EvaluationBuilder, Origin};
+
+/// Evaluate Nix expressions (as `nix-instantiate --eval`).
+#[derive(Debug, Parser)]
+#[command(name = "tvix", version, about)]
+struct Cli {
+    /// Evaluate (the only mode so far; accepted for nix-instantiate compatibility).
+    #[arg(long)]
+    eval: bool,
+    /// Force the result deeply before printing.
+    #[arg(long)]
+    strict: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Print the result as XML.
+    #[arg(long)]
+    xml: bool,
+    /// Omit source positions from XML output.
+    #[arg(long)]
+    no_location: bool,
+    /// Print a string result without quotes.
+    #[arg(long)]
+    raw: bool,
+    /// Show the full trace of errors.
+    #[arg(long)]
+    show_trace: bool,
+    /// Maximum function call depth.
+    #[arg(long, default_value_t = 10000)]
+    max_call_depth: usize,
+    /// Add a search path entry (`prefix=path` or `path`).
+    #[arg(short = 'I', long = "include")]
+    include: Vec<String>,
+    /// Treat the arguments as expressions instead of files.
+    #[arg(short = 'E', long = "expr")]
+    expr: bool,
+    /// Files (or expressions with -E); `-` reads standard input.
+    args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut builder = EvaluationBuilder::new()
+        .show_trace(cli.show_trace)
+        .max_call_depth(cli.max_call_depth);
+    for b in tvix_glue::derivation::builtins() {
+        builder = builder.add_builtin(b);
+    }
+    for i in &cli.include {
+        builder = builder.search_path_entry(i.as_bytes());
+    }
+    if let Some(p) = std::env::var_os("NIX_PATH") {
+        builder = builder.nix_path(p.as_encoded_bytes());
+    }
+    let eval = builder.build();
+    let inputs = if cli.args.is_empty() {
+        vec!["./default.nix".to_owned()]
+    } else {
+        cli.args.clone()
+    };
+    let mut stdout = std::io::stdout().lock();
+    for input in inputs {
+        let result = if cli.expr {
+            eval.evaluate_expr(input.as_bytes(), None)
+        } else if input == "-" {
+            let mut src = Vec::new();
+            if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut src) {
+                eprintln!("error: reading standard input: {e}");
+                return ExitCode::FAILURE;
+            }
+            eval.evaluate_source(Origin::Stdin, &src, None)
+        } else {
+            eval.evaluate_file(&PathBuf::from(&input))
+        };
+        let out = result.and_then(|v| {
+            if cli.xml {
+                eval.to_xml(&v, cli.strict, !cli.no_location)
+            } else if cli.json {
+                eval.to_json(&v, cli.strict).map(|mut o| {
+                    o.push(b'\n');
+                    o
+                })
+            } else if cli.raw {
+                eval.to_raw_string(&v)
+            } else {
+                if cli.strict {
+                    eval.force_deep(&v)?;
+                }
+                let mut o = eval.print(&v);
+                o.push(b'\n');
+                Ok(o)
+            }
+        });
+        match out {
+            Ok(bytes) => {
+                if stdout
+                    .write_all(&bytes)
+                    .and_then(|()| stdout.flush())
+                    .is_err()
+                {
+                    return ExitCode::FAILURE;
+                }
+            }
+            Err(e) => {
+                let text = eval.render_error(&e, cli.show_trace);
+                if std::io::stderr().is_terminal() {
+                    eprintln!(
+                        "\x1b[31;1merror:\x1b[0m{}",
+                        text.strip_prefix("error:").unwrap_or(&text)
+                    );
+                } else {
+                    eprintln!("{text}");
+                }
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,145 @@
+//! Attribute set builtins: `attrNames`, `attrValues`, `getAttr`, `hasAttr`,
+//! `removeAttrs`, `listToAttrs`, `intersectAttrs`, `catAttrs`, `mapAttrs`,
+//! `zipAttrsWith`.
+
+use rustc_hash::FxHashMap;
+
+use super::{Builtin, arg_ctx};
+use crate::{Attr, Attrs, Pos, Symbol, Value, errors::Error, symbol::known, value::Thunk};
+
+pub(super) fn builtins() -> Vec<Builtin> {
+    vec![
+        Builtin::function("attrNames", 1, |ev, pos, a| {
+            let s = ev.expect_attrs(&a[0], pos, &arg_ctx("argument", "attrNames"))?;
+            Ok(Value::list(
+                s.sorted_by_name()
+                    .iter()
+                    .map(|x| Value::string(x.name.as_bytes().to_vec()))
+                    .collect(),
+            ))
+        }),
+        Builtin::function("attrValues", 1, |ev, pos, a| {
+            let s = ev.expect_attrs(&a[0], pos, &arg_ctx("argument", "attrValues"))?;
+            Ok(Value::list(s.sorted_by_name().iter().map(|x| x.value.clone()).collect()))
+        }),
+        Builtin::function("getAttr", 2, |ev, pos, a| {
+            let name = ev.string_no_ctx(&a[0], pos)
+                .map_err(|e| e.with_trace(pos, arg_ctx("first", "getAttr")))?;
+            let s = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "getAttr"))?;
+            let sym = Symbol::new(name.as_bytes());
+            match s.get_attr(sym) {
+                Some(attr) => ev.force(&attr.value, pos),
+                None => Err(Error::eval(format!("attribute '{sym}' missing")).at(pos)),
+            }
+        }),
+        Builtin::function("hasAttr", 2, |ev, pos, a| {
+            let name = ev.string_no_ctx(&a[0], pos)
+                .map_err(|e| e.with_trace(pos, arg_ctx("first", "hasAttr")))?;
+            let s = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "hasAttr"))?;
+            Ok(Value::Bool(s.get(Symbol::new(name.as_bytes())).is_some()))
+        }),
+        Builtin::function("removeAttrs", 2, |ev, pos, a| {
+            let s = ev.expect_attrs(&a[0], pos, &arg_ctx("first", "removeAttrs"))?;
+            let names = ev.expect_list(&a[1], pos, &arg_ctx("second", "removeAttrs"))?;
+            let mut remove = Vec::with_capacity(names.len());
+            for n in names.iter() {
+                let n = ev.string_no_ctx(n, pos).map_err(|e| {
+                    e.with_trace(pos, "while evaluating the values of the second argument passed to builtins.removeAttrs")
+                })?;
+                remove.push(Symbol::new(n.as_bytes()));
+            }
+            if !remove.iter().any(|r| s.get(*r).is_some()) {
+                return Ok(Value::Attrs(s));
+            }
+            let kept: Vec<Attr> = s.iter().filter(|x| !remove.contains(&x.name)).cloned().collect();
+            Ok(Value::attrs(Attrs::from_sorted(kept)))
+        })
+        .plain(),
+        Builtin::function("listToAttrs", 1, |ev, pos, a| {
+            let l = ev.expect_list(&a[0], pos, &arg_ctx("argument", "listToAttrs"))?;
+            let mut entries: Vec<Attr> = Vec::with_capacity(l.len());
+            for item in l.iter() {
+                let item = ev.expect_attrs(item, pos, "while evaluating an element of the list passed to builtins.listToAttrs")?;
+                let name = item.get_attr(known::name()).ok_or_else(|| {
+                    Error::eval("attribute 'name' missing").at(pos)
+                })?;
+                let n = ev.string_no_ctx(&name.value, pos).map_err(|e| {
+                    e.with_trace(pos, "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs")
+                })?;
+                let value = item.get_attr(known::value()).ok_or_else(|| {
+                    Error::eval("attribute 'value' missing").at(pos)
+                })?;
+                entries.push(Attr {
+                    name: Symbol::new(n.as_bytes()),
+                    pos: value.pos,
+                    value: value.value.clone(),
+                });
+            }
+            // First occurrence wins (from_unsorted keeps the first).
+            Ok(Value::attrs(Attrs::from_unsorted(entries)))
+        }),
+        Builtin::function("intersectAttrs", 2, |ev, pos, a| {
+            let x = ev.expect_attrs(&a[0], pos, &arg_ctx("first", "intersectAttrs"))?;
+            let y = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "intersectAttrs"))?;
+            let kept: Vec<Attr> = if x.len() < y.len() {
+                x.iter().filter_map(|e| y.get_attr(e.name).cloned()).collect()
+            } else {
+                y.iter().filter(|e| x.get(e.name).is_some()).cloned().collect()
+            };
+            Ok(Value::attrs(Attrs::from_unsorted(kept)))
+        }),
+        Builtin::function("catAttrs", 2, |ev, pos, a| {
+            let name = ev.string_no_ctx(&a[0], pos)
+                .map_err(|e| e.with_trace(pos, arg_ctx("first", "catAttrs")))?;
+            let sym = Symbol::new(name.as_bytes());
+            let l = ev.expect_list(&a[1], pos, &arg_ctx("second", "catAttrs"))?;
+            let mut out = Vec::new();
+            for item in l.iter() {
+                let s = ev.expect_attrs(item, pos, "while evaluating an element in the list passed as second argument to builtins.catAttrs")?;
+                if let Some(v) = s.get(sym) {
+                    out.push(v.clone());
+                }
+            }
+            Ok(Value::list(out))
+        }),
+        Builtin::function("mapAttrs", 2, |ev, pos, a| {
+            let s = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "mapAttrs"))?;
+            let f = a[0].clone();
+            let entries: Vec<Attr> = s
+                .iter()
+                .map(|x| {
+                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::string(x.name.as_bytes().to_vec())));
+                    Attr {
+                        name: x.name,
+                        pos: x.pos,
+                        value: Value::Thunk(Thunk::app(partial, x.value.clone())),
+                    }
+                })
+                .collect();
+            Ok(Value::attrs(Attrs::from_sorted(entries)))
+        }),
+        Builtin::function("zipAttrsWith", 2, |ev, pos, a| {
+            let l = ev.expect_list(&a[1], pos, &arg_ctx("second", "zipAttrsWith"))?;
+            let mut groups: FxHashMap<Symbol, Vec<Value>> = FxHashMap::default();
+            for item in l.iter() {
+                let s = ev.expect_attrs(item, pos, "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith")?;
+                for x in s.iter() {
+                    groups.entry(x.name).or_default().push(x.value.clone());
+                }
+            }
+            let f = a[0].clone();
+            let entries: Vec<Attr> = groups
+                .into_iter()
+                .map(|(name, vals)| {
+                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::string(name.as_bytes().to_vec())));
+                    Attr {
+                        name,
+                        pos: Pos::NONE,
+                        value: Value::Thunk(Thunk::app(partial, Value::list(vals))),
+                    }
+                })
+                .collect();
+            Ok(Value::attrs(Attrs::from_unsorted(entries)))
+        }),
+    ]
+}

@@ -1,0 +1,250 @@
+//! Control, types and arithmetic: `throw`, `abort`, `seq`, `deepSeq`,
+//! `tryEval`, `trace`, `warn`, `typeOf`, `is*`, `add`/`sub`/..., bit
+//! operations, `ceil`/`floor`, `functionArgs`, `unsafeGetAttrPos`, constants.
+
+use super::{Builtin, arg_ctx};
+use crate::{
+    Attr, Attrs, NixString, Pos, Symbol, Value,
+    errors::{Error, ErrorKind},
+    eval::ops::{Arith, Coercion, arith},
+    symbol::known,
+};
+
+pub(super) fn builtins() -> Vec<Builtin> {
+    vec![
+        Builtin::constant("true", Value::Bool(true)).plain(),
+        Builtin::constant("false", Value::Bool(false)).plain(),
+        Builtin::constant("null", Value::Null).plain(),
+        Builtin::constant("langVersion", Value::Int(6)),
+        Builtin::constant("nixVersion", Value::string("2.26.3")),
+        Builtin::function("throw", 1, |ev, pos, a| {
+            let s = ev
+                .coerce_to_string(
+                    &a[0],
+                    pos,
+                    Coercion {
+                        more: false,
+                        copy_to_store: false,
+                    },
+                )
+                .map_err(|e| {
+                    e.with_trace(
+                        pos,
+                        "while evaluating the error message passed to builtin.throw",
+                    )
+                })?;
+            Err(Error::new(ErrorKind::Throw, s.to_str_lossy()))
+        })
+        .plain(),
+        Builtin::function("abort", 1, |ev, pos, a| {
+            let s = ev
+                .coerce_to_string(
+                    &a[0],
+                    pos,
+                    Coercion {
+                        more: false,
+                        copy_to_store: false,
+                    },
+                )
+                .map_err(|e| {
+                    e.with_trace(
+                        pos,
+                        "while evaluating the error message passed to builtins.abort",
+                    )
+                })?;
+            Err(Error::new(
+                ErrorKind::Abort,
+                format!(
+                    "evaluation aborted with the following error message: '{}'",
+                    s.to_str_lossy()
+                ),
+            ))
+        })
+        .plain(),
+        Builtin::function("seq", 2, |ev, pos, a| {
+            ev.force(&a[0], pos)
+                .map_err(|e| e.with_trace(pos, arg_ctx("first", "seq")))?;
+            ev.force(&a[1], pos)
+        }),
+        Builtin::function("deepSeq", 2, |ev, pos, a| {
+            ev.deep_force(&a[0], pos)?;
+            ev.force(&a[1], pos)
+        }),
+        Builtin::function("tryEval", 1, |ev, pos, a| {
+            ev.try_level.set(ev.try_level.get() + 1);
+            let r = ev.force(&a[0], pos);
+            ev.try_level.set(ev.try_level.get() - 1);
+            let (value, success) = match r {
+                Ok(_) => (a[0].clone(), true),
+                Err(e) if e.kind().is_catchable() => (Value::Bool(false), false),
+                Err(e) => return Err(e),
+            };
+            Ok(Value::attrs(Attrs::from_unsorted(vec![
+                Attr {
+                    name: known::value(),
+                    pos: Pos::NONE,
+                    value,
+                },
+                Attr {
+                    name: known::success(),
+                    pos: Pos::NONE,
+                    value: Value::Bool(success),
+                },
+            ])))
+        }),
+        Builtin::function("trace", 2, |ev, pos, a| {
+            let v = ev
+                .force(&a[0], pos)
+                .map_err(|e| e.with_trace(pos, arg_ctx("first", "trace")))?;
+            match &v {
+                Value::String(s) => ev.observer.trace(&s.to_str_lossy()),
+                other => ev.observer.trace(&crate::print::trace_repr(other)),
+            }
+            ev.force(&a[1], pos)
+        }),
+        Builtin::function("traceVerbose", 2, |ev, pos, a| ev.force(&a[1], pos)),
+        Builtin::function("warn", 2, |ev, pos, a| {
+            let msg = ev.expect_string(&a[0], pos, &arg_ctx("first", "warn"))?;
+            ev.warn(&msg.to_str_lossy())?;
+            ev.force(&a[1], pos)
+        }),
+        Builtin::function("break", 1, |ev, pos, a| ev.force(&a[0], pos)).plain(),
+        Builtin::function("addErrorContext", 2, |ev, pos, a| {
+            ev.force(&a[1], pos).map_err(|e| {
+                match ev.coerce_to_string(
+                    &a[0],
+                    pos,
+                    Coercion {
+                        more: false,
+                        copy_to_store: false,
+                    },
+                ) {
+                    Ok(s) => e.with_trace(Pos::NONE, s.to_str_lossy()),
+                    Err(_) => e,
+                }
+            })
+        }),
+        Builtin::function("typeOf", 1, |ev, pos, a| {
+            Ok(Value::string(ev.force(&a[0], pos)?.type_of()))
+        }),
+        is("isNull", |v| matches!(v, Value::Null)).plain(),
+        is("isFunction", |v| v.is_function()),
+        is("isInt", |v| matches!(v, Value::Int(_))),
+        is("isFloat", |v| matches!(v, Value::Float(_))),
+        is("isString", |v| matches!(v, Value::String(_))),
+        is("isBool", |v| matches!(v, Value::Bool(_))),
+        is("isPath", |v| matches!(v, Value::Path(_))),
+        is("isList", |v| matches!(v, Value::List(_))),
+        is("isAttrs", |v| matches!(v, Value::Attrs(_))),
+        arith_builtin("add", Arith::Add),
+        arith_builtin("sub", Arith::Sub),
+        arith_builtin("mul", Arith::Mul),
+        arith_builtin("div", Arith::Div),
+        Builtin::function("lessThan", 2, |ev, pos, a| {
+            Ok(Value::Bool(ev.less_than(&a[0], &a[1], pos)?))
+        }),
+        bit("bitAnd", |x, y| x & y),
+        bit("bitOr", |x, y| x | y),
+        bit("bitXor", |x, y| x ^ y),
+        round("ceil", f64::ceil),
+        round("floor", f64::floor),
+        Builtin::function("functionArgs", 1, |ev, pos, a| {
+            let f = ev.force(&a[0], pos)?;
+            match &f {
+                Value::Lambda(c) => {
+                    let entries = match &c.lambda.formals {
+                        Some((formals, _)) => formals
+                            .iter()
+                            .map(|f| Attr {
+                                name: f.name,
+                                pos: f.pos,
+                                value: Value::Bool(f.default.is_some()),
+                            })
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    Ok(Value::attrs(Attrs::from_unsorted(entries)))
+                }
+                Value::PrimOp(_) | Value::PrimOpApp(_) => Ok(Value::attrs(Attrs::default())),
+                other => Err(ev
+                    .type_error("a function", other)
+                    .with_trace(pos, arg_ctx("first", "functionArgs"))),
+            }
+        }),
+        Builtin::function("unsafeGetAttrPos", 2, |ev, pos, a| {
+            let name = ev.expect_string(&a[0], pos, &arg_ctx("first", "unsafeGetAttrPos"))?;
+            let attrs = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "unsafeGetAttrPos"))?;
+            match attrs.get_attr(Symbol::new(name.as_bytes())) {
+                Some(attr) => Ok(ev.pos_value(attr.pos)),
+                None => Ok(Value::Null),
+            }
+        }),
+        Builtin::function("toString", 1, |ev, pos, a| {
+            let s = ev
+                .coerce_to_string(
+                    &a[0],
+                    pos,
+                    Coercion {
+                        more: true,
+                        copy_to_store: false,
+                    },
+                )
+                .map_err(|e| e.with_trace(pos, arg_ctx("first", "toString")))?;
+            Ok(Value::String(s))
+        })
+        .plain(),
+        Builtin::function("getEnv", 1, |ev, pos, a| {
+            let name = ev.string_no_ctx(&a[0], pos)?;
+            if ev.settings.pure {
+                return Ok(Value::string(""));
+            }
+            Ok(Value::String(NixString::new(
+                ev.io.get_env(name.as_bytes()).unwrap_or_default(),
+            )))
+        }),
+    ]
+}
+
+fn is(name: &'static str, f: fn(&Value) -> bool) -> Builtin {
+    Builtin::function(name, 1, move |ev, pos, a| {
+        Ok(Value::Bool(f(&ev.force(&a[0], pos)?)))
+    })
+}
+
+fn arith_builtin(name: &'static str, op: Arith) -> Builtin {
+    Builtin::function(name, 2, move |ev, pos, a| arith(ev, op, &a[0], &a[1], pos))
+}
+
+fn bit(name: &'static str, f: fn(i64, i64) -> i64) -> Builtin {
+    Builtin::function(name, 2, move |ev, pos, a| {
+        let x = ev.expect_int(&a[0], pos, &arg_ctx("first", name))?;
+        let y = ev.expect_int(&a[1], pos, &arg_ctx("second", name))?;
+        Ok(Value::Int(f(x, y)))
+    })
+}
+
+fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
+    Builtin::function(name, 1, move |ev, pos, a| {
+        let v = ev.force(&a[0], pos)?;
+        let x = match v {
+            Value::Int(i) => return Ok(Value::Int(i)),
+            Value::Float(x) => x,
+            other => {
+                return Err(ev.type_error("a float", &other).with_trace(
+                    pos,
+                    format!("while evaluating the first argument passed to builtins.{name}"),
+                ));
+            }
+        };
+        let r = f(x);
+        // C++ Nix converts with a range check.
+        if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
+            return Err(Error::eval(format!(
+                "Float {} is out of range of i64 for builtins.{name}",
+                crate::print::format_float(x)
+            ))
+            .at(pos));
+        }
+        Ok(Value::Int(r as i64))
+    })
+}

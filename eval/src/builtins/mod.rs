@@ -1,0 +1,156 @@
+//! The pure builtins, one module per family.
+//!
+//! Every family exposes `fn builtins() -> Vec<Builtin>`; [`all`] gathers them.
+//! A [`Builtin`] is a name, an arity and a Rust function receiving its
+//! arguments unforced (each builtin forces what it needs, which is how
+//! laziness matches C++ Nix). Embedders add their own through
+//! [`crate::EvaluationBuilder::add_builtin`] without touching this crate.
+
+mod attrs;
+mod context;
+mod control;
+mod hashes;
+mod impure;
+mod json;
+mod lists;
+pub(crate) mod regex;
+mod strings;
+mod toml;
+mod versions;
+mod xml;
+
+use std::rc::Rc;
+
+use crate::{Pos, Value, errors::Result, eval::Evaluator, value::PrimOpFn};
+
+/// A builtin function or constant.
+#[derive(Clone)]
+pub struct Builtin {
+    /// Name inside `builtins` (e.g. `"map"`).
+    pub name: &'static str,
+    /// How it is visible in the global scope: as `name` itself, or only as
+    /// `__name` (most builtins).
+    pub global: Global,
+    /// The function (arity > 0) or the constant.
+    pub kind: BuiltinKind,
+}
+
+/// Global visibility of a builtin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Global {
+    /// Visible as `name` (e.g. `map`, `toString`, `throw`).
+    Plain,
+    /// Visible as `__name` (e.g. `__head`).
+    Prefixed,
+}
+
+/// A function with its arity, or a constant value.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum BuiltinKind {
+    /// A function of `arity` arguments.
+    Function {
+        /// Number of arguments.
+        arity: usize,
+        /// The implementation.
+        func: PrimOpFn,
+    },
+    /// A constant (`true`, `langVersion`, ...).
+    Constant(Value),
+    /// A value written in Nix: `source` is evaluated lazily, the first time
+    /// the builtin is used, with every builtin in scope (as C++ Nix's
+    /// `derivation` wraps `derivationStrict`). Shown as `<nix/FILE>` in
+    /// positions.
+    Nix {
+        /// The file name shown in positions (e.g. `derivation.nix`).
+        file: &'static str,
+        /// The Nix expression.
+        source: &'static str,
+    },
+}
+
+impl Builtin {
+    /// A function visible as `__name` globally.
+    pub fn function(
+        name: &'static str,
+        arity: usize,
+        func: impl Fn(&Evaluator, Pos, &[Value]) -> Result<Value> + 'static,
+    ) -> Builtin {
+        Builtin {
+            name,
+            global: Global::Prefixed,
+            kind: BuiltinKind::Function {
+                arity,
+                func: Rc::new(func),
+            },
+        }
+    }
+
+    /// A constant visible as `__name` globally.
+    #[must_use]
+    pub fn constant(name: &'static str, value: Value) -> Builtin {
+        Builtin {
+            name,
+            global: Global::Prefixed,
+            kind: BuiltinKind::Constant(value),
+        }
+    }
+
+    /// A value defined by a Nix expression, visible as `__name` globally
+    /// (see [`BuiltinKind::Nix`]).
+    #[must_use]
+    pub fn nix(name: &'static str, file: &'static str, source: &'static str) -> Builtin {
+        Builtin {
+            name,
+            global: Global::Prefixed,
+            kind: BuiltinKind::Nix { file, source },
+        }
+    }
+
+    /// Makes the builtin visible under its plain name globally.
+    #[must_use]
+    pub fn plain(mut self) -> Builtin {
+        self.global = Global::Plain;
+        self
+    }
+}
+
+/// Every builtin of this crate.
+pub(crate) fn all() -> Vec<Builtin> {
+    let mut v = Vec::new();
+    v.extend(control::builtins());
+    v.extend(lists::builtins());
+    v.extend(attrs::builtins());
+    v.extend(strings::builtins());
+    v.extend(versions::builtins());
+    v.extend(hashes::builtins());
+    v.extend(json::builtins());
+    v.extend(toml::builtins());
+    v.extend(xml::builtins());
+    v.extend(context::builtins());
+    v.extend(regex::builtins());
+    v.extend(impure::builtins());
+    v
+}
+
+/// Shorthand: "while evaluating the Nth argument passed to builtins.NAME".
+pub(crate) fn arg_ctx(n: &str, name: &str) -> String {
+    format!("while evaluating the {n} argument passed to builtins.{name}")
+}
+
+/// `--json` output of a value.
+pub(crate) fn json_out(
+    ev: &Evaluator,
+    v: &Value,
+    strict: bool,
+    out: &mut Vec<u8>,
+    ctx: &mut crate::Context,
+) -> Result<()> {
+    json::to_json(ev, v, Pos::NONE, strict, false, out, ctx)
+}
+
+/// `--xml` output of a value.
+pub(crate) fn xml_out(ev: &Evaluator, v: &Value, strict: bool, location: bool) -> Result<Vec<u8>> {
+    xml::to_xml(ev, v, strict, location).map(|(o, _)| o)
+}

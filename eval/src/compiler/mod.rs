@@ -1,0 +1,970 @@
+//! Lowering of rnix's syntax tree into the IR ([`crate::ir`]).
+//!
+//! The compiler walks the tree once. It resolves every variable against a
+//! stack of compile-time scopes (one per runtime environment), merges nested
+//! attribute paths with C++ Nix's rules (`a.b = 1; a.c = 2;` and literal sets
+//! merge, anything else is "already defined"), decodes string literals from
+//! bytes (escapes, indentation stripping), resolves literal paths against the
+//! file's directory and desugars operators exactly as C++ Nix's parser does
+//! (`a - b` calls `__sub`, `<p>` calls `__findFile __nixPath "p"`, ...).
+//! Errors it finds (syntax, undefined variables, duplicate attributes) are
+//! parse errors, reported before anything is evaluated, as C++ Nix does.
+
+mod strings;
+
+use std::rc::Rc;
+
+use rnix::{
+    NodeOrToken, SyntaxNode, SyntaxToken,
+    ast::{self, AstToken, HasEntry},
+};
+use rowan::ast::AstNode;
+use rustc_hash::FxHashMap;
+
+use crate::{
+    NixString, Pos, Symbol, Value,
+    errors::{Error, ErrorKind, Result},
+    ir::{AttrDef, AttrName, BinOp, DynAttrDef, Expr, ExprRef, Formal, LambdaDef},
+    source::SourceFile,
+    symbol::known,
+};
+
+/// What the compiler needs to know about the world.
+pub(crate) struct CompileContext<'a> {
+    pub(crate) file: &'a SourceFile,
+    /// Directory that relative path literals are resolved against.
+    pub(crate) base_dir: &'a [u8],
+    /// Global names (the builtins scope) and their index.
+    pub(crate) globals: &'a FxHashMap<Symbol, u32>,
+    /// `$HOME` for `~/` paths.
+    pub(crate) home: Option<&'a [u8]>,
+}
+
+#[derive(Default)]
+struct Scope {
+    with: bool,
+    names: FxHashMap<Symbol, u32>,
+}
+
+struct Compiler<'a> {
+    ctx: CompileContext<'a>,
+    scopes: Vec<Scope>,
+    /// Name for the next lambda compiled (the binding it is the value of).
+    next_name: Option<Symbol>,
+}
+
+/// Turns rnix's first parse error into ours (C++ Nix's wording where the
+/// kinds match).
+pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error {
+    use rnix::ParseError as P;
+    let (range, msg) = match err {
+        P::Unexpected(r) | P::UnexpectedExtra(r) => {
+            (Some(*r), "syntax error, unexpected token".to_owned())
+        }
+        P::UnexpectedWanted(k, r, _) => (Some(*r), format!("syntax error, unexpected {k:?}")),
+        P::UnexpectedDoubleBind(r) => (Some(*r), "syntax error, double binding".to_owned()),
+        P::DuplicatedArgs(r, name) => (
+            Some(*r),
+            format!("duplicate formal function argument '{name}'"),
+        ),
+        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => {
+            (None, "syntax error, unexpected end of file".to_owned())
+        }
+        P::RecursionLimitExceeded => (None, "expression nested too deeply".to_owned()),
+        _ => (None, "syntax error".to_owned()),
+    };
+    let pos = match range {
+        Some(r) => file.pos(r.start().into()),
+        None => file.pos(file.text.len() as u32),
+    };
+    Error::new(ErrorKind::Parse, msg).at(pos)
+}
+
+/// Compiles a parsed file into IR; `scope` names the slots of an outermost
+/// environment (`scopedImport`).
+pub(crate) fn compile_with_scope(
+    ctx: CompileContext<'_>,
+    root: &ast::Root,
+    scope: Option<&[Symbol]>,
+) -> Result<ExprRef> {
+    let mut c = Compiler {
+        ctx,
+        scopes: Vec::new(),
+        next_name: None,
+    };
+    if let Some(names) = scope {
+        let mut s = Scope::default();
+        for (i, n) in names.iter().enumerate() {
+            s.names.insert(*n, i as u32);
+        }
+        c.scopes.push(s);
+    }
+    let expr = root
+        .expr()
+        .ok_or_else(|| Error::new(ErrorKind::Parse, "syntax error, unexpected end of file"))?;
+    c.expr(&expr)
+}
+
+/// An attribute set (or `let`) under construction, before lowering: nested
+/// attribute paths are merged here.
+#[derive(Default)]
+struct PAttrs {
+    rec: bool,
+    /// Static attributes in source order of first definition.
+    attrs: Vec<(Symbol, Pos, PValue)>,
+    dynamic: Vec<(ast::Attr, Pos, PValue)>,
+    /// Sources of `inherit (e) ...`.
+    inherit_from: Vec<ast::Expr>,
+}
+
+enum PValue {
+    Expr(ast::Expr),
+    Nested(PAttrs),
+    /// `inherit x;`: the variable of the enclosing scope.
+    Inherit(Symbol, Pos),
+    /// `inherit (e) x;`: `inherit_from[index].x`.
+    InheritFrom(usize, Symbol, Pos),
+}
+
+fn strip_parens(mut e: ast::Expr) -> ast::Expr {
+    while let ast::Expr::Paren(p) = &e {
+        match p.expr() {
+            Some(inner) => e = inner,
+            None => break,
+        }
+    }
+    e
+}
+
+fn parse_error(msg: impl Into<String>, pos: Pos) -> Error {
+    Error::new(ErrorKind::Parse, msg).at(pos)
+}
+
+impl Compiler<'_> {
+    fn pos(&self, node: &SyntaxNode) -> Pos {
+        self.ctx.file.pos(node.text_range().start().into())
+    }
+
+    fn tpos(&self, token: &SyntaxToken) -> Pos {
+        self.ctx.file.pos(token.text_range().start().into())
+    }
+
+    fn text_bytes(&self, token: &SyntaxToken) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.ctx
+            .file
+            .push_original(&mut out, token.text(), token.text_range().start().into());
+        out
+    }
+
+    fn sym(&self, token: &SyntaxToken) -> Symbol {
+        Symbol::new(&self.text_bytes(token))
+    }
+
+    // ---------------------------------------------------------------- scopes
+
+    fn resolve(&self, name: Symbol, pos: Pos) -> Result<Expr> {
+        let mut withs = Vec::new();
+        for (depth, scope) in self.scopes.iter().rev().enumerate() {
+            if scope.with {
+                withs.push(depth as u32);
+            } else if let Some(&slot) = scope.names.get(&name) {
+                return Ok(Expr::Var {
+                    depth: depth as u32,
+                    slot,
+                });
+            }
+        }
+        if let Some(&g) = self.ctx.globals.get(&name) {
+            return Ok(Expr::Global(g));
+        }
+        if withs.is_empty() {
+            return Err(parse_error(format!("undefined variable '{name}'"), pos));
+        }
+        Ok(Expr::WithVar {
+            name,
+            pos,
+            depths: withs.into(),
+        })
+    }
+
+    fn var(&self, name: &str, pos: Pos) -> Result<ExprRef> {
+        Ok(Rc::new(self.resolve(Symbol::new(name.as_bytes()), pos)?))
+    }
+
+    fn with_scope<T>(&mut self, scope: Scope, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.scopes.push(scope);
+        let r = f(self);
+        self.scopes.pop();
+        r
+    }
+
+    // ----------------------------------------------------------- expressions
+
+    fn expr(&mut self, e: &ast::Expr) -> Result<ExprRef> {
+        let name = self.next_name.take();
+        let node = e.syntax();
+        let pos = self.pos(node);
+        Ok(Rc::new(match e {
+            ast::Expr::Paren(p) => {
+                self.next_name = name;
+                return self.expr(&self.child(p.expr(), node)?);
+            }
+            ast::Expr::Root(r) => return self.expr(&self.child(r.expr(), node)?),
+            ast::Expr::Literal(l) => self.literal(l, pos)?,
+            ast::Expr::Ident(i) => {
+                let tok = i
+                    .ident_token()
+                    .ok_or_else(|| parse_error("syntax error", pos))?;
+                let name = self.sym(&tok);
+                self.resolve(name, pos)?
+            }
+            ast::Expr::Str(s) => return self.string(s),
+            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) => {
+                return self.path(node, pos);
+            }
+            ast::Expr::PathSearch(_) => {
+                let text = node.text().to_string();
+                let inner = &text[1..text.len().saturating_sub(1)];
+                Expr::Apply {
+                    func: self.var("__findFile", pos)?,
+                    args: vec![
+                        self.var("__nixPath", pos)?,
+                        Rc::new(Expr::Const(Value::string(inner))),
+                    ]
+                    .into(),
+                    pos,
+                }
+            }
+            ast::Expr::List(l) => {
+                let items = l
+                    .items()
+                    .map(|i| self.expr(&i))
+                    .collect::<Result<Vec<_>>>()?;
+                Expr::List(items.into())
+            }
+            ast::Expr::Apply(a) => {
+                // Flatten `f a b c` into one call, as C++ Nix's ExprCall.
+                let mut args = vec![self.child(a.argument(), node)?];
+                let mut func = self.child(a.lambda(), node)?;
+                while let ast::Expr::Apply(inner) = &func {
+                    args.push(self.child(inner.argument(), inner.syntax())?);
+                    func = self.child(inner.lambda(), inner.syntax())?;
+                }
+                args.reverse();
+                let func = self.expr(&func)?;
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<Result<Vec<_>>>()?;
+                Expr::Apply {
+                    func,
+                    args: args.into(),
+                    pos,
+                }
+            }
+            ast::Expr::Select(s) => {
+                let expr = self.expr(&self.child(s.expr(), node)?)?;
+                let path = self.attrpath(&self.child(s.attrpath(), node)?)?;
+                let default = match s.default_expr() {
+                    Some(d) => Some(self.expr(&d)?),
+                    None => None,
+                };
+                Expr::Select {
+                    expr,
+                    path,
+                    default,
+                    pos,
+                }
+            }
+            ast::Expr::HasAttr(h) => {
+                let expr = self.expr(&self.child(h.expr(), node)?)?;
+                let path = self.attrpath(&self.child(h.attrpath(), node)?)?;
+                Expr::HasAttr { expr, path }
+            }
+            ast::Expr::IfElse(i) => Expr::If {
+                cond: self.expr(&self.child(i.condition(), node)?)?,
+                then: self.expr(&self.child(i.body(), node)?)?,
+                else_: self.expr(&self.child(i.else_body(), node)?)?,
+                pos,
+            },
+            ast::Expr::Assert(a) => {
+                let cond = self.child(a.condition(), node)?;
+                let mut text = Vec::new();
+                let range = cond.syntax().text_range();
+                self.ctx.file.push_original(
+                    &mut text,
+                    &self.ctx.file.text[usize::from(range.start())..usize::from(range.end())],
+                    range.start().into(),
+                );
+                Expr::Assert {
+                    cond: self.expr(&cond)?,
+                    body: self.expr(&self.child(a.body(), node)?)?,
+                    pos,
+                    text: NixString::new(text),
+                }
+            }
+            ast::Expr::With(w) => {
+                let attrs = self.expr(&self.child(w.namespace(), node)?)?;
+                let body_ast = self.child(w.body(), node)?;
+                let body = self.with_scope(
+                    Scope {
+                        with: true,
+                        ..Scope::default()
+                    },
+                    |c| c.expr(&body_ast),
+                )?;
+                Expr::With { attrs, body }
+            }
+            ast::Expr::UnaryOp(u) => {
+                let inner = self.expr(&self.child(u.expr(), node)?)?;
+                match u.operator() {
+                    Some(ast::UnaryOpKind::Invert) => Expr::Not(inner, pos),
+                    Some(ast::UnaryOpKind::Negate) => {
+                        // C++ Nix: `__sub 0 e`; respect a shadowed __sub.
+                        match self.resolve(Symbol::new(b"__sub"), pos)? {
+                            Expr::Global(_) => Expr::Neg(inner, pos),
+                            other => Expr::Apply {
+                                func: Rc::new(other),
+                                args: vec![Rc::new(Expr::Const(Value::Int(0))), inner].into(),
+                                pos,
+                            },
+                        }
+                    }
+                    None => return Err(parse_error("syntax error", pos)),
+                }
+            }
+            ast::Expr::BinOp(b) => return self.binop(b),
+            ast::Expr::Lambda(l) => Expr::Lambda(self.lambda(l, name)?),
+            ast::Expr::LetIn(l) => {
+                let mut p = PAttrs {
+                    rec: true,
+                    ..PAttrs::default()
+                };
+                self.collect_entries(&mut p, l)?;
+                if let Some((_, dpos, _)) = p.dynamic.first() {
+                    return Err(parse_error("dynamic attributes not allowed in let", *dpos));
+                }
+                let body = self.child(l.body(), node)?;
+                return self.lower_rec(p, false, |c, _| c.expr(&body));
+            }
+            ast::Expr::LegacyLet(l) => {
+                let mut p = PAttrs {
+                    rec: true,
+                    ..PAttrs::default()
+                };
+                self.collect_entries(&mut p, l)?;
+                let body_sym = Symbol::new(b"body");
+                let set = self.lower_attrs(p)?;
+                Expr::Select {
+                    expr: set,
+                    path: vec![AttrName::Static(body_sym)].into(),
+                    default: None,
+                    pos,
+                }
+            }
+            ast::Expr::AttrSet(s) => {
+                let mut p = PAttrs {
+                    rec: s.rec_token().is_some(),
+                    ..PAttrs::default()
+                };
+                self.collect_entries(&mut p, s)?;
+                return self.lower_attrs(p);
+            }
+            ast::Expr::CurPos(_) => Expr::CurPos(pos),
+            ast::Expr::Error(_) => return Err(parse_error("syntax error", pos)),
+        }))
+    }
+
+    fn child<T>(&self, c: Option<T>, node: &SyntaxNode) -> Result<T> {
+        c.ok_or_else(|| parse_error("syntax error, unexpected end of file", self.pos(node)))
+    }
+
+    fn literal(&self, l: &ast::Literal, pos: Pos) -> Result<Expr> {
+        Ok(match l.kind() {
+            ast::LiteralKind::Integer(i) => match i.value() {
+                Ok(v) => Expr::Const(Value::Int(v)),
+                Err(_) => {
+                    return Err(parse_error(
+                        format!("invalid integer '{}'", i.syntax().text()),
+                        pos,
+                    ));
+                }
+            },
+            ast::LiteralKind::Float(f) => match f.syntax().text().parse::<f64>() {
+                Ok(v) => Expr::Const(Value::Float(v)),
+                Err(_) => {
+                    return Err(parse_error(
+                        format!("invalid float '{}'", f.syntax().text()),
+                        pos,
+                    ));
+                }
+            },
+            ast::LiteralKind::Uri(u) => Expr::Const(Value::string(u.syntax().text())),
+        })
+    }
+
+    fn binop(&mut self, b: &ast::BinOp) -> Result<ExprRef> {
+        let node = b.syntax();
+        let op = b
+            .operator()
+            .ok_or_else(|| parse_error("syntax error", self.pos(node)))?;
+        // C++ Nix positions binary operators at the operator token.
+        let op_pos = node
+            .children_with_tokens()
+            .filter_map(NodeOrToken::into_token)
+            .find(|t| ast::BinOpKind::from_kind(t.kind()).is_some())
+            .map(|t| self.tpos(&t))
+            .unwrap_or_else(|| self.pos(node));
+        let lhs = self.expr(&self.child(b.lhs(), node)?)?;
+        let rhs = self.expr(&self.child(b.rhs(), node)?)?;
+        use ast::BinOpKind as K;
+        let (op, prim) = match op {
+            K::Concat => (BinOp::Concat, None),
+            K::Update => (BinOp::Update, None),
+            K::Add => {
+                return Ok(Rc::new(Expr::Add {
+                    lhs,
+                    rhs,
+                    pos: op_pos,
+                }));
+            }
+            K::Sub => (BinOp::Sub, Some("__sub")),
+            K::Mul => (BinOp::Mul, Some("__mul")),
+            K::Div => (BinOp::Div, Some("__div")),
+            K::And => (BinOp::And, None),
+            K::Or => (BinOp::Or, None),
+            K::Implication => (BinOp::Impl, None),
+            K::Equal => (BinOp::Eq, None),
+            K::NotEqual => (BinOp::NEq, None),
+            K::Less => (BinOp::Lt, Some("__lessThan")),
+            K::More => (BinOp::Gt, Some("__lessThan")),
+            K::LessOrEq => (BinOp::Le, Some("__lessThan")),
+            K::MoreOrEq => (BinOp::Ge, Some("__lessThan")),
+            K::PipeRight | K::PipeLeft => {
+                return Err(parse_error(
+                    "experimental Nix feature 'pipe-operators' is disabled; add '--extra-experimental-features pipe-operators' to enable it",
+                    op_pos,
+                ));
+            }
+        };
+        if let Some(name) = prim {
+            // The operator is a call of a builtin found by name; if the user
+            // shadowed it, call theirs.
+            let f = self.resolve(Symbol::new(name.as_bytes()), op_pos)?;
+            if !matches!(f, Expr::Global(_)) {
+                let f = Rc::new(f);
+                let call = |a, b| Expr::Apply {
+                    func: f.clone(),
+                    args: vec![a, b].into(),
+                    pos: op_pos,
+                };
+                return Ok(Rc::new(match op {
+                    BinOp::Gt => call(rhs, lhs),
+                    BinOp::Le => Expr::Not(Rc::new(call(rhs, lhs)), op_pos),
+                    BinOp::Ge => Expr::Not(Rc::new(call(lhs, rhs)), op_pos),
+                    _ => call(lhs, rhs),
+                }));
+            }
+        }
+        Ok(Rc::new(Expr::BinOp {
+            op,
+            lhs,
+            rhs,
+            pos: op_pos,
+        }))
+    }
+
+    fn attrpath(&mut self, p: &ast::Attrpath) -> Result<Box<[AttrName]>> {
+        p.attrs()
+            .map(|a| self.attr_name(&a))
+            .collect::<Result<Vec<_>>>()
+            .map(Into::into)
+    }
+
+    /// A static name if the attribute is one (also `"a"` and `${"a"}`).
+    fn static_name(&self, a: &ast::Attr) -> Result<Option<Symbol>> {
+        match a {
+            ast::Attr::Ident(i) => Ok(i.ident_token().map(|t| self.sym(&t))),
+            ast::Attr::Str(s) => Ok(self.static_string(s)?.map(|b| Symbol::new(&b))),
+            ast::Attr::Dynamic(d) => match d.expr().map(strip_parens) {
+                Some(ast::Expr::Str(s)) => Ok(self.static_string(&s)?.map(|b| Symbol::new(&b))),
+                _ => Ok(None),
+            },
+        }
+    }
+
+    fn attr_name(&mut self, a: &ast::Attr) -> Result<AttrName> {
+        if let Some(s) = self.static_name(a)? {
+            return Ok(AttrName::Static(s));
+        }
+        let e = match a {
+            ast::Attr::Dynamic(d) => self.expr(&self.child(d.expr(), d.syntax())?)?,
+            ast::Attr::Str(s) => self.string(s)?,
+            ast::Attr::Ident(i) => return Err(parse_error("syntax error", self.pos(i.syntax()))),
+        };
+        Ok(AttrName::Dynamic(e))
+    }
+
+    // ------------------------------------------------------------ attr sets
+
+    fn collect_entries(&mut self, p: &mut PAttrs, node: &impl HasEntry) -> Result<()> {
+        for entry in node.entries() {
+            match entry {
+                ast::Entry::Inherit(inh) => {
+                    let from = match inh.from() {
+                        Some(f) => {
+                            let e = self.child(f.expr(), f.syntax())?;
+                            p.inherit_from.push(e);
+                            Some(p.inherit_from.len() - 1)
+                        }
+                        None => None,
+                    };
+                    for a in inh.attrs() {
+                        let apos = self.pos(a.syntax());
+                        let Some(name) = self.static_name(&a)? else {
+                            return Err(parse_error(
+                                "dynamic attributes not allowed in inherit",
+                                apos,
+                            ));
+                        };
+                        let value = match from {
+                            Some(i) => PValue::InheritFrom(i, name, apos),
+                            None => PValue::Inherit(name, apos),
+                        };
+                        self.add_attr(p, &[], name, apos, value, &[name])?;
+                    }
+                }
+                ast::Entry::AttrpathValue(av) => {
+                    let path = self.child(av.attrpath(), av.syntax())?;
+                    let value = self.child(av.value(), av.syntax())?;
+                    let apos = self.pos(path.syntax());
+                    let attrs: Vec<ast::Attr> = path.attrs().collect();
+                    self.add_path(p, &attrs, apos, value, &mut Vec::new())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn pvalue_of(&mut self, value: ast::Expr) -> Result<PValue> {
+        match strip_parens(value.clone()) {
+            ast::Expr::AttrSet(s) => {
+                let mut nested = PAttrs {
+                    rec: s.rec_token().is_some(),
+                    ..PAttrs::default()
+                };
+                self.collect_entries(&mut nested, &s)?;
+                Ok(PValue::Nested(nested))
+            }
+            _ => Ok(PValue::Expr(value)),
+        }
+    }
+
+    fn add_path(
+        &mut self,
+        p: &mut PAttrs,
+        attrs: &[ast::Attr],
+        pos: Pos,
+        value: ast::Expr,
+        shown: &mut Vec<Symbol>,
+    ) -> Result<()> {
+        let Some((first, rest)) = attrs.split_first() else {
+            return Err(parse_error("syntax error", pos));
+        };
+        match self.static_name(first)? {
+            Some(name) => {
+                shown.push(name);
+                if rest.is_empty() {
+                    let v = self.pvalue_of(value)?;
+                    let shown_now = shown.clone();
+                    return self.add_attr(p, &[], name, pos, v, &shown_now);
+                }
+                let existing = p.attrs.iter().position(|(n, _, _)| *n == name);
+                match existing {
+                    Some(i) => {
+                        let prev_pos = p.attrs[i].1;
+                        if let PValue::Expr(e) = &p.attrs[i].2 {
+                            if let ast::Expr::AttrSet(_) = strip_parens(e.clone()) {
+                                let e = e.clone();
+                                p.attrs[i].2 = self.pvalue_of(e)?;
+                            }
+                        }
+                        match &mut p.attrs[i].2 {
+                            PValue::Nested(nested) => {
+                                let mut nested = std::mem::take(nested);
+                                let r = self.add_path(&mut nested, rest, pos, value, shown);
+                                if let PValue::Nested(slot) = &mut p.attrs[i].2 {
+                                    *slot = nested;
+                                }
+                                r
+                            }
+                            _ => Err(self.dup_attr(shown, pos, prev_pos)),
+                        }
+                    }
+                    None => {
+                        let mut nested = PAttrs::default();
+                        self.add_path(&mut nested, rest, pos, value, shown)?;
+                        p.attrs.push((name, pos, PValue::Nested(nested)));
+                        Ok(())
+                    }
+                }
+            }
+            None => {
+                let v = if rest.is_empty() {
+                    self.pvalue_of(value)?
+                } else {
+                    let mut nested = PAttrs::default();
+                    self.add_path(&mut nested, rest, pos, value, &mut Vec::new())?;
+                    PValue::Nested(nested)
+                };
+                p.dynamic.push((first.clone(), pos, v));
+                Ok(())
+            }
+        }
+    }
+
+    fn dup_attr(&self, path: &[Symbol], pos: Pos, prev: Pos) -> Error {
+        let shown = path
+            .iter()
+            .map(|s| crate::print::attr_name_repr(s.as_bytes()))
+            .collect::<Vec<_>>()
+            .join(".");
+        let prev = self
+            .ctx_locate(prev)
+            .unwrap_or_else(|| "«unknown»".to_owned());
+        parse_error(
+            format!("attribute '{shown}' already defined at {prev}"),
+            pos,
+        )
+    }
+
+    fn ctx_locate(&self, pos: Pos) -> Option<String> {
+        let f = self.ctx.file;
+        let off = pos.0.checked_sub(f.base)?;
+        let (line, col) = f.line_col(off);
+        Some(format!("{}:{}:{}", f.origin, line, col))
+    }
+
+    fn add_attr(
+        &mut self,
+        p: &mut PAttrs,
+        _prefix: &[Symbol],
+        name: Symbol,
+        pos: Pos,
+        value: PValue,
+        shown: &[Symbol],
+    ) -> Result<()> {
+        if let Some(i) = p.attrs.iter().position(|(n, _, _)| *n == name) {
+            let prev_pos = p.attrs[i].1;
+            if let PValue::Expr(e) = &p.attrs[i].2 {
+                if let ast::Expr::AttrSet(_) = strip_parens(e.clone()) {
+                    let e = e.clone();
+                    p.attrs[i].2 = self.pvalue_of(e)?;
+                }
+            }
+            return match (&mut p.attrs[i].2, value) {
+                (PValue::Nested(existing), PValue::Nested(new)) => {
+                    // Merge: the `rec` of `new` is dropped (NixOS/nix#9020).
+                    let offset = existing.inherit_from.len();
+                    existing.inherit_from.extend(new.inherit_from);
+                    for (n, npos, v) in new.attrs {
+                        let v = match v {
+                            PValue::InheritFrom(i, s, ipos) => {
+                                PValue::InheritFrom(i + offset, s, ipos)
+                            }
+                            v => v,
+                        };
+                        let mut shown2 = shown.to_vec();
+                        shown2.push(n);
+                        self.add_attr(existing, &[], n, npos, v, &shown2)?;
+                    }
+                    existing.dynamic.extend(new.dynamic);
+                    Ok(())
+                }
+                _ => Err(self.dup_attr(shown, pos, prev_pos)),
+            };
+        }
+        p.attrs.push((name, pos, value));
+        Ok(())
+    }
+
+    /// Lowers a set literal: `rec` sets bind their attributes in a new
+    /// environment; `inherit (e)` sources get hidden slots.
+    fn lower_attrs(&mut self, mut p: PAttrs) -> Result<ExprRef> {
+        if p.rec {
+            let names: Vec<(Symbol, Pos)> = p.attrs.iter().map(|(n, ps, _)| (*n, *ps)).collect();
+            let overrides = names.iter().any(|(n, _)| *n == known::overrides());
+            return self.lower_rec(p, overrides, move |c, dynamic| {
+                let attrs = names
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, (name, apos))| AttrDef {
+                        name: *name,
+                        pos: *apos,
+                        value: Rc::new(Expr::Var {
+                            depth: 0,
+                            slot: slot as u32,
+                        }),
+                    })
+                    .collect::<Vec<_>>();
+                let dynamic = c.lower_dynamic(dynamic)?;
+                let set = Rc::new(Expr::Attrs {
+                    attrs: attrs.into(),
+                    dynamic: dynamic.into(),
+                });
+                if !overrides {
+                    return Ok(set);
+                }
+                let slots = names
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, (name, _))| (*name, slot as u32))
+                    .collect();
+                Ok(Rc::new(Expr::RecOverrides { set, slots }))
+            });
+        }
+        if p.inherit_from.is_empty() {
+            let mut attrs = Vec::with_capacity(p.attrs.len());
+            for (name, apos, v) in p.attrs {
+                self.next_name = Some(name);
+                let value = self.lower_value(v, 0)?;
+                self.next_name = None;
+                attrs.push(AttrDef {
+                    name,
+                    pos: apos,
+                    value,
+                });
+            }
+            let dynamic = self.lower_dynamic(p.dynamic)?;
+            return Ok(Rc::new(Expr::Attrs {
+                attrs: attrs.into(),
+                dynamic: dynamic.into(),
+            }));
+        }
+        // A hidden environment holds the `inherit (e)` sources. `Let` delays
+        // its bindings in the new environment, so they are compiled inside
+        // the (nameless) hidden scope too.
+        let inherit_from = std::mem::take(&mut p.inherit_from);
+        let (froms, body) = self.with_scope(Scope::default(), |c| {
+            let froms = inherit_from
+                .iter()
+                .map(|e| c.expr(e))
+                .collect::<Result<Vec<_>>>()?;
+            let mut attrs = Vec::with_capacity(p.attrs.len());
+            for (name, apos, v) in p.attrs {
+                c.next_name = Some(name);
+                let value = c.lower_value(v, 0)?;
+                c.next_name = None;
+                attrs.push(AttrDef {
+                    name,
+                    pos: apos,
+                    value,
+                });
+            }
+            let dynamic = c.lower_dynamic(p.dynamic)?;
+            Ok((
+                froms,
+                Rc::new(Expr::Attrs {
+                    attrs: attrs.into(),
+                    dynamic: dynamic.into(),
+                }),
+            ))
+        })?;
+        Ok(Rc::new(Expr::Let {
+            bindings: froms.into(),
+            body,
+        }))
+    }
+
+    /// Lowers the value of a non-recursive attribute; `from_base` is the
+    /// first slot of the `inherit (e)` sources in the innermost scope.
+    fn lower_value(&mut self, v: PValue, from_base: u32) -> Result<ExprRef> {
+        match v {
+            PValue::Expr(e) => self.expr(&e),
+            PValue::Nested(n) => self.lower_attrs(n),
+            PValue::Inherit(name, ipos) => Ok(Rc::new(self.resolve(name, ipos)?)),
+            PValue::InheritFrom(i, name, ipos) => Ok(Rc::new(Expr::Select {
+                expr: Rc::new(Expr::Var {
+                    depth: 0,
+                    slot: from_base + i as u32,
+                }),
+                path: vec![AttrName::Static(name)].into(),
+                default: None,
+                pos: ipos,
+            })),
+        }
+    }
+
+    fn lower_dynamic(&mut self, dynamic: Vec<(ast::Attr, Pos, PValue)>) -> Result<Vec<DynAttrDef>> {
+        let mut out = Vec::with_capacity(dynamic.len());
+        for (attr, pos, v) in dynamic {
+            let name = match self.attr_name(&attr)? {
+                AttrName::Dynamic(e) => e,
+                AttrName::Static(s) => Rc::new(Expr::Const(Value::string(s.as_bytes().to_vec()))),
+            };
+            let value = self.lower_value(v, 0)?;
+            out.push(DynAttrDef { name, pos, value });
+        }
+        Ok(out)
+    }
+
+    /// Lowers a recursive binding group (`let` or `rec { }`): a new
+    /// environment with one slot per static attribute, then one per
+    /// `inherit (e)` source; `body` is lowered inside it.
+    fn lower_rec(
+        &mut self,
+        p: PAttrs,
+        thunked: bool,
+        body: impl FnOnce(&mut Self, Vec<(ast::Attr, Pos, PValue)>) -> Result<ExprRef>,
+    ) -> Result<ExprRef> {
+        let n = p.attrs.len() as u32;
+        let mut scope = Scope::default();
+        for (i, (name, _, _)) in p.attrs.iter().enumerate() {
+            scope.names.insert(*name, i as u32);
+        }
+        let PAttrs {
+            attrs,
+            dynamic,
+            inherit_from,
+            ..
+        } = p;
+        self.with_scope(scope, |c| {
+            let mut bindings = Vec::with_capacity(attrs.len() + inherit_from.len());
+            for (bname, _, v) in attrs {
+                c.next_name = Some(bname);
+                bindings.push(match v {
+                    PValue::Inherit(name, ipos) => {
+                        // Resolved in the enclosing scope: one level up.
+                        let scope = c.scopes.pop().unwrap_or_default();
+                        let r = c.resolve(name, ipos);
+                        c.scopes.push(scope);
+                        Rc::new(match r? {
+                            Expr::Var { depth, slot } => Expr::Var {
+                                depth: depth + 1,
+                                slot,
+                            },
+                            Expr::WithVar { name, pos, depths } => Expr::WithVar {
+                                name,
+                                pos,
+                                depths: depths.iter().map(|d| d + 1).collect(),
+                            },
+                            other => other,
+                        })
+                    }
+                    v => c.lower_value(v, n)?,
+                });
+                c.next_name = None;
+            }
+            if thunked {
+                for b in &mut bindings {
+                    *b = Rc::new(Expr::Thunked(b.clone()));
+                }
+            }
+            for e in &inherit_from {
+                bindings.push(c.expr(e)?);
+            }
+            let body = body(c, dynamic)?;
+            Ok(Rc::new(Expr::Let {
+                bindings: bindings.into(),
+                body,
+            }))
+        })
+    }
+}
+
+impl Compiler<'_> {
+    fn lambda(&mut self, l: &ast::Lambda, name: Option<Symbol>) -> Result<Rc<LambdaDef>> {
+        let node = l.syntax();
+        let pos = self.pos(node);
+        let param = self.child(l.param(), node)?;
+        let body_ast = self.child(l.body(), node)?;
+        let mut scope = Scope::default();
+        let (arg, formals_ast, ellipsis) = match &param {
+            ast::Param::IdentParam(ip) => {
+                let tok = self
+                    .child(ip.ident(), ip.syntax())?
+                    .ident_token()
+                    .ok_or_else(|| parse_error("syntax error", pos))?;
+                (Some(self.sym(&tok)), None, false)
+            }
+            ast::Param::Pattern(pat) => {
+                let arg = match pat.pat_bind().and_then(|b| b.ident()) {
+                    Some(i) => i.ident_token().map(|t| self.sym(&t)),
+                    None => None,
+                };
+                (
+                    arg,
+                    Some(pat.pat_entries().collect::<Vec<_>>()),
+                    pat.ellipsis_token().is_some(),
+                )
+            }
+        };
+        let mut slot = 0;
+        if let Some(a) = arg {
+            scope.names.insert(a, 0);
+            slot = 1;
+        }
+        let mut formals = Vec::new();
+        if let Some(entries) = &formals_ast {
+            let mut seen: Vec<(Symbol, Pos)> = Vec::new();
+            for e in entries {
+                let ident = self.child(e.ident(), e.syntax())?;
+                let tok = ident
+                    .ident_token()
+                    .ok_or_else(|| parse_error("syntax error", pos))?;
+                let fname = self.sym(&tok);
+                let fpos = self.pos(ident.syntax());
+                if seen.iter().any(|(n, _)| *n == fname) {
+                    return Err(parse_error(
+                        format!("duplicate formal function argument '{fname}'"),
+                        fpos,
+                    ));
+                }
+                seen.push((fname, fpos));
+            }
+            if let Some(a) = arg {
+                if seen.iter().any(|(n, _)| *n == a) {
+                    return Err(parse_error(
+                        format!("duplicate formal function argument '{a}'"),
+                        pos,
+                    ));
+                }
+            }
+            for (fname, _) in &seen {
+                scope.names.insert(*fname, slot);
+                slot += 1;
+            }
+        }
+        let env_size = slot as usize;
+        let (formals, body) = self.with_scope(scope, |c| {
+            if let Some(entries) = &formals_ast {
+                for e in entries {
+                    let ident = c.child(e.ident(), e.syntax())?;
+                    let tok = ident
+                        .ident_token()
+                        .ok_or_else(|| parse_error("syntax error", pos))?;
+                    let default = match e.default() {
+                        Some(d) => Some(c.expr(&d)?),
+                        None => None,
+                    };
+                    formals.push(Formal {
+                        name: c.sym(&tok),
+                        pos: c.pos(ident.syntax()),
+                        default,
+                    });
+                }
+            }
+            let body = c.expr(&body_ast)?;
+            Ok((formals, body))
+        })?;
+        Ok(Rc::new(LambdaDef {
+            name,
+            pos,
+            arg,
+            formals: formals_ast.map(|_| (formals, ellipsis)),
+            env_size,
+            body,
+        }))
+    }
+}

@@ -1,0 +1,265 @@
+//! Evaluation errors, and their rendering as C++ Nix prints them.
+//!
+//! An [`Error`] is one box (so `Result<Value>` stays small on the hot path)
+//! holding the kind, the message, the position and the trace of "… while …"
+//! frames added while the error travelled up the evaluation. Which kinds
+//! `builtins.tryEval` catches is decided by [`ErrorKind::is_catchable`]
+//! (`throw` and failed `assert`, exactly as C++ Nix).
+
+use std::fmt::Write as _;
+
+use crate::source::{Pos, SourceMap};
+
+/// The result type of evaluation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `throw` (catchable by `tryEval`).
+    Throw,
+    /// A failed `assert` (catchable by `tryEval`).
+    Assert,
+    /// `abort`.
+    Abort,
+    /// A value of the wrong type.
+    Type,
+    /// Any other evaluation error (missing attribute, overflow, ...).
+    Eval,
+    /// A thunk forced while it was being evaluated.
+    InfiniteRecursion,
+    /// The source does not parse (or names an undefined variable).
+    Parse,
+    /// A file could not be read or found.
+    Io,
+    /// The evaluation was interrupted by the embedder.
+    Interrupted,
+}
+
+impl ErrorKind {
+    /// True for the errors `builtins.tryEval` catches.
+    #[must_use]
+    pub fn is_catchable(self) -> bool {
+        matches!(self, ErrorKind::Throw | ErrorKind::Assert)
+    }
+}
+
+/// One "… while …" frame of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    /// Where (may be [`Pos::NONE`]).
+    pub pos: Pos,
+    /// The message, e.g. "while evaluating the attribute 'x'".
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+struct ErrorInner {
+    kind: ErrorKind,
+    message: String,
+    pos: Pos,
+    traces: Vec<Trace>,
+    suggestion: Option<String>,
+}
+
+/// An evaluation error with its position and trace.
+#[derive(Clone, Debug)]
+pub struct Error(Box<ErrorInner>);
+
+impl Error {
+    /// A new error without position.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error(Box::new(ErrorInner {
+            kind,
+            message: message.into(),
+            pos: Pos::NONE,
+            traces: Vec::new(),
+            suggestion: None,
+        }))
+    }
+
+    /// A type error.
+    pub fn type_error(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Type, message)
+    }
+
+    /// A generic evaluation error.
+    pub fn eval(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Eval, message)
+    }
+
+    /// Sets the position if none is set yet.
+    #[must_use]
+    pub fn at(mut self, pos: Pos) -> Error {
+        if !self.0.pos.is_some() {
+            self.0.pos = pos;
+        }
+        self
+    }
+
+    /// Adds a trace frame (outermost frames are added last).
+    #[must_use]
+    pub fn with_trace(mut self, pos: Pos, message: impl Into<String>) -> Error {
+        self.0.traces.push(Trace {
+            pos,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds "Did you mean …?" (already formatted as C++ Nix lists them).
+    #[must_use]
+    pub fn with_suggestion(mut self, s: Option<String>) -> Error {
+        self.0.suggestion = s;
+        self
+    }
+
+    /// The kind.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The message, without position or trace.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The position of the error itself.
+    #[must_use]
+    pub fn pos(&self) -> Pos {
+        self.0.pos
+    }
+
+    /// The trace, innermost frame first.
+    #[must_use]
+    pub fn traces(&self) -> &[Trace] {
+        &self.0.traces
+    }
+
+    /// Renders the error as C++ Nix prints it on stderr (without colours).
+    /// Without `show_trace`, as C++ Nix, only the first few trace frames are
+    /// printed.
+    #[must_use]
+    pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
+        let mut body = String::new();
+        if !self.0.traces.is_empty() {
+            let mut count = 0;
+            let mut truncate = false;
+            let mut seen: Vec<&Trace> = Vec::new();
+            let mut skipped: Vec<&Trace> = Vec::new();
+            // C++ prints the outermost frame first.
+            for t in self.0.traces.iter().rev() {
+                if t.message.is_empty() {
+                    continue;
+                }
+                if !show_trace && count > 3 {
+                    truncate = true;
+                }
+                if truncate {
+                    continue;
+                }
+                if seen.contains(&t) {
+                    skipped.push(t);
+                    continue;
+                }
+                seen.push(t);
+                flush_skipped(&mut body, sources, &mut count, &mut skipped, &mut seen);
+                count += 1;
+                print_trace(&mut body, sources, &mut count, t);
+            }
+            flush_skipped(&mut body, sources, &mut count, &mut skipped, &mut seen);
+            if truncate {
+                body.push_str(
+                    "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
+                );
+            }
+            body.push_str("\nerror: ");
+        }
+        body.push_str(&self.0.message);
+        body.push('\n');
+        print_pos(&mut body, sources, "", self.0.pos);
+        if let Some(s) = &self.0.suggestion {
+            let _ = writeln!(body, "Did you mean {s}?");
+        }
+        indent("error: ", "       ", body.trim_end_matches('\n'))
+    }
+}
+
+fn flush_skipped<'a>(
+    out: &mut String,
+    sources: &SourceMap,
+    count: &mut usize,
+    skipped: &mut Vec<&'a Trace>,
+    seen: &mut Vec<&'a Trace>,
+) {
+    if skipped.is_empty() {
+        return;
+    }
+    if skipped.len() <= 5 {
+        for t in skipped.iter() {
+            print_trace(out, sources, count, t);
+        }
+    } else {
+        let _ = write!(out, "\n({} duplicate frames omitted)\n", skipped.len());
+        seen.clear();
+    }
+    skipped.clear();
+}
+
+fn print_trace(out: &mut String, sources: &SourceMap, count: &mut usize, t: &Trace) {
+    let _ = write!(out, "\n… {}\n", t.message);
+    if print_pos(out, sources, "  ", t.pos) {
+        *count += 1;
+    }
+}
+
+fn print_pos(out: &mut String, sources: &SourceMap, indent: &str, pos: Pos) -> bool {
+    let Some(loc) = sources.locate(pos) else {
+        return false;
+    };
+    let _ = write!(
+        out,
+        "{indent}at {}:{}:{}:",
+        loc.file.origin, loc.line, loc.column
+    );
+    let f = &loc.file;
+    if loc.line > 1 {
+        if let Some(l) = f.line(loc.line - 1) {
+            let _ = write!(out, "\n {:5}| {}", loc.line - 1, String::from_utf8_lossy(l));
+        }
+    }
+    if let Some(l) = f.line(loc.line) {
+        let _ = write!(out, "\n {:5}| {}", loc.line, String::from_utf8_lossy(l));
+        let _ = write!(out, "\n      |{}^", " ".repeat(loc.column as usize));
+    }
+    if let Some(l) = f.line(loc.line + 1) {
+        let _ = write!(out, "\n {:5}| {}", loc.line + 1, String::from_utf8_lossy(l));
+    }
+    out.push('\n');
+    true
+}
+
+/// C++ Nix's `indent`: prefix the first line and indent the others, trimming
+/// trailing whitespace of every line.
+fn indent(first: &str, rest: &str, s: &str) -> String {
+    let mut res = String::new();
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            res.push('\n');
+        }
+        let l = format!("{}{}", if i == 0 { first } else { rest }, line);
+        res.push_str(l.trim_end());
+    }
+    res
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl std::error::Error for Error {}

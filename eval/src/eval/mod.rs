@@ -1,0 +1,932 @@
+//! The evaluator: a tree-walking interpreter over the resolved IR.
+//!
+//! `eval` computes an expression to weak head normal form; `lazy` delays one
+//! (literals and variables are not wrapped, exactly where C++ Nix's
+//! `maybeThunk` avoids a thunk, so unforced values print the same); `force`
+//! evaluates a thunk once, black-holing it meanwhile. Calls bind arguments
+//! into a fresh environment and evaluate the body directly: no per-call
+//! allocation besides the environment itself.
+//!
+//! Deep recursion: every recursion point that can nest without bound (calls,
+//! forcing, deep comparison, printing, JSON/XML) goes through [`Evaluator::
+//! guard`], which grows the native stack on demand (`stacker`) and counts call
+//! depth like C++ Nix's `max-call-depth` (default 10000, "stack overflow;
+//! max-call-depth exceeded"), so deep Nix recursion never overflows the
+//! process stack.
+
+pub(crate) mod ops;
+
+use std::{
+    cell::{Cell, RefCell},
+    path::PathBuf,
+    rc::Rc,
+};
+
+use rustc_hash::FxHashMap;
+
+use crate::{
+    Attr, Attrs, NixString, Pos, Symbol, Value,
+    errors::{Error, ErrorKind, Result},
+    io::EvalIO,
+    ir::{AttrName, BinOp, Expr, ExprRef},
+    source::SourceMap,
+    symbol::known,
+    value::{Closure, Env, EnvFrame, PrimOp, PrimOpApp, Thunk, ThunkState},
+};
+
+/// Receives warnings (`builtins.warn`) and traces (`builtins.trace`).
+pub trait Observer {
+    /// A `builtins.trace` message, already rendered as C++ Nix prints it
+    /// after `trace: `.
+    fn trace(&self, message: &str);
+    /// A warning (`builtins.warn`), the text after `evaluation warning: `.
+    fn warn(&self, message: &str);
+}
+
+/// Prints traces and warnings on stderr as C++ Nix does.
+#[derive(Debug, Default)]
+pub struct StderrObserver;
+
+impl Observer for StderrObserver {
+    fn trace(&self, message: &str) {
+        eprintln!("trace: {message}");
+    }
+    fn warn(&self, message: &str) {
+        eprintln!("evaluation warning: {message}");
+    }
+}
+
+/// Evaluation settings fixed when the evaluator is built.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) max_call_depth: usize,
+    pub(crate) show_trace: bool,
+    pub(crate) pure: bool,
+    pub(crate) abort_on_warn: bool,
+}
+
+/// The evaluator state shared by one evaluation.
+pub struct Evaluator {
+    pub(crate) sources: SourceMap,
+    pub(crate) globals: Vec<Value>,
+    pub(crate) global_names: FxHashMap<Symbol, u32>,
+    pub(crate) io: Box<dyn EvalIO>,
+    pub(crate) observer: Box<dyn Observer>,
+    pub(crate) settings: Settings,
+    pub(crate) depth: Cell<usize>,
+    pub(crate) import_cache: RefCell<FxHashMap<Vec<u8>, Value>>,
+    pub(crate) regex_cache: RefCell<FxHashMap<Vec<u8>, Rc<crate::builtins::regex::Regex>>>,
+    pub(crate) home: Option<Vec<u8>>,
+    /// Nesting of `tryEval`, for `builtins.trace` and friends.
+    pub(crate) try_level: Cell<usize>,
+}
+
+impl std::fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator").finish_non_exhaustive()
+    }
+}
+
+/// Red zone and growth step for `stacker`.
+const RED_ZONE: usize = 256 * 1024;
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+#[inline]
+fn env_at(env: &Env, depth: u32) -> &Env {
+    let mut e = env;
+    for _ in 0..depth {
+        // Invariant: the compiler only emits depths of enclosing scopes, and
+        // every scope is one runtime frame.
+        e = e.parent.as_ref().unwrap_or(e);
+    }
+    e
+}
+
+impl Evaluator {
+    /// The sources parsed so far (for rendering error positions).
+    #[must_use]
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// Runs `f` with a call-depth count and enough native stack.
+    #[inline]
+    pub(crate) fn guard<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let d = self.depth.get();
+        if d >= self.settings.max_call_depth {
+            return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
+        }
+        self.depth.set(d + 1);
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f);
+        self.depth.set(d);
+        r
+    }
+
+    /// Grows the native stack if needed, without counting call depth (for
+    /// recursive walks over data: printing, comparison, deepSeq).
+    #[inline]
+    pub(crate) fn stack<T>(&self, f: impl FnOnce() -> T) -> T {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f)
+    }
+
+    // ------------------------------------------------------------ laziness
+
+    /// Delays `e` in `env`, without a thunk where C++ Nix has none.
+    #[inline]
+    pub(crate) fn lazy(&self, e: &ExprRef, env: &Env) -> Value {
+        match &**e {
+            Expr::Const(v) => v.clone(),
+            Expr::Var { depth, slot } => match env_at(env, *depth).slots[*slot as usize].get() {
+                Some(v) => v.clone(),
+                None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+            },
+            Expr::Global(g) => self.globals[*g as usize].clone(),
+            _ => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+        }
+    }
+
+    /// Evaluates a value to weak head normal form.
+    #[inline]
+    pub fn force(&self, v: &Value, pos: Pos) -> Result<Value> {
+        match v {
+            Value::Thunk(t) => self.force_thunk(t, pos),
+            v => Ok(v.clone()),
+        }
+    }
+
+    fn force_thunk(&self, t: &Thunk, pos: Pos) -> Result<Value> {
+        let state = {
+            let mut s = t.0.borrow_mut();
+            match &*s {
+                ThunkState::Done(v) => return Ok(v.clone()),
+                ThunkState::Blackhole => {
+                    return Err(Error::new(
+                        ErrorKind::InfiniteRecursion,
+                        "infinite recursion encountered",
+                    )
+                    .at(pos));
+                }
+                _ => std::mem::replace(&mut *s, ThunkState::Blackhole),
+            }
+        };
+        let r = match &state {
+            ThunkState::Pending(e, env) => self.guard(pos, || self.eval(e, env)),
+            ThunkState::App(f, a) => self.guard(pos, || self.call(f, std::slice::from_ref(a), pos)),
+            _ => Err(Error::eval("internal error: bad thunk state")),
+        };
+        match r {
+            Ok(v) => {
+                *t.0.borrow_mut() = ThunkState::Done(v.clone());
+                Ok(v)
+            }
+            Err(e) => {
+                // As C++ Nix: a failed thunk can be forced again.
+                *t.0.borrow_mut() = state;
+                Err(e)
+            }
+        }
+    }
+
+    // ----------------------------------------------------------- evaluation
+
+    /// Evaluates an expression to weak head normal form.
+    pub(crate) fn eval(&self, e: &ExprRef, env: &Env) -> Result<Value> {
+        match &**e {
+            Expr::Const(v) => Ok(v.clone()),
+            Expr::Var { depth, slot } => {
+                let v = env_at(env, *depth).get(*slot as usize);
+                self.force(&v, Pos::NONE)
+            }
+            Expr::Global(g) => self.force(&self.globals[*g as usize], Pos::NONE),
+            Expr::WithVar { name, pos, depths } => {
+                let v = self.lookup_with(*name, *pos, depths, env)?;
+                self.force(&v, *pos)
+            }
+            Expr::Let { bindings, body } => {
+                let env2 = EnvFrame::new(Some(env.clone()), bindings.len());
+                for (i, b) in bindings.iter().enumerate() {
+                    let v = self.lazy(b, &env2);
+                    env2.set(i, v);
+                }
+                self.eval(body, &env2)
+            }
+            Expr::Attrs { attrs, dynamic } => {
+                let mut entries: Vec<Attr> = attrs
+                    .iter()
+                    .map(|a| Attr {
+                        name: a.name,
+                        pos: a.pos,
+                        value: self.lazy(&a.value, env),
+                    })
+                    .collect();
+                if dynamic.is_empty() {
+                    entries.sort_unstable_by_key(|a| a.name);
+                    return Ok(Value::attrs(Attrs::from_sorted(entries)));
+                }
+                for d in dynamic.iter() {
+                    let name = self.eval(&d.name, env)?;
+                    let name = match name {
+                        Value::Null => continue,
+                        other => self.string_no_ctx(&other, d.pos).map_err(|e| {
+                            e.with_trace(d.pos, "while evaluating the name of a dynamic attribute")
+                        })?,
+                    };
+                    let sym = Symbol::new(name.as_bytes());
+                    if let Some(prev) = entries.iter().find(|a| a.name == sym) {
+                        return Err(Error::eval(format!(
+                            "dynamic attribute '{}' already defined at {}",
+                            sym,
+                            self.show_pos(prev.pos)
+                        ))
+                        .at(d.pos));
+                    }
+                    entries.push(Attr {
+                        name: sym,
+                        pos: d.pos,
+                        value: self.lazy(&d.value, env),
+                    });
+                }
+                entries.sort_unstable_by_key(|a| a.name);
+                Ok(Value::attrs(Attrs::from_sorted(entries)))
+            }
+            Expr::List(items) => Ok(Value::list(
+                items.iter().map(|i| self.lazy(i, env)).collect(),
+            )),
+            Expr::Select {
+                expr,
+                path,
+                default,
+                pos,
+            } => self.eval_select(expr, path, default.as_ref(), *pos, env),
+            Expr::HasAttr { expr, path } => {
+                let mut v = self.eval(expr, env)?;
+                for name in path.iter() {
+                    let sym = self.attr_name(name, env)?;
+                    match v {
+                        Value::Attrs(a) => match a.get(sym) {
+                            Some(next) => v = self.force(next, Pos::NONE)?,
+                            None => return Ok(Value::Bool(false)),
+                        },
+                        _ => return Ok(Value::Bool(false)),
+                    }
+                }
+                Ok(Value::Bool(true))
+            }
+            Expr::Apply { func, args, pos } => {
+                let f = self.eval(func, env)?;
+                match args.len() {
+                    1 => {
+                        let a = self.lazy(&args[0], env);
+                        self.call(&f, std::slice::from_ref(&a), *pos)
+                    }
+                    _ => {
+                        let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
+                        self.call(&f, &a, *pos)
+                    }
+                }
+            }
+            Expr::Lambda(l) => Ok(Value::Lambda(Rc::new(Closure {
+                lambda: l.clone(),
+                env: env.clone(),
+            }))),
+            Expr::If {
+                cond,
+                then,
+                else_,
+                pos,
+            } => {
+                if self.eval_bool(cond, env, *pos, "while evaluating a branch condition")? {
+                    self.eval(then, env)
+                } else {
+                    self.eval(else_, env)
+                }
+            }
+            Expr::Assert {
+                cond,
+                body,
+                pos,
+                text,
+            } => {
+                if self.eval_bool(cond, env, *pos, "in the condition of the assert statement")? {
+                    self.eval(body, env)
+                } else {
+                    Err(Error::new(
+                        ErrorKind::Assert,
+                        format!("assertion '{}' failed", text.to_str_lossy()),
+                    )
+                    .at(*pos))
+                }
+            }
+            Expr::With { attrs, body } => {
+                let env2 = EnvFrame::with_values(Some(env.clone()), [self.lazy(attrs, env)]);
+                self.eval(body, &env2)
+            }
+            Expr::Not(inner, pos) => {
+                let b = self.eval_bool(inner, env, *pos, "in the argument of the not operator")?;
+                Ok(Value::Bool(!b))
+            }
+            Expr::Neg(inner, pos) => {
+                let v = self.eval(inner, env)?;
+                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, *pos)
+            }
+            Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
+            Expr::Add { lhs, rhs, pos } => {
+                let parts = [lhs.clone(), rhs.clone()];
+                self.concat_strings(&parts, *pos, false, env)
+            }
+            Expr::ConcatStrings {
+                parts,
+                pos,
+                force_string,
+            } => self.concat_strings(parts, *pos, *force_string, env),
+            Expr::CurPos(pos) => Ok(self.pos_value(*pos)),
+            Expr::Thunked(inner) => self.eval(inner, env),
+            Expr::RecOverrides { set, slots } => self.rec_overrides(set, slots, env),
+        }
+    }
+
+    fn rec_overrides(&self, set: &ExprRef, slots: &[(Symbol, u32)], env: &Env) -> Result<Value> {
+        let v = self.eval(set, env)?;
+        let Value::Attrs(attrs) = &v else {
+            return Ok(v);
+        };
+        let Some(ov) = attrs.get(known::overrides()) else {
+            return Ok(v);
+        };
+        let ov = self.expect_attrs(
+            ov,
+            Pos::NONE,
+            "while evaluating the `__overrides` attribute",
+        )?;
+        let mut entries: Vec<Attr> = attrs.iter().cloned().collect();
+        for o in ov.iter() {
+            if let Some(&(_, slot)) = slots.iter().find(|(n, _)| *n == o.name) {
+                // The slot holds a thunk (`Expr::Thunked`): redirect it to
+                // the override, unless it is being evaluated right now.
+                if let Value::Thunk(t) = env.get(slot as usize) {
+                    let mut state = t.0.borrow_mut();
+                    if !matches!(&*state, ThunkState::Blackhole) {
+                        *state = ThunkState::Pending(
+                            Rc::new(Expr::Var { depth: 0, slot: 0 }),
+                            EnvFrame::with_values(None, [o.value.clone()]),
+                        );
+                    }
+                }
+            }
+            match entries.iter_mut().find(|a| a.name == o.name) {
+                Some(a) => *a = o.clone(),
+                None => entries.push(o.clone()),
+            }
+        }
+        Ok(Value::attrs(Attrs::from_unsorted(entries)))
+    }
+
+    fn lookup_with(&self, name: Symbol, pos: Pos, depths: &[u32], env: &Env) -> Result<Value> {
+        for &d in depths {
+            let wenv = env_at(env, d);
+            let scope = self.force(&wenv.get(0), pos)?;
+            let Value::Attrs(attrs) = scope else {
+                return Err(self.type_error("a set", &scope).with_trace(
+                    pos,
+                    "while evaluating the first subexpression of a with expression",
+                ));
+            };
+            if let Some(v) = attrs.get(name) {
+                return Ok(v.clone());
+            }
+        }
+        Err(Error::eval(format!("undefined variable '{name}'")).at(pos))
+    }
+
+    fn attr_name(&self, name: &AttrName, env: &Env) -> Result<Symbol> {
+        match name {
+            AttrName::Static(s) => Ok(*s),
+            AttrName::Dynamic(e) => {
+                let v = self.eval(e, env)?;
+                let s = self
+                    .string_no_ctx(&v, Pos::NONE)
+                    .map_err(|e| e.with_trace(Pos::NONE, "while evaluating an attribute name"))?;
+                Ok(Symbol::new(s.as_bytes()))
+            }
+        }
+    }
+
+    fn eval_select(
+        &self,
+        expr: &ExprRef,
+        path: &[AttrName],
+        default: Option<&ExprRef>,
+        pos: Pos,
+        env: &Env,
+    ) -> Result<Value> {
+        let mut v = self.eval(expr, env)?;
+        let mut attr_pos = Pos::NONE;
+        let r = (|| {
+            for name in path {
+                let sym = self.attr_name(name, env)?;
+                let next = match &v {
+                    Value::Attrs(a) => a.get_attr(sym).cloned(),
+                    other => {
+                        if let Some(d) = default {
+                            return self.eval(d, env);
+                        }
+                        return Err(self
+                            .type_error("a set", other)
+                            .with_trace(pos, "while selecting an attribute"));
+                    }
+                };
+                match next {
+                    Some(attr) => {
+                        attr_pos = attr.pos;
+                        v = self
+                            .force(&attr.value, if attr.pos.is_some() { attr.pos } else { pos })?;
+                    }
+                    None => {
+                        if let Some(d) = default {
+                            return self.eval(d, env);
+                        }
+                        let Value::Attrs(a) = &v else {
+                            return unreachable_attrs().map(|()| Value::Null);
+                        };
+                        let s = crate::print::suggestions(
+                            a.iter().map(|x| x.name.as_bytes()),
+                            sym.as_bytes(),
+                        );
+                        return Err(Error::eval(format!("attribute '{sym}' missing"))
+                            .at(pos)
+                            .with_suggestion(s));
+                    }
+                }
+            }
+            Ok(v.clone())
+        })();
+        r.map_err(|e| {
+            if attr_pos.is_some() && self.settings.show_trace_select() {
+                e.with_trace(
+                    attr_pos,
+                    format!("while evaluating the attribute '{}'", show_attr_path(path)),
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: &str) -> Result<bool> {
+        let v = self.eval(e, env)?;
+        match v {
+            Value::Bool(b) => Ok(b),
+            other => Err(self.type_error("a Boolean", &other).with_trace(pos, ctx)),
+        }
+    }
+
+    fn eval_binop(
+        &self,
+        op: BinOp,
+        lhs: &ExprRef,
+        rhs: &ExprRef,
+        pos: Pos,
+        env: &Env,
+    ) -> Result<Value> {
+        match op {
+            BinOp::And => {
+                if !self.eval_bool(
+                    lhs,
+                    env,
+                    pos,
+                    "in the left operand of the AND (&&) operator",
+                )? {
+                    return Ok(Value::Bool(false));
+                }
+                Ok(Value::Bool(self.eval_bool(
+                    rhs,
+                    env,
+                    pos,
+                    "in the right operand of the AND (&&) operator",
+                )?))
+            }
+            BinOp::Or => {
+                if self.eval_bool(lhs, env, pos, "in the left operand of the OR (||) operator")? {
+                    return Ok(Value::Bool(true));
+                }
+                Ok(Value::Bool(self.eval_bool(
+                    rhs,
+                    env,
+                    pos,
+                    "in the right operand of the OR (||) operator",
+                )?))
+            }
+            BinOp::Impl => {
+                if !self.eval_bool(
+                    lhs,
+                    env,
+                    pos,
+                    "in the left operand of the IMPL (->) operator",
+                )? {
+                    return Ok(Value::Bool(true));
+                }
+                Ok(Value::Bool(self.eval_bool(
+                    rhs,
+                    env,
+                    pos,
+                    "in the right operand of the IMPL (->) operator",
+                )?))
+            }
+            BinOp::Eq | BinOp::NEq => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                let eq = self.eq_values(&a, &b, pos)?;
+                Ok(Value::Bool(eq == (op == BinOp::Eq)))
+            }
+            BinOp::Update => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                let a =
+                    self.expect_attrs(&a, pos, "in the left operand of the update (//) operator")?;
+                let b =
+                    self.expect_attrs(&b, pos, "in the right operand of the update (//) operator")?;
+                if a.is_empty() {
+                    return Ok(Value::Attrs(b));
+                }
+                if b.is_empty() {
+                    return Ok(Value::Attrs(a));
+                }
+                Ok(Value::attrs(a.update(&b)))
+            }
+            BinOp::Concat => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                let a = self.expect_list(
+                    &a,
+                    pos,
+                    "in the left operand of the list concatenation (++) operator",
+                )?;
+                let b = self.expect_list(
+                    &b,
+                    pos,
+                    "in the right operand of the list concatenation (++) operator",
+                )?;
+                if a.is_empty() {
+                    return Ok(Value::List(b));
+                }
+                if b.is_empty() {
+                    return Ok(Value::List(a));
+                }
+                let mut v = Vec::with_capacity(a.len() + b.len());
+                v.extend_from_slice(&a);
+                v.extend_from_slice(&b);
+                Ok(Value::list(v))
+            }
+            BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                let (k, name) = match op {
+                    BinOp::Sub => (ops::Arith::Sub, "sub"),
+                    BinOp::Mul => (ops::Arith::Mul, "mul"),
+                    _ => (ops::Arith::Div, "div"),
+                };
+                ops::arith(self, k, &a, &b, pos)
+                    .map_err(|e| e.with_trace(pos, format!("while calling the '{name}' builtin")))
+            }
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+                let a = self.eval(lhs, env)?;
+                let b = self.eval(rhs, env)?;
+                let r = match op {
+                    BinOp::Lt => self.less_than(&a, &b, pos),
+                    BinOp::Gt => self.less_than(&b, &a, pos),
+                    BinOp::Le => self.less_than(&b, &a, pos).map(|x| !x),
+                    _ => self.less_than(&a, &b, pos).map(|x| !x),
+                };
+                r.map(Value::Bool)
+                    .map_err(|e| e.with_trace(pos, "while calling the 'lessThan' builtin"))
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    /// Calls a function value with arguments (unforced).
+    pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
+        self.guard(pos, || self.call_inner(f, args, pos))
+    }
+
+    fn call_inner(&self, f: &Value, mut args: &[Value], pos: Pos) -> Result<Value> {
+        let mut cur = self.force(f, pos)?;
+        while !args.is_empty() {
+            cur = match cur {
+                Value::Lambda(c) => {
+                    let env = self.bind_args(&c, &args[0], pos)?;
+                    args = &args[1..];
+                    let r = self.eval(&c.lambda.body, &env);
+                    match r {
+                        Ok(v) => v,
+                        Err(e) if self.settings.show_trace => {
+                            let name = match c.lambda.name {
+                                Some(n) => format!("'{n}'"),
+                                None => "anonymous lambda".to_owned(),
+                            };
+                            let mut e = e.with_trace(c.lambda.pos, format!("while calling {name}"));
+                            if pos.is_some() {
+                                e = e.with_trace(pos, "from call site");
+                            }
+                            return Err(e);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Value::PrimOp(p) => {
+                    if args.len() >= p.arity {
+                        let (now, rest) = args.split_at(p.arity);
+                        args = rest;
+                        self.call_primop(&p, now, pos)?
+                    } else {
+                        return Ok(Value::PrimOpApp(Rc::new(PrimOpApp {
+                            primop: p,
+                            args: args.to_vec(),
+                        })));
+                    }
+                }
+                Value::PrimOpApp(app) => {
+                    let have = app.args.len();
+                    let need = app.primop.arity - have;
+                    if args.len() >= need {
+                        let mut all = app.args.clone();
+                        all.extend_from_slice(&args[..need]);
+                        args = &args[need..];
+                        self.call_primop(&app.primop, &all, pos)?
+                    } else {
+                        let mut all = app.args.clone();
+                        all.extend_from_slice(args);
+                        return Ok(Value::PrimOpApp(Rc::new(PrimOpApp {
+                            primop: app.primop.clone(),
+                            args: all,
+                        })));
+                    }
+                }
+                Value::Attrs(a) if a.get(known::functor()).is_some() => {
+                    let functor = a.get_attr(known::functor()).cloned();
+                    let functor = functor
+                        .map(|f| (f.value, f.pos))
+                        .unwrap_or((Value::Null, Pos::NONE));
+                    let r = self
+                        .call(&functor.0, &[Value::Attrs(a.clone()), args[0].clone()], functor.1)
+                        .map_err(|e| {
+                            e.with_trace(
+                                pos,
+                                "while calling a functor (an attribute set with a '__functor' attribute)",
+                            )
+                        })?;
+                    args = &args[1..];
+                    self.force(&r, pos)?
+                }
+                other => {
+                    return Err(Error::type_error(format!(
+                        "attempt to call something which is not a function but {}: {}",
+                        other.show_type(),
+                        crate::print::error_repr(&other)
+                    ))
+                    .at(pos));
+                }
+            };
+        }
+        Ok(cur)
+    }
+
+    fn call_primop(&self, p: &PrimOp, args: &[Value], pos: Pos) -> Result<Value> {
+        (p.func)(self, pos, args)
+            .map_err(|e| e.with_trace(pos, format!("while calling the '{}' builtin", p.name)))
+    }
+
+    fn bind_args(&self, c: &Closure, arg: &Value, pos: Pos) -> Result<Env> {
+        let l = &c.lambda;
+        let Some((formals, ellipsis)) = &l.formals else {
+            return Ok(EnvFrame::with_values(Some(c.env.clone()), [arg.clone()]));
+        };
+        let forced = self.force(arg, pos)?;
+        let attrs = match &forced {
+            Value::Attrs(a) => a.clone(),
+            other => {
+                let mut e = self.type_error("a set", other).with_trace(
+                    l.pos,
+                    "while evaluating the value passed for the lambda argument",
+                );
+                if pos.is_some() {
+                    e = e.with_trace(pos, "from call site");
+                }
+                return Err(e);
+            }
+        };
+        let env = EnvFrame::new(Some(c.env.clone()), l.env_size);
+        let mut slot = 0;
+        if l.arg.is_some() {
+            env.set(0, arg.clone());
+            slot = 1;
+        }
+        let mut used = 0;
+        let fname = || match l.name {
+            Some(n) => n.to_string(),
+            None => "anonymous lambda".to_owned(),
+        };
+        for f in formals {
+            match attrs.get(f.name) {
+                Some(v) => {
+                    used += 1;
+                    env.set(slot, v.clone());
+                }
+                None => match &f.default {
+                    Some(d) => {
+                        let v = self.lazy(d, &env);
+                        env.set(slot, v);
+                    }
+                    None => {
+                        return Err(Error::type_error(format!(
+                            "function '{}' called without required argument '{}'",
+                            fname(),
+                            f.name
+                        ))
+                        .at(l.pos)
+                        .with_trace(pos, "from call site"));
+                    }
+                },
+            }
+            slot += 1;
+        }
+        if !ellipsis && used != attrs.len() {
+            let mut sorted = attrs.sorted_by_name();
+            sorted.retain(|a| !formals.iter().any(|f| f.name == a.name));
+            if let Some(a) = sorted.first() {
+                let s = crate::print::suggestions(
+                    formals.iter().map(|f| f.name.as_bytes()),
+                    a.name.as_bytes(),
+                );
+                return Err(Error::type_error(format!(
+                    "function '{}' called with unexpected argument '{}'",
+                    fname(),
+                    a.name
+                ))
+                .at(l.pos)
+                .with_trace(pos, "from call site")
+                .with_suggestion(s));
+            }
+        }
+        Ok(env)
+    }
+
+    // ------------------------------------------------------------- helpers
+
+    /// `expected a set but found …` style type error.
+    pub(crate) fn type_error(&self, expected: &str, found: &Value) -> Error {
+        Error::type_error(format!(
+            "expected {expected} but found {}: {}",
+            found.show_type(),
+            crate::print::error_repr(found)
+        ))
+    }
+
+    /// Forces `v` and requires a set.
+    pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Attrs>> {
+        match self.force(v, pos)? {
+            Value::Attrs(a) => Ok(a),
+            other => Err(self.type_error("a set", &other).with_trace(pos, ctx)),
+        }
+    }
+
+    /// Forces `v` and requires a list.
+    pub fn expect_list(&self, v: &Value, pos: Pos, ctx: &str) -> Result<crate::NixList> {
+        match self.force(v, pos)? {
+            Value::List(l) => Ok(l),
+            other => Err(self.type_error("a list", &other).with_trace(pos, ctx)),
+        }
+    }
+
+    /// Forces `v` and requires a string (keeping its context).
+    pub fn expect_string(&self, v: &Value, pos: Pos, ctx: &str) -> Result<NixString> {
+        match self.force(v, pos)? {
+            Value::String(s) => Ok(s),
+            other => Err(self.type_error("a string", &other).with_trace(pos, ctx)),
+        }
+    }
+
+    /// Forces `v` and requires a string without context.
+    pub fn string_no_ctx(&self, v: &Value, pos: Pos) -> Result<NixString> {
+        match self.force(v, pos)? {
+            Value::String(s) => {
+                if let Some(first) = s.context().elems().first() {
+                    return Err(Error::eval(format!(
+                        "the string '{}' is not allowed to refer to a store path (such as '{}')",
+                        s.to_str_lossy(),
+                        String::from_utf8_lossy(first.encoded())
+                    )));
+                }
+                Ok(s)
+            }
+            other => Err(self.type_error("a string", &other)),
+        }
+    }
+
+    /// Forces `v` and requires an integer.
+    pub fn expect_int(&self, v: &Value, pos: Pos, ctx: &str) -> Result<i64> {
+        match self.force(v, pos)? {
+            Value::Int(i) => Ok(i),
+            other => Err(self.type_error("an integer", &other).with_trace(pos, ctx)),
+        }
+    }
+
+    /// Forces `v` and requires a Boolean.
+    pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: &str) -> Result<bool> {
+        match self.force(v, pos)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(self.type_error("a Boolean", &other).with_trace(pos, ctx)),
+        }
+    }
+
+    /// Forces `v` and requires a function (or functor set).
+    pub(crate) fn expect_function(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Value> {
+        let f = self.force(v, pos)?;
+        match &f {
+            f if f.is_function() => Ok(f.clone()),
+            Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f.clone()),
+            other => Err(self.type_error("a function", other).with_trace(pos, ctx)),
+        }
+    }
+
+    /// "file:line:column" of a position, as C++ Nix shows it in messages.
+    pub fn show_pos(&self, pos: Pos) -> String {
+        match self.sources.locate(pos) {
+            Some(l) => format!("{}:{}:{}", l.file.origin, l.line, l.column),
+            None => "«none»:0".to_owned(),
+        }
+    }
+
+    /// `{ file, line, column }` for `__curPos` and `unsafeGetAttrPos`.
+    pub(crate) fn pos_value(&self, pos: Pos) -> Value {
+        let Some(l) = self.sources.locate(pos) else {
+            return Value::Null;
+        };
+        let file = match &l.file.origin {
+            crate::source::Origin::File(p) => {
+                Value::String(NixString::new(p.as_os_str().as_encoded_bytes()))
+            }
+            o => Value::string(o.to_string()),
+        };
+        Value::attrs(Attrs::from_unsorted(vec![
+            Attr {
+                name: known::file(),
+                pos: Pos::NONE,
+                value: file,
+            },
+            Attr {
+                name: known::line(),
+                pos: Pos::NONE,
+                value: Value::Int(l.line as i64),
+            },
+            Attr {
+                name: known::column(),
+                pos: Pos::NONE,
+                value: Value::Int(l.column as i64),
+            },
+        ]))
+    }
+
+    /// Emits a warning (`builtins.warn`).
+    pub fn warn(&self, msg: &str) -> Result<()> {
+        self.observer.warn(msg);
+        if self.settings.abort_on_warn {
+            return Err(Error::eval(
+                "aborting to reveal stack trace of warning, as abort-on-warn is set",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The directory imports and path literals of `file` resolve against.
+    pub(crate) fn home(&self) -> Option<&[u8]> {
+        self.home.as_deref()
+    }
+}
+
+fn unreachable_attrs() -> Result<()> {
+    Err(Error::eval("internal error: select on a non-set"))
+}
+
+fn show_attr_path(path: &[AttrName]) -> String {
+    path.iter()
+        .map(|n| match n {
+            AttrName::Static(s) => crate::print::attr_name_repr(s.as_bytes()),
+            AttrName::Dynamic(_) => "\"${...}\"".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+impl Settings {
+    fn show_trace_select(&self) -> bool {
+        true
+    }
+}
+
+/// A path as a `PathBuf` (Unix: bytes are the OS encoding).
+pub(crate) fn bytes_to_path(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}

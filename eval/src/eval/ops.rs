@@ -1,0 +1,449 @@
+//! Operators and coercions: checked integer arithmetic, `+` and string
+//! interpolation, string coercion (`__toString`, `outPath`), equality,
+//! ordering and deep forcing, with C++ Nix's error messages.
+
+use std::rc::Rc;
+
+use super::Evaluator;
+use crate::{
+    Context, NixString, Pos, Value,
+    errors::{Error, Result},
+    ir::ExprRef,
+    symbol::known,
+    value::Env,
+};
+
+#[derive(Clone, Copy)]
+pub(crate) enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// `+ - * /` on numbers, as `__add`/`__sub`/`__mul`/`__div`.
+pub(crate) fn arith(ev: &Evaluator, op: Arith, a: &Value, b: &Value, pos: Pos) -> Result<Value> {
+    let a = ev.force(a, pos)?;
+    let b = ev.force(b, pos)?;
+    let (an, bn) = match (&a, &b) {
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => (&a, &b),
+        (Value::Int(_) | Value::Float(_), other) | (other, _) => {
+            let which = if matches!(a, Value::Int(_) | Value::Float(_)) {
+                "second"
+            } else {
+                "first"
+            };
+            let opname = match op {
+                Arith::Add => "addition",
+                Arith::Sub => "subtraction",
+                Arith::Mul => "multiplication",
+                Arith::Div => "division",
+            };
+            return Err(ev.type_error("an integer", other).with_trace(
+                pos,
+                format!("while evaluating the {which} argument of the {opname}"),
+            ));
+        }
+    };
+    if let Arith::Div = op {
+        let zero = match bn {
+            Value::Int(0) => true,
+            Value::Float(f) => *f == 0.0,
+            _ => false,
+        };
+        if zero {
+            return Err(Error::eval("division by zero").at(pos));
+        }
+    }
+    Ok(match (an, bn) {
+        (Value::Int(x), Value::Int(y)) => {
+            let (r, sym) = match op {
+                Arith::Add => (x.checked_add(*y), "+"),
+                Arith::Sub => (x.checked_sub(*y), "-"),
+                Arith::Mul => (x.checked_mul(*y), "*"),
+                Arith::Div => (x.checked_div(*y), "/"),
+            };
+            match r {
+                Some(r) => Value::Int(r),
+                None => {
+                    let verb = match op {
+                        Arith::Add => "adding",
+                        Arith::Sub => "subtracting",
+                        Arith::Mul => "multiplying",
+                        Arith::Div => "dividing",
+                    };
+                    return Err(
+                        Error::eval(format!("integer overflow in {verb} {x} {sym} {y}")).at(pos),
+                    );
+                }
+            }
+        }
+        _ => {
+            let x = as_f64(an);
+            let y = as_f64(bn);
+            Value::Float(match op {
+                Arith::Add => x + y,
+                Arith::Sub => x - y,
+                Arith::Mul => x * y,
+                Arith::Div => x / y,
+            })
+        }
+    })
+}
+
+fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
+/// How [`Evaluator::coerce_to_string`] coerces.
+#[derive(Clone, Copy, Debug)]
+pub struct Coercion {
+    /// `toString` semantics: also ints, floats, bools, null, lists.
+    pub more: bool,
+    /// Paths are imported into the store (interpolation) instead of printed.
+    pub copy_to_store: bool,
+}
+
+impl Evaluator {
+    /// `+` and interpolation: the first part decides the result type.
+    pub(crate) fn concat_strings(
+        &self,
+        parts: &[ExprRef],
+        pos: Pos,
+        force_string: bool,
+        env: &Env,
+    ) -> Result<Value> {
+        let first = self.eval(&parts[0], env)?;
+        match (&first, force_string) {
+            (Value::Int(_) | Value::Float(_), false) => {
+                let mut acc = first;
+                for p in &parts[1..] {
+                    let v = self.eval(p, env)?;
+                    acc = match (&acc, &v) {
+                        (Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
+                            Some(r) => Value::Int(r),
+                            None => {
+                                return Err(Error::eval(format!(
+                                    "integer overflow in adding {x} + {y}"
+                                ))
+                                .at(pos));
+                            }
+                        },
+                        (Value::Int(x), Value::Float(y)) => Value::Float(*x as f64 + y),
+                        (Value::Float(x), Value::Int(y)) => Value::Float(x + *y as f64),
+                        (Value::Float(x), Value::Float(y)) => Value::Float(x + y),
+                        (Value::Int(_), other) => {
+                            return Err(Error::eval(format!(
+                                "cannot add {} to an integer",
+                                other.show_type()
+                            ))
+                            .at(pos));
+                        }
+                        (_, other) => {
+                            return Err(Error::eval(format!(
+                                "cannot add {} to a float",
+                                other.show_type()
+                            ))
+                            .at(pos));
+                        }
+                    };
+                }
+                Ok(acc)
+            }
+            (Value::Path(p), false) => {
+                let mut out = p.as_bytes().to_vec();
+                let mut ctx = Context::Empty;
+                for part in &parts[1..] {
+                    let v = self.eval(part, env)?;
+                    let s = self
+                        .coerce_to_string(
+                            &v,
+                            pos,
+                            Coercion {
+                                more: false,
+                                copy_to_store: false,
+                            },
+                        )
+                        .map_err(|e| e.with_trace(pos, "while evaluating a path segment"))?;
+                    ctx = ctx.union(s.context());
+                    out.extend_from_slice(s.as_bytes());
+                }
+                if !ctx.is_empty() {
+                    return Err(Error::eval(
+                        "a string that refers to a store path cannot be appended to a path",
+                    )
+                    .at(pos));
+                }
+                Ok(Value::Path(NixString::new(crate::path::canonicalise(&out))))
+            }
+            _ => {
+                let mut out = Vec::new();
+                let mut ctx = Context::Empty;
+                let coercion = Coercion {
+                    more: false,
+                    copy_to_store: true,
+                };
+                let mut push = |v: &Value, ev: &Evaluator| -> Result<()> {
+                    let s = ev
+                        .coerce_to_string(v, pos, coercion)
+                        .map_err(|e| e.with_trace(pos, "while evaluating a path segment"))?;
+                    if !s.context().is_empty() {
+                        ctx = ctx.union(s.context());
+                    }
+                    out.extend_from_slice(s.as_bytes());
+                    Ok(())
+                };
+                push(&first, self)?;
+                for p in &parts[1..] {
+                    let v = self.eval(p, env)?;
+                    push(&v, self)?;
+                }
+                Ok(Value::String(NixString::with_context(out, ctx)))
+            }
+        }
+    }
+
+    /// Coerces a value to a string as C++ Nix's `coerceToString`.
+    pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+        let v = self.force(v, pos)?;
+        match &v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Path(p) => {
+                if c.copy_to_store {
+                    let store_path = self.io.import_path(p.as_bytes()).map_err(|e| e.at(pos))?;
+                    Ok(store_path)
+                } else {
+                    Ok(NixString::new(p.as_bytes()))
+                }
+            }
+            Value::Attrs(a) => {
+                if let Some(f) = a.get(known::to_string()) {
+                    let r = self.call(f, std::slice::from_ref(&v), pos)?;
+                    return self.coerce_to_string(&r, pos, c).map_err(|e| {
+                        e.with_trace(
+                            pos,
+                            "while evaluating the result of the `__toString` attribute",
+                        )
+                    });
+                }
+                if let Some(o) = a.get(known::out_path()) {
+                    return self.coerce_to_string(o, pos, c);
+                }
+                Err(self.cannot_coerce(&v))
+            }
+            Value::Bool(b) if c.more => Ok(NixString::new(if *b { &b"1"[..] } else { b"" })),
+            Value::Int(i) if c.more => Ok(NixString::from(i.to_string())),
+            Value::Float(f) if c.more => Ok(NixString::from(format!("{f:.6}"))),
+            Value::Null if c.more => Ok(NixString::new(&b""[..])),
+            Value::List(l) if c.more => {
+                let mut out = Vec::new();
+                let mut ctx = Context::Empty;
+                for (i, item) in l.iter().enumerate() {
+                    let s = self.coerce_to_string(item, pos, c).map_err(|e| {
+                        e.with_trace(pos, "while evaluating one element of the list")
+                    })?;
+                    out.extend_from_slice(s.as_bytes());
+                    ctx = ctx.union(s.context());
+                    if i + 1 < l.len() {
+                        let item = self.force(item, pos)?;
+                        if !matches!(&item, Value::List(x) if x.is_empty()) {
+                            out.push(b' ');
+                        }
+                    }
+                }
+                Ok(NixString::with_context(out, ctx))
+            }
+            _ => Err(self.cannot_coerce(&v)),
+        }
+    }
+
+    fn cannot_coerce(&self, v: &Value) -> Error {
+        Error::type_error(format!(
+            "cannot coerce {} to a string: {}",
+            v.show_type(),
+            crate::print::error_repr(v)
+        ))
+    }
+
+    /// Nix equality (`==`). (C++ Nix's error context argument only
+    /// appears in an internal error, so there is none.)
+    pub(crate) fn eq_values(&self, a: &Value, b: &Value, pos: Pos) -> Result<bool> {
+        self.stack(|| self.eq_inner(a, b, pos))
+    }
+
+    fn eq_inner(&self, a: &Value, b: &Value, pos: Pos) -> Result<bool> {
+        // Identical thunks or sets are equal without forcing (C++ Nix
+        // compares the value pointers first).
+        if let (Value::Thunk(x), Value::Thunk(y)) = (a, b) {
+            if x.ptr_eq(y) {
+                return Ok(true);
+            }
+        }
+        let a = self.force(a, pos)?;
+        let b = self.force(b, pos)?;
+        Ok(match (&a, &b) {
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Int(x), Value::Float(y)) => (*x as f64) == *y,
+            (Value::Float(x), Value::Int(y)) => *x == (*y as f64),
+            (Value::Float(x), Value::Float(y)) => x == y,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Null, Value::Null) => true,
+            (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),
+            (Value::Path(x), Value::Path(y)) => x.as_bytes() == y.as_bytes(),
+            (Value::List(x), Value::List(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(true);
+                }
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                for (i, j) in x.iter().zip(y.iter()) {
+                    if !self.eq_values(i, j, pos)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            (Value::Attrs(x), Value::Attrs(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(true);
+                }
+                // Derivations compare by their output path.
+                if self.is_derivation(x)? && self.is_derivation(y)? {
+                    if let (Some(i), Some(j)) = (x.get(known::out_path()), y.get(known::out_path()))
+                    {
+                        return self.eq_values(i, j, pos).map_err(|e| {
+                            e.with_trace(
+                                pos,
+                                "while comparing a derivation by its 'outPath' attribute",
+                            )
+                        });
+                    }
+                }
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                for (i, j) in x.iter().zip(y.iter()) {
+                    if i.name != j.name {
+                        return Ok(false);
+                    }
+                }
+                // Compare in name order, as C++ Nix iterates.
+                for (i, j) in x.sorted_by_name().into_iter().zip(y.sorted_by_name()) {
+                    if !self.eq_values(&i.value, &j.value, pos)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            (Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_), _)
+            | (_, Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_)) => false,
+            _ => false,
+        })
+    }
+
+    /// True if `a` is a set with `type = "derivation"`.
+    pub(crate) fn is_derivation(&self, a: &crate::Attrs) -> Result<bool> {
+        match a.get(known::type_()) {
+            Some(t) => match self.force(t, Pos::NONE)? {
+                Value::String(s) => Ok(s.as_bytes() == b"derivation"),
+                _ => Ok(false),
+            },
+            None => Ok(false),
+        }
+    }
+
+    /// `<` as `__lessThan`: numbers, strings, paths, and lists
+    /// lexicographically.
+    pub(crate) fn less_than(&self, a: &Value, b: &Value, pos: Pos) -> Result<bool> {
+        let a = self.force(a, pos)?;
+        let b = self.force(b, pos)?;
+        self.stack(|| self.compare(&a, &b, pos))
+            .map(|o| o == std::cmp::Ordering::Less)
+    }
+
+    /// Total order used by `<` and `sort`-style builtins.
+    pub(crate) fn compare(&self, a: &Value, b: &Value, pos: Pos) -> Result<std::cmp::Ordering> {
+        use std::cmp::Ordering;
+        Ok(match (a, b) {
+            (Value::Int(x), Value::Int(y)) => x.cmp(y),
+            (Value::Int(x), Value::Float(y)) => {
+                (*x as f64).partial_cmp(y).unwrap_or(Ordering::Equal)
+            }
+            (Value::Float(x), Value::Int(y)) => {
+                x.partial_cmp(&(*y as f64)).unwrap_or(Ordering::Equal)
+            }
+            (Value::Float(x), Value::Float(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+            (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+            (Value::Path(x), Value::Path(y)) => x.as_bytes().cmp(y.as_bytes()),
+            (Value::List(x), Value::List(y)) => {
+                for (i, j) in x.iter().zip(y.iter()) {
+                    let i = self.force(i, pos)?;
+                    let j = self.force(j, pos)?;
+                    if !self.eq_values(&i, &j, pos)? {
+                        return self
+                            .compare(&i, &j, pos)
+                            .map_err(|e| e.with_trace(pos, "while comparing two list elements"));
+                    }
+                }
+                x.len().cmp(&y.len())
+            }
+            _ => {
+                return Err(Error::eval(format!(
+                    "cannot compare {} with {}",
+                    a.show_type(),
+                    b.show_type()
+                ))
+                .at(pos));
+            }
+        })
+    }
+
+    /// Forces a value and everything it contains (`--strict`, `deepSeq`).
+    pub fn deep_force(&self, v: &Value, pos: Pos) -> Result<()> {
+        let mut seen = rustc_hash::FxHashSet::default();
+        self.deep_force_inner(v, pos, &mut seen)
+    }
+
+    fn deep_force_inner(
+        &self,
+        v: &Value,
+        pos: Pos,
+        seen: &mut rustc_hash::FxHashSet<usize>,
+    ) -> Result<()> {
+        let f = self.force(v, pos)?;
+        self.stack(|| match &f {
+            Value::Attrs(a) => {
+                if !seen.insert(Rc::as_ptr(a) as usize) {
+                    return Ok(());
+                }
+                for attr in a.sorted_by_name() {
+                    self.deep_force_inner(&attr.value, attr.pos, seen)
+                        .map_err(|e| {
+                            e.with_trace(
+                                attr.pos,
+                                format!("while evaluating the attribute '{}'", attr.name),
+                            )
+                        })?;
+                }
+                Ok(())
+            }
+            Value::List(l) => {
+                if !seen.insert(Rc::as_ptr(l) as usize) {
+                    return Ok(());
+                }
+                for (i, item) in l.iter().enumerate() {
+                    self.deep_force_inner(item, pos, seen).map_err(|e| {
+                        e.with_trace(pos, format!("while evaluating list element at index {i}"))
+                    })?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        })
+    }
+}

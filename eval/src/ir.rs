@@ -1,0 +1,190 @@
+//! The intermediate representation the compiler produces from rnix's tree.
+//!
+//! Every variable is resolved at compile time: lexical variables become
+//! `(depth, slot)` pairs into the environment chain, globals an index into the
+//! builtins array, and only names bound by no lexical scope become dynamic
+//! `with` lookups. Nodes are reference counted so a thunk can point at the
+//! sub-expression it delays without copying it.
+
+use std::rc::Rc;
+
+use crate::{NixString, Pos, Symbol, Value};
+
+/// A shared expression node.
+pub(crate) type ExprRef = Rc<Expr>;
+
+/// A part of an attribute path.
+#[derive(Debug)]
+pub(crate) enum AttrName {
+    Static(Symbol),
+    Dynamic(ExprRef),
+}
+
+/// Binary operators that are not function calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Eq,
+    NEq,
+    And,
+    Or,
+    Impl,
+    Update,
+    Concat,
+    /// `-` (C++ Nix: a call of `__sub`).
+    Sub,
+    /// `*` (`__mul`).
+    Mul,
+    /// `/` (`__div`).
+    Div,
+    /// `<` (`__lessThan a b`).
+    Lt,
+    /// `>` (`__lessThan b a`).
+    Gt,
+    /// `<=` (`! __lessThan b a`).
+    Le,
+    /// `>=` (`! __lessThan a b`).
+    Ge,
+}
+
+/// A statically named attribute of a set literal.
+#[derive(Debug)]
+pub(crate) struct AttrDef {
+    pub(crate) name: Symbol,
+    pub(crate) pos: Pos,
+    pub(crate) value: ExprRef,
+}
+
+/// A dynamically named attribute (`${e} = v`).
+#[derive(Debug)]
+pub(crate) struct DynAttrDef {
+    pub(crate) name: ExprRef,
+    pub(crate) pos: Pos,
+    pub(crate) value: ExprRef,
+}
+
+/// One formal of a pattern lambda.
+#[derive(Debug)]
+pub(crate) struct Formal {
+    pub(crate) name: Symbol,
+    pub(crate) pos: Pos,
+    pub(crate) default: Option<ExprRef>,
+}
+
+/// A function literal.
+#[derive(Debug)]
+pub(crate) struct LambdaDef {
+    /// Name for traces (the attribute or let binding it was defined in).
+    pub(crate) name: Option<Symbol>,
+    pub(crate) pos: Pos,
+    /// The plain argument or `@` binding.
+    pub(crate) arg: Option<Symbol>,
+    /// `{ a, b ? 1, ... }`: formals in symbol-id order, and whether `...`.
+    pub(crate) formals: Option<(Vec<Formal>, bool)>,
+    /// Slots of the call environment (arg, then formals).
+    pub(crate) env_size: usize,
+    pub(crate) body: ExprRef,
+}
+
+/// A node.
+#[derive(Debug)]
+pub(crate) enum Expr {
+    /// A literal (int, float, string without interpolation, path).
+    Const(Value),
+    /// A lexical variable: walk `depth` parents, then read `slot`.
+    Var {
+        depth: u32,
+        slot: u32,
+    },
+    /// A global (builtins scope) variable.
+    Global(u32),
+    /// A name bound by no lexical scope: look it up in the enclosing `with`
+    /// scopes, innermost first (`depths` of their environments).
+    WithVar {
+        name: Symbol,
+        pos: Pos,
+        depths: Box<[u32]>,
+    },
+    /// `let` and the environment of `rec { }`: a new environment whose slots
+    /// are the bindings, each delayed in the new environment itself.
+    Let {
+        bindings: Box<[ExprRef]>,
+        body: ExprRef,
+    },
+    /// An attribute set literal (values delayed in the current environment;
+    /// for `rec`, wrapped in a `Let` that binds them).
+    Attrs {
+        attrs: Box<[AttrDef]>,
+        dynamic: Box<[DynAttrDef]>,
+    },
+    List(Box<[ExprRef]>),
+    Select {
+        expr: ExprRef,
+        path: Box<[AttrName]>,
+        default: Option<ExprRef>,
+        pos: Pos,
+    },
+    HasAttr {
+        expr: ExprRef,
+        path: Box<[AttrName]>,
+    },
+    Apply {
+        func: ExprRef,
+        args: Box<[ExprRef]>,
+        pos: Pos,
+    },
+    Lambda(Rc<LambdaDef>),
+    If {
+        cond: ExprRef,
+        then: ExprRef,
+        else_: ExprRef,
+        pos: Pos,
+    },
+    Assert {
+        cond: ExprRef,
+        body: ExprRef,
+        pos: Pos,
+        /// The assertion's source text, for the error message.
+        text: NixString,
+    },
+    /// `with e; body`: a new environment with one slot holding `e` delayed.
+    With {
+        attrs: ExprRef,
+        body: ExprRef,
+    },
+    Not(ExprRef, Pos),
+    /// `-e` (C++ Nix: `__sub 0 e`).
+    Neg(ExprRef, Pos),
+    BinOp {
+        op: BinOp,
+        lhs: ExprRef,
+        rhs: ExprRef,
+        pos: Pos,
+    },
+    /// String interpolation and `+`-free concatenation of parts; the first
+    /// part decides whether the result is a path (`./a/${b}`).
+    ConcatStrings {
+        parts: Box<[ExprRef]>,
+        pos: Pos,
+        /// True for `"..."` interpolation (parts must be strings or coercible).
+        force_string: bool,
+    },
+    /// `+`.
+    Add {
+        lhs: ExprRef,
+        rhs: ExprRef,
+        pos: Pos,
+    },
+    /// `__curPos`.
+    CurPos(Pos),
+    /// Always delayed in a thunk, even where `lazy` would not make one (a
+    /// constant or variable), so the slot it fills can be redirected.
+    Thunked(ExprRef),
+    /// The body of a `rec` set with a static `__overrides` attribute: the
+    /// set, then each attribute of `__overrides` replaces the attribute of
+    /// the same name (in the result and in the recursive scope, whose slots
+    /// are `slots`) or is added (C++ Nix's deprecated override mechanism).
+    RecOverrides {
+        set: ExprRef,
+        slots: Box<[(Symbol, u32)]>,
+    },
+}

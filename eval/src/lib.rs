@@ -1,0 +1,466 @@
+//! tvix-eval: the Nix language, lazy and exact, with pure builtins.
+//!
+//! Pipeline: source bytes -> rnix/rowan tree ([`source`] maps non-UTF-8 bytes)
+//! -> resolved IR (`compiler`) -> tree-walking evaluation with thunks (`eval`).
+//! The crate knows nothing of stores: the outside world is reached only
+//! through [`EvalIO`] and builtins added by the embedder.
+//!
+//! ```
+//! use tvix_eval::{EvaluationBuilder, Value};
+//! let eval = EvaluationBuilder::new().build();
+//! let v = eval.evaluate_expr(b"1 + 2", None).expect("evaluates");
+//! assert!(matches!(v, Value::Int(3)));
+//! ```
+
+mod builtins;
+mod compiler;
+mod errors;
+mod eval;
+mod io;
+mod ir;
+mod path;
+mod print;
+mod serde_de;
+mod source;
+mod symbol;
+mod value;
+
+use std::{
+    cell::{Cell, RefCell},
+    path::Path,
+    rc::Rc,
+};
+
+use rowan::ast::AstNode;
+use rustc_hash::FxHashMap;
+
+pub use builtins::{Builtin, BuiltinKind, Global};
+pub use errors::{Error, ErrorKind, Result, Trace};
+pub use eval::{Evaluator, Observer, StderrObserver, ops::Coercion};
+pub use io::{DummyIO, EvalIO, FileType, StdIO};
+pub use print::{format_float, print_ambiguous};
+pub use serde_de::{DeError, from_value};
+pub use source::{Origin, Pos, SourceMap};
+pub use symbol::Symbol;
+pub use value::{
+    Attr, Attrs, Context, CtxElem, CtxKind, List, NixList, NixString, PrimOpFn, Value,
+};
+
+use crate::{
+    errors::ErrorKind as K,
+    eval::Settings,
+    ir::ExprRef,
+    value::{Env, EnvFrame, PrimOp},
+};
+
+/// Configures and builds an [`Evaluation`].
+#[must_use]
+pub struct EvaluationBuilder {
+    io: Box<dyn EvalIO>,
+    observer: Box<dyn Observer>,
+    pure: bool,
+    show_trace: bool,
+    abort_on_warn: bool,
+    max_call_depth: usize,
+    search_path: Vec<(Vec<u8>, Vec<u8>)>,
+    extra: Vec<Builtin>,
+    home: Option<Vec<u8>>,
+}
+
+impl Default for EvaluationBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EvaluationBuilder {
+    /// Defaults: local filesystem ([`StdIO`]), impure, warnings on stderr,
+    /// max call depth 10000 (as C++ Nix), `$HOME` from the environment.
+    pub fn new() -> Self {
+        use std::os::unix::ffi::OsStringExt;
+        EvaluationBuilder {
+            io: Box::new(StdIO),
+            observer: Box::new(StderrObserver),
+            pure: false,
+            show_trace: false,
+            abort_on_warn: false,
+            max_call_depth: 10000,
+            search_path: Vec::new(),
+            extra: Vec::new(),
+            home: std::env::var_os("HOME").map(|h| h.into_vec()),
+        }
+    }
+
+    /// How files and the environment are reached.
+    pub fn io(mut self, io: Box<dyn EvalIO>) -> Self {
+        self.io = io;
+        self
+    }
+
+    /// Where traces and warnings go.
+    pub fn observer(mut self, o: Box<dyn Observer>) -> Self {
+        self.observer = o;
+        self
+    }
+
+    /// Pure evaluation: `getEnv` returns "" and `currentTime` is absent.
+    pub fn pure(mut self, pure: bool) -> Self {
+        self.pure = pure;
+        self
+    }
+
+    /// Record the extra trace frames C++ Nix adds with `--show-trace`.
+    pub fn show_trace(mut self, on: bool) -> Self {
+        self.show_trace = on;
+        self
+    }
+
+    /// Make `builtins.warn` an error (`--abort-on-warn`).
+    pub fn abort_on_warn(mut self, on: bool) -> Self {
+        self.abort_on_warn = on;
+        self
+    }
+
+    /// Maximum nesting of function calls (`max-call-depth`).
+    pub fn max_call_depth(mut self, depth: usize) -> Self {
+        self.max_call_depth = depth;
+        self
+    }
+
+    /// Sets `$HOME` for `~/` paths (None: such paths are an error).
+    pub fn home(mut self, home: Option<Vec<u8>>) -> Self {
+        self.home = home;
+        self
+    }
+
+    /// Adds search path entries in `NIX_PATH` / `-I` syntax
+    /// (`prefix=path` or `path`), after the existing ones.
+    pub fn nix_path(mut self, entries: &[u8]) -> Self {
+        for e in entries.split(|&c| c == b':').filter(|e| !e.is_empty()) {
+            match e.iter().position(|&c| c == b'=') {
+                Some(i) => self
+                    .search_path
+                    .push((e[..i].to_vec(), e[i + 1..].to_vec())),
+                None => self.search_path.push((Vec::new(), e.to_vec())),
+            }
+        }
+        self
+    }
+
+    /// Adds one `-I` entry (`prefix=path` or `path`), after the others.
+    pub fn search_path_entry(mut self, entry: &[u8]) -> Self {
+        match entry.iter().position(|&c| c == b'=') {
+            Some(i) => self
+                .search_path
+                .push((entry[..i].to_vec(), entry[i + 1..].to_vec())),
+            None => self.search_path.push((Vec::new(), entry.to_vec())),
+        }
+        self
+    }
+
+    /// Adds (or replaces) a builtin; visible as `builtins.NAME` and
+    /// globally as `__NAME` (or `NAME` for [`Builtin::plain`]).
+    pub fn add_builtin(mut self, b: Builtin) -> Self {
+        self.extra.push(b);
+        self
+    }
+
+    /// Builds the evaluation.
+    pub fn build(self) -> Evaluation {
+        let mut all = builtins::all();
+        for b in self.extra {
+            all.retain(|x| x.name != b.name);
+            all.push(b);
+        }
+        let search_path: Vec<Value> = self
+            .search_path
+            .iter()
+            .map(|(prefix, path)| {
+                Value::attrs(Attrs::from_unsorted(vec![
+                    Attr {
+                        name: symbol::known::prefix(),
+                        pos: Pos::NONE,
+                        value: Value::string(prefix.clone()),
+                    },
+                    Attr {
+                        name: symbol::known::path(),
+                        pos: Pos::NONE,
+                        value: Value::string(path.clone()),
+                    },
+                ]))
+            })
+            .collect();
+        all.push(Builtin::constant("nixPath", Value::list(search_path)));
+        if !self.pure {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            all.push(Builtin::constant("currentTime", Value::Int(now)));
+        }
+        if let Some(dir) = self.io.store_dir() {
+            all.push(Builtin::constant("storeDir", Value::string(dir)));
+        }
+        let mut globals = Vec::new();
+        let mut global_names = FxHashMap::default();
+        let mut set = Vec::new();
+        // Slot 0 is `builtins` itself, filled in below.
+        globals.push(Value::Null);
+        global_names.insert(Symbol::new(b"builtins"), 0);
+        for b in &all {
+            let v = match &b.kind {
+                BuiltinKind::Function { arity, func } => Value::PrimOp(Rc::new(PrimOp {
+                    name: b.name,
+                    arity: *arity,
+                    func: func.clone(),
+                })),
+                BuiltinKind::Constant(v) => v.clone(),
+                BuiltinKind::Nix { file, source } => nix_builtin(file, source),
+            };
+            let gname = match b.global {
+                Global::Plain => b.name.to_owned(),
+                Global::Prefixed => format!("__{}", b.name),
+            };
+            global_names.insert(Symbol::new(gname.as_bytes()), globals.len() as u32);
+            globals.push(v.clone());
+            set.push(Attr {
+                name: Symbol::new(b.name.as_bytes()),
+                pos: Pos::NONE,
+                value: v,
+            });
+        }
+        // `builtins.builtins` is the set itself: a self-referencing thunk
+        // would leak, so the set is built with a placeholder first and then
+        // the global slot holds the finished set (as a value copy).
+        let base = Attrs::from_unsorted(set.clone());
+        let self_ref = Value::attrs(base);
+        set.push(Attr {
+            name: Symbol::new(b"builtins"),
+            pos: Pos::NONE,
+            value: self_ref,
+        });
+        globals[0] = Value::attrs(Attrs::from_unsorted(set));
+        let ev = Evaluator {
+            sources: SourceMap::default(),
+            globals,
+            global_names,
+            io: self.io,
+            observer: self.observer,
+            settings: Settings {
+                max_call_depth: self.max_call_depth,
+                show_trace: self.show_trace,
+                pure: self.pure,
+                abort_on_warn: self.abort_on_warn,
+            },
+            depth: Cell::new(0),
+            import_cache: RefCell::new(FxHashMap::default()),
+            regex_cache: RefCell::new(FxHashMap::default()),
+            home: self.home,
+            try_level: Cell::new(0),
+        };
+        Evaluation { ev: Rc::new(ev) }
+    }
+}
+
+/// A builtin written in Nix: a thunk that parses and evaluates `source` (in
+/// the global scope) when first forced, so parse errors surface as
+/// evaluation errors and unused builtins cost nothing.
+fn nix_builtin(file: &'static str, source: &'static str) -> Value {
+    let load = PrimOp {
+        name: file,
+        arity: 1,
+        func: Rc::new(move |ev: &Evaluator, _pos, _args: &[Value]| {
+            let expr = ev.parse(Origin::Internal(file), source.as_bytes().to_vec(), b"/")?;
+            ev.eval(&expr, &EnvFrame::new(None, 0))
+        }),
+    };
+    Value::Thunk(value::Thunk::app(Value::PrimOp(Rc::new(load)), Value::Null))
+}
+
+/// One evaluation: parse and evaluate expressions and files, print values.
+pub struct Evaluation {
+    ev: Rc<Evaluator>,
+}
+
+impl Evaluation {
+    /// The evaluator (to force, call and inspect values).
+    #[must_use]
+    pub fn evaluator(&self) -> &Evaluator {
+        &self.ev
+    }
+
+    /// Evaluates an expression given as bytes; relative paths resolve
+    /// against `base_dir` (default: the current directory). The result is in
+    /// weak head normal form.
+    pub fn evaluate_expr(&self, src: &[u8], base_dir: Option<&Path>) -> Result<Value> {
+        self.evaluate_source(Origin::String, src, base_dir)
+    }
+
+    /// Evaluates source text with a given origin (`«stdin»`, `«string»`).
+    pub fn evaluate_source(
+        &self,
+        origin: Origin,
+        src: &[u8],
+        base_dir: Option<&Path>,
+    ) -> Result<Value> {
+        self.install_pos_shower();
+        let dir = match base_dir {
+            Some(d) => d.to_path_buf(),
+            None => std::env::current_dir().map_err(|e| Error::new(K::Io, e.to_string()))?,
+        };
+        let expr = self
+            .ev
+            .parse(origin, src.to_vec(), dir.as_os_str().as_encoded_bytes())?;
+        self.ev.eval(&expr, &EnvFrame::new(None, 0))
+    }
+
+    /// Evaluates a file (a directory means its `default.nix`).
+    pub fn evaluate_file(&self, path: &Path) -> Result<Value> {
+        self.install_pos_shower();
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| Error::new(K::Io, e.to_string()))?
+                .join(path)
+        };
+        let p = path::canonicalise(abs.as_os_str().as_encoded_bytes());
+        self.ev.import(&p, Pos::NONE)
+    }
+
+    /// Forces a value deeply (`--strict`).
+    pub fn force_deep(&self, v: &Value) -> Result<()> {
+        self.install_pos_shower();
+        self.ev.deep_force(v, Pos::NONE)
+    }
+
+    /// `nix-instantiate --eval` output of a value (without the newline).
+    #[must_use]
+    pub fn print(&self, v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        print::print_ambiguous(v, &mut out);
+        out
+    }
+
+    /// `--json` output (without the newline); `strict` forces as it goes.
+    pub fn to_json(&self, v: &Value, strict: bool) -> Result<Vec<u8>> {
+        self.install_pos_shower();
+        let mut out = Vec::new();
+        let mut ctx = Context::Empty;
+        builtins::json_out(&self.ev, v, strict, &mut out, &mut ctx)?;
+        Ok(out)
+    }
+
+    /// `--xml` output; `location` adds source positions.
+    pub fn to_xml(&self, v: &Value, strict: bool, location: bool) -> Result<Vec<u8>> {
+        self.install_pos_shower();
+        builtins::xml_out(&self.ev, v, strict, location)
+    }
+
+    /// Coerces a value to a string as `--raw` does.
+    pub fn to_raw_string(&self, v: &Value) -> Result<Vec<u8>> {
+        let s = self.ev.coerce_to_string(
+            v,
+            Pos::NONE,
+            eval::ops::Coercion {
+                more: false,
+                copy_to_store: true,
+            },
+        )?;
+        Ok(s.as_bytes().to_vec())
+    }
+
+    /// Renders an error as C++ Nix prints it.
+    #[must_use]
+    pub fn render_error(&self, e: &Error, show_trace: bool) -> String {
+        e.render(&self.ev.sources, show_trace)
+    }
+
+    fn install_pos_shower(&self) {
+        let ev = Rc::downgrade(&self.ev);
+        print::set_pos_shower(Box::new(move |p| match ev.upgrade() {
+            Some(ev) => ev.show_pos(p),
+            None => "«none»:0".to_owned(),
+        }));
+    }
+}
+
+impl Evaluator {
+    /// Parses and compiles source text.
+    pub(crate) fn parse(&self, origin: Origin, bytes: Vec<u8>, base_dir: &[u8]) -> Result<ExprRef> {
+        self.parse_with_scope(origin, bytes, base_dir, None)
+    }
+
+    fn parse_with_scope(
+        &self,
+        origin: Origin,
+        bytes: Vec<u8>,
+        base_dir: &[u8],
+        scope: Option<&[Symbol]>,
+    ) -> Result<ExprRef> {
+        let file = self.sources.add(origin, bytes);
+        let parsed = rnix::Root::parse(&file.text);
+        if let Some(err) = parsed.errors().first() {
+            return Err(compiler::parse_error_of(&file, err));
+        }
+        let root = rnix::ast::Root::cast(parsed.syntax())
+            .ok_or_else(|| Error::new(K::Parse, "syntax error"))?;
+        compiler::compile_with_scope(
+            compiler::CompileContext {
+                file: &file,
+                base_dir,
+                globals: &self.global_names,
+                home: self.home(),
+            },
+            &root,
+            scope,
+        )
+    }
+
+    fn read_source(&self, path: &[u8], pos: Pos) -> Result<(Vec<u8>, Vec<u8>)> {
+        let mut p = path.to_vec();
+        if matches!(self.io.file_type(&p), Ok(io::FileType::Directory)) {
+            p.extend_from_slice(b"/default.nix");
+        }
+        let bytes = self.io.read_file(&p).map_err(|e| {
+            let msg = if e.kind() == std::io::ErrorKind::NotFound {
+                format!("path '{}' does not exist", String::from_utf8_lossy(&p))
+            } else {
+                format!("reading file '{}': {e}", String::from_utf8_lossy(&p))
+            };
+            Error::new(K::Io, msg).at(pos)
+        })?;
+        Ok((p, bytes))
+    }
+
+    /// `import path`: cached per resolved path.
+    pub(crate) fn import(&self, path: &[u8], pos: Pos) -> Result<Value> {
+        if let Some(v) = self.import_cache.borrow().get(path) {
+            return self.force(v, pos);
+        }
+        let (p, bytes) = self.read_source(path, pos)?;
+        let dir = p[..p.iter().rposition(|&c| c == b'/').unwrap_or(0).max(1)].to_vec();
+        let expr = self.parse(Origin::File(eval::bytes_to_path(&p)), bytes, &dir)?;
+        let v = self.eval(&expr, &EnvFrame::new(None, 0))?;
+        self.import_cache
+            .borrow_mut()
+            .insert(path.to_vec(), v.clone());
+        Ok(v)
+    }
+
+    /// `scopedImport attrs path`: the names of `attrs` are lexically in
+    /// scope (shadowing builtins), as in C++ Nix. Not cached.
+    pub(crate) fn scoped_import(&self, path: &[u8], scope: Rc<Attrs>, pos: Pos) -> Result<Value> {
+        let (p, bytes) = self.read_source(path, pos)?;
+        let dir = p[..p.iter().rposition(|&c| c == b'/').unwrap_or(0).max(1)].to_vec();
+        let names: Vec<Symbol> = scope.iter().map(|a| a.name).collect();
+        let expr = self.parse_with_scope(
+            Origin::File(eval::bytes_to_path(&p)),
+            bytes,
+            &dir,
+            Some(&names),
+        )?;
+        let env: Env = EnvFrame::with_values(None, scope.iter().map(|a| a.value.clone()));
+        self.eval(&expr, &env)
+    }
+}

@@ -1,0 +1,327 @@
+//! Runtime values.
+//!
+//! [`Value`] is 16 bytes: a tag and one word (a scalar or a thin `Rc`).
+//! Heap values are reference counted and immutable once built, except thunks,
+//! which are overwritten in place by their result (memoisation) and marked as
+//! black holes while being evaluated (infinite-recursion detection).
+//! See `docs/src/eval/values.md`.
+
+mod attrs;
+mod drop;
+mod string;
+
+use std::{
+    cell::{OnceCell, RefCell},
+    rc::Rc,
+};
+
+pub use attrs::{Attr, Attrs};
+pub use string::{Context, CtxElem, CtxKind, NixString};
+
+use crate::{
+    Pos,
+    errors::Result,
+    eval::Evaluator,
+    ir::{ExprRef, LambdaDef},
+};
+
+/// A list: a shared, immutable vector.
+pub type NixList = Rc<List>;
+
+/// The elements of a list. A newtype over `Vec` only so that dropping it
+/// goes through [`drop`]'s queue: lists nested 100,000 deep (built without
+/// thunks between the levels) would otherwise be freed recursively.
+#[derive(Debug, Default)]
+pub struct List(Vec<Value>);
+
+impl std::ops::Deref for List {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(v: Vec<Value>) -> List {
+        List(v)
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        if self.0.iter().any(is_heap) {
+            drop::defer(drop::Deferred::List(std::mem::take(&mut self.0)));
+        }
+    }
+}
+
+/// A Nix value (possibly an unevaluated thunk).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A 64-bit integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string with context.
+    String(NixString),
+    /// An absolute path (no context).
+    Path(NixString),
+    /// An attribute set.
+    Attrs(Rc<Attrs>),
+    /// A list.
+    List(NixList),
+    /// A user-defined function with its environment.
+    Lambda(Rc<Closure>),
+    /// A builtin function.
+    PrimOp(Rc<PrimOp>),
+    /// A builtin applied to fewer arguments than it takes.
+    PrimOpApp(Rc<PrimOpApp>),
+    /// A delayed computation.
+    Thunk(Thunk),
+}
+
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+impl Value {
+    /// A string value without context.
+    pub fn string(s: impl Into<NixString>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// An attribute set value.
+    #[must_use]
+    pub fn attrs(a: Attrs) -> Value {
+        Value::Attrs(Rc::new(a))
+    }
+
+    /// A list value.
+    #[must_use]
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Rc::new(List(v)))
+    }
+
+    /// The type name `builtins.typeOf` reports (thunks report "thunk").
+    #[must_use]
+    pub fn type_of(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Path(_) => "path",
+            Value::Attrs(_) => "set",
+            Value::List(_) => "list",
+            Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_) => "lambda",
+            Value::Thunk(_) => "thunk",
+        }
+    }
+
+    /// The type as C++ Nix's `showType` names it in errors ("a string", ...).
+    #[must_use]
+    pub fn show_type(&self) -> String {
+        match self {
+            Value::Null => "null".into(),
+            Value::Bool(_) => "a Boolean".into(),
+            Value::Int(_) => "an integer".into(),
+            Value::Float(_) => "a float".into(),
+            Value::String(s) if !s.context().is_empty() => "a string with context".into(),
+            Value::String(_) => "a string".into(),
+            Value::Path(_) => "a path".into(),
+            Value::Attrs(_) => "a set".into(),
+            Value::List(_) => "a list".into(),
+            Value::Lambda(_) => "a function".into(),
+            Value::PrimOp(p) => format!("the built-in function '{}'", p.name),
+            Value::PrimOpApp(p) => {
+                format!(
+                    "the partially applied built-in function '{}'",
+                    p.primop.name
+                )
+            }
+            Value::Thunk(t) => {
+                if t.is_app() {
+                    "a function application".into()
+                } else {
+                    "a thunk".into()
+                }
+            }
+        }
+    }
+
+    /// True if this is a function of any kind (not a functor set).
+    #[must_use]
+    pub fn is_function(&self) -> bool {
+        matches!(
+            self,
+            Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_)
+        )
+    }
+}
+
+/// A lexical environment: the values of one scope, and its parent.
+pub(crate) type Env = Rc<EnvFrame>;
+
+/// One scope's slots. Slots are written once, right after the frame is built
+/// (recursive bindings need the frame to exist before their thunks).
+#[derive(Debug)]
+pub(crate) struct EnvFrame {
+    pub(crate) parent: Option<Env>,
+    pub(crate) slots: Box<[OnceCell<Value>]>,
+}
+
+impl Drop for EnvFrame {
+    fn drop(&mut self) {
+        if self.slots.is_empty() {
+            return;
+        }
+        drop::defer(drop::Deferred::Slots(std::mem::take(&mut self.slots)));
+    }
+}
+
+impl Drop for ThunkState {
+    fn drop(&mut self) {
+        match self {
+            ThunkState::Blackhole => {}
+            ThunkState::Done(v) if !is_heap(v) => {}
+            // The contents are deferred, not the state itself: a deferred
+            // state would run this again forever. Pending states hold an
+            // environment, whose own Drop defers its slots.
+            ThunkState::Done(v) => {
+                let v = std::mem::replace(v, Value::Null);
+                drop::defer(drop::Deferred::Values(v, None));
+            }
+            ThunkState::App(f, a) => {
+                let f = std::mem::replace(f, Value::Null);
+                let a = std::mem::replace(a, Value::Null);
+                drop::defer(drop::Deferred::Values(f, Some(a)));
+            }
+            ThunkState::Pending(..) => {}
+        }
+    }
+}
+
+fn is_heap(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::Attrs(_) | Value::List(_) | Value::Lambda(_) | Value::Thunk(_) | Value::PrimOpApp(_)
+    )
+}
+
+impl EnvFrame {
+    pub(crate) fn new(parent: Option<Env>, size: usize) -> Env {
+        Rc::new(EnvFrame {
+            parent,
+            slots: (0..size).map(|_| OnceCell::new()).collect(),
+        })
+    }
+
+    pub(crate) fn with_values(parent: Option<Env>, values: impl IntoIterator<Item = Value>) -> Env {
+        Rc::new(EnvFrame {
+            parent,
+            slots: values.into_iter().map(OnceCell::from).collect(),
+        })
+    }
+
+    #[inline]
+    pub(crate) fn set(&self, slot: usize, v: Value) {
+        // A slot is written once; a second write would be a compiler bug and is
+        // ignored rather than panicking.
+        let _ = self.slots[slot].set(v);
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, slot: usize) -> Value {
+        self.slots[slot].get().cloned().unwrap_or(Value::Null)
+    }
+}
+
+/// A user-defined function closed over its environment.
+#[derive(Debug)]
+pub struct Closure {
+    pub(crate) lambda: Rc<LambdaDef>,
+    pub(crate) env: Env,
+}
+
+/// The Rust function behind a builtin: receives exactly `arity` arguments
+/// (unforced) and the position of the call.
+pub type PrimOpFn = Rc<dyn Fn(&Evaluator, Pos, &[Value]) -> Result<Value>>;
+
+/// A builtin function.
+pub struct PrimOp {
+    /// Its name (without `__`), as used in error messages.
+    pub name: &'static str,
+    /// Number of arguments it takes.
+    pub arity: usize,
+    /// The implementation.
+    pub func: PrimOpFn,
+}
+
+impl std::fmt::Debug for PrimOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PrimOp({})", self.name)
+    }
+}
+
+/// A builtin partially applied.
+#[derive(Debug)]
+pub struct PrimOpApp {
+    pub(crate) primop: Rc<PrimOp>,
+    pub(crate) args: Vec<Value>,
+}
+
+/// A delayed computation, shared by every value that refers to it.
+#[derive(Clone, Debug)]
+pub struct Thunk(pub(crate) Rc<RefCell<ThunkState>>);
+
+/// The states of a thunk.
+#[derive(Debug)]
+pub(crate) enum ThunkState {
+    /// An expression to evaluate in an environment.
+    Pending(ExprRef, Env),
+    /// A function application (as `map` creates).
+    App(Value, Value),
+    /// Being evaluated: forcing it again is an infinite recursion.
+    Blackhole,
+    /// Evaluated (never a thunk).
+    Done(Value),
+}
+
+impl Thunk {
+    pub(crate) fn new(expr: ExprRef, env: Env) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Pending(expr, env))))
+    }
+
+    pub(crate) fn app(f: Value, arg: Value) -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::App(f, arg))))
+    }
+
+    /// The value if already evaluated.
+    #[must_use]
+    pub fn value(&self) -> Option<Value> {
+        match &*self.0.borrow() {
+            ThunkState::Done(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// True while the thunk is being evaluated.
+    #[must_use]
+    pub fn is_blackhole(&self) -> bool {
+        matches!(&*self.0.borrow(), ThunkState::Blackhole)
+    }
+
+    fn is_app(&self) -> bool {
+        matches!(&*self.0.borrow(), ThunkState::App(..))
+    }
+
+    /// True if both are the same thunk.
+    #[must_use]
+    pub fn ptr_eq(&self, other: &Thunk) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}

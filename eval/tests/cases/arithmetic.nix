@@ -1,0 +1,1 @@
+[ (1 + 2 * 3 - 4 / 2) (7 / 2) (-7 / 2) (1.5 * 2) (1 / 3.0) (2 - 3.5) (builtins.div 9 4) (builtins.bitAnd 12 10) (builtins.bitOr 12 10) (builtins.bitXor 12 10) (1 < 2) (2.5 >= 2) ("a" < "b") ([1 2] < [1 3]) ]

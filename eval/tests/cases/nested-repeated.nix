@@ -1,0 +1,1 @@
+let a = { x = 1; }; in { p = a; q = a; r = [ a a ]; }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Regenerates the expected outputs of the golden suite from the reference
+# C++ Nix (2.26.3, installed in /opt/nix-ref by ../shared/tools/install-reference-nix):
+#
+#   eval/tests/cases/regen.sh [NIX_INSTANTIATE]
+#
+# For every CASE.nix here, in notyetpassing/ and in cli/, CASE.exp is exactly the
+# standard output of `nix-instantiate --eval --strict CASE.nix`, run from this
+# directory with NIX_PATH unset and HOME=/fake-home. A case the reference
+# cannot evaluate is an error: golden cases are expected to succeed.
+set -euo pipefail
+cd "$(dirname "$0")"
+NI=${1:-/opt/nix-ref/bin/nix-instantiate}
+status=0
+for f in *.nix notyetpassing/*.nix cli/*.nix; do
+  [ -e "$f" ] || continue
+  if ! (cd "$(dirname "$f")" && env -u NIX_PATH HOME=/fake-home "$NI" --eval --strict "$(basename "$f")") \
+      > "${f%.nix}.exp.tmp" 2> "${f%.nix}.err.tmp"; then
+    echo "reference failed on $f:" >&2
+    cat "${f%.nix}.err.tmp" >&2
+    status=1
+  else
+    mv "${f%.nix}.exp.tmp" "${f%.nix}.exp"
+  fi
+  rm -f "${f%.nix}.exp.tmp" "${f%.nix}.err.tmp"
+done
+exit $status

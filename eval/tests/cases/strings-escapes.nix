@@ -1,0 +1,3 @@
+[ "tab\there" "nl\nx" "dollar \${x}" ''indented
+    ''${x} and '''quote and ''\n done
+  '' "uni ✓" ]

@@ -1,0 +1,1 @@
+map (v: [ (builtins.typeOf v) (builtins.isInt v) (builtins.isString v) (builtins.isAttrs v) (builtins.isList v) (builtins.isFunction v) (builtins.isBool v) (builtins.isFloat v) (builtins.isNull v) (builtins.isPath v) ]) [ 1 "s" { } [ ] (x: x) true 1.0 null ./. ]

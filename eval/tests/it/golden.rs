@@ -1,0 +1,78 @@
+//! The golden suite: `tests/cases/*.nix` must print exactly their `.exp`
+//! (produced by C++ Nix 2.26.3 with `tests/cases/regen.sh`); the cases in
+//! `tests/cases/notyetpassing/` are evaluated and counted, and one that
+//! starts passing fails the test so it gets moved up.
+
+use std::path::{Path, PathBuf};
+
+use tvix_eval::EvaluationBuilder;
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
+}
+
+fn nix_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("case directory is readable")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "nix"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// What `nix-instantiate --eval --strict FILE` prints on stdout (with the
+/// newline), or the rendered error.
+fn run(file: &Path) -> Result<String, String> {
+    let eval = EvaluationBuilder::new()
+        .home(Some(b"/fake-home".to_vec()))
+        .build();
+    let v = eval
+        .evaluate_file(file)
+        .map_err(|e| eval.render_error(&e, false))?;
+    eval.force_deep(&v)
+        .map_err(|e| eval.render_error(&e, false))?;
+    let mut out = String::from_utf8_lossy(&eval.print(&v)).into_owned();
+    out.push('\n');
+    Ok(out)
+}
+
+fn expected(file: &Path) -> String {
+    std::fs::read_to_string(file.with_extension("exp"))
+        .unwrap_or_else(|e| panic!("{}: missing .exp ({e}); run regen.sh", file.display()))
+}
+
+#[test]
+fn golden_cases() {
+    let cases = nix_files(&cases_dir());
+    assert!(!cases.is_empty(), "no golden cases found");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let want = expected(case);
+        match run(case) {
+            Ok(got) if got == want => {}
+            Ok(got) => failures.push(format!(
+                "{}:\n  expected {want}  got      {got}",
+                case.display()
+            )),
+            Err(e) => failures.push(format!("{}: error\n{e}", case.display())),
+        }
+    }
+    println!("golden: {} cases, {} failed", cases.len(), failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn notyetpassing_cases_are_counted() {
+    let cases = nix_files(&cases_dir().join("notyetpassing"));
+    let passing: Vec<String> = cases
+        .iter()
+        .filter(|c| run(c).is_ok_and(|got| got == expected(c)))
+        .map(|c| c.display().to_string())
+        .collect();
+    println!("notyetpassing: {} cases", cases.len());
+    assert!(
+        passing.is_empty(),
+        "these notyetpassing cases pass now, move them to tests/cases: {passing:?}"
+    );
+}

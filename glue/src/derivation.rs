@@ -1,0 +1,507 @@
+//! `derivationStrict` and `derivation` for `tvix --eval`: derivations are
+//! built in memory and their paths computed exactly as C++ Nix computes them
+//! under `nix-instantiate --eval` (which writes no `.drv` files either).
+//!
+//! This is the evaluator's only contact with derivations, kept out of
+//! `tvix-eval` (which knows no store) and added through
+//! `EvaluationBuilder::add_builtin`, the hook embedders use. Writing `.drv`
+//! files to a store comes later; the formats (ATerm, hash modulo, output
+//! paths) are `nix-compat`'s.
+//!
+//! Derivations seen in this evaluation are remembered by `.drv` path with
+//! their hash modulo, so dependents can hash them (C++ Nix's `drvHashes`
+//! cache) and `=drv` contexts can list their closure without reading a store.
+
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, BTreeSet},
+    rc::Rc,
+};
+
+use nix_compat::{
+    derivation::{BString, Derivation, Output},
+    nixhash::{CAHash, HashAlgo, NixHash},
+    store_path::{StorePath, validate_name},
+};
+use tvix_eval::{
+    Attr, Attrs, Builtin, Coercion, Context, CtxElem, CtxKind, Error, Evaluator, NixString, Pos,
+    Result, Symbol, Value,
+};
+
+/// The `derivation` function, as C++ Nix's `derivation.nix` behaves: every
+/// output is the argument set extended with `outPath`, `drvPath`, `type`,
+/// `outputName`, `all` and `drvAttrs`, and nothing is computed before an
+/// output's path or the `.drv` path is asked for.
+const DERIVATION_NIX: &str = r#"
+drvAttrs@{ outputs ? [ "out" ], ... }:
+let
+  strict = derivationStrict drvAttrs;
+  shared = drvAttrs // builtins.listToAttrs perOutput // {
+    all = map (o: o.value) perOutput;
+    inherit drvAttrs;
+  };
+  perOutput = map (outputName: {
+    name = outputName;
+    value = shared // {
+      outPath = builtins.getAttr outputName strict;
+      drvPath = strict.drvPath;
+      type = "derivation";
+      inherit outputName;
+    };
+  }) outputs;
+in (builtins.head perOutput).value
+"#;
+
+/// A derivation instantiated in this evaluation.
+struct KnownDrv {
+    drv: Derivation,
+    hash_modulo: [u8; 32],
+}
+
+/// Derivations instantiated so far, by `.drv` path.
+#[derive(Default)]
+struct Known(BTreeMap<StorePath<String>, KnownDrv>);
+
+/// `derivationStrict` and `derivation`, sharing one table of known derivations.
+#[must_use]
+pub fn builtins() -> Vec<Builtin> {
+    let known = Rc::new(RefCell::new(Known::default()));
+    vec![
+        Builtin::function("derivationStrict", 1, move |ev, pos, args| {
+            derivation_strict(ev, pos, &args[0], &known)
+        })
+        .plain(),
+        Builtin::nix("derivation", "derivation-internal.nix", DERIVATION_NIX).plain(),
+    ]
+}
+
+fn sym(s: &str) -> Symbol {
+    Symbol::new(s.as_bytes())
+}
+
+fn derivation_strict(
+    ev: &Evaluator,
+    pos: Pos,
+    arg: &Value,
+    known: &RefCell<Known>,
+) -> Result<Value> {
+    let attrs = ev.expect_attrs(
+        arg,
+        pos,
+        "while evaluating the argument passed to builtins.derivationStrict",
+    )?;
+    let Some(name_attr) = attrs.get_attr(sym("name")) else {
+        return Err(Error::eval("attribute 'name' missing").at(pos).with_trace(
+            pos,
+            "in the attrset passed as argument to builtins.derivationStrict",
+        ));
+    };
+    let name = ev
+        .string_no_ctx(&name_attr.value, pos)
+        .map_err(|e| {
+            e.with_trace(
+                pos,
+                "while evaluating the `name` attribute passed to builtins.derivationStrict",
+            )
+            .with_trace(
+                name_attr.pos,
+                "while evaluating the derivation attribute 'name'",
+            )
+        })?
+        .to_str_lossy()
+        .into_owned();
+    instantiate(ev, pos, &attrs, &name, known).map_err(|e| {
+        e.with_trace(
+            Pos::NONE,
+            format!(
+                "while evaluating derivation '{name}'\n  whose name attribute is located at {}",
+                ev.show_pos(name_attr.pos)
+            ),
+        )
+    })
+}
+
+/// Fields of the derivation that attributes set besides the environment.
+#[derive(Default)]
+struct Special {
+    output_hash: Option<String>,
+    output_hash_algo: Option<String>,
+    output_hash_mode: Option<String>,
+    outputs: Option<Vec<String>>,
+}
+
+fn instantiate(
+    ev: &Evaluator,
+    pos: Pos,
+    attrs: &Attrs,
+    name: &str,
+    known: &RefCell<Known>,
+) -> Result<Value> {
+    if let Err(e) = validate_name(name.as_bytes()) {
+        return Err(Error::eval(format!(
+            "invalid derivation name: {e}. Please pass a different 'name'."
+        ))
+        .at(pos));
+    }
+    let flag = |attr: &str, what: &str| -> Result<bool> {
+        match attrs.get(sym(attr)) {
+            Some(v) => ev.expect_bool(
+                v,
+                pos,
+                &format!(
+                    "while evaluating the `{what}` attribute passed to builtins.derivationStrict"
+                ),
+            ),
+            None => Ok(false),
+        }
+    };
+    let structured = flag("__structuredAttrs", "__structuredAttrs")?;
+    let ignore_nulls = flag("__ignoreNulls", "__ignoreNulls")?;
+
+    let mut drv = Derivation::default();
+    let mut context = Context::Empty;
+    let mut json = Vec::new();
+    let mut special = Special::default();
+    let coercion = Coercion {
+        more: true,
+        copy_to_store: true,
+    };
+
+    for attr in attrs.sorted_by_name() {
+        let key = attr.name.as_bytes();
+        if key == b"__ignoreNulls" {
+            continue;
+        }
+        let key_str = String::from_utf8_lossy(key).into_owned();
+        let r = (|| -> Result<()> {
+            if ignore_nulls && matches!(ev.force(&attr.value, pos)?, Value::Null) {
+                return Ok(());
+            }
+            match key {
+                b"__contentAddressed" | b"__impure" => {
+                    if ev.expect_bool(&attr.value, pos, "")? {
+                        let feature = if key == b"__impure" {
+                            "impure-derivations"
+                        } else {
+                            "ca-derivations"
+                        };
+                        return Err(Error::eval(format!(
+                            "experimental Nix feature '{feature}' is disabled; add '--extra-experimental-features {feature}' to enable it"
+                        )));
+                    }
+                    return Ok(());
+                }
+                b"args" => {
+                    let list = ev.expect_list(&attr.value, pos, "")?;
+                    for item in list.iter() {
+                        let s = ev.coerce_to_string(item, pos, coercion).map_err(|e| {
+                            e.with_trace(pos, "while evaluating an element of the argument list")
+                        })?;
+                        context = context.union(s.context());
+                        drv.arguments.push(BString::from(s.as_bytes()));
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            }
+            if structured {
+                if key == b"__structuredAttrs" {
+                    return Ok(());
+                }
+                let value = ev.to_json(&attr.value, pos, &mut context)?;
+                json.push((key_str.clone(), value));
+                let no_ctx = |v: &Value| -> Result<String> {
+                    Ok(ev.string_no_ctx(v, pos)?.to_str_lossy().into_owned())
+                };
+                match key {
+                    b"builder" => {
+                        let s = ev.expect_string(&attr.value, pos, "")?;
+                        context = context.union(s.context());
+                        drv.builder = BString::from(s.as_bytes());
+                    }
+                    b"system" => drv.system = no_ctx(&attr.value)?.into(),
+                    b"outputHash" => special.output_hash = Some(no_ctx(&attr.value)?),
+                    b"outputHashAlgo" => special.output_hash_algo = Some(no_ctx(&attr.value)?),
+                    b"outputHashMode" => special.output_hash_mode = Some(no_ctx(&attr.value)?),
+                    b"outputs" => {
+                        let list = ev.expect_list(&attr.value, pos, "")?;
+                        let names = list.iter().map(&no_ctx).collect::<Result<Vec<_>>>()?;
+                        special.outputs = Some(check_outputs(names)?);
+                    }
+                    b"allowedReferences"
+                    | b"allowedRequisites"
+                    | b"disallowedReferences"
+                    | b"disallowedRequisites"
+                    | b"maxSize"
+                    | b"maxClosureSize" => ev.warn(&format!(
+                        "In a derivation named '{name}', 'structuredAttrs' disables the effect of the derivation attribute '{key_str}'; use 'outputChecks.<output>.{key_str}' instead"
+                    ))?,
+                    _ => {}
+                }
+            } else {
+                let s = ev.coerce_to_string(&attr.value, pos, coercion)?;
+                context = context.union(s.context());
+                let text = s.to_str_lossy().into_owned();
+                match key {
+                    b"builder" => drv.builder = BString::from(s.as_bytes()),
+                    b"system" => drv.system = BString::from(s.as_bytes()),
+                    b"outputHash" => special.output_hash = Some(text),
+                    b"outputHashAlgo" => special.output_hash_algo = Some(text),
+                    b"outputHashMode" => special.output_hash_mode = Some(text),
+                    b"outputs" => {
+                        let names = text
+                            .split([' ', '\t', '\n', '\r'])
+                            .filter(|w| !w.is_empty())
+                            .map(str::to_owned)
+                            .collect();
+                        special.outputs = Some(check_outputs(names)?);
+                    }
+                    _ => {}
+                }
+                drv.environment
+                    .insert(BString::from(key), BString::from(s.as_bytes()));
+            }
+            Ok(())
+        })();
+        r.map_err(|e| {
+            e.with_trace(
+                attr.pos,
+                format!("while evaluating attribute '{key_str}' of derivation '{name}'"),
+            )
+        })?;
+    }
+    if structured {
+        let mut out = b"{".to_vec();
+        for (i, (k, v)) in json.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&serde_json_string(k));
+            out.push(b':');
+            out.extend_from_slice(v);
+        }
+        out.push(b'}');
+        drv.environment.insert("__json".into(), out.into());
+    }
+
+    add_inputs(&mut drv, &context, &known.borrow())?;
+
+    if drv.builder.is_empty() {
+        return Err(Error::eval("required attribute 'builder' missing").at(pos));
+    }
+    if drv.system.is_empty() {
+        return Err(Error::eval("required attribute 'system' missing").at(pos));
+    }
+    let outputs = special.outputs.unwrap_or_else(|| vec!["out".to_owned()]);
+    if name.ends_with(".drv") {
+        return Err(Error::eval(
+            "derivation names are allowed to end in '.drv' only if they produce a single derivation file",
+        )
+        .at(pos));
+    }
+    if let Some(hash) = &special.output_hash {
+        if outputs != ["out"] {
+            return Err(Error::eval(
+                "multiple outputs are not supported in fixed-output derivations",
+            )
+            .at(pos));
+        }
+        let ca = fixed_output_ca(
+            ev,
+            hash,
+            special.output_hash_algo.as_deref(),
+            special.output_hash_mode.as_deref(),
+        )
+        .map_err(|e| e.at(pos))?;
+        drv.outputs.insert("out".to_owned(), Output::fixed(ca));
+    } else {
+        if let Some(mode) = &special.output_hash_mode {
+            parse_mode(mode).map_err(|e| e.at(pos))?;
+        }
+        for o in &outputs {
+            drv.outputs.insert(o.clone(), Output::input_addressed());
+        }
+    }
+
+    let known_ref = known.borrow();
+    let lookup = |p: &StorePath<String>| known_ref.0.get(p).map(|k| k.hash_modulo);
+    drv.fill_output_paths(name, lookup)
+        .map_err(|e| Error::eval(e.to_string()).at(pos))?;
+    let drv_path = drv
+        .drv_path(name)
+        .map_err(|e| Error::eval(e.to_string()).at(pos))?;
+    let hash_modulo = drv
+        .hash_derivation_modulo(lookup)
+        .map_err(|e| Error::eval(e.to_string()).at(pos))?;
+    drop(known_ref);
+
+    let drv_path_str = drv_path.to_absolute_path();
+    let mut result = vec![Attr {
+        name: sym("drvPath"),
+        pos: Pos::NONE,
+        value: Value::String(NixString::with_context(
+            drv_path_str.as_bytes(),
+            Context::from_elems(vec![CtxElem::new(format!("={drv_path_str}").as_bytes())]),
+        )),
+    }];
+    for (output, o) in &drv.outputs {
+        let path = o
+            .path
+            .as_ref()
+            .map(|p| p.to_absolute_path())
+            .unwrap_or_default();
+        result.push(Attr {
+            name: sym(output),
+            pos: Pos::NONE,
+            value: Value::String(NixString::with_context(
+                path.as_bytes(),
+                Context::from_elems(vec![CtxElem::new(
+                    format!("!{output}!{drv_path_str}").as_bytes(),
+                )]),
+            )),
+        });
+    }
+    known
+        .borrow_mut()
+        .0
+        .insert(drv_path, KnownDrv { drv, hash_modulo });
+    Ok(Value::attrs(Attrs::from_unsorted(result)))
+}
+
+/// Checks an `outputs` list as `derivationStrict` does.
+fn check_outputs(names: Vec<String>) -> Result<Vec<String>> {
+    let mut seen = BTreeSet::new();
+    for n in &names {
+        if !seen.insert(n.as_str()) {
+            return Err(Error::eval(format!("duplicate derivation output '{n}'")));
+        }
+        if n == "drvPath" {
+            return Err(Error::eval("invalid derivation output name 'drvPath'"));
+        }
+    }
+    if names.is_empty() {
+        return Err(Error::eval(
+            "derivation cannot have an empty set of outputs",
+        ));
+    }
+    Ok(names)
+}
+
+/// Adds the store paths a string context names to the derivation's inputs.
+fn add_inputs(drv: &mut Derivation, context: &Context, known: &Known) -> Result<()> {
+    let path_of = |p: &[u8]| {
+        StorePath::<String>::from_absolute_path(p)
+            .map(|p| p.to_owned())
+            .map_err(|e| Error::eval(e.to_string()))
+    };
+    for elem in context.elems() {
+        match elem.kind() {
+            CtxKind::Opaque(p) => {
+                drv.input_sources.insert(path_of(p)?);
+            }
+            CtxKind::Built { output, drv: d } => {
+                drv.input_derivations
+                    .entry(path_of(d)?)
+                    .or_default()
+                    .insert(String::from_utf8_lossy(output).into_owned());
+            }
+            CtxKind::DrvDeep(d) => {
+                // The closure of the .drv file: itself, its sources and its
+                // input derivations, recursively; every derivation in it is
+                // an input with all its outputs (C++ Nix's computeFSClosure).
+                let mut todo = vec![path_of(d)?];
+                let mut seen = BTreeSet::new();
+                while let Some(p) = todo.pop() {
+                    if !seen.insert(p.clone()) {
+                        continue;
+                    }
+                    drv.input_sources.insert(p.clone());
+                    if !p.is_derivation() {
+                        continue;
+                    }
+                    let Some(k) = known.0.get(&p) else {
+                        return Err(Error::eval(format!(
+                            "cannot read derivation '{}': it was not instantiated in this evaluation",
+                            p.to_absolute_path()
+                        )));
+                    };
+                    drv.input_derivations
+                        .insert(p.clone(), k.drv.outputs.keys().cloned().collect());
+                    todo.extend(k.drv.input_sources.iter().cloned());
+                    todo.extend(k.drv.input_derivations.keys().cloned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn parse_mode(mode: &str) -> Result<bool> {
+    match mode {
+        "flat" => Ok(false),
+        "recursive" | "nar" => Ok(true),
+        "text" => Err(Error::eval(
+            "experimental Nix feature 'dynamic-derivations' is disabled; add '--extra-experimental-features dynamic-derivations' to enable it",
+        )),
+        "git" => Err(Error::eval(
+            "experimental Nix feature 'git-hashing' is disabled; add '--extra-experimental-features git-hashing' to enable it",
+        )),
+        other => Err(Error::eval(format!(
+            "invalid value '{other}' for 'outputHashMode' attribute"
+        ))),
+    }
+}
+
+/// The content address of a fixed output (C++ Nix's `newHashAllowEmpty`).
+fn fixed_output_ca(
+    ev: &Evaluator,
+    hash: &str,
+    algo: Option<&str>,
+    mode: Option<&str>,
+) -> Result<CAHash> {
+    let nar = parse_mode(mode.unwrap_or("flat"))?;
+    let algo = match algo {
+        None | Some("") => None,
+        Some(a) => Some(
+            a.parse::<HashAlgo>()
+                .map_err(|e| Error::eval(e.to_string()))?,
+        ),
+    };
+    let h = if hash.is_empty() {
+        let Some(a) = algo else {
+            return Err(Error::eval("empty hash requires explicit hash algorithm"));
+        };
+        let h = NixHash::from_algo_and_digest(a, &vec![0; a.digest_len()])
+            .map_err(|e| Error::eval(e.to_string()))?;
+        ev.warn(&format!("found empty hash, assuming '{}'", h.to_sri()))?;
+        h
+    } else {
+        NixHash::parse(hash, algo).map_err(|e| Error::eval(e.to_string()))?
+    };
+    Ok(if nar { CAHash::Nar(h) } else { CAHash::Flat(h) })
+}
+
+/// A JSON string literal for an attribute name.
+fn serde_json_string(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+            }
+            c => {
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+    out
+}
