@@ -167,7 +167,6 @@ impl Closure {
         self.root
     }
 
-
     /// The directories with their digests, leaves first.
     pub fn leaves_first(&self) -> impl DoubleEndedIterator<Item = &(B3Digest, Directory)> {
         self.dirs.iter()

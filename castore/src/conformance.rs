@@ -42,7 +42,12 @@ pub(crate) async fn chunks_round_trip(store: Store) {
     assert!(!c.has(&absent).await.expect("has"));
     assert_eq!(c.get(&absent).await.expect("get"), None);
     // Putting again is fine and answers the same digest.
-    assert_eq!(c.put(bytes::Bytes::from_static(b"some chunk")).await.expect("put"), d);
+    assert_eq!(
+        c.put(bytes::Bytes::from_static(b"some chunk"))
+            .await
+            .expect("put"),
+        d
+    );
 }
 
 pub(crate) async fn blobs_round_trip(store: Store) {
@@ -71,7 +76,10 @@ pub(crate) async fn blobs_seek(store: Store) {
     let mut r = store.open_read(&d).await.expect("open").expect("exists");
     assert_eq!(r.len(), 100_000);
     for pos in [50_000u64, 0, 99_999, 4095, 4096, 70_000, 12] {
-        assert_eq!(r.seek(std::io::SeekFrom::Start(pos)).await.expect("seek"), pos);
+        assert_eq!(
+            r.seek(std::io::SeekFrom::Start(pos)).await.expect("seek"),
+            pos
+        );
         let mut buf = vec![0u8; 10_000];
         let mut got = 0;
         while got < buf.len() {
@@ -84,7 +92,10 @@ pub(crate) async fn blobs_seek(store: Store) {
         let end = (pos as usize + 10_000).min(data.len());
         assert_eq!(&buf[..got], &data[pos as usize..end], "at {pos}");
     }
-    assert_eq!(r.seek(std::io::SeekFrom::End(-10)).await.expect("seek"), 99_990);
+    assert_eq!(
+        r.seek(std::io::SeekFrom::End(-10)).await.expect("seek"),
+        99_990
+    );
     let mut rest = Vec::new();
     r.read_to_end(&mut rest).await.expect("read");
     assert_eq!(rest, &data[99_990..]);
@@ -160,7 +171,10 @@ pub(crate) async fn closures_round_trip(store: Store) {
     // Root first, breadth first, each once: root, then a-mid, then leaf.
     assert_eq!(got, vec![root.clone(), mid.clone(), leaf.clone()]);
     Closure::from_root_first(root.digest(), got).expect("validates root first");
-    assert_eq!(ds.get_closure(&mid.digest()).await.expect("sub"), vec![mid, leaf]);
+    assert_eq!(
+        ds.get_closure(&mid.digest()).await.expect("sub"),
+        vec![mid, leaf]
+    );
 
     let unknown = B3Digest::of(b"unknown root");
     let e = ds.get_closure(&unknown).await.expect_err("unknown root");
@@ -223,7 +237,7 @@ macro_rules! conformance {
     };
 }
 
-mod backends {
+pub(crate) mod backends {
     use std::sync::Arc;
 
     use crate::{
@@ -232,7 +246,10 @@ mod backends {
     };
 
     fn memory() -> (Store, ()) {
-        (Store::from_backend(Arc::from("mem"), MemoryBackend::new("mem".into())), ())
+        (
+            Store::from_backend(Arc::from("mem"), MemoryBackend::new("mem".into())),
+            (),
+        )
     }
 
     fn local() -> (Store, tempfile::TempDir) {
@@ -248,11 +265,18 @@ mod backends {
     /// client of it. Dropping the guard shuts the server down.
     #[cfg(feature = "grpc")]
     pub(crate) async fn grpc() -> (Store, (tempfile::TempDir, tokio::sync::oneshot::Sender<()>)) {
+        grpc_over(memory().0).await
+    }
+
+    /// A gRPC client of a server serving `far` (see [`grpc`]).
+    #[cfg(feature = "grpc")]
+    pub(crate) async fn grpc_over(
+        far: Store,
+    ) -> (Store, (tempfile::TempDir, tokio::sync::oneshot::Sender<()>)) {
         use crate::backend::grpc::{GrpcBackend, server};
         let dir = tempfile::tempdir().expect("tempdir");
         let sock = dir.path().join("castore.sock");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let far = memory().0;
         let addr = server::ListenAddr::Unix(sock.clone());
         tokio::spawn(async move {
             server::serve(far, &addr, async {
@@ -291,7 +315,10 @@ mod backends {
     conformance!(objectstore_memory, composed("objectstore+memory:///"));
     #[cfg(feature = "objectstore")]
     conformance!(objectstore_file, composed("objectstore+file://TMP/os"));
-    conformance!(cache_memory_local, composed("local://TMP/far?cache=memory://"));
+    conformance!(
+        cache_memory_local,
+        composed("local://TMP/far?cache=memory://")
+    );
     conformance!(
         priority_list,
         composed(

@@ -132,13 +132,19 @@ mod tests {
             d.to_string(),
             "blake3-rxNJufX5oaagQE3qNtzJSZvLJcmtwRK3zJqTyuQfMmI="
         );
-        assert_eq!(d.to_hex(), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
+        assert_eq!(
+            d.to_hex(),
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+        );
     }
 
     #[rstest::rstest]
     #[case("rxNJufX5oaagQE3qNtzJSZvLJcmtwRK3zJqTyuQfMmI=", "does not start")]
     #[case("b3:rxNJufX5oaagQE3qNtzJSZvLJcmtwRK3zJqTyuQfMmI=", "does not start")]
-    #[case("blake3-rxNJufX5oaagQE3qNtzJSZvLJcmtwRK3zJqTyuQfMm", "not valid base64")]
+    #[case(
+        "blake3-rxNJufX5oaagQE3qNtzJSZvLJcmtwRK3zJqTyuQfMm",
+        "not valid base64"
+    )]
     #[case("blake3-AAAA", "invalid digest length: 3")]
     fn rejects(#[case] s: &str, #[case] msg: &str) {
         let e = s.parse::<B3Digest>().expect_err("must be rejected");

@@ -10,11 +10,14 @@
 //!
 //! Executable means "user execute bit set", as Nix. Names are the raw bytes of
 //! the file names.
+//!
+//! [`tar::import_tar`] (feature `tar`) imports a tar archive as a stream.
 
 use std::{
     collections::HashMap,
     os::unix::{ffi::OsStrExt, fs::PermissionsExt},
     path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use futures::{StreamExt, TryStreamExt};
@@ -24,18 +27,25 @@ use tvix_tracing::ProgressSpanExt;
 use crate::{
     B3Digest, BlobError, ClosureBuilder, ClosureError, Directory, DirectoryError,
     DirectoryValidationError, Name, NameError, Node, Store, SymlinkTarget, SymlinkTargetError,
+    refscan::{ReferenceScanner, ScanningReader},
 };
 
 /// Options of [`import_path`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Files uploaded at the same time (at least 1).
     pub concurrency: usize,
+    /// If set, file contents and symlink targets are scanned for its needles;
+    /// read the result from the scanner afterwards.
+    pub scanner: Option<Arc<ReferenceScanner>>,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { concurrency: 8 }
+        Self {
+            concurrency: 8,
+            scanner: None,
+        }
     }
 }
 
@@ -53,7 +63,9 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// A socket, FIFO or device file.
-    #[error("{path}: unsupported file type (only regular files, directories and symlinks can be imported)")]
+    #[error(
+        "{path}: unsupported file type (only regular files, directories and symlinks can be imported)"
+    )]
     UnsupportedFileType {
         /// The path.
         path: PathBuf,
@@ -120,7 +132,8 @@ pub async fn import_path(
     path: &Path,
     opts: ImportOptions,
 ) -> Result<Node, ImportError> {
-    let span = tvix_tracing::progress_span!("import", path = %path.display(), store = %store.name());
+    let span =
+        tvix_tracing::progress_span!("import", path = %path.display(), store = %store.name());
     span.progress_set_style(tvix_tracing::ProgressStyle::Bytes);
     async {
         let root = path.to_owned();
@@ -138,8 +151,8 @@ pub async fn import_path(
             })
             .sum();
         tracing::Span::current().progress_set_length(total);
-        let blobs = upload_files(store, &entries, opts.concurrency.max(1)).await?;
-        assemble(store, entries, blobs).await
+        let blobs = upload_files(store, &entries, &opts).await?;
+        assemble(store, entries, blobs, opts.scanner.as_deref()).await
     }
     .instrument(span.clone())
     .await
@@ -193,13 +206,18 @@ fn walk(root: &Path) -> Result<Vec<Entry>, ImportError> {
 async fn upload_files(
     store: &Store,
     entries: &[Entry],
-    concurrency: usize,
+    opts: &ImportOptions,
 ) -> Result<HashMap<usize, (B3Digest, u64)>, ImportError> {
     let span = tracing::Span::current();
-    futures::stream::iter(entries.iter().enumerate().filter_map(|(i, e)| match e.kind {
-        Kind::File { .. } => Some((i, &e.path)),
-        _ => None,
-    }))
+    futures::stream::iter(
+        entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e.kind {
+                Kind::File { .. } => Some((i, &e.path)),
+                _ => None,
+            }),
+    )
     .map(|(i, path)| {
         let span = span.clone();
         async move {
@@ -208,18 +226,19 @@ async fn upload_files(
                 source,
             };
             let f = tokio::fs::File::open(path).await.map_err(io)?;
-            let (digest, size) = store
-                .put_reader(f)
-                .await
-                .map_err(|source| ImportError::Upload {
-                    path: path.clone(),
-                    source,
-                })?;
+            let uploaded = match &opts.scanner {
+                Some(s) => store.put_reader(ScanningReader::new(f, s)).await,
+                None => store.put_reader(f).await,
+            };
+            let (digest, size) = uploaded.map_err(|source| ImportError::Upload {
+                path: path.clone(),
+                source,
+            })?;
             span.progress_inc(size);
             Ok::<_, ImportError>((i, (digest, size)))
         }
     })
-    .buffer_unordered(concurrency)
+    .buffer_unordered(opts.concurrency.max(1))
     .try_collect()
     .await
 }
@@ -229,6 +248,7 @@ async fn assemble(
     store: &Store,
     entries: Vec<Entry>,
     blobs: HashMap<usize, (B3Digest, u64)>,
+    scanner: Option<&ReferenceScanner>,
 ) -> Result<Node, ImportError> {
     let mut open: HashMap<PathBuf, Directory> = HashMap::new();
     let mut closure = ClosureBuilder::new();
@@ -249,10 +269,15 @@ async fn assemble(
                     path: e.path.clone(),
                     source,
                 })?;
-                let target = SymlinkTarget::new(t.as_os_str().as_bytes().to_vec())
-                    .map_err(|source| ImportError::InvalidSymlinkTarget {
-                        path: e.path.clone(),
-                        source,
+                if let Some(s) = scanner {
+                    s.scan(t.as_os_str().as_bytes());
+                }
+                let target =
+                    SymlinkTarget::new(t.as_os_str().as_bytes().to_vec()).map_err(|source| {
+                        ImportError::InvalidSymlinkTarget {
+                            path: e.path.clone(),
+                            source,
+                        }
                     })?;
                 Node::Symlink { target }
             }
@@ -268,7 +293,11 @@ async fn assemble(
             break;
         }
         let parent = e.path.parent().map(Path::to_owned).unwrap_or_default();
-        let name = e.path.file_name().map(|n| n.as_bytes().to_vec()).unwrap_or_default();
+        let name = e
+            .path
+            .file_name()
+            .map(|n| n.as_bytes().to_vec())
+            .unwrap_or_default();
         let name = Name::new(name).map_err(|source| ImportError::InvalidName {
             path: e.path.clone(),
             source,
@@ -295,6 +324,9 @@ async fn assemble(
     }
     Ok(root)
 }
+
+#[cfg(feature = "tar")]
+pub mod tar;
 
 #[cfg(test)]
 mod tests;

@@ -20,7 +20,13 @@
 //! config of named instances or from a URL.
 //!
 //! # Import
-//! [`import::import_path`] ingests a local file tree.
+//! [`import::import_path`] ingests a local file tree and `import::tar::import_tar`
+//! (feature `tar`) a tar archive, optionally scanning the contents for
+//! references with [`refscan`].
+//!
+//! # Features
+//! `grpc` (client and server), `objectstore` (`object_store` backends) and `tar`
+//! are on by default; `cloud` adds S3, GCS and Azure to the objectstore backend.
 
 mod blob;
 mod blobservice;
@@ -38,6 +44,7 @@ pub mod combinator;
 pub mod composition;
 pub mod import;
 pub mod proto;
+pub mod refscan;
 
 pub use blob::{BlobOptions, BlobReader, BlobWriter, ReadOptions};
 pub use blobservice::{BlobMeta, BlobService, ChunkMeta};
@@ -46,8 +53,12 @@ pub use closure::{Closure, ClosureBuilder, ClosureChecker, ClosureError};
 pub use digest::{B3_PREFIX, B3Digest, DigestError};
 pub use directory::{DecodeError, Directory, DirectoryValidationError};
 pub use directoryservice::DirectoryService;
-pub use error::{BlobError, BoxError, ChunkError, DirectoryError, ErrorKind, InstanceName, Message};
-pub use node::{MAX_NAME_LEN, MAX_TARGET_LEN, Name, NameError, Node, SymlinkTarget, SymlinkTargetError};
+pub use error::{
+    BlobError, BoxError, ChunkError, DirectoryError, ErrorKind, InstanceName, Message,
+};
+pub use node::{
+    MAX_NAME_LEN, MAX_TARGET_LEN, Name, NameError, Node, SymlinkTarget, SymlinkTargetError,
+};
 pub use store::Store;
 
 #[cfg(test)]

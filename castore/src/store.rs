@@ -98,6 +98,7 @@ impl Store {
     }
 
     /// Opens a blob for reading, or `None` if it does not exist.
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name, %digest))]
     pub async fn open_read(&self, digest: &B3Digest) -> Result<Option<BlobReader>, BlobError> {
         let Some(meta) = self.blobs.stat(digest).await? else {
             return Ok(None);
@@ -121,6 +122,7 @@ impl Store {
     }
 
     /// Writes everything `r` yields as one blob; returns its digest and size.
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     pub async fn put_reader<R: AsyncRead + Unpin>(
         &self,
         mut r: R,

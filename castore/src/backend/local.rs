@@ -120,23 +120,26 @@ impl LocalBackend {
         &self,
         table: TableDefinition<'_, &[u8; 32], &[u8]>,
         d: &B3Digest,
-    ) -> Result<Option<Vec<u8>>, redb::Error> {
-        let txn = self.db.begin_read()?;
-        let t = txn.open_table(table)?;
-        Ok(t.get(d.as_bytes())?.map(|v| v.value().to_vec()))
+    ) -> Result<Option<Vec<u8>>, Box<redb::Error>> {
+        let e = |e: redb::Error| Box::new(e);
+        let txn = self.db.begin_read().map_err(|x| e(x.into()))?;
+        let t = txn.open_table(table).map_err(|x| e(x.into()))?;
+        Ok(t.get(d.as_bytes())
+            .map_err(|x| e(x.into()))?
+            .map(|v| v.value().to_vec()))
     }
 }
 
-
-
 #[async_trait]
 impl ChunkService for LocalBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         tokio::fs::try_exists(self.chunk_path(digest))
             .await
             .map_err(|e| ChunkError::storage(&self.name, e))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -154,6 +157,7 @@ impl ChunkService for LocalBackend {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
         self.blocking(move |this| {
             let digest = B3Digest::of(&data);
@@ -164,10 +168,11 @@ impl ChunkService for LocalBackend {
             let io = |e: std::io::Error| ChunkError::storage(&this.name, e);
             let compressed = zstd::bulk::compress(&data, ZSTD_LEVEL).map_err(io)?;
             let n = this.tmp_counter.fetch_add(1, Ordering::Relaxed);
-            let tmp = this
-                .root
-                .join("tmp")
-                .join(format!("{}.{}.{n}", digest.to_hex(), std::process::id()));
+            let tmp = this.root.join("tmp").join(format!(
+                "{}.{}.{n}",
+                digest.to_hex(),
+                std::process::id()
+            ));
             std::fs::write(&tmp, &compressed).map_err(io)?;
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(io)?;
@@ -210,6 +215,7 @@ pub(crate) fn meta_from_proto(
 
 #[async_trait]
 impl BlobService for LocalBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -228,6 +234,7 @@ impl BlobService for LocalBackend {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -247,6 +254,7 @@ impl BlobService for LocalBackend {
 
 #[async_trait]
 impl DirectoryService for LocalBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let digest = *digest;
         self.blocking(move |this| {
@@ -270,14 +278,17 @@ impl DirectoryService for LocalBackend {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
         self.put_all(vec![(dir.digest(), dir.encode())]).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {
         crate::directoryservice::get_closure_by_get(self, &self.name, root).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_closure(&self, closure: Closure) -> Result<B3Digest, DirectoryError> {
         let items = closure
             .leaves_first()

@@ -45,14 +45,17 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 #[async_trait]
 impl ChunkService for MemoryBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         Ok(read(&self.chunks).contains_key(digest))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         Ok(read(&self.chunks).get(digest).cloned())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
         let digest = B3Digest::of(&data);
         write(&self.chunks).entry(digest).or_insert(data);
@@ -62,10 +65,12 @@ impl ChunkService for MemoryBackend {
 
 #[async_trait]
 impl BlobService for MemoryBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         Ok(read(&self.blobs).get(digest).cloned())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         write(&self.blobs).insert(*digest, meta);
         Ok(())
@@ -74,20 +79,24 @@ impl BlobService for MemoryBackend {
 
 #[async_trait]
 impl DirectoryService for MemoryBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         Ok(read(&self.directories).get(digest).cloned())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
         let digest = dir.digest();
         write(&self.directories).insert(digest, dir);
         Ok(digest)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {
         crate::directoryservice::get_closure_by_get(self, &self.name, root).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_closure(&self, closure: Closure) -> Result<B3Digest, DirectoryError> {
         let root = closure.root();
         let mut map = write(&self.directories);

@@ -9,9 +9,9 @@
 //! | [`object_store`] (feature `objectstore`) | zstd objects | protobuf objects | protobuf objects |
 //! | [`grpc`] (feature `grpc`) | ChunkService RPCs | BlobService RPCs | DirectoryService RPCs |
 
+#[cfg(feature = "grpc")]
+pub mod grpc;
 pub mod local;
 pub mod memory;
 #[cfg(feature = "objectstore")]
 pub mod object_store;
-#[cfg(feature = "grpc")]
-pub mod grpc;

@@ -81,6 +81,7 @@ impl ObjectStoreBackend {
 
 #[async_trait]
 impl ChunkService for ObjectStoreBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         match self.store.head(&self.path("chunks", digest)).await {
             Ok(_) => Ok(true),
@@ -89,6 +90,7 @@ impl ChunkService for ObjectStoreBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let Some(z) = self
             .get_object(&self.path("chunks", digest))
@@ -97,11 +99,13 @@ impl ChunkService for ObjectStoreBackend {
         else {
             return Ok(None);
         };
-        let data = zstd::stream::decode_all(z.as_ref())
-            .map_err(|e| ChunkError::corrupt(&self.name, *digest, format!("cannot decompress: {e}")))?;
+        let data = zstd::stream::decode_all(z.as_ref()).map_err(|e| {
+            ChunkError::corrupt(&self.name, *digest, format!("cannot decompress: {e}"))
+        })?;
         Ok(Some(data.into()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
         let digest = B3Digest::of(&data);
         if self.has(&digest).await? {
@@ -118,6 +122,7 @@ impl ChunkService for ObjectStoreBackend {
 
 #[async_trait]
 impl BlobService for ObjectStoreBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let Some(b) = self
             .get_object(&self.path("blobs", digest))
@@ -133,6 +138,7 @@ impl BlobService for ObjectStoreBackend {
         Ok(Some(meta))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let b = meta_to_proto(&meta).encode_to_vec();
         self.put_object(&self.path("blobs", digest), b.into())
@@ -143,6 +149,7 @@ impl BlobService for ObjectStoreBackend {
 
 #[async_trait]
 impl DirectoryService for ObjectStoreBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let Some(b) = self
             .get_object(&self.path("dirs", digest))
@@ -163,6 +170,7 @@ impl DirectoryService for ObjectStoreBackend {
         Ok(Some(dir))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
         let d = dir.digest();
         self.put_object(&self.path("dirs", &d), dir.encode())
@@ -171,10 +179,12 @@ impl DirectoryService for ObjectStoreBackend {
         Ok(d)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {
         crate::directoryservice::get_closure_by_get(self, &self.name, root).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_closure(&self, closure: Closure) -> Result<B3Digest, DirectoryError> {
         for (d, dir) in closure.leaves_first() {
             self.put_object(&self.path("dirs", d), dir.encode())

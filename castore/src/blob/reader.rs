@@ -25,7 +25,9 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// A seekable reader of one blob (see the [module docs](crate::blob)).
+/// A seekable reader of one blob: fetches up to `prefetch` upcoming chunks
+/// concurrently, verifies each chunk's length and digest, seeks by binary
+/// search over chunk offsets.
 ///
 /// Must be polled inside a tokio runtime: prefetches run as tasks.
 pub struct BlobReader {

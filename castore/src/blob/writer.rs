@@ -29,7 +29,8 @@ impl std::future::Future for AbortOnDrop {
     }
 }
 
-/// Writes one blob (see the [module docs](crate::blob)). Call
+/// Writes one blob: cuts FastCDC chunks, uploads them concurrently (bounded),
+/// checks the digests the chunk service answers. Call
 /// [`close`](Self::close): until it succeeds, the blob does not exist.
 #[must_use = "a blob exists only after close() succeeded"]
 pub struct BlobWriter {

@@ -54,10 +54,20 @@ fn leaves_first_rejects_missing_child_naming_it() {
 fn leaves_first_rejects_two_roots() {
     let (leaf, mid, _) = tree();
     let mut other = Directory::new();
-    other.add(name("o"), Node::Symlink { target: "t".try_into().expect("t") }).expect("add");
+    other
+        .add(
+            name("o"),
+            Node::Symlink {
+                target: "t".try_into().expect("t"),
+            },
+        )
+        .expect("add");
     let e = Closure::from_leaves_first([leaf, other.clone(), mid.clone()]).expect_err("two roots");
     assert_eq!(e, ClosureError::MultipleRoots(mid.digest(), other.digest()));
-    assert_eq!(Closure::from_leaves_first([]).expect_err("empty"), ClosureError::Empty);
+    assert_eq!(
+        Closure::from_leaves_first([]).expect_err("empty"),
+        ClosureError::Empty
+    );
 }
 
 #[test]
@@ -100,9 +110,11 @@ fn root_first_checks() {
         ClosureError::Incomplete(leaf.digest())
     );
     assert_eq!(
-        Closure::from_root_first(root.digest(), vec![root.clone(), mid, leaf.clone(), leaf.clone()])
-            .expect_err("duplicate"),
+        Closure::from_root_first(
+            root.digest(),
+            vec![root.clone(), mid, leaf.clone(), leaf.clone()]
+        )
+        .expect_err("duplicate"),
         ClosureError::Unexpected(leaf.digest())
     );
 }
-

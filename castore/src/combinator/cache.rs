@@ -48,7 +48,11 @@ impl ChunkService for Cache {
             return Ok(None);
         };
         if B3Digest::of(&b) != *digest {
-            return Err(ChunkError::corrupt(&self.name, *digest, "far store sent other contents"));
+            return Err(ChunkError::corrupt(
+                &self.name,
+                *digest,
+                "far store sent other contents",
+            ));
         }
         self.near.chunks().put(b.clone()).await?;
         tracing::debug!("filled near from far");

@@ -78,11 +78,13 @@ impl Retry {
 #[async_trait]
 impl ChunkService for Retry {
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
-        self.run("chunk has", || self.inner.chunks().has(digest)).await
+        self.run("chunk has", || self.inner.chunks().has(digest))
+            .await
     }
 
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
-        self.run("chunk get", || self.inner.chunks().get(digest)).await
+        self.run("chunk get", || self.inner.chunks().get(digest))
+            .await
     }
 
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
@@ -94,12 +96,15 @@ impl ChunkService for Retry {
 #[async_trait]
 impl BlobService for Retry {
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
-        self.run("blob stat", || self.inner.blobs().stat(digest)).await
+        self.run("blob stat", || self.inner.blobs().stat(digest))
+            .await
     }
 
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
-        self.run("blob put", || self.inner.blobs().put_meta(digest, meta.clone()))
-            .await
+        self.run("blob put", || {
+            self.inner.blobs().put_meta(digest, meta.clone())
+        })
+        .await
     }
 }
 
@@ -111,8 +116,10 @@ impl DirectoryService for Retry {
     }
 
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
-        self.run("directory put", || self.inner.directories().put(dir.clone()))
-            .await
+        self.run("directory put", || {
+            self.inner.directories().put(dir.clone())
+        })
+        .await
     }
 
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {

@@ -233,7 +233,9 @@ impl Composition {
 
     /// Parses TOML.
     pub fn from_toml(s: &str) -> Result<Self, CompositionError> {
-        Ok(Self::new(toml::from_str(s).map_err(CompositionError::Toml)?))
+        Ok(Self::new(
+            toml::from_str(s).map_err(CompositionError::Toml)?,
+        ))
     }
 
     /// Converts a URL (the store is its root alias `root`).
@@ -297,14 +299,12 @@ impl Composition {
                 // A URL reference: an anonymous instance named after the URL.
                 let entries = url::to_config(alias, alias).map_err(CompositionError::Url)?;
                 self.config.stores.extend(entries);
-                self.config
-                    .stores
-                    .get(alias)
-                    .cloned()
-                    .ok_or_else(|| CompositionError::UnknownAlias {
+                self.config.stores.get(alias).cloned().ok_or_else(|| {
+                    CompositionError::UnknownAlias {
                         alias: alias.to_owned(),
                         referrer: referrer.map(str::to_owned),
-                    })?
+                    }
+                })?
             }
             None => {
                 return Err(CompositionError::UnknownAlias {

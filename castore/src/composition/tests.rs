@@ -111,12 +111,19 @@ fn cycles_are_reported_with_their_path() {
 
 #[rstest]
 #[case("[stores.root]\ntype = \"floppy\"\n", "unknown variant `floppy`")]
-#[case("[stores.root]\ntype = \"memory\"\npath = \"/x\"\n", "unknown field `path`")]
+#[case(
+    "[stores.root]\ntype = \"memory\"\npath = \"/x\"\n",
+    "unknown field `path`"
+)]
 #[case("[stores.root]\ntype = \"local\"\n", "missing field `path`")]
 #[case("colour = 1\n", "unknown field `colour`")]
 fn bad_toml(#[case] toml: &str, #[case] msg: &str) {
     let e = Composition::from_toml(toml).expect_err("rejected");
-    assert!(crate::conformance::chain(&e).contains(msg), "{}", crate::conformance::chain(&e));
+    assert!(
+        crate::conformance::chain(&e).contains(msg),
+        "{}",
+        crate::conformance::chain(&e)
+    );
 }
 
 #[tokio::test]
@@ -137,7 +144,10 @@ async fn each_alias_is_built_once() {
     let m = c.build("m").expect("builds");
     // The root's services are m's services: what one writes, the other reads.
     let d = root.put_blob(b"shared").await.expect("put");
-    assert_eq!(m.read_blob(&d).await.expect("read"), Some(b"shared".to_vec()));
+    assert_eq!(
+        m.read_blob(&d).await.expect("read"),
+        Some(b"shared".to_vec())
+    );
     assert!(Arc::ptr_eq(root.chunks(), m.chunks()));
     assert_eq!(m.name().as_ref(), "m");
 }

@@ -30,7 +30,9 @@ pub enum UrlError {
         source: ::url::ParseError,
     },
     /// An unknown scheme.
-    #[error("unknown store URL scheme {scheme:?} in {url:?} (known: memory, local, redb, grpc+unix, grpc+http, objectstore+…)")]
+    #[error(
+        "unknown store URL scheme {scheme:?} in {url:?} (known: memory, local, redb, grpc+unix, grpc+http, objectstore+…)"
+    )]
     UnknownScheme {
         /// The scheme.
         scheme: String,
@@ -103,9 +105,7 @@ pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, InstanceConfi
                 path: u.path().into(),
             }
         }
-        "grpc+unix" | "grpc+http" => InstanceConfig::Grpc {
-            url: u.to_string(),
-        },
+        "grpc+unix" | "grpc+http" => InstanceConfig::Grpc { url: u.to_string() },
         s if s.starts_with("objectstore+") => {
             let options: BTreeMap<String, String> = rest.into_iter().collect();
             let inner_scheme = &s["objectstore+".len()..];

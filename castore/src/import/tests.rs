@@ -34,34 +34,69 @@ async fn tree_round_trip() {
     symlink("../big", root.join("sub/link")).expect("symlink");
 
     let s = store();
-    let node = import_path(&s, &root, ImportOptions { concurrency: 3 })
-        .await
-        .expect("imports");
+    let node = import_path(
+        &s,
+        &root,
+        ImportOptions {
+            concurrency: 3,
+            scanner: None,
+        },
+    )
+    .await
+    .expect("imports");
     let Node::Directory { digest, size } = node else {
         panic!("root is a directory: {node:?}")
     };
     let dirs = s.directories().get_closure(&digest).await.expect("closure");
-    assert_eq!(dirs.len(), 4, "root, empty, sub, deeper (dedup of equal dirs)");
+    assert_eq!(
+        dirs.len(),
+        4,
+        "root, empty, sub, deeper (dedup of equal dirs)"
+    );
     let top = &dirs[0];
     assert_eq!(top.size(), size);
     let names: Vec<_> = top.entries().map(|(n, _)| n.to_string()).collect();
     assert_eq!(names, ["big", "empty", "same", "sub"]);
-    let Some(Node::File { digest: big, size: 200_000, executable: false }) = top.get(&name("big")) else {
+    let Some(Node::File {
+        digest: big,
+        size: 200_000,
+        executable: false,
+    }) = top.get(&name("big"))
+    else {
         panic!("big is a file: {:?}", top.get(&name("big")))
     };
-    assert_eq!(s.read_blob(big).await.expect("read"), Some(noise(200_000, 1)));
+    assert_eq!(
+        s.read_blob(big).await.expect("read"),
+        Some(noise(200_000, 1))
+    );
     assert_eq!(top.get(&name("empty")), Some(&Directory::new().as_node()));
     let Some(Node::Directory { digest: sub, .. }) = top.get(&name("sub")) else {
         panic!("sub is a directory")
     };
-    let sub = s.directories().get(sub).await.expect("get").expect("exists");
-    assert!(matches!(sub.get(&name("exe")), Some(Node::File { executable: true, size: 10, .. })));
+    let sub = s
+        .directories()
+        .get(sub)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert!(matches!(
+        sub.get(&name("exe")),
+        Some(Node::File {
+            executable: true,
+            size: 10,
+            ..
+        })
+    ));
     assert_eq!(
         sub.get(&name("link")),
-        Some(&Node::Symlink { target: "../big".try_into().expect("t") })
+        Some(&Node::Symlink {
+            target: "../big".try_into().expect("t")
+        })
     );
     // Importing the same tree again gives the same root.
-    let again = import_path(&s, &root, ImportOptions::default()).await.expect("imports");
+    let again = import_path(&s, &root, ImportOptions::default())
+        .await
+        .expect("imports");
     assert_eq!(again, node);
 }
 
@@ -71,7 +106,9 @@ async fn single_file_and_symlink_roots() {
     let f = dir.path().join("f");
     std::fs::write(&f, b"hello").expect("write");
     let s = store();
-    let n = import_path(&s, &f, ImportOptions::default()).await.expect("imports");
+    let n = import_path(&s, &f, ImportOptions::default())
+        .await
+        .expect("imports");
     assert_eq!(
         n,
         Node::File {
@@ -82,8 +119,15 @@ async fn single_file_and_symlink_roots() {
     );
     let l = dir.path().join("l");
     symlink("/nowhere", &l).expect("symlink");
-    let n = import_path(&s, &l, ImportOptions::default()).await.expect("imports");
-    assert_eq!(n, Node::Symlink { target: "/nowhere".try_into().expect("t") });
+    let n = import_path(&s, &l, ImportOptions::default())
+        .await
+        .expect("imports");
+    assert_eq!(
+        n,
+        Node::Symlink {
+            target: "/nowhere".try_into().expect("t")
+        }
+    );
 }
 
 #[tokio::test]
@@ -94,5 +138,35 @@ async fn special_files_are_refused_by_path() {
     let e = import_path(&store(), dir.path(), ImportOptions::default())
         .await
         .expect_err("refused");
-    assert!(matches!(&e, ImportError::UnsupportedFileType { path } if *path == sock), "{e}");
+    assert!(
+        matches!(&e, ImportError::UnsupportedFileType { path } if *path == sock),
+        "{e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn references_are_scanned_in_contents_and_symlink_targets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("r");
+    std::fs::create_dir(&root).expect("mkdir");
+    let mut big = noise(300_000, 5);
+    big[150_000..150_032].copy_from_slice(b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    std::fs::write(root.join("big"), &big).expect("write");
+    symlink(
+        "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-x",
+        root.join("l"),
+    )
+    .expect("symlink");
+    let needles = [
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "cccccccccccccccccccccccccccccccc",
+    ];
+    let scanner = std::sync::Arc::new(crate::refscan::ReferenceScanner::new(needles).expect("s"));
+    let opts = ImportOptions {
+        concurrency: 2,
+        scanner: Some(scanner.clone()),
+    };
+    import_path(&store(), &root, opts).await.expect("imports");
+    assert_eq!(scanner.matches(), std::collections::BTreeSet::from([0, 1]));
 }

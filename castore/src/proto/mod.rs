@@ -78,7 +78,13 @@ impl TryFrom<self::Directory> for DDir {
             let name = Name::new(e.name).map_err(E::InvalidName)?;
             check_sorted(&mut prev, &name)?;
             let digest = checked_digest(&name, &e.digest)?;
-            d.add(name, DNode::Directory { digest, size: e.size })?;
+            d.add(
+                name,
+                DNode::Directory {
+                    digest,
+                    size: e.size,
+                },
+            )?;
         }
         let mut prev = None;
         for e in p.files {
@@ -98,12 +104,11 @@ impl TryFrom<self::Directory> for DDir {
         for e in p.symlinks {
             let name = Name::new(e.name).map_err(E::InvalidName)?;
             check_sorted(&mut prev, &name)?;
-            let target = SymlinkTarget::new(e.target).map_err(|source| {
-                E::InvalidSymlinkTarget {
+            let target =
+                SymlinkTarget::new(e.target).map_err(|source| E::InvalidSymlinkTarget {
                     name: name.clone(),
                     source,
-                }
-            })?;
+                })?;
             d.add(name, DNode::Symlink { target })?;
         }
         Ok(d)
@@ -155,11 +160,9 @@ impl TryFrom<self::Node> for DNode {
                 executable: f.executable,
             },
             node::Node::Symlink(s) => DNode::Symlink {
-                target: SymlinkTarget::new(s.target).map_err(|source| {
-                    E::InvalidSymlinkTarget {
-                        name: Name::try_from("_").expect("'_' is a valid name"),
-                        source,
-                    }
+                target: SymlinkTarget::new(s.target).map_err(|source| E::InvalidSymlinkTarget {
+                    name: Name::try_from("_").expect("'_' is a valid name"),
+                    source,
                 })?,
             },
         })

@@ -15,7 +15,8 @@ use tonic::transport::{Channel, Endpoint, Uri};
 
 use super::code_to_kind;
 use crate::{
-    B3Digest, BlobError, BlobMeta, BlobService, ChunkError, ChunkService, Closure, Directory, DirectoryError, DirectoryService, InstanceName, proto,
+    B3Digest, BlobError, BlobMeta, BlobService, ChunkError, ChunkService, Closure, Directory,
+    DirectoryError, DirectoryService, InstanceName, proto,
     proto::{
         blob_service_client::BlobServiceClient, chunk_service_client::ChunkServiceClient,
         directory_service_client::DirectoryServiceClient,
@@ -115,6 +116,7 @@ macro_rules! status_err {
 
 #[async_trait]
 impl ChunkService for GrpcBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         let req = proto::ChunkRequest {
             digest: digest_bytes(digest),
@@ -125,6 +127,7 @@ impl ChunkService for GrpcBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let req = proto::ChunkRequest {
             digest: digest_bytes(digest),
@@ -136,6 +139,7 @@ impl ChunkService for GrpcBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
         let digest = B3Digest::of(&data);
         // Skip the upload when the server has the chunk already.
@@ -155,6 +159,7 @@ impl ChunkService for GrpcBackend {
 
 #[async_trait]
 impl BlobService for GrpcBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let req = proto::StatBlobRequest {
             digest: digest_bytes(digest),
@@ -172,6 +177,7 @@ impl BlobService for GrpcBackend {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let req = proto::PutChunkedRequest {
             digest: digest_bytes(digest),
@@ -224,18 +230,27 @@ impl GrpcBackend {
         };
         match self.directories.clone().get(req).await {
             Ok(r) => Ok(Some(r.into_inner())),
-            Err(s) if s.code() == tonic::Code::NotFound => Ok(None),
+            // Only the requested directory missing means "absent"; a missing
+            // descendant is an error naming it.
+            Err(s)
+                if s.code() == tonic::Code::NotFound
+                    && super::status_digest(&s).is_none_or(|d| d == *digest) =>
+            {
+                Ok(None)
+            }
             Err(s) => Err(status_err!(DirectoryError, &self.name, Some(*digest), s)),
         }
     }
 
     fn decode(&self, digest: B3Digest, p: proto::Directory) -> Result<Directory, DirectoryError> {
-        Directory::try_from(p).map_err(|e| DirectoryError::corrupt(&self.name, digest, e.to_string()))
+        Directory::try_from(p)
+            .map_err(|e| DirectoryError::corrupt(&self.name, digest, e.to_string()))
     }
 }
 
 #[async_trait]
 impl DirectoryService for GrpcBackend {
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let Some(mut stream) = self.get_stream(digest, false).await? else {
             return Ok(None);
@@ -258,10 +273,12 @@ impl DirectoryService for GrpcBackend {
         Ok(Some(dir))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, dir: Directory) -> Result<B3Digest, DirectoryError> {
         self.send_directories(vec![dir]).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get_closure(&self, root: &B3Digest) -> Result<Vec<Directory>, DirectoryError> {
         let Some(mut stream) = self.get_stream(root, true).await? else {
             return Err(DirectoryError::not_found(&self.name, *root));
@@ -285,6 +302,7 @@ impl DirectoryService for GrpcBackend {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_closure(&self, closure: Closure) -> Result<B3Digest, DirectoryError> {
         let dirs = closure.leaves_first().map(|(_, d)| d.clone()).collect();
         self.send_directories(dirs).await

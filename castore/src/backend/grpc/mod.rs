@@ -12,6 +12,9 @@ pub mod server;
 
 pub use client::{ConnectError, GrpcBackend};
 
+#[cfg(test)]
+mod tests;
+
 use crate::ErrorKind;
 
 /// The status code an error kind travels as.
@@ -31,9 +34,7 @@ pub(crate) fn code_to_kind(c: tonic::Code) -> ErrorKind {
     match c {
         tonic::Code::NotFound => ErrorKind::NotFound,
         tonic::Code::DataLoss => ErrorKind::Corrupt,
-        tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition => {
-            ErrorKind::InvalidRequest
-        }
+        tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition => ErrorKind::InvalidRequest,
         tonic::Code::Unavailable => ErrorKind::Unavailable,
         tonic::Code::DeadlineExceeded => ErrorKind::Timeout,
         _ => ErrorKind::Storage,

@@ -166,7 +166,11 @@ impl BlobService for Server {
                 }
                 Ok(Response::new(resp))
             }
-            Ok(None) => Err(to_status(ErrorKind::NotFound, Some(d), &crate::Message(format!("blob {d} not found")))),
+            Ok(None) => Err(to_status(
+                ErrorKind::NotFound,
+                Some(d),
+                &crate::Message(format!("blob {d} not found")),
+            )),
             Err(e) => Err(status!(e)),
         }
     }
@@ -186,8 +190,16 @@ impl BlobService for Server {
                     let item = Ok(proto::BlobChunk { data });
                     Ok(Response::new(Box::pin(futures::stream::iter([item]))))
                 }
-                Some(_) => Err(to_status(ErrorKind::Corrupt, Some(d), &crate::Message(format!("chunk {d} is corrupt")))),
-                None => Err(to_status(ErrorKind::NotFound, Some(d), &crate::Message(format!("blob {d} not found")))),
+                Some(_) => Err(to_status(
+                    ErrorKind::Corrupt,
+                    Some(d),
+                    &crate::Message(format!("chunk {d} is corrupt")),
+                )),
+                None => Err(to_status(
+                    ErrorKind::NotFound,
+                    Some(d),
+                    &crate::Message(format!("blob {d} not found")),
+                )),
             };
         };
         let (tx, rx) = tokio::sync::mpsc::channel(4);
@@ -300,7 +312,11 @@ impl ChunkService for Server {
         let d = parse_digest(&req.get_ref().digest)?;
         match self.store.chunks().get(&d).await.map_err(|e| status!(e))? {
             Some(data) => Ok(Response::new(proto::ChunkData { data })),
-            None => Err(to_status(ErrorKind::NotFound, Some(d), &crate::Message(format!("chunk {d} not found")))),
+            None => Err(to_status(
+                ErrorKind::NotFound,
+                Some(d),
+                &crate::Message(format!("chunk {d} not found")),
+            )),
         }
     }
 
@@ -309,7 +325,12 @@ impl ChunkService for Server {
         req: Request<proto::ChunkData>,
     ) -> Result<Response<proto::PutChunkResponse>, Status> {
         let data = req.into_inner().data;
-        let d = self.store.chunks().put(data).await.map_err(|e| status!(e))?;
+        let d = self
+            .store
+            .chunks()
+            .put(data)
+            .await
+            .map_err(|e| status!(e))?;
         Ok(Response::new(proto::PutChunkResponse {
             digest: Bytes::copy_from_slice(d.as_bytes()),
         }))
@@ -336,7 +357,13 @@ impl DirectoryService for Server {
                 .await
                 .map_err(|e| status!(e))?
         } else {
-            match self.store.directories().get(&d).await.map_err(|e| status!(e))? {
+            match self
+                .store
+                .directories()
+                .get(&d)
+                .await
+                .map_err(|e| status!(e))?
+            {
                 Some(dir) => vec![dir],
                 None => {
                     return Err(to_status(

@@ -12,7 +12,7 @@ use tokio::io::AsyncWriteExt;
 use tvix_castore::{
     B3Digest, Directory, Node, Store,
     backend::grpc::server::{self, ListenAddr},
-    import::{ImportOptions, import_path},
+    import::{ImportOptions, import_path, tar::import_tar},
 };
 use tvix_tracing::TracingHandle;
 
@@ -23,6 +23,12 @@ pub(crate) enum CastoreCommand {
     Import {
         /// The path to import (symlinks are not followed).
         path: PathBuf,
+    },
+    /// Import a tar archive (plain, gzip, bzip2, xz or zstd) as the directory it
+    /// would extract to; print that directory's digest.
+    ImportTar {
+        /// The archive, or `-` for stdin.
+        archive: PathBuf,
     },
     /// Write a blob's contents to stdout.
     Cat {
@@ -53,10 +59,28 @@ pub(crate) async fn run(
             let digest = match node {
                 Node::Directory { digest, .. } | Node::File { digest, .. } => digest.to_string(),
                 Node::Symlink { target } => {
-                    bail!("{} is a symlink (to {target}): it has no digest", path.display())
+                    bail!(
+                        "{} is a symlink (to {target}): it has no digest",
+                        path.display()
+                    )
                 }
             };
             writeln!(tracing.stdout(), "{digest}")?;
+        }
+        CastoreCommand::ImportTar { archive } => {
+            let opts = ImportOptions::default();
+            let node = if archive.as_os_str() == "-" {
+                import_tar(&store, tokio::io::stdin(), &opts).await
+            } else {
+                let f = tokio::fs::File::open(&archive)
+                    .await
+                    .with_context(|| format!("opening {}", archive.display()))?;
+                import_tar(&store, f, &opts).await
+            }
+            .with_context(|| format!("importing {}", archive.display()))?;
+            if let Node::Directory { digest, .. } = node {
+                writeln!(tracing.stdout(), "{digest}")?;
+            }
         }
         CastoreCommand::Cat { digest } => {
             let mut r = store
@@ -129,14 +153,15 @@ fn list(
 pub(crate) async fn daemon(listen: &str, store: Store) -> anyhow::Result<()> {
     let addr: ListenAddr = listen.parse()?;
     let shutdown = async {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot watch SIGTERM");
-                std::future::pending::<()>().await;
-                unreachable!()
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot watch SIGTERM");
+                    std::future::pending::<()>().await;
+                    unreachable!()
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
             _ = term.recv() => tracing::info!("SIGTERM: shutting down"),

@@ -50,9 +50,11 @@ fn store_arg(arg: Option<String>) -> anyhow::Result<String> {
     let data = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         Some(d) => std::path::PathBuf::from(d),
         None => {
-            let home = std::env::var_os("HOME").filter(|v| !v.is_empty()).ok_or_else(|| {
-                anyhow::anyhow!("neither XDG_DATA_HOME nor HOME is set: pass --store")
-            })?;
+            let home = std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("neither XDG_DATA_HOME nor HOME is set: pass --store")
+                })?;
             std::path::PathBuf::from(home).join(".local/share")
         }
     };
@@ -93,8 +95,12 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Hash(cmd) => hash::run(cmd, &mut handle.stdout()),
         Command::Nar(cmd) => nar::run(cmd, &handle),
-        Command::Castore(cmd) => with_store(cli.store, async |s| castore::run(cmd, s, &handle).await),
-        Command::Daemon { listen } => with_store(cli.store, async |s| castore::daemon(&listen, s).await),
+        Command::Castore(cmd) => {
+            with_store(cli.store, async |s| castore::run(cmd, s, &handle).await)
+        }
+        Command::Daemon { listen } => {
+            with_store(cli.store, async |s| castore::daemon(&listen, s).await)
+        }
     };
     if let Err(e) = handle.shutdown() {
         eprintln!("warning: {e}");
