@@ -5,6 +5,7 @@
 mod castore;
 mod hash;
 mod nar;
+mod store;
 
 use std::{path::Path, process::Command};
 

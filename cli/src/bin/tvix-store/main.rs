@@ -5,6 +5,7 @@ mod castore;
 mod hash;
 mod nar;
 mod progress;
+mod store;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +34,25 @@ enum Command {
     /// Import trees into the content-addressed store and read them back.
     #[command(subcommand)]
     Castore(castore::CastoreCommand),
+    /// Add paths to the store as `nix-store --add` does; print their store
+    /// paths.
+    Import {
+        /// The paths (each named after its last component).
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+    },
+    /// Show information about store paths, as `nix path-info`.
+    PathInfo {
+        /// Print JSON, as `nix path-info --json`.
+        #[arg(long)]
+        json: bool,
+        /// Include the closure of the paths.
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// Absolute store paths.
+        #[arg(required = true)]
+        paths: Vec<String>,
+    },
     /// Serve the store's Blob, Chunk and Directory services over gRPC until
     /// SIGINT or SIGTERM.
     Daemon {
@@ -94,7 +114,20 @@ fn main() -> std::process::ExitCode {
     };
     let result = match cli.command {
         Command::Hash(cmd) => hash::run(cmd, &mut handle.stdout()),
+        Command::Nar(nar::NarCommand::Dump { path }) => {
+            store::with_services(cli.store, async |s| store::nar_dump(&path, s).await)
+        }
         Command::Nar(cmd) => nar::run(cmd, &handle),
+        Command::Import { paths } => {
+            store::with_services(cli.store, async |s| store::import(&paths, s, &handle).await)
+        }
+        Command::PathInfo {
+            json,
+            recursive,
+            paths,
+        } => store::with_services(cli.store, async |s| {
+            store::path_info(&paths, json, recursive, s, &handle).await
+        }),
         Command::Castore(cmd) => {
             with_store(cli.store, async |s| castore::run(cmd, s, &handle).await)
         }
