@@ -21,6 +21,7 @@ mod path_info;
 pub use pathinfoservice::{PathInfoError, PathInfoService};
 
 pub mod composition;
+pub mod copy;
 pub mod import;
 pub mod nar;
 pub mod pathinfoservice;

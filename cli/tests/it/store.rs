@@ -95,3 +95,41 @@ fn missing_paths() {
     assert_eq!(r.status, 1);
     assert!(r.stderr.contains("does-not-exist"), "{}", r.stderr);
 }
+
+#[test]
+fn copy_to_a_file_cache_and_back_into_another_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    make_tree(&dir.path().join("t"));
+    let a = format!("--store=local://{}/a", dir.path().display());
+    let b = format!("--store=local://{}/b", dir.path().display());
+    ok(&tvix_store(dir.path(), &[&a, "import", "t"]));
+    let cache = format!("file://{}/cache?compression=zstd", dir.path().display());
+    ok(&tvix_store(dir.path(), &[&a, "copy", "--to", &cache, PATH]));
+    assert!(
+        dir.path()
+            .join("cache/gn3avp0gp9v3kjfh0qjr84whfqf07zjm.narinfo")
+            .exists()
+    );
+    ok(&tvix_store(
+        dir.path(),
+        &[&b, "copy", "--from", &cache, PATH],
+    ));
+    let json_a = ok(&tvix_store(dir.path(), &[&a, "path-info", "--json", PATH])).to_owned();
+    let json_b = ok(&tvix_store(dir.path(), &[&b, "path-info", "--json", PATH])).to_owned();
+    assert_eq!(json_a, json_b);
+    // A path the source does not have.
+    let r = tvix_store(
+        dir.path(),
+        &[
+            &b,
+            "copy",
+            "--to",
+            &cache,
+            "/nix/store/00000000000000000000000000000000-x",
+        ],
+    );
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("is not valid"), "{}", r.stderr);
+    let r = tvix_store(dir.path(), &[&b, "copy", PATH]);
+    assert_eq!(r.status, 1);
+}

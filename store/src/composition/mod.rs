@@ -52,8 +52,8 @@ use tvix_castore::{
 use crate::{
     PathInfoService,
     pathinfoservice::{
-        cache::CachePathInfoService, lru::LruPathInfoService, memory::MemoryPathInfoService,
-        redb::RedbPathInfoService,
+        binary_cache::BinaryCachePathInfoService, cache::CachePathInfoService,
+        lru::LruPathInfoService, memory::MemoryPathInfoService, redb::RedbPathInfoService,
     },
 };
 
@@ -113,6 +113,16 @@ pub enum PathInfoConfig {
         near: String,
         /// The far (authoritative) service.
         far: String,
+    },
+    /// A Nix binary cache directory: `file:///DIR` with options
+    /// `compression=`, `secret-key=`, `trusted-public-keys=` (see
+    /// [`BinaryCachePathInfoService`]).
+    Nix {
+        /// The cache URL.
+        url: String,
+        /// The castore store NARs are ingested into and rendered from
+        /// (default: the root store).
+        store: Option<String>,
     },
 }
 
@@ -222,7 +232,14 @@ impl StoreComposition {
     /// Converts a store URL: castore's part by castore's table, the PathInfo
     /// part by [`url::to_config`].
     pub fn from_url(s: &str) -> Result<Self, StoreCompositionError> {
-        let castore = Composition::from_url(s)?;
+        // A binary cache holds no castore data: NARs fetched from it are
+        // ingested into memory.
+        let castore_url = if s.starts_with("nix+") {
+            "memory://"
+        } else {
+            s
+        };
+        let castore = Composition::from_url(castore_url)?;
         let pathinfo = url::to_config(s, DEFAULT_ROOT).map_err(StoreCompositionError::Url)?;
         Ok(Self {
             castore,
@@ -290,11 +307,19 @@ impl StoreComposition {
             deps.push(self.build_inner(r, Some(alias), stack)?);
         }
         stack.pop();
-        let svc =
-            instantiate(alias, &cfg, deps).map_err(|source| StoreCompositionError::Build {
+        let castore = match &cfg {
+            PathInfoConfig::Nix { store, .. } => Some(match store {
+                Some(s) => self.castore.build(s)?,
+                None => self.castore.build_root()?,
+            }),
+            _ => None,
+        };
+        let svc = instantiate(alias, &cfg, deps, castore).map_err(|source| {
+            StoreCompositionError::Build {
                 alias: alias.to_owned(),
                 source,
-            })?;
+            }
+        })?;
         self.built.insert(alias.to_owned(), svc.clone());
         Ok(svc)
     }
@@ -304,6 +329,7 @@ fn instantiate(
     alias: &str,
     cfg: &PathInfoConfig,
     deps: Vec<Arc<dyn PathInfoService>>,
+    castore: Option<Store>,
 ) -> Result<Arc<dyn PathInfoService>, BoxError> {
     let name: tvix_castore::InstanceName = Arc::from(alias);
     let mut deps = deps.into_iter();
@@ -324,6 +350,10 @@ fn instantiate(
             let near = dep()?;
             let far = dep()?;
             Arc::new(CachePathInfoService::new(name, near, far))
+        }
+        PathInfoConfig::Nix { url, .. } => {
+            let store = castore.ok_or("internal: no castore store for a binary cache")?;
+            Arc::new(BinaryCachePathInfoService::from_url(name, url, store)?)
         }
     })
 }

@@ -7,6 +7,7 @@
 //! | `grpc+unix:///SOCKET`, `grpc+http://HOST:PORT` | `grpc`, the same server |
 //! | `objectstore+file:///DIR` | `redb`, file `DIR/pathinfo.redb` |
 //! | `objectstore+memory:///` | `memory` |
+//! | `nix+file:///DIR?OPTIONS` | `nix`, the binary cache `file:///DIR?OPTIONS` (castore in memory) |
 //! | any of them with `?cache=URL` | `cache`: near = URL's service, far = the rest's |
 //!
 //! Other object stores keep no PathInfo: use a composition file. A URL named
@@ -52,6 +53,16 @@ pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, PathInfoConfi
         } else {
             rest.push((k.into_owned(), v.into_owned()));
         }
+    }
+    if let Some(rest) = url.strip_prefix("nix+") {
+        out.insert(
+            name.to_owned(),
+            PathInfoConfig::Nix {
+                url: rest.to_owned(),
+                store: None,
+            },
+        );
+        return Ok(out);
     }
     if let Some(cache_url) = cache {
         if rest.is_empty() {

@@ -56,6 +56,13 @@ impl PathInfoService for CachePathInfoService {
         Ok(Some(info))
     }
 
+    async fn has(&self, hash: &StorePathHash) -> Result<bool, PathInfoError> {
+        if self.near.has(hash).await.unwrap_or(false) {
+            return Ok(true);
+        }
+        self.far.has(hash).await
+    }
+
     async fn put(&self, info: PathInfo) -> Result<PathInfo, PathInfoError> {
         let info = self.far.put(info).await?;
         self.near.put(info.clone()).await

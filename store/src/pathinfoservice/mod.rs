@@ -8,6 +8,7 @@
 //! | [`grpc::GrpcPathInfoService`] (feature `grpc`) | a client of `tvix-store daemon`; [`grpc::server`] serves any service |
 //! | [`lru::LruPathInfoService`] | the most recently used entries of `inner`, in memory |
 //! | [`cache::CachePathInfoService`] | `near` in front of `far`, filled on read |
+//! | [`binary_cache::BinaryCachePathInfoService`] | a Nix binary cache directory (`file:///DIR`) |
 //!
 //! Every backend passes the same conformance suite (`tests.rs`).
 
@@ -17,6 +18,7 @@ use tvix_castore::{BoxError, ErrorKind, InstanceName, Message};
 
 use crate::{PathInfo, StorePathHash};
 
+pub mod binary_cache;
 pub mod cache;
 #[cfg(feature = "grpc")]
 pub mod grpc;
@@ -29,6 +31,13 @@ pub mod redb;
 pub trait PathInfoService: Send + Sync {
     /// The PathInfo of the store path with digest `hash`, or `None`.
     async fn get(&self, hash: &StorePathHash) -> Result<Option<PathInfo>, PathInfoError>;
+
+    /// Whether the store path with digest `hash` is known. The default asks
+    /// [`get`](Self::get); backends where `get` is expensive (a binary cache
+    /// ingests the NAR) answer from their index.
+    async fn has(&self, hash: &StorePathHash) -> Result<bool, PathInfoError> {
+        Ok(self.get(hash).await?.is_some())
+    }
 
     /// Stores `info` (replacing an entry of the same path) and returns what
     /// was stored (a backend may add signatures).
@@ -184,6 +193,9 @@ impl PathInfoError {
 impl<T: PathInfoService + ?Sized> PathInfoService for std::sync::Arc<T> {
     async fn get(&self, hash: &StorePathHash) -> Result<Option<PathInfo>, PathInfoError> {
         (**self).get(hash).await
+    }
+    async fn has(&self, hash: &StorePathHash) -> Result<bool, PathInfoError> {
+        (**self).has(hash).await
     }
     async fn put(&self, info: PathInfo) -> Result<PathInfo, PathInfoError> {
         (**self).put(info).await

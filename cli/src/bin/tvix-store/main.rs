@@ -53,6 +53,20 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<String>,
     },
+    /// Copy store paths with their closure between the store and a Nix binary
+    /// cache directory, as `nix copy`.
+    Copy {
+        /// The source: `file:///DIR` with options `compression=`,
+        /// `secret-key=`, `trusted-public-keys=` (default: the store).
+        #[arg(long)]
+        from: Option<String>,
+        /// The destination, as `--from`.
+        #[arg(long)]
+        to: Option<String>,
+        /// Absolute store paths.
+        #[arg(required = true)]
+        paths: Vec<String>,
+    },
     /// Serve the store's Blob, Chunk and Directory services over gRPC until
     /// SIGINT or SIGTERM.
     Daemon {
@@ -121,6 +135,9 @@ fn main() -> std::process::ExitCode {
         Command::Import { paths } => {
             store::with_services(cli.store, async |s| store::import(&paths, s, &handle).await)
         }
+        Command::Copy { from, to, paths } => store::with_services(cli.store, async |s| {
+            store::copy(from.as_deref(), to.as_deref(), &paths, s).await
+        }),
         Command::PathInfo {
             json,
             recursive,

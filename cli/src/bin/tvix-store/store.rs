@@ -125,3 +125,43 @@ pub(crate) async fn nar_dump(path: &str, services: Services) -> anyhow::Result<(
     stdout.flush().await?;
     Ok(())
 }
+
+/// One side of `copy`: a binary cache URL over the store's castore, or the
+/// store's own PathInfo service.
+fn copy_side(
+    url: Option<&str>,
+    name: &str,
+    services: &Services,
+) -> anyhow::Result<std::sync::Arc<dyn tvix_store::PathInfoService>> {
+    Ok(match url {
+        None => services.pathinfo.clone(),
+        Some(u) => std::sync::Arc::new(
+            tvix_store::pathinfoservice::binary_cache::BinaryCachePathInfoService::from_url(
+                name.into(),
+                u,
+                services.store.clone(),
+            )
+            .with_context(|| format!("binary cache {u:?}"))?,
+        ),
+    })
+}
+
+/// `copy [--from URL] [--to URL] PATH...`, as `nix copy`.
+pub(crate) async fn copy(
+    from: Option<&str>,
+    to: Option<&str>,
+    paths: &[String],
+    services: Services,
+) -> anyhow::Result<()> {
+    if from.is_none() && to.is_none() {
+        bail!("give --from or --to (or both)");
+    }
+    let src = copy_side(from, "from", &services)?;
+    let dst = copy_side(to, "to", &services)?;
+    let paths = paths
+        .iter()
+        .map(|p| parse_store_path(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    tvix_store::copy::copy_closure(&*src, &*dst, &paths).await?;
+    Ok(())
+}
