@@ -114,6 +114,13 @@ pub enum PathInfoConfig {
         /// The far (authoritative) service.
         far: String,
     },
+    /// Signs what is put with a Nix secret key file, then puts it into `inner`.
+    Signing {
+        /// The wrapped service.
+        inner: String,
+        /// The secret key file (`nix key generate-secret`).
+        keyfile: PathBuf,
+    },
     /// A Nix binary cache directory: `file:///DIR` with options
     /// `compression=`, `secret-key=`, `trusted-public-keys=` (see
     /// [`BinaryCachePathInfoService`]).
@@ -130,6 +137,7 @@ impl PathInfoConfig {
     fn references(&self) -> Vec<&str> {
         match self {
             Self::Cache { near, far } => vec![near, far],
+            Self::Signing { inner, .. } => vec![inner],
             _ => vec![],
         }
     }
@@ -350,6 +358,12 @@ fn instantiate(
             let near = dep()?;
             let far = dep()?;
             Arc::new(CachePathInfoService::new(name, near, far))
+        }
+        PathInfoConfig::Signing { keyfile, .. } => {
+            let key = crate::pathinfoservice::signing::read_key_file(keyfile)?;
+            Arc::new(
+                crate::pathinfoservice::signing::SigningPathInfoService::new(name, dep()?, key),
+            )
         }
         PathInfoConfig::Nix { url, .. } => {
             let store = castore.ok_or("internal: no castore store for a binary cache")?;

@@ -146,3 +146,24 @@ async fn local_url_keeps_pathinfo_beside_castore() {
         .expect("build");
     assert_eq!(s.pathinfo.get(&a.hash()).await.expect("get"), Some(a));
 }
+
+#[tokio::test]
+async fn signing_from_toml() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = nix_compat::signature::SecretKey::from_seed("k-1", [3; 32]).expect("key");
+    let key_file = dir.path().join("sk");
+    std::fs::write(&key_file, key.to_key_file_string()).expect("write");
+    let toml = format!(
+        "[stores.root]\ntype = \"memory\"\n[pathinfo.root]\ntype = \"signing\"\ninner = \"db\"\nkeyfile = {:?}\n[pathinfo.db]\ntype = \"memory\"\n",
+        key_file.display().to_string()
+    );
+    let mut c = StoreComposition::from_toml(&toml).expect("parses");
+    let s = c.build_root().expect("builds");
+    let mut a = fixture_info("a", 1);
+    a.signatures.clear();
+    s.pathinfo.put(a.clone()).await.expect("put");
+    let db = c.build_pathinfo("db").expect("db");
+    let got = db.get(&a.hash()).await.expect("get").expect("stored");
+    assert_eq!(got.signatures.len(), 1);
+    assert_eq!(got.signatures[0].name(), "k-1");
+}

@@ -8,6 +8,7 @@
 //! | [`grpc::GrpcPathInfoService`] (feature `grpc`) | a client of `tvix-store daemon`; [`grpc::server`] serves any service |
 //! | [`lru::LruPathInfoService`] | the most recently used entries of `inner`, in memory |
 //! | [`cache::CachePathInfoService`] | `near` in front of `far`, filled on read |
+//! | [`signing::SigningPathInfoService`] | signs what is put with a Nix secret key, then puts it into `inner` |
 //! | [`binary_cache::BinaryCachePathInfoService`] | a Nix binary cache directory (`file:///DIR`) |
 //!
 //! Every backend passes the same conformance suite (`tests.rs`).
@@ -25,6 +26,7 @@ pub mod grpc;
 pub mod lru;
 pub mod memory;
 pub mod redb;
+pub mod signing;
 
 /// Keeps [`PathInfo`]s, looked up by the digest of their store path.
 #[async_trait]
