@@ -6,6 +6,7 @@ mod cli;
 mod derivation;
 mod nar;
 mod narinfo;
+mod store;
 
 use tvix_tests::reference;
 

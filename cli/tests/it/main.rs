@@ -6,6 +6,7 @@ mod castore;
 mod eval_golden;
 mod hash;
 mod nar;
+mod store;
 
 use std::{path::Path, process::Command};
 

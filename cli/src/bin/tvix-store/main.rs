@@ -5,6 +5,7 @@ mod castore;
 mod hash;
 mod nar;
 mod progress;
+mod store;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +34,39 @@ enum Command {
     /// Import trees into the content-addressed store and read them back.
     #[command(subcommand)]
     Castore(castore::CastoreCommand),
+    /// Add paths to the store as `nix-store --add` does; print their store
+    /// paths.
+    Import {
+        /// The paths (each named after its last component).
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+    },
+    /// Show information about store paths, as `nix path-info`.
+    PathInfo {
+        /// Print JSON, as `nix path-info --json`.
+        #[arg(long)]
+        json: bool,
+        /// Include the closure of the paths.
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// Absolute store paths.
+        #[arg(required = true)]
+        paths: Vec<String>,
+    },
+    /// Copy store paths with their closure between the store and a Nix binary
+    /// cache directory, as `nix copy`.
+    Copy {
+        /// The source: `file:///DIR` with options `compression=`,
+        /// `secret-key=`, `trusted-public-keys=` (default: the store).
+        #[arg(long)]
+        from: Option<String>,
+        /// The destination, as `--from`.
+        #[arg(long)]
+        to: Option<String>,
+        /// Absolute store paths.
+        #[arg(required = true)]
+        paths: Vec<String>,
+    },
     /// Serve the store's Blob, Chunk and Directory services over gRPC until
     /// SIGINT or SIGTERM.
     Daemon {
@@ -94,7 +128,23 @@ fn main() -> std::process::ExitCode {
     };
     let result = match cli.command {
         Command::Hash(cmd) => hash::run(cmd, &mut handle.stdout()),
+        Command::Nar(nar::NarCommand::Dump { path }) => {
+            store::with_services(cli.store, async |s| store::nar_dump(&path, s).await)
+        }
         Command::Nar(cmd) => nar::run(cmd, &handle),
+        Command::Import { paths } => {
+            store::with_services(cli.store, async |s| store::import(&paths, s, &handle).await)
+        }
+        Command::Copy { from, to, paths } => store::with_services(cli.store, async |s| {
+            store::copy(from.as_deref(), to.as_deref(), &paths, s).await
+        }),
+        Command::PathInfo {
+            json,
+            recursive,
+            paths,
+        } => store::with_services(cli.store, async |s| {
+            store::path_info(&paths, json, recursive, s, &handle).await
+        }),
         Command::Castore(cmd) => {
             with_store(cli.store, async |s| castore::run(cmd, s, &handle).await)
         }

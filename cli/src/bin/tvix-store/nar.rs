@@ -28,6 +28,12 @@ pub(crate) enum NarCommand {
         /// The path to serialise (a symlink is dumped as a symlink).
         path: PathBuf,
     },
+    /// Write the NAR of a store path in the store (`--store`) to stdout (as
+    /// `nix store dump-path`, `nix-store --dump` of a store path).
+    Dump {
+        /// The absolute store path.
+        path: String,
+    },
     /// Show information about a path inside a NAR file (as `nix nar ls`).
     Ls {
         /// List subdirectories recursively.
@@ -87,6 +93,8 @@ pub(crate) fn run(cmd: NarCommand, tracing: &TracingHandle) -> anyhow::Result<()
         ),
         NarCommand::Cat { nar, path } => cat(&nar, path.as_os_str().as_bytes()),
         NarCommand::Restore { dir } => restore(&dir),
+        // main runs it with the store's services.
+        NarCommand::Dump { .. } => bail!("internal: `nar dump` needs the store"),
     }
 }
 

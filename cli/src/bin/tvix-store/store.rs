@@ -1,0 +1,167 @@
+//! The store commands: `tvix-store import`, `path-info` and `nar dump`, over
+//! the castore store and PathInfo service that `--store` describes (see
+//! `tvix_store::composition`).
+
+use std::{
+    collections::{BTreeMap, VecDeque},
+    io::Write,
+    path::PathBuf,
+};
+
+use anyhow::{Context, bail};
+use nix_compat::store_path::StorePath;
+use tokio::io::AsyncWriteExt;
+use tvix_store::{
+    PathInfo, StorePathHash,
+    composition::{Services, StoreComposition},
+    import::add_path,
+    nar::{RenderOptions, write_nar},
+};
+use tvix_tracing::TracingHandle;
+
+/// Runs `f` with the services of the store argument, in a tokio runtime.
+pub(crate) fn with_services(
+    store: Option<String>,
+    f: impl AsyncFnOnce(Services) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(async {
+        let arg = crate::store_arg(store)?;
+        let services = StoreComposition::from_arg(&arg)
+            .and_then(|mut c| c.build_root())
+            .with_context(|| format!("store {arg:?}"))?;
+        f(services).await
+    })
+}
+
+/// `import PATH...`: adds each path as `nix-store --add` and prints its store
+/// path.
+pub(crate) async fn import(
+    paths: &[PathBuf],
+    services: Services,
+    tracing: &TracingHandle,
+) -> anyhow::Result<()> {
+    for path in paths {
+        let info = add_path(&services, path)
+            .await
+            .with_context(|| format!("adding {}", path.display()))?;
+        writeln!(tracing.stdout(), "{}", info.store_path.to_absolute_path())?;
+    }
+    Ok(())
+}
+
+/// Parses an absolute store path given on the command line.
+fn parse_store_path(s: &str) -> anyhow::Result<StorePath<String>> {
+    tvix_store::parse_absolute(s.trim_end_matches('/'))
+        .with_context(|| format!("{s:?} is not a store path"))
+}
+
+async fn lookup(services: &Services, p: &StorePath<String>) -> anyhow::Result<Option<PathInfo>> {
+    let info = services
+        .pathinfo
+        .get(&StorePathHash::of(p))
+        .await
+        .with_context(|| format!("looking up {}", p.to_absolute_path()))?;
+    // A PathInfo of another name with the same digest is not this path.
+    Ok(info.filter(|i| i.store_path == *p))
+}
+
+/// `path-info [--json] [-r] PATH...`, as `nix path-info`.
+pub(crate) async fn path_info(
+    paths: &[String],
+    json: bool,
+    recursive: bool,
+    services: Services,
+    tracing: &TracingHandle,
+) -> anyhow::Result<()> {
+    let mut found: BTreeMap<String, Option<PathInfo>> = BTreeMap::new();
+    let mut queue: VecDeque<StorePath<String>> = VecDeque::new();
+    for p in paths {
+        queue.push_back(parse_store_path(p)?);
+    }
+    while let Some(p) = queue.pop_front() {
+        let key = p.to_absolute_path();
+        if found.contains_key(&key) {
+            continue;
+        }
+        let info = lookup(&services, &p).await?;
+        match (&info, json) {
+            (None, false) => bail!("path '{key}' is not valid"),
+            (None, true) => tracing::warn!("path '{key}' is not valid"),
+            (Some(i), _) if recursive => queue.extend(i.references.iter().cloned()),
+            _ => {}
+        }
+        found.insert(key, info);
+    }
+    let mut out = tracing.stdout();
+    if json {
+        let doc = tvix_store::path_info_json_document(
+            found.into_iter().map(|(k, v)| (k, v.map(|i| i.to_json()))),
+        );
+        writeln!(out, "{doc}")?;
+    } else {
+        for k in found.keys() {
+            writeln!(out, "{k}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `nar dump STOREPATH`: writes the path's NAR to stdout.
+pub(crate) async fn nar_dump(path: &str, services: Services) -> anyhow::Result<()> {
+    let p = parse_store_path(path)?;
+    let info = lookup(&services, &p)
+        .await?
+        .with_context(|| format!("path '{}' is not valid", p.to_absolute_path()))?;
+    let stdout = tokio::io::BufWriter::new(tokio::io::stdout());
+    let mut stdout = write_nar(
+        stdout,
+        &info.node,
+        &services.store,
+        RenderOptions::default(),
+    )
+    .await
+    .with_context(|| format!("writing the NAR of {}", p.to_absolute_path()))?;
+    stdout.flush().await?;
+    Ok(())
+}
+
+/// One side of `copy`: a binary cache URL over the store's castore, or the
+/// store's own PathInfo service.
+fn copy_side(
+    url: Option<&str>,
+    name: &str,
+    services: &Services,
+) -> anyhow::Result<std::sync::Arc<dyn tvix_store::PathInfoService>> {
+    Ok(match url {
+        None => services.pathinfo.clone(),
+        Some(u) => std::sync::Arc::new(
+            tvix_store::pathinfoservice::binary_cache::BinaryCachePathInfoService::from_url(
+                name.into(),
+                u,
+                services.store.clone(),
+            )
+            .with_context(|| format!("binary cache {u:?}"))?,
+        ),
+    })
+}
+
+/// `copy [--from URL] [--to URL] PATH...`, as `nix copy`.
+pub(crate) async fn copy(
+    from: Option<&str>,
+    to: Option<&str>,
+    paths: &[String],
+    services: Services,
+) -> anyhow::Result<()> {
+    if from.is_none() && to.is_none() {
+        bail!("give --from or --to (or both)");
+    }
+    let src = copy_side(from, "from", &services)?;
+    let dst = copy_side(to, "to", &services)?;
+    let paths = paths
+        .iter()
+        .map(|p| parse_store_path(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    tvix_store::copy::copy_closure(&*src, &*dst, &paths).await?;
+    Ok(())
+}

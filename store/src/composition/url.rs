@@ -1,0 +1,95 @@
+//! The one table from store URLs to the PathInfo service kept with them.
+//!
+//! | URL | PathInfo service |
+//! |---|---|
+//! | `memory://` | `memory` |
+//! | `local:///DIR`, `redb:///DIR` | `redb`, file `DIR/pathinfo.redb` |
+//! | `grpc+unix:///SOCKET`, `grpc+http://HOST:PORT` | `grpc`, the same server |
+//! | `objectstore+file:///DIR` | `redb`, file `DIR/pathinfo.redb` |
+//! | `objectstore+memory:///` | `memory` |
+//! | `nix+file:///DIR?OPTIONS` | `nix`, the binary cache `file:///DIR?OPTIONS` (castore in memory) |
+//! | any of them with `?cache=URL` | `cache`: near = URL's service, far = the rest's |
+//!
+//! Other object stores keep no PathInfo: use a composition file. A URL named
+//! `N` gives the instance `N`; with `?cache=` also `N.inner` and `N.cache`.
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+use super::PathInfoConfig;
+
+/// Why a URL does not give a PathInfo service.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Not a URL.
+    #[error("{url:?} is not a URL")]
+    Parse {
+        /// The text.
+        url: String,
+        /// Why.
+        #[source]
+        source: ::url::ParseError,
+    },
+    /// A URL that names no place for PathInfo.
+    #[error("{url:?} keeps no PathInfo; use a composition file with a [pathinfo.root] entry")]
+    NoPathInfo {
+        /// The URL.
+        url: String,
+    },
+}
+
+/// Converts `url` to PathInfo instance configs, the main one named `name`.
+pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, PathInfoConfig>, UrlError> {
+    let mut u = ::url::Url::parse(url).map_err(|source| UrlError::Parse {
+        url: url.to_owned(),
+        source,
+    })?;
+    let mut out = BTreeMap::new();
+    let mut cache = None;
+    let mut rest = Vec::new();
+    for (k, v) in u.query_pairs() {
+        if k == "cache" {
+            cache = Some(v.into_owned());
+        } else {
+            rest.push((k.into_owned(), v.into_owned()));
+        }
+    }
+    if let Some(rest) = url.strip_prefix("nix+") {
+        out.insert(
+            name.to_owned(),
+            PathInfoConfig::Nix {
+                url: rest.to_owned(),
+                store: None,
+            },
+        );
+        return Ok(out);
+    }
+    if let Some(cache_url) = cache {
+        if rest.is_empty() {
+            u.set_query(None);
+        } else {
+            u.query_pairs_mut().clear().extend_pairs(&rest);
+        }
+        let inner = format!("{name}.inner");
+        let near = format!("{name}.cache");
+        out.extend(to_config(u.as_str(), &inner)?);
+        out.extend(to_config(&cache_url, &near)?);
+        out.insert(name.to_owned(), PathInfoConfig::Cache { near, far: inner });
+        return Ok(out);
+    }
+    let db_in = |dir: &str| PathInfoConfig::Redb {
+        path: Some(PathBuf::from(dir).join("pathinfo.redb")),
+    };
+    let cfg = match u.scheme() {
+        "memory" | "objectstore+memory" => PathInfoConfig::Memory {},
+        "local" | "redb" | "objectstore+file" => db_in(u.path()),
+        "grpc+unix" | "grpc+http" => PathInfoConfig::Grpc { url: u.to_string() },
+        _ => {
+            return Err(UrlError::NoPathInfo {
+                url: url.to_owned(),
+            });
+        }
+    };
+    out.insert(name.to_owned(), cfg);
+    Ok(out)
+}

@@ -1,0 +1,133 @@
+//! Copying store paths with their closure from one [`PathInfoService`] to
+//! another, as `nix copy` does: the closure is read from the source, then
+//! written to the destination references first, skipping paths it has.
+//!
+//! Both services must share the castore store the nodes live in (a binary
+//! cache built over the same store, for example): only PathInfos move here;
+//! a binary cache renders or ingests NARs itself.
+
+use std::collections::{HashMap, HashSet};
+
+use nix_compat::store_path::StorePath;
+use tracing::Instrument;
+use tvix_tracing::ProgressSpanExt;
+
+use crate::{PathInfo, PathInfoError, PathInfoService, StorePathHash};
+
+/// Why a copy failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CopyError {
+    /// A path (or a path in the closure) is not in the source.
+    #[error("path '{0}' is not valid in the source")]
+    NotValid(String),
+    /// Reading from the source failed.
+    #[error("reading {path} from the source")]
+    Source {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: PathInfoError,
+    },
+    /// Writing to the destination failed.
+    #[error("writing {path} to the destination")]
+    Destination {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: PathInfoError,
+    },
+}
+
+/// The PathInfos of the closure of `paths` in `src`, references before the
+/// paths referring to them.
+pub async fn closure(
+    src: &dyn PathInfoService,
+    paths: &[StorePath<String>],
+) -> Result<Vec<PathInfo>, CopyError> {
+    let mut infos: HashMap<StorePathHash, PathInfo> = HashMap::new();
+    let mut todo: Vec<StorePath<String>> = paths.to_vec();
+    while let Some(p) = todo.pop() {
+        let hash = StorePathHash::of(&p);
+        if infos.contains_key(&hash) {
+            continue;
+        }
+        let info = src
+            .get(&hash)
+            .await
+            .map_err(|source| CopyError::Source {
+                path: p.to_absolute_path(),
+                source,
+            })?
+            .filter(|i| i.store_path == p)
+            .ok_or_else(|| CopyError::NotValid(p.to_absolute_path()))?;
+        todo.extend(info.references.iter().cloned());
+        infos.insert(hash, info);
+    }
+    // Depth-first post-order over references, from the requested paths.
+    let mut order = Vec::with_capacity(infos.len());
+    let mut done: HashSet<StorePathHash> = HashSet::new();
+    let mut stack: Vec<(StorePathHash, bool)> = paths
+        .iter()
+        .rev()
+        .map(|p| (StorePathHash::of(p), false))
+        .collect();
+    while let Some((h, expanded)) = stack.pop() {
+        if done.contains(&h) {
+            continue;
+        }
+        let Some(info) = infos.get(&h) else { continue };
+        if expanded {
+            done.insert(h);
+            order.push(info.clone());
+        } else {
+            stack.push((h, true));
+            for r in info.references.iter().rev() {
+                let rh = StorePathHash::of(r);
+                // A self-reference needs no ordering.
+                if rh != h && !done.contains(&rh) {
+                    stack.push((rh, false));
+                }
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// Copies the closure of `paths` from `src` to `dst`; returns the paths
+/// copied (those `dst` did not have).
+pub async fn copy_closure(
+    src: &dyn PathInfoService,
+    dst: &dyn PathInfoService,
+    paths: &[StorePath<String>],
+) -> Result<Vec<StorePath<String>>, CopyError> {
+    let span = tvix_tracing::progress_span!("copy", paths = paths.len());
+    async {
+        let infos = closure(src, paths).await?;
+        tracing::Span::current().progress_set_length(infos.len() as u64);
+        let mut copied = Vec::new();
+        for info in infos {
+            let path = info.store_path.to_absolute_path();
+            let have = dst
+                .has(&info.hash())
+                .await
+                .map_err(|source| CopyError::Destination {
+                    path: path.clone(),
+                    source,
+                })?;
+            if !have {
+                let sp = info.store_path.clone();
+                dst.put(info)
+                    .await
+                    .map_err(|source| CopyError::Destination { path, source })?;
+                copied.push(sp);
+            }
+            tracing::Span::current().progress_inc(1);
+        }
+        Ok(copied)
+    }
+    .instrument(span)
+    .await
+}
