@@ -31,38 +31,10 @@ use crate::{
 
 pub use proto::path_info_service_server::PathInfoServiceServer;
 
-fn code_to_kind(c: tonic::Code) -> ErrorKind {
-    match c {
-        tonic::Code::NotFound => ErrorKind::NotFound,
-        tonic::Code::DataLoss => ErrorKind::Corrupt,
-        tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition => ErrorKind::InvalidRequest,
-        tonic::Code::Unavailable => ErrorKind::Unavailable,
-        tonic::Code::DeadlineExceeded => ErrorKind::Timeout,
-        _ => ErrorKind::Storage,
-    }
-}
-
-fn kind_to_code(k: ErrorKind) -> tonic::Code {
-    match k {
-        ErrorKind::NotFound => tonic::Code::NotFound,
-        ErrorKind::Corrupt => tonic::Code::DataLoss,
-        ErrorKind::InvalidRequest => tonic::Code::InvalidArgument,
-        ErrorKind::Unavailable => tonic::Code::Unavailable,
-        ErrorKind::Timeout => tonic::Code::DeadlineExceeded,
-        _ => tonic::Code::Internal,
-    }
-}
-
-/// An error as a status, its whole source chain in the message.
+/// An error as a status, its whole source chain in the message, with the
+/// code castore uses for the same kind of error.
 fn to_status(kind: ErrorKind, e: &(dyn std::error::Error + 'static)) -> Status {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    Status::new(kind_to_code(kind), msg)
+    tvix_castore::backend::grpc::to_status(kind, None, e)
 }
 
 /// Why a gRPC client could not be set up.
@@ -131,7 +103,11 @@ impl GrpcPathInfoService {
     }
 
     fn err(&self, s: Status) -> PathInfoError {
-        PathInfoError::from_kind(code_to_kind(s.code()), &self.name, s)
+        PathInfoError::from_kind(
+            tvix_castore::backend::grpc::code_to_kind(s.code()),
+            &self.name,
+            s,
+        )
     }
 
     fn invalid(&self, e: proto::ValidatePathInfoError) -> PathInfoError {

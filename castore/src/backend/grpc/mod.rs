@@ -17,8 +17,9 @@ mod tests;
 
 use crate::ErrorKind;
 
-/// The status code an error kind travels as.
-pub(crate) fn kind_to_code(k: ErrorKind) -> tonic::Code {
+/// The status code an error kind travels as (also used by tvix-store's
+/// PathInfo service, so every service maps errors the same way).
+pub fn kind_to_code(k: ErrorKind) -> tonic::Code {
     match k {
         ErrorKind::NotFound => tonic::Code::NotFound,
         ErrorKind::Corrupt => tonic::Code::DataLoss,
@@ -30,7 +31,7 @@ pub(crate) fn kind_to_code(k: ErrorKind) -> tonic::Code {
 }
 
 /// The error kind a status code stands for.
-pub(crate) fn code_to_kind(c: tonic::Code) -> ErrorKind {
+pub fn code_to_kind(c: tonic::Code) -> ErrorKind {
     match c {
         tonic::Code::NotFound => ErrorKind::NotFound,
         tonic::Code::DataLoss => ErrorKind::Corrupt,
@@ -51,7 +52,7 @@ pub(crate) fn status_digest(s: &tonic::Status) -> Option<crate::B3Digest> {
 
 /// An error as a status, with its whole source chain in the message and the
 /// object concerned in metadata.
-pub(crate) fn to_status<E: std::error::Error>(
+pub fn to_status<E: std::error::Error + ?Sized>(
     kind: ErrorKind,
     digest: Option<crate::B3Digest>,
     e: &E,
