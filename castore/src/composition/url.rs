@@ -49,6 +49,29 @@ pub enum UrlError {
     },
 }
 
+/// Removes a `cache=URL` query option from `u`, keeping the other options,
+/// and returns that URL. Shared with tvix-store's PathInfo URLs, which take
+/// `?cache=` the same way.
+pub fn take_cache_option(u: &mut ::url::Url) -> Option<String> {
+    let mut cache = None;
+    let mut rest = Vec::new();
+    for (k, v) in u.query_pairs() {
+        if k == "cache" {
+            cache = Some(v.into_owned());
+        } else {
+            rest.push((k.into_owned(), v.into_owned()));
+        }
+    }
+    if cache.is_some() {
+        if rest.is_empty() {
+            u.set_query(None);
+        } else {
+            u.query_pairs_mut().clear().extend_pairs(&rest);
+        }
+    }
+    cache
+}
+
 /// Converts `url` to instance configs, the main one named `name`.
 pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, InstanceConfig>, UrlError> {
     let mut u = ::url::Url::parse(url).map_err(|source| UrlError::Parse {
@@ -60,22 +83,7 @@ pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, InstanceConfi
         what,
     };
     let mut out = BTreeMap::new();
-    // Split off ?cache=…; keep the other query pairs.
-    let mut cache = None;
-    let mut rest = Vec::new();
-    for (k, v) in u.query_pairs() {
-        if k == "cache" {
-            cache = Some(v.into_owned());
-        } else {
-            rest.push((k.into_owned(), v.into_owned()));
-        }
-    }
-    if let Some(cache_url) = cache {
-        if rest.is_empty() {
-            u.set_query(None);
-        } else {
-            u.query_pairs_mut().clear().extend_pairs(&rest);
-        }
+    if let Some(cache_url) = take_cache_option(&mut u) {
         let inner = format!("{name}.inner");
         let near = format!("{name}.cache");
         out.extend(to_config(u.as_str(), &inner)?);
@@ -107,7 +115,10 @@ pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, InstanceConfi
         }
         "grpc+unix" | "grpc+http" => InstanceConfig::Grpc { url: u.to_string() },
         s if s.starts_with("objectstore+") => {
-            let options: BTreeMap<String, String> = rest.into_iter().collect();
+            let options: BTreeMap<String, String> = u
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
             let inner_scheme = &s["objectstore+".len()..];
             let mut inner = u.as_str().replacen(s, inner_scheme, 1);
             if let Some(q) = inner.find('?') {

@@ -45,15 +45,6 @@ pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, PathInfoConfi
         source,
     })?;
     let mut out = BTreeMap::new();
-    let mut cache = None;
-    let mut rest = Vec::new();
-    for (k, v) in u.query_pairs() {
-        if k == "cache" {
-            cache = Some(v.into_owned());
-        } else {
-            rest.push((k.into_owned(), v.into_owned()));
-        }
-    }
     if let Some(rest) = url.strip_prefix("nix+") {
         out.insert(
             name.to_owned(),
@@ -64,12 +55,7 @@ pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, PathInfoConfi
         );
         return Ok(out);
     }
-    if let Some(cache_url) = cache {
-        if rest.is_empty() {
-            u.set_query(None);
-        } else {
-            u.query_pairs_mut().clear().extend_pairs(&rest);
-        }
+    if let Some(cache_url) = tvix_castore::composition::url::take_cache_option(&mut u) {
         let inner = format!("{name}.inner");
         let near = format!("{name}.cache");
         out.extend(to_config(u.as_str(), &inner)?);
