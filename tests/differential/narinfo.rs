@@ -152,36 +152,6 @@ fn narinfos(cache: &Path) -> Vec<(String, String)> {
     out
 }
 
-/// What `nix path-info --json` prints for a narinfo, from our reading.
-fn path_info_json(info: &NarInfo<'_>) -> Value {
-    let references: BTreeSet<String> = info
-        .references
-        .iter()
-        .map(|r| r.to_absolute_path())
-        .collect();
-    let signatures: BTreeSet<&str> = info.signatures.iter().map(|s| s.as_ref()).collect();
-    let mut obj = serde_json::json!({
-        "ca": info.ca.as_ref().map(|c| c.to_string()),
-        "compression": info.compression_method(),
-        "deriver": info.deriver.map(|d| d.to_absolute_path()),
-        "narHash": info.nar_hash.to_sri(),
-        "narSize": info.nar_size,
-        "references": references,
-        "registrationTime": null,
-        "signatures": signatures,
-        "ultimate": false,
-        "url": info.url,
-    });
-    let map = obj.as_object_mut().expect("object");
-    if let Some(h) = &info.file_hash {
-        map.insert("downloadHash".into(), h.to_sri().into());
-    }
-    if let Some(n) = info.file_size.filter(|n| *n != 0) {
-        map.insert("downloadSize".into(), n.into());
-    }
-    obj
-}
-
 #[test]
 fn reference_caches_round_trip_and_verify() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -255,7 +225,7 @@ fn reference_caches_round_trip_and_verify() {
             let found: BTreeSet<String> = info.signatures.iter().map(|s| s.to_string()).collect();
             assert_eq!(found, expected, "{name}");
             assert_eq!(info.is_content_addressed(), info.ca.is_some(), "{name}");
-            ours.push((info.store_path.to_absolute_path(), path_info_json(&info)));
+            ours.push((info.store_path.to_absolute_path(), info.to_path_info_json()));
         }
 
         // The reference reads the same values from its own narinfos.
@@ -414,7 +384,7 @@ fn mutated_narinfos_read_like_the_reference() {
             (true, Ok(info)) => {
                 accepted += 1;
                 let theirs: Value = serde_json::from_slice(&stdout).expect("JSON");
-                assert_eq!(theirs[path], path_info_json(&info), "{mutant}");
+                assert_eq!(theirs[path], info.to_path_info_json(), "{mutant}");
             }
             (false, Err(_)) => refused += 1,
             // A mutant naming another path parses, but is not this path's.

@@ -503,6 +503,45 @@ fn push_basename(out: &mut String, path: &StorePathRef<'_>) {
 
 /// The narinfo text: C++ Nix's field order, with the [`Quirks`] and extra
 /// fields of a parsed input.
+#[cfg(feature = "serde")]
+impl NarInfo<'_> {
+    /// What `nix path-info --json --store <cache>` (2.26) prints for the path
+    /// this narinfo describes: sets of references and signatures, hashes in
+    /// SRI, `downloadHash`/`downloadSize` only when the narinfo has them (a
+    /// zero `FileSize` counts as absent), no registration time.
+    #[must_use]
+    pub fn to_path_info_json(&self) -> serde_json::Value {
+        let references: std::collections::BTreeSet<String> = self
+            .references
+            .iter()
+            .map(|r| r.to_absolute_path())
+            .collect();
+        let signatures: std::collections::BTreeSet<&str> =
+            self.signatures.iter().map(|s| s.as_ref()).collect();
+        let mut obj = serde_json::Map::new();
+        obj.insert("ca".into(), self.ca.as_ref().map(|c| c.to_string()).into());
+        obj.insert("compression".into(), self.compression_method().into());
+        obj.insert(
+            "deriver".into(),
+            self.deriver.map(|d| d.to_absolute_path()).into(),
+        );
+        if let Some(h) = &self.file_hash {
+            obj.insert("downloadHash".into(), h.to_sri().into());
+        }
+        if let Some(n) = self.file_size.filter(|n| *n != 0) {
+            obj.insert("downloadSize".into(), n.into());
+        }
+        obj.insert("narHash".into(), self.nar_hash.to_sri().into());
+        obj.insert("narSize".into(), self.nar_size.into());
+        obj.insert("references".into(), references.into_iter().collect());
+        obj.insert("registrationTime".into(), serde_json::Value::Null);
+        obj.insert("signatures".into(), signatures.into_iter().collect());
+        obj.insert("ultimate".into(), false.into());
+        obj.insert("url".into(), self.url.as_ref().into());
+        serde_json::Value::Object(obj)
+    }
+}
+
 impl fmt::Display for NarInfo<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = String::with_capacity(512 + 64 * self.references.len());
