@@ -48,10 +48,18 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 })?;
                 remove.push(Symbol::new(n.as_bytes()));
             }
+            // Sorted names: one binary search per attribute instead of a
+            // scan of the whole list (O(n log m), not O(n m)).
+            remove.sort_unstable();
+            remove.dedup();
             if !remove.iter().any(|r| s.get(*r).is_some()) {
                 return Ok(Value::Attrs(s));
             }
-            let kept: Vec<Attr> = s.iter().filter(|x| !remove.contains(&x.name)).cloned().collect();
+            let kept: Vec<Attr> = s
+                .iter()
+                .filter(|x| remove.binary_search(&x.name).is_err())
+                .cloned()
+                .collect();
             Ok(Value::attrs(Attrs::from_sorted(kept)))
         })
         .plain(),
@@ -81,12 +89,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("intersectAttrs", 2, |ev, pos, a| {
             let x = ev.expect_attrs(&a[0], pos, &arg_ctx("first", "intersectAttrs"))?;
             let y = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "intersectAttrs"))?;
+            // Both walks go in symbol order, so the result is sorted.
             let kept: Vec<Attr> = if x.len() < y.len() {
                 x.iter().filter_map(|e| y.get_attr(e.name).cloned()).collect()
             } else {
                 y.iter().filter(|e| x.get(e.name).is_some()).cloned().collect()
             };
-            Ok(Value::attrs(Attrs::from_unsorted(kept)))
+            Ok(Value::attrs(Attrs::from_sorted(kept)))
         }),
         Builtin::function("catAttrs", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
