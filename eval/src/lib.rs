@@ -35,7 +35,7 @@ use rowan::ast::AstNode;
 use rustc_hash::FxHashMap;
 
 pub use builtins::{Builtin, BuiltinKind, Global};
-pub use errors::{Error, ErrorKind, Result, Trace};
+pub use errors::{Error, ErrorKind, LazyMessage, Result, Trace, TraceMessage};
 pub use eval::{Evaluator, Observer, StderrObserver, ops::Coercion};
 pub use io::{DummyIO, EvalIO, FileType, StdIO};
 pub use print::{format_float, print_ambiguous};

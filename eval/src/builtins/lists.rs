@@ -5,7 +5,7 @@
 use super::{Builtin, arg_ctx};
 use crate::{
     Attr, Attrs, Pos, Symbol, Value,
-    errors::{Error, Result},
+    errors::{Error, LazyMessage, Result},
     eval::Evaluator,
     symbol::known,
     value::Thunk,
@@ -228,9 +228,11 @@ fn any_all(name: &'static str, any: bool) -> Builtin {
             let b = ev.expect_bool(
                 &r,
                 pos,
-                &format!(
-                    "while evaluating the return value of the function passed to builtins.{name}"
-                ),
+                LazyMessage(|| {
+                    format!(
+                        "while evaluating the return value of the function passed to builtins.{name}"
+                    )
+                }),
             )?;
             if b == any {
                 return Ok(Value::Bool(any));

@@ -5,7 +5,7 @@
 use super::{Builtin, arg_ctx};
 use crate::{
     Context, NixString, Pos, Value,
-    errors::{Error, Result},
+    errors::{Error, Result, TraceMessage},
     eval::{Evaluator, ops::Coercion},
 };
 
@@ -14,9 +14,15 @@ const PLAIN: Coercion = Coercion {
     copy_to_store: false,
 };
 
-fn coerce(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str, c: Coercion) -> Result<NixString> {
+fn coerce(
+    ev: &Evaluator,
+    v: &Value,
+    pos: Pos,
+    ctx: impl TraceMessage,
+    c: Coercion,
+) -> Result<NixString> {
     ev.coerce_to_string(v, pos, c)
-        .map_err(|e| e.with_trace(pos, ctx))
+        .map_err(|e| e.with_trace(pos, ctx.into_message()))
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {

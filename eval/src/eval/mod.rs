@@ -26,7 +26,7 @@ use rustc_hash::FxHashMap;
 
 use crate::{
     Attr, Attrs, NixString, Pos, Symbol, Value,
-    errors::{Error, ErrorKind, Result},
+    errors::{Error, ErrorKind, Result, TraceMessage},
     io::EvalIO,
     ir::{AttrName, BinOp, Expr, ExprRef},
     source::SourceMap,
@@ -472,11 +472,13 @@ impl Evaluator {
         })
     }
 
-    fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: &str) -> Result<bool> {
+    fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         let v = self.eval(e, env)?;
         match v {
             Value::Bool(b) => Ok(b),
-            other => Err(self.type_error("a Boolean", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a Boolean", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
@@ -784,26 +786,37 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a set.
-    pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Attrs>> {
+    pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Rc<Attrs>> {
         match self.force(v, pos)? {
             Value::Attrs(a) => Ok(a),
-            other => Err(self.type_error("a set", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a set", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a list.
-    pub fn expect_list(&self, v: &Value, pos: Pos, ctx: &str) -> Result<crate::NixList> {
+    pub fn expect_list(
+        &self,
+        v: &Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<crate::NixList> {
         match self.force(v, pos)? {
             Value::List(l) => Ok(l),
-            other => Err(self.type_error("a list", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a list", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a string (keeping its context).
-    pub fn expect_string(&self, v: &Value, pos: Pos, ctx: &str) -> Result<NixString> {
+    pub fn expect_string(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<NixString> {
         match self.force(v, pos)? {
             Value::String(s) => Ok(s),
-            other => Err(self.type_error("a string", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a string", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
@@ -825,28 +838,39 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires an integer.
-    pub fn expect_int(&self, v: &Value, pos: Pos, ctx: &str) -> Result<i64> {
+    pub fn expect_int(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<i64> {
         match self.force(v, pos)? {
             Value::Int(i) => Ok(i),
-            other => Err(self.type_error("an integer", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("an integer", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a Boolean.
-    pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: &str) -> Result<bool> {
+    pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         match self.force(v, pos)? {
             Value::Bool(b) => Ok(b),
-            other => Err(self.type_error("a Boolean", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a Boolean", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a function (or functor set).
-    pub(crate) fn expect_function(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Value> {
+    pub(crate) fn expect_function(
+        &self,
+        v: &Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<Value> {
         let f = self.force(v, pos)?;
         match &f {
             f if f.is_function() => Ok(f.clone()),
             Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f.clone()),
-            other => Err(self.type_error("a function", other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a function", other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
