@@ -70,6 +70,8 @@ pub struct Evaluator {
     pub(crate) sources: SourceMap,
     pub(crate) globals: Vec<Value>,
     pub(crate) global_names: FxHashMap<Symbol, u32>,
+    /// Attributes of `builtins` that are not thunks, and their global slot.
+    pub(crate) builtin_attrs: FxHashMap<Symbol, u32>,
     pub(crate) io: Box<dyn EvalIO>,
     pub(crate) observer: Box<dyn Observer>,
     pub(crate) settings: Settings,
@@ -197,7 +199,9 @@ impl Evaluator {
                 let v = env_at(env, *depth).get(*slot as usize);
                 self.force(&v, Pos::NONE)
             }
-            Expr::Global(g) => self.force(&self.globals[*g as usize], Pos::NONE),
+            Expr::Global(g) | Expr::BuiltinSelect(g) => {
+                self.force(&self.globals[*g as usize], Pos::NONE)
+            }
             Expr::WithVar { name, pos, depths } => {
                 let v = self.lookup_with(*name, *pos, depths, env)?;
                 self.force(&v, *pos)
