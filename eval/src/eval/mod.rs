@@ -195,10 +195,12 @@ impl Evaluator {
     pub(crate) fn eval(&self, e: &ExprRef, env: &Env) -> Result<Value> {
         match &**e {
             Expr::Const(v) => Ok(v.clone()),
-            Expr::Var { depth, slot } => {
-                let v = env_at(env, *depth).get(*slot as usize);
-                self.force(&v, Pos::NONE)
-            }
+            // Variables are forced in place: no clone of the slot's value
+            // before forcing (a thunk's result is cloned once, out of it).
+            Expr::Var { depth, slot } => match env_at(env, *depth).slots[*slot as usize].get() {
+                Some(v) => self.force(v, Pos::NONE),
+                None => Ok(Value::Null),
+            },
             Expr::Global(g) | Expr::BuiltinSelect(g) => {
                 self.force(&self.globals[*g as usize], Pos::NONE)
             }
@@ -335,8 +337,20 @@ impl Evaluator {
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Add { lhs, rhs, pos } => {
-                let parts = [lhs.clone(), rhs.clone()];
-                self.concat_strings(&parts, *pos, false, env)
+                let a = self.eval(lhs, env)?;
+                if let Value::Int(x) = a {
+                    let b = self.eval(rhs, env)?;
+                    if let Value::Int(y) = b {
+                        if let Some(r) = x.checked_add(y) {
+                            return Ok(Value::Int(r));
+                        }
+                    }
+                    return self.concat_values(a, std::iter::once(Ok(b)), *pos, false);
+                }
+                // The right operand is evaluated only after the left one
+                // was coerced, as C++ Nix's ExprConcatStrings does.
+                let rest = std::iter::once_with(|| self.eval(rhs, env));
+                self.concat_values(a, rest, *pos, false)
             }
             Expr::ConcatStrings {
                 parts,
@@ -586,6 +600,19 @@ impl Evaluator {
             BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    // Overflow and division by zero fall through to
+                    // `arith`, which renders C++ Nix's errors.
+                    let r = match op {
+                        BinOp::Sub => x.checked_sub(*y),
+                        BinOp::Mul => x.checked_mul(*y),
+                        _ if *y == 0 => None,
+                        _ => x.checked_div(*y),
+                    };
+                    if let Some(r) = r {
+                        return Ok(Value::Int(r));
+                    }
+                }
                 let (k, name) = match op {
                     BinOp::Sub => (ops::Arith::Sub, "sub"),
                     BinOp::Mul => (ops::Arith::Mul, "mul"),
@@ -597,6 +624,14 @@ impl Evaluator {
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    return Ok(Value::Bool(match op {
+                        BinOp::Lt => x < y,
+                        BinOp::Gt => x > y,
+                        BinOp::Le => x <= y,
+                        _ => x >= y,
+                    }));
+                }
                 let r = match op {
                     BinOp::Lt => self.less_than(&a, &b, pos),
                     BinOp::Gt => self.less_than(&b, &a, pos),
