@@ -138,7 +138,7 @@ impl Evaluator {
     pub(crate) fn lazy(&self, e: &ExprRef, env: &Env) -> Value {
         match &**e {
             Expr::Const(v) => v.clone(),
-            Expr::Var { depth, slot } => match env_at(env, *depth).slots[*slot as usize].get() {
+            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
                 Some(v) => v.clone(),
                 None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
             },
@@ -197,7 +197,7 @@ impl Evaluator {
             Expr::Const(v) => Ok(v.clone()),
             // Variables are forced in place: no clone of the slot's value
             // before forcing (a thunk's result is cloned once, out of it).
-            Expr::Var { depth, slot } => match env_at(env, *depth).slots[*slot as usize].get() {
+            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
                 Some(v) => self.force(v, Pos::NONE),
                 None => Ok(Value::Null),
             },
