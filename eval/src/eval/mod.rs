@@ -280,10 +280,19 @@ impl Evaluator {
             }
             Expr::Apply { func, args, pos } => {
                 let f = self.eval(func, env)?;
-                match args.len() {
-                    1 => {
-                        let a = self.lazy(&args[0], env);
+                // Up to three arguments on the stack: no Vec per call.
+                match &**args {
+                    [a] => {
+                        let a = self.lazy(a, env);
                         self.call(&f, std::slice::from_ref(&a), *pos)
+                    }
+                    [a, b] => {
+                        let a = [self.lazy(a, env), self.lazy(b, env)];
+                        self.call(&f, &a, *pos)
+                    }
+                    [a, b, c] => {
+                        let a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
+                        self.call(&f, &a, *pos)
                     }
                     _ => {
                         let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
