@@ -580,7 +580,7 @@ impl Evaluator {
                 if b.is_empty() {
                     return Ok(Value::Attrs(a));
                 }
-                Ok(Value::attrs(a.update(&b)))
+                Ok(Value::attrs(Attrs::update(&a, &b)))
             }
             BinOp::Concat => {
                 let a = self.eval(lhs, env)?;
