@@ -151,8 +151,46 @@ impl Evaluator {
     #[inline]
     pub fn force(&self, v: &Value, pos: Pos) -> Result<Value> {
         match v {
-            Value::Thunk(t) => self.force_thunk(t, pos),
+            Value::Thunk(t) => {
+                // Already evaluated (the common case): no call.
+                if let ThunkState::Done(v) = &*t.0.borrow() {
+                    return Ok(v.clone());
+                }
+                self.force_thunk(t, pos)
+            }
             v => Ok(v.clone()),
+        }
+    }
+
+    /// Like [`Self::force`] for a value the caller owns: a non-thunk is
+    /// returned as is, without a clone.
+    #[inline]
+    pub(crate) fn force_owned(&self, v: Value, pos: Pos) -> Result<Value> {
+        match v {
+            Value::Thunk(t) => self.force(&Value::Thunk(t), pos),
+            v => Ok(v),
+        }
+    }
+
+    /// Runs `f` on the forced value of `v`, borrowing it (no clone) when
+    /// `v` is not a thunk or an evaluated one. `f` must not evaluate
+    /// anything (the thunk stays borrowed while it runs).
+    #[inline]
+    fn with_forced<T>(
+        &self,
+        v: &Value,
+        pos: Pos,
+        f: impl FnOnce(&Value) -> Result<T>,
+    ) -> Result<T> {
+        match v {
+            Value::Thunk(t) => {
+                if let ThunkState::Done(v) = &*t.0.borrow() {
+                    return f(v);
+                }
+                let v = self.force_thunk(t, pos)?;
+                f(&v)
+            }
+            v => f(v),
         }
     }
 
@@ -206,7 +244,7 @@ impl Evaluator {
             }
             Expr::WithVar { name, pos, depths } => {
                 let v = self.lookup_with(*name, *pos, depths, env)?;
-                self.force(&v, *pos)
+                self.force_owned(v, *pos)
             }
             Expr::Let { bindings, body } => {
                 let env2 = EnvFrame::new(Some(env.clone()), bindings.len());
@@ -411,15 +449,18 @@ impl Evaluator {
     fn lookup_with(&self, name: Symbol, pos: Pos, depths: &[u32], env: &Env) -> Result<Value> {
         for &d in depths {
             let wenv = env_at(env, d);
-            let scope = self.force(&wenv.get(0), pos)?;
-            let Value::Attrs(attrs) = scope else {
-                return Err(self.type_error("a set", &scope).with_trace(
+            // Invariant: a with frame's slot is set when it is built.
+            let null = Value::Null;
+            let slot = wenv.slots()[0].get().unwrap_or(&null);
+            let found = self.with_forced(slot, pos, |scope| match scope {
+                Value::Attrs(attrs) => Ok(attrs.get(name).cloned()),
+                other => Err(self.type_error("a set", other).with_trace(
                     pos,
                     "while evaluating the first subexpression of a with expression",
-                ));
-            };
-            if let Some(v) = attrs.get(name) {
-                return Ok(v.clone());
+                )),
+            })?;
+            if let Some(v) = found {
+                return Ok(v);
             }
         }
         Err(Error::eval(format!("undefined variable '{name}'")).at(pos))
@@ -452,7 +493,7 @@ impl Evaluator {
             for name in path {
                 let sym = self.attr_name(name, env)?;
                 let next = match &v {
-                    Value::Attrs(a) => a.get_attr(sym).cloned(),
+                    Value::Attrs(a) => a.get_attr(sym).map(|at| (at.pos, at.value.clone())),
                     other => {
                         if let Some(d) = default {
                             return self.eval(d, env);
@@ -463,10 +504,9 @@ impl Evaluator {
                     }
                 };
                 match next {
-                    Some(attr) => {
-                        attr_pos = attr.pos;
-                        v = self
-                            .force(&attr.value, if attr.pos.is_some() { attr.pos } else { pos })?;
+                    Some((apos, value)) => {
+                        attr_pos = apos;
+                        v = self.force_owned(value, if apos.is_some() { apos } else { pos })?;
                     }
                     None => {
                         if let Some(d) = default {
