@@ -153,6 +153,9 @@ impl Attrs {
                 len: this.len + other.len - common,
             };
         }
+        if this.base.is_none() && other.base.is_none() {
+            return Attrs::flat(merge_flat(&this.entries, &other.entries));
+        }
         Attrs::flat(merge(this.iter(), other.iter(), this.len + other.len))
     }
 
@@ -177,6 +180,34 @@ fn search(entries: &[Attr], name: Symbol) -> Option<&Attr> {
         .binary_search_by_key(&name, |a| a.name)
         .ok()
         .map(|i| &entries[i])
+}
+
+/// [`merge`] of two flat sets: runs without a match are copied in bulk.
+fn merge_flat(a: &[Attr], b: &[Attr]) -> Vec<Attr> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].name.cmp(&b[j].name) {
+            std::cmp::Ordering::Less => {
+                // Copy the whole run of `a` below b[j] at once.
+                let run = a[i..].partition_point(|x| x.name < b[j].name);
+                out.extend_from_slice(&a[i..i + run]);
+                i += run;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j].clone());
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(b[j].clone());
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Merges two runs sorted by symbol id; on equal names `b` wins.
