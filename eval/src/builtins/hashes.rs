@@ -34,7 +34,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let algo = ev
                 .string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "hashString")))?;
-            let s = ev.expect_string(&a[1], pos, &arg_ctx("second", "hashString"))?;
+            let s = ev.expect_string(&a[1], pos, arg_ctx("second", "hashString"))?;
             match hash(algo.as_bytes(), s.as_bytes()) {
                 Some(h) => Ok(Value::string(hex(&h))),
                 None => Err(Error::eval(format!(
