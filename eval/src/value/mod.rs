@@ -4,7 +4,7 @@
 //! Heap values are reference counted and immutable once built, except thunks,
 //! which are overwritten in place by their result (memoisation) and marked as
 //! black holes while being evaluated (infinite-recursion detection).
-//! See `docs/src/eval/values.md`.
+//! See `docs/src/eval/evaluator.md` (Values).
 
 mod attrs;
 mod drop;
