@@ -148,7 +148,7 @@ fn instantiate(
             Some(v) => ev.expect_bool(
                 v,
                 pos,
-                &format!(
+                format!(
                     "while evaluating the `{what}` attribute passed to builtins.derivationStrict"
                 ),
             ),

@@ -10,6 +10,25 @@ use std::{
 use clap::Parser;
 use tvix_eval::{EvaluationBuilder, Origin};
 
+/// The evaluator allocates and frees millions of small objects (thunks,
+/// environments, sets); mimalloc's thread-local free lists serve them much
+/// faster than glibc malloc (see docs/src/eval/evaluator.md, Performance).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc.h (`mi_option_e`; libmimalloc-sys
+/// has no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keeps freed memory committed: with mimalloc's default 10 ms purge delay,
+/// workloads that free and reallocate large sets (a `//` chain over a 20k
+/// set) spend as much time in the kernel (madvise, page faults) as in the
+/// evaluator. Peak RSS is unchanged: purging only returns memory after use.
+fn tune_allocator() {
+    // SAFETY: sets a plain integer option; no pointers, callable any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 /// Evaluate Nix expressions (as `nix-instantiate --eval`).
 #[derive(Debug, Parser)]
 #[command(name = "tvix", version, about)]
@@ -49,6 +68,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     let mut builder = EvaluationBuilder::new()
         .show_trace(cli.show_trace)
