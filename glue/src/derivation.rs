@@ -12,12 +12,9 @@
 //! their hash modulo, so dependents can hash them (C++ Nix's `drvHashes`
 //! cache) and `=drv` contexts can list their closure without reading a store.
 
-use std::{
-    cell::RefCell,
-    collections::{BTreeMap, BTreeSet},
-    rc::Rc,
-};
+use std::{cell::RefCell, collections::BTreeSet, rc::Rc};
 
+use crate::KnownPaths;
 use nix_compat::{
     derivation::{BString, Derivation, Output},
     nixhash::{CAHash, HashAlgo, NixHash},
@@ -52,20 +49,16 @@ let
 in (builtins.head perOutput).value
 "#;
 
-/// A derivation instantiated in this evaluation.
-struct KnownDrv {
-    drv: Derivation,
-    hash_modulo: [u8; 32],
-}
-
-/// Derivations instantiated so far, by `.drv` path.
-#[derive(Default)]
-struct Known(BTreeMap<StorePath<String>, KnownDrv>);
-
-/// `derivationStrict` and `derivation`, sharing one table of known derivations.
+/// `derivationStrict` and `derivation` with their own table of known
+/// derivations (for evaluations without a store).
 #[must_use]
 pub fn builtins() -> Vec<Builtin> {
-    let known = Rc::new(RefCell::new(Known::default()));
+    builtins_with(Rc::default())
+}
+
+/// `derivationStrict` and `derivation`, recording derivations in `known`.
+#[must_use]
+pub fn builtins_with(known: Rc<RefCell<KnownPaths>>) -> Vec<Builtin> {
     vec![
         Builtin::function("derivationStrict", 1, move |ev, pos, args| {
             derivation_strict(ev, pos, &args[0], &known)
@@ -83,7 +76,7 @@ fn derivation_strict(
     ev: &Evaluator,
     pos: Pos,
     arg: &Value,
-    known: &RefCell<Known>,
+    known: &RefCell<KnownPaths>,
 ) -> Result<Value> {
     let attrs = ev.expect_attrs(
         arg,
@@ -135,7 +128,7 @@ fn instantiate(
     pos: Pos,
     attrs: &Attrs,
     name: &str,
-    known: &RefCell<Known>,
+    known: &RefCell<KnownPaths>,
 ) -> Result<Value> {
     if let Err(e) = validate_name(name.as_bytes()) {
         return Err(Error::eval(format!(
@@ -324,7 +317,7 @@ fn instantiate(
     }
 
     let known_ref = known.borrow();
-    let lookup = |p: &StorePath<String>| known_ref.0.get(p).map(|k| k.hash_modulo);
+    let lookup = |p: &StorePath<String>| known_ref.hash_modulo(p);
     drv.fill_output_paths(name, lookup)
         .map_err(|e| Error::eval(e.to_string()).at(pos))?;
     let drv_path = drv
@@ -361,10 +354,7 @@ fn instantiate(
             )),
         });
     }
-    known
-        .borrow_mut()
-        .0
-        .insert(drv_path, KnownDrv { drv, hash_modulo });
+    known.borrow_mut().add(drv_path, drv, hash_modulo);
     Ok(Value::attrs(Attrs::from_unsorted(result)))
 }
 
@@ -388,7 +378,7 @@ fn check_outputs(names: Vec<String>) -> Result<Vec<String>> {
 }
 
 /// Adds the store paths a string context names to the derivation's inputs.
-fn add_inputs(drv: &mut Derivation, context: &Context, known: &Known) -> Result<()> {
+fn add_inputs(drv: &mut Derivation, context: &Context, known: &KnownPaths) -> Result<()> {
     let path_of = |p: &[u8]| {
         StorePath::<String>::from_absolute_path(p)
             .map(|p| p.to_owned())
@@ -419,7 +409,7 @@ fn add_inputs(drv: &mut Derivation, context: &Context, known: &Known) -> Result<
                     if !p.is_derivation() {
                         continue;
                     }
-                    let Some(k) = known.0.get(&p) else {
+                    let Some(k) = known.get(&p) else {
                         return Err(Error::eval(format!(
                             "cannot read derivation '{}': it was not instantiated in this evaluation",
                             p.to_absolute_path()

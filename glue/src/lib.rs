@@ -1,10 +1,134 @@
 //! tvix-glue: the builtins that touch the store, added to a `tvix-eval`
-//! evaluation through `EvaluationBuilder::add_builtin`.
+//! evaluation through `EvaluationBuilder::add_builtin`, and `EvalIO` over a
+//! `tvix-store`.
 //!
-//! For now this is [`derivation`]: `derivationStrict` and `derivation`,
-//! computing `.drv` and output paths in memory with `nix-compat`, as
-//! `nix-instantiate --eval` does (it writes no `.drv` file either). Writing
-//! `.drv` files and sources into a `tvix-store`, fetchers and `import` from the
-//! store come with the glue issue.
+//! - [`Glue`]: the state one evaluation shares between its I/O and its store
+//!   builtins: the store ([`GlueStore`], opened on first use), the
+//!   [`KnownPaths`] (derivations instantiated so far), the cache of local
+//!   paths already copied into the store, and the optional [`BuildService`]
+//!   for import from derivation.
+//! - [`Glue::io`]: an `EvalIO` serving store paths from the PathInfo service
+//!   and castore, other paths from the local filesystem, and copying paths
+//!   into the store when they are coerced to strings (`"${./file}"`).
+//! - [`Glue::builtins`]: `derivationStrict`/`derivation` ([`derivation`]),
+//!   `path`, `filterSource`, `toFile`, `storePath`, `placeholder`.
+//! - [`Glue::write_drv_closure`]: writes the `.drv` files of instantiated
+//!   derivations (and their input derivations) into the store.
 
+use std::{
+    cell::{Ref, RefCell},
+    collections::HashMap,
+    rc::Rc,
+};
+
+use nix_compat::store_path::StorePath;
+use tvix_eval::{Builtin, EvalIO};
+
+mod build;
+mod builtins;
 pub mod derivation;
+mod import;
+mod io;
+mod known_paths;
+mod store;
+
+pub use build::{BuildError, BuildService};
+pub use known_paths::{KnownDrv, KnownPaths};
+pub use store::{GlueStore, StoreError};
+
+/// The store directory paths are computed for (C++ Nix's default).
+pub const STORE_DIR: &str = "/nix/store";
+
+/// What an evaluation's store builtins and I/O share.
+pub struct Glue {
+    store: GlueStore,
+    known: Rc<RefCell<KnownPaths>>,
+    /// Local paths already copied (C++ Nix's `srcToStore`).
+    copied: RefCell<HashMap<Vec<u8>, StorePath<String>>>,
+    builder: Option<Box<dyn BuildService>>,
+}
+
+impl Glue {
+    /// Glue over a store, with no build service.
+    #[must_use]
+    pub fn new(store: GlueStore) -> Rc<Glue> {
+        Rc::new(Glue {
+            store,
+            known: Rc::default(),
+            copied: RefCell::default(),
+            builder: None,
+        })
+    }
+
+    /// Glue over a store with a build service for import from derivation.
+    #[must_use]
+    pub fn with_builder(store: GlueStore, builder: Box<dyn BuildService>) -> Rc<Glue> {
+        Rc::new(Glue {
+            store,
+            known: Rc::default(),
+            copied: RefCell::default(),
+            builder: Some(builder),
+        })
+    }
+
+    /// The store.
+    #[must_use]
+    pub fn store(&self) -> &GlueStore {
+        &self.store
+    }
+
+    /// The derivations instantiated so far.
+    #[must_use]
+    pub fn known(&self) -> Ref<'_, KnownPaths> {
+        self.known.borrow()
+    }
+
+    /// The `EvalIO` over this store, to pass to `EvaluationBuilder::io`.
+    #[must_use]
+    pub fn io(self: &Rc<Self>) -> Box<dyn EvalIO> {
+        Box::new(io::StoreIO::new(self.clone()))
+    }
+
+    /// The store builtins, to pass to `EvaluationBuilder::add_builtin`.
+    #[must_use]
+    pub fn builtins(self: &Rc<Self>) -> Vec<Builtin> {
+        let mut all = derivation::builtins_with(self.known.clone());
+        all.extend(builtins::store_builtins(self));
+        all
+    }
+
+    /// Writes the `.drv` files of `roots` and of every instantiated
+    /// derivation they depend on into the store (dependencies first), as
+    /// `nix-instantiate` does. Roots that are not instantiated derivations
+    /// are ignored.
+    pub fn write_drv_closure<'a>(
+        &self,
+        roots: impl IntoIterator<Item = &'a StorePath<String>>,
+    ) -> Result<(), StoreError> {
+        let known = self.known.borrow();
+        for (path, k) in known.closure(roots) {
+            let name = path
+                .name_str()
+                .strip_suffix(".drv")
+                .unwrap_or(path.name_str());
+            let (computed, aterm) = k
+                .drv
+                .drv_path_and_aterm(name)
+                .map_err(|e| StoreError::Missing(format!("a valid derivation ({e})")))?;
+            let refs: Vec<StorePath<String>> = k
+                .drv
+                .input_sources
+                .iter()
+                .chain(k.drv.input_derivations.keys())
+                .cloned()
+                .collect();
+            let written = self.store.add_text(&format!("{name}.drv"), &aterm, &refs)?;
+            debug_assert_eq!(&computed, path);
+            debug_assert_eq!(&written, path);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

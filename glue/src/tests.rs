@@ -1,0 +1,191 @@
+//! Evaluations with the glue over a `memory://` store. Expected store paths
+//! are what `nix-instantiate --eval` 2.26.3 printed for the same expressions
+//! and file contents (the commands are next to each test).
+
+use std::{path::Path, rc::Rc};
+
+use tvix_eval::{Evaluation, EvaluationBuilder};
+
+use crate::{Glue, GlueStore};
+
+struct Env {
+    _rt: tokio::runtime::Runtime,
+    glue: Rc<Glue>,
+    eval: Evaluation,
+}
+
+fn env() -> Env {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let glue = Glue::new(GlueStore::from_arg("memory://".into(), rt.handle().clone()));
+    let mut b = EvaluationBuilder::new().io(glue.io());
+    for x in glue.builtins() {
+        b = b.add_builtin(x);
+    }
+    Env {
+        _rt: rt,
+        glue,
+        eval: b.build(),
+    }
+}
+
+impl Env {
+    fn eval(&self, src: &str) -> String {
+        match self.eval.evaluate_expr(src.as_bytes(), None) {
+            Ok(v) => {
+                self.eval.force_deep(&v).expect("forces");
+                let mut s = String::from_utf8(self.eval.print(&v)).expect("utf-8");
+                s.push('\n');
+                s
+            }
+            Err(e) => panic!("{src}: {}", self.eval.render_error(&e, false)),
+        }
+    }
+
+    fn error(&self, src: &str) -> String {
+        let e = self
+            .eval
+            .evaluate_expr(src.as_bytes(), None)
+            .and_then(|v| self.eval.force_deep(&v).map(|()| v))
+            .expect_err("fails");
+        self.eval.render_error(&e, false)
+    }
+}
+
+/// `/tmp/gt/src` as the reference saw it: `a.txt` ("hi\n"), `sub/b` ("x"),
+/// `l` → `a.txt`.
+fn tree(root: &Path) -> String {
+    let src = root.join("src");
+    std::fs::create_dir_all(src.join("sub")).expect("mkdir");
+    std::fs::write(src.join("a.txt"), b"hi\n").expect("write");
+    std::fs::write(src.join("sub/b"), b"x").expect("write");
+    std::os::unix::fs::symlink("a.txt", src.join("l")).expect("symlink");
+    src.display().to_string()
+}
+
+#[test]
+fn paths_copied_into_the_store_match_cpp_nix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = tree(dir.path());
+    let e = env();
+    // nix-instantiate --eval -E '"${/tmp/gt/src}"'
+    assert_eq!(
+        e.eval(&format!("\"${{{src}}}\"")),
+        "\"/nix/store/703xcizx9xan79vrqnmf4gl4b1b75ajz-src\"\n"
+    );
+    // nix-instantiate --eval -E 'builtins.path { path = /tmp/gt/src; filter = p: t: t != "directory"; }'
+    assert_eq!(
+        e.eval(&format!(
+            "builtins.path {{ path = {src}; filter = p: t: t != \"directory\"; }}"
+        )),
+        "\"/nix/store/2gx68l6b2qsxvp083ilx6kx06w02p1pz-src\"\n"
+    );
+    // nix-instantiate --eval -E 'builtins.filterSource (p: t: baseNameOf p != "l") /tmp/gt/src'
+    assert_eq!(
+        e.eval(&format!(
+            "builtins.filterSource (p: t: baseNameOf p != \"l\") {src}"
+        )),
+        "\"/nix/store/j1ab8rfz0zkg0i3nfxir4w7bxk4p5p7i-src\"\n"
+    );
+    // nix-instantiate --eval -E 'builtins.path { path = /tmp/gt/src/a.txt; recursive = false; name = "flat"; }'
+    assert_eq!(
+        e.eval(&format!(
+            "builtins.path {{ path = {src}/a.txt; recursive = false; name = \"flat\"; }}"
+        )),
+        "\"/nix/store/gc4mdv0vikcb0hqyn0mf97grgs1aaf0p-flat\"\n"
+    );
+    // The copy has the path in its context, and is readable from the store.
+    assert_eq!(
+        e.eval(&format!(
+            "builtins.attrNames (builtins.getContext \"${{{src}}}\")"
+        )),
+        "[ \"/nix/store/703xcizx9xan79vrqnmf4gl4b1b75ajz-src\" ]\n"
+    );
+    std::fs::remove_dir_all(&src).expect("rm");
+    assert_eq!(
+        e.eval("builtins.readFile /nix/store/703xcizx9xan79vrqnmf4gl4b1b75ajz-src/l"),
+        "\"hi\\n\"\n"
+    );
+    assert_eq!(
+        e.eval("builtins.readDir /nix/store/703xcizx9xan79vrqnmf4gl4b1b75ajz-src"),
+        "{ \"a.txt\" = \"regular\"; l = \"symlink\"; sub = \"directory\"; }\n"
+    );
+}
+
+#[test]
+fn expected_hash_mismatch_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = tree(dir.path());
+    let e = env();
+    let err = e.error(&format!(
+        "builtins.path {{ path = {src}/a.txt; sha256 = \"sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"; }}"
+    ));
+    assert!(
+        err.contains("store path mismatch in (possibly filtered) path added from"),
+        "{err}"
+    );
+    let err = e.error(&format!("builtins.path {{ path = {src}; foo = 1; }}"));
+    assert!(
+        err.contains("unsupported argument 'foo' to 'builtins.path'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn to_file_records_references_and_refuses_derivations() {
+    let e = env();
+    // nix-instantiate --eval -E 'let f = builtins.toFile "a" "hello"; in builtins.toFile "b" "ref ${f}"'
+    assert_eq!(
+        e.eval("let f = builtins.toFile \"a\" \"hello\"; in builtins.toFile \"b\" \"ref ${f}\""),
+        "\"/nix/store/8lwdbfh1dibrxqv0j9cc34gm6lb2v8rl-b\"\n"
+    );
+    assert_eq!(
+        e.eval("builtins.readFile (builtins.toFile \"a\" \"hello\")"),
+        "\"hello\"\n"
+    );
+    let err = e.error(
+        "builtins.toFile \"x\" (derivation { name = \"d\"; builder = \"/b\"; system = \"s\"; }).drvPath",
+    );
+    assert!(
+        err.contains("files created by builtins.toFile may not reference derivations, but x references =/nix/store/"),
+        "{err}"
+    );
+    assert_eq!(
+        e.eval("builtins.placeholder \"out\""),
+        "\"/1rz4g4znpzjwh1xymhjpm42vipw92pr73vdgl6xs1hycac8kf2n9\"\n"
+    );
+    assert_eq!(e.eval("builtins.storeDir"), "\"/nix/store\"\n");
+}
+
+#[test]
+fn drv_closure_is_written_and_ifd_without_builder_is_an_error() {
+    let e = env();
+    let src =
+        "let a = derivation { name = \"a\"; builder = \"/bin/sh\"; system = \"x86_64-linux\"; };
+        in derivation { name = \"b\"; builder = \"/bin/sh\"; system = \"x86_64-linux\"; dep = a; }";
+    let drv = e.eval(&format!("({src}).drvPath"));
+    let drv = drv.trim().trim_matches('"').to_owned();
+    assert_eq!(e.glue.known().len(), 2);
+    let path = nix_compat::store_path::StorePath::<String>::from_absolute_path(drv.as_bytes())
+        .expect("store path");
+    e.glue.write_drv_closure([&path]).expect("writes");
+    // Both .drv files are now readable through the store, and parse back to
+    // what was instantiated.
+    let text = e.eval(&format!("builtins.readFile {drv}"));
+    assert!(text.starts_with("\"Derive([(\\\"out\\\""), "{text}");
+    let known = e.glue.known().get(&path).expect("known").drv.clone();
+    let stored = e
+        .glue
+        .store()
+        .path_info(&path)
+        .expect("lookup")
+        .expect("written");
+    assert_eq!(stored.references.len(), 1);
+    assert_eq!(known.input_derivations.len(), 1);
+
+    let err = e.error(&format!("builtins.readFile ({src}).outPath"));
+    assert!(
+        err.contains("cannot build '")
+            && err.contains(".drv^out' during evaluation: no build service is configured"),
+        "{err}"
+    );
+}
