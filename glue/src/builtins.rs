@@ -345,7 +345,7 @@ fn prim_to_file(
             _ => {
                 return Err(Error::eval(format!(
                     "files created by builtins.toFile may not reference derivations, but {name} references {}",
-                    String::from_utf8_lossy(elem.encoded())
+                    String::from_utf8_lossy(elem.encoded()).replace("/nix/store/", "")
                 ))
                 .at(pos));
             }

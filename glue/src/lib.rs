@@ -21,13 +21,14 @@ use std::{
     rc::Rc,
 };
 
-use nix_compat::store_path::StorePath;
+use nix_compat::{derivation::Derivation, store_path::StorePath};
 use tvix_eval::{Builtin, EvalIO};
 
 mod build;
 mod builtins;
 pub mod derivation;
 mod import;
+pub mod instantiate;
 mod io;
 mod known_paths;
 mod store;
@@ -127,6 +128,31 @@ impl Glue {
             debug_assert_eq!(&written, path);
         }
         Ok(())
+    }
+}
+
+impl Glue {
+    /// The derivation at `path`: instantiated in this evaluation, else read
+    /// from the store (or, for paths the store lacks, the local filesystem).
+    pub fn read_derivation(
+        self: &Rc<Self>,
+        path: &StorePath<String>,
+    ) -> Result<Derivation, StoreError> {
+        if let Some(k) = self.known().get(path) {
+            return Ok(k.drv.clone());
+        }
+        let abs = path.to_absolute_path();
+        let bytes = self
+            .io()
+            .read_file(abs.as_bytes())
+            .map_err(|source| StoreError::Read {
+                path: abs.clone(),
+                source,
+            })?;
+        Derivation::from_aterm_bytes(&bytes).map_err(|e| StoreError::InvalidDerivation {
+            path: abs,
+            reason: e.to_string(),
+        })
     }
 }
 

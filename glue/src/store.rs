@@ -65,6 +65,23 @@ pub enum StoreError {
     /// A directory could not be read.
     #[error("cannot read directory {0}")]
     Directory(B3Digest, #[source] DirectoryError),
+    /// A file could not be read.
+    #[error("cannot read '{path}'")]
+    Read {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `.drv` file does not parse.
+    #[error("'{path}' is not a valid derivation: {reason}")]
+    InvalidDerivation {
+        /// The path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Something the castore references is missing.
     #[error("the store is missing {0}")]
     Missing(String),

@@ -146,7 +146,9 @@ fn to_file_records_references_and_refuses_derivations() {
         "builtins.toFile \"x\" (derivation { name = \"d\"; builder = \"/b\"; system = \"s\"; }).drvPath",
     );
     assert!(
-        err.contains("files created by builtins.toFile may not reference derivations, but x references =/nix/store/"),
+        err.contains(
+            "files created by builtins.toFile may not reference derivations, but x references ="
+        ),
         "{err}"
     );
     assert_eq!(
