@@ -53,15 +53,19 @@ in (builtins.head perOutput).value
 /// derivations (for evaluations without a store).
 #[must_use]
 pub fn builtins() -> Vec<Builtin> {
-    builtins_with(Rc::default())
+    builtins_with(Rc::default(), Rc::new(|_: &StorePath<String>| Vec::new()))
 }
+
+/// The references of a store path that is not a derivation of this
+/// evaluation (from the store), for the closures `=drv` contexts name.
+pub type References = Rc<dyn Fn(&StorePath<String>) -> Vec<StorePath<String>>>;
 
 /// `derivationStrict` and `derivation`, recording derivations in `known`.
 #[must_use]
-pub fn builtins_with(known: Rc<RefCell<KnownPaths>>) -> Vec<Builtin> {
+pub fn builtins_with(known: Rc<RefCell<KnownPaths>>, refs: References) -> Vec<Builtin> {
     vec![
         Builtin::function("derivationStrict", 1, move |ev, pos, args| {
-            derivation_strict(ev, pos, &args[0], &known)
+            derivation_strict(ev, pos, &args[0], &known, &refs)
         })
         .plain(),
         Builtin::nix("derivation", "derivation-internal.nix", DERIVATION_NIX).plain(),
@@ -77,6 +81,7 @@ fn derivation_strict(
     pos: Pos,
     arg: &Value,
     known: &RefCell<KnownPaths>,
+    refs: &References,
 ) -> Result<Value> {
     let attrs = ev.expect_attrs(
         arg,
@@ -103,7 +108,7 @@ fn derivation_strict(
         })?
         .to_str_lossy()
         .into_owned();
-    instantiate(ev, pos, &attrs, &name, known).map_err(|e| {
+    instantiate(ev, pos, &attrs, &name, known, refs).map_err(|e| {
         e.with_trace(
             Pos::NONE,
             format!(
@@ -129,6 +134,7 @@ fn instantiate(
     attrs: &Attrs,
     name: &str,
     known: &RefCell<KnownPaths>,
+    refs: &References,
 ) -> Result<Value> {
     if let Err(e) = validate_name(name.as_bytes()) {
         return Err(Error::eval(format!(
@@ -277,7 +283,7 @@ fn instantiate(
         drv.environment.insert("__json".into(), out.into());
     }
 
-    add_inputs(&mut drv, &context, &known.borrow())?;
+    add_inputs(&mut drv, &context, &known.borrow(), refs)?;
 
     if drv.builder.is_empty() {
         return Err(Error::eval("required attribute 'builder' missing").at(pos));
@@ -378,7 +384,12 @@ fn check_outputs(names: Vec<String>) -> Result<Vec<String>> {
 }
 
 /// Adds the store paths a string context names to the derivation's inputs.
-fn add_inputs(drv: &mut Derivation, context: &Context, known: &KnownPaths) -> Result<()> {
+fn add_inputs(
+    drv: &mut Derivation,
+    context: &Context,
+    known: &KnownPaths,
+    refs: &References,
+) -> Result<()> {
     let path_of = |p: &[u8]| {
         StorePath::<String>::from_absolute_path(p)
             .map(|p| p.to_owned())
@@ -407,6 +418,7 @@ fn add_inputs(drv: &mut Derivation, context: &Context, known: &KnownPaths) -> Re
                     }
                     drv.input_sources.insert(p.clone());
                     if !p.is_derivation() {
+                        todo.extend(refs(&p));
                         continue;
                     }
                     let Some(k) = known.get(&p) else {

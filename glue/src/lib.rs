@@ -93,7 +93,14 @@ impl Glue {
     /// The store builtins, to pass to `EvaluationBuilder::add_builtin`.
     #[must_use]
     pub fn builtins(self: &Rc<Self>) -> Vec<Builtin> {
-        let mut all = derivation::builtins_with(self.known.clone());
+        let glue = Rc::downgrade(self);
+        let refs: derivation::References = Rc::new(move |p: &StorePath<String>| {
+            glue.upgrade()
+                .and_then(|g| g.store.path_info(p).ok().flatten())
+                .map(|info| info.references)
+                .unwrap_or_default()
+        });
+        let mut all = derivation::builtins_with(self.known.clone(), refs);
         all.extend(builtins::store_builtins(self));
         all
     }
