@@ -1,0 +1,155 @@
+//! tvix-glue through the `tvix` binary, against the reference: the same
+//! expressions instantiated by `tvix` and `nix-instantiate` print the same
+//! `.drv` paths (hence the same ATerm bytes: a `.drv` path is the hash of its
+//! text and references), `tvix derivation show` prints what
+//! `nix derivation show` prints, and evaluation yields the same output paths
+//! and `builtins.path`/`filterSource`/`toFile` store paths. Inputs: the
+//! hand-written `glue/drvs.nix`, the random derivations of `derivation.rs`,
+//! and the mini-pkgs workload of `../shared/bench`.
+
+use std::{ffi::OsStr, path::Path, process::Output};
+
+use proptest::prelude::*;
+use tvix_tests::{our_binary, reference, workspace_root};
+
+fn ours(store: &Path, args: &[&OsStr]) -> Output {
+    our_binary("tvix")
+        .env("TVIX_STORE", format!("local://{}", store.display()))
+        .args(args)
+        .output()
+        .expect("run tvix")
+}
+
+fn theirs(tool: &str, args: &[&OsStr]) -> Output {
+    reference::command(tool)
+        .args(args)
+        .output()
+        .expect("run the reference")
+}
+
+fn stdout(what: &str, out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// The source tree `drvs.nix` copies: `a.txt`, `skip.txt`, `sub/b` and a
+/// symlink `l` → `a.txt`.
+fn source_tree(root: &Path) -> String {
+    let src = root.join("src");
+    std::fs::create_dir_all(src.join("sub")).expect("mkdir");
+    std::fs::write(src.join("a.txt"), b"a\n").expect("write");
+    std::fs::write(src.join("skip.txt"), b"skip").expect("write");
+    std::fs::write(src.join("sub/b"), b"b").expect("write");
+    std::os::unix::fs::symlink("a.txt", src.join("l")).expect("symlink");
+    src.display().to_string()
+}
+
+#[test]
+fn hand_written_derivations_match_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = source_tree(dir.path());
+    let store = dir.path().join("store");
+    let file = workspace_root().join("tests/differential/glue/drvs.nix");
+    let args: Vec<&OsStr> = vec![
+        file.as_os_str(),
+        "--argstr".as_ref(),
+        "src".as_ref(),
+        src.as_ref(),
+    ];
+
+    let ref_paths = stdout("nix-instantiate", theirs("nix-instantiate", &args));
+    let our_paths = stdout("tvix", ours(&store, &args));
+    assert_eq!(our_paths, ref_paths);
+    assert_eq!(ref_paths.lines().count(), 15);
+
+    // Every .drv, read back from our store, shows as the reference's.
+    let drvs: Vec<&str> = ref_paths
+        .lines()
+        .map(|l| l.split_once('!').map_or(l, |(p, _)| p))
+        .collect();
+    let mut show: Vec<&OsStr> = vec!["derivation".as_ref(), "show".as_ref()];
+    show.extend(drvs.iter().map(|d| OsStr::new(*d)));
+    let our_json = stdout("tvix derivation show", ours(&store, &show));
+    let mut ref_show: Vec<&OsStr> = vec![
+        "--extra-experimental-features".as_ref(),
+        "nix-command".as_ref(),
+    ];
+    ref_show.extend(show.iter().copied());
+    let ref_json = stdout("nix derivation show", theirs("nix", &ref_show));
+    assert_eq!(our_json, ref_json);
+
+    // Output paths and the paths of sources, under --eval.
+    let expr = format!(
+        "let r = import {} {{ src = \"{src}\"; }}; in {{ paths = r.paths; outs = map (d: d.outPath) \
+         [ r.single r.multi.dev r.multi.lib r.structured.bin r.misc r.discard r.usesOutputs r.fodDependent ]; }}",
+        file.display()
+    );
+    let eval: Vec<&OsStr> = vec![
+        "--eval".as_ref(),
+        "--strict".as_ref(),
+        "-E".as_ref(),
+        expr.as_ref(),
+    ];
+    assert_eq!(
+        stdout("tvix --eval", ours(&store, &eval)),
+        stdout("nix-instantiate --eval", theirs("nix-instantiate", &eval))
+    );
+}
+
+#[test]
+fn mini_pkgs_instantiates_to_the_reference_drv_paths() {
+    let bench = workspace_root().join("../shared/bench/eval/mini-pkgs.nix");
+    let Ok(text) = std::fs::read_to_string(&bench) else {
+        panic!("{} is missing", bench.display());
+    };
+    // The workload up to its `in`, returning the package list itself.
+    let body = text
+        .rsplit_once("\nin\n")
+        .map(|(head, _)| head)
+        .expect("mini-pkgs.nix ends with `in { ... }`");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("pkgs.nix");
+    std::fs::write(&file, format!("{body}\nin pkgs\n")).expect("write");
+    let args = [file.as_os_str()];
+    let ref_paths = stdout("nix-instantiate", theirs("nix-instantiate", &args));
+    let our_paths = stdout("tvix", ours(&dir.path().join("store"), &args));
+    assert_eq!(ref_paths.lines().count(), 5000);
+    assert!(our_paths == ref_paths, "the drvPaths differ");
+}
+
+fn check_generated(specs: &[crate::derivation::Spec]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("drvs.nix");
+    std::fs::write(&file, crate::derivation::expression(specs)).expect("write");
+    let args = [file.as_os_str()];
+    let r = theirs("nix-instantiate", &args);
+    prop_assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let o = ours(&dir.path().join("store"), &args);
+    prop_assert!(
+        o.status.success(),
+        "tvix: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    prop_assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&r.stdout)
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        max_shrink_iters: 50,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn generated_derivations_instantiate_like_the_reference(specs in crate::derivation::specs()) {
+        check_generated(&specs)?;
+    }
+}
