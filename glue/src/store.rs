@@ -250,7 +250,7 @@ impl GlueStore {
         let s = self.services()?;
         self.handle
             .block_on(s.store.directories().get(digest))
-            .map_err(|e| StoreError::Directory(digest.clone(), e))?
+            .map_err(|e| StoreError::Directory(*digest, e))?
             .ok_or_else(|| StoreError::Missing(format!("directory {digest}")))
     }
 
@@ -259,7 +259,7 @@ impl GlueStore {
         let s = self.services()?;
         self.handle
             .block_on(s.store.read_blob(digest))
-            .map_err(|e| StoreError::Blob(digest.clone(), e))?
+            .map_err(|e| StoreError::Blob(*digest, e))?
             .ok_or_else(|| StoreError::Missing(format!("blob {digest}")))
     }
 }
