@@ -36,6 +36,14 @@ fn file_type(m: &std::fs::Metadata) -> FileType {
 /// The NAR of the tree at `path`, keeping only entries below the root that
 /// `filter` accepts (C++ Nix's `dumpPath` with a `PathFilter`).
 pub(crate) fn dump(path: &Path, filter: Option<&mut Filter<'_>>) -> Result<Vec<u8>> {
+    if let Err(e) = std::fs::symlink_metadata(path) {
+        if e.kind() == io::ErrorKind::NotFound {
+            return Err(Error::eval(format!(
+                "path '{}' does not exist",
+                path.display()
+            )));
+        }
+    }
     let mut nar = Vec::new();
     let node = writer::open(&mut nar).map_err(|e| io_err(path, e))?;
     let mut none = |_: &[u8], _: FileType| Ok(true);

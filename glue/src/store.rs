@@ -44,6 +44,10 @@ pub enum StoreError {
     /// allowed).
     #[error("cannot compute the store path")]
     Path(#[source] BuildStorePathError),
+    /// The name makes an invalid store path (C++ Nix's message, with the
+    /// path it computed).
+    #[error("{0}")]
+    InvalidPath(String),
     /// Serialising a tree as a NAR failed.
     #[error("cannot serialise '{path}' as a NAR")]
     Nar {
@@ -165,7 +169,12 @@ impl GlueStore {
     ) -> Result<StorePath<String>, StoreError> {
         let store_path =
             store_path::build_ca_path(name, &ca, references.iter().map(|r| r.as_ref()), false)
-                .map_err(StoreError::Path)?;
+                .map_err(|e| match e {
+                    BuildStorePathError::InvalidName(n) => {
+                        StoreError::InvalidPath(invalid_path_message(name, &ca, references, &n))
+                    }
+                    e => StoreError::Path(e),
+                })?;
         if self.path_info(&store_path)?.is_some() {
             return Ok(store_path);
         }
@@ -262,6 +271,47 @@ impl GlueStore {
             .map_err(|e| StoreError::Blob(*digest, e))?
             .ok_or_else(|| StoreError::Missing(format!("blob {digest}")))
     }
+}
+
+/// C++ Nix's message for a content-addressed path whose name is invalid: it
+/// computes the path first and fails parsing it.
+fn invalid_path_message(
+    name: &str,
+    ca: &CAHash,
+    references: &[StorePath<String>],
+    error: &dyn std::fmt::Display,
+) -> String {
+    let refs: String = references
+        .iter()
+        .map(|r| format!(":{}", r.to_absolute_path()))
+        .collect();
+    let (ty, inner): (String, [u8; 32]) = match ca {
+        CAHash::Text(d) => (format!("text{refs}"), *d),
+        CAHash::Nar(NixHash::Sha256(d)) => (format!("source{refs}"), *d),
+        CAHash::Flat(h) | CAHash::Nar(h) => (
+            "output:out".to_owned(),
+            Sha256::digest(
+                format!(
+                    "fixed:out:{}{}:{}:",
+                    ca.method().prefix(),
+                    h.algo(),
+                    h.to_base16()
+                )
+                .as_bytes(),
+            )
+            .into(),
+        ),
+    };
+    let fingerprint = format!(
+        "{ty}:sha256:{}:{}:{name}",
+        NixHash::Sha256(inner).to_base16(),
+        crate::STORE_DIR
+    );
+    let digest: [u8; 20] = store_path::compress_hash(&Sha256::digest(fingerprint.as_bytes()));
+    format!(
+        "path '{}-{name}' is not a valid store path: {error}",
+        nix_compat::nixbase32::encode(&digest)
+    )
 }
 
 /// The NAR of a single regular file.

@@ -123,6 +123,17 @@ fn expected_hash_mismatch_is_refused() {
         err.contains("store path mismatch in (possibly filtered) path added from"),
         "{err}"
     );
+    // nix-instantiate --eval -E 'builtins.toFile "a/b" "x"'
+    let err = e.error("builtins.toFile \"a/b\" \"x\"");
+    assert!(
+        err.contains("path '9d0sm13c3pj0msx6gd27izjkbmdnpbf2-a/b' is not a valid store path: name 'a/b' contains illegal character '/'"),
+        "{err}"
+    );
+    let err = e.error(&format!("builtins.path {{ path = {src}/nonexistent; }}"));
+    assert!(
+        err.contains(&format!("path '{src}/nonexistent' does not exist")),
+        "{err}"
+    );
     let err = e.error(&format!("builtins.path {{ path = {src}; foo = 1; }}"));
     assert!(
         err.contains("unsupported argument 'foo' to 'builtins.path'"),
