@@ -104,7 +104,7 @@ fn path_arg(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Result<Vec<u8>> {
     Ok(s.as_bytes().to_vec())
 }
 
-fn base_name(p: &[u8]) -> String {
+pub(crate) fn base_name(p: &[u8]) -> String {
     let trimmed = p.strip_suffix(b"/").unwrap_or(p);
     let i = trimmed
         .iter()
@@ -209,7 +209,7 @@ fn prim_path(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value) -> Result<Value
 
 /// `newHashAllowEmpty(s, sha256)`: an empty string is the zero hash (with a
 /// warning).
-fn parse_sha256(ev: &Evaluator, s: &str) -> Result<NixHash> {
+pub(crate) fn parse_sha256(ev: &Evaluator, s: &str) -> Result<NixHash> {
     if s.is_empty() {
         let h = NixHash::Sha256([0; 32]);
         ev.warn(&format!("found empty hash, assuming '{}'", h.to_sri()))?;
@@ -305,7 +305,7 @@ fn add_path(
     Ok(store_path_value(&added))
 }
 
-fn store_path_value(p: &StorePath<String>) -> Value {
+pub(crate) fn store_path_value(p: &StorePath<String>) -> Value {
     let abs = p.to_absolute_path();
     Value::String(NixString::with_context(
         abs.as_bytes(),

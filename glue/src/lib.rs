@@ -11,7 +11,8 @@
 //!   and castore, other paths from the local filesystem, and copying paths
 //!   into the store when they are coerced to strings (`"${./file}"`).
 //! - [`Glue::builtins`]: `derivationStrict`/`derivation` ([`derivation`]),
-//!   `path`, `filterSource`, `toFile`, `storePath`, `placeholder`.
+//!   `path`, `filterSource`, `toFile`, `storePath`, `placeholder`,
+//!   `fetchurl`, `fetchTarball`.
 //! - [`Glue::write_drv_closure`]: writes the `.drv` files of instantiated
 //!   derivations (and their input derivations) into the store.
 
@@ -27,6 +28,7 @@ use tvix_eval::{Builtin, EvalIO};
 mod build;
 mod builtins;
 pub mod derivation;
+mod fetch;
 mod import;
 pub mod instantiate;
 mod io;
@@ -34,6 +36,7 @@ mod known_paths;
 mod store;
 
 pub use build::{BuildError, BuildService};
+pub use fetch::FetchError;
 pub use known_paths::{KnownDrv, KnownPaths};
 pub use store::{GlueStore, StoreError};
 
@@ -47,6 +50,7 @@ pub struct Glue {
     /// Local paths already copied (C++ Nix's `srcToStore`).
     copied: RefCell<HashMap<Vec<u8>, StorePath<String>>>,
     builder: Option<Box<dyn BuildService>>,
+    fetched: fetch::Fetched,
 }
 
 impl Glue {
@@ -58,6 +62,7 @@ impl Glue {
             known: Rc::default(),
             copied: RefCell::default(),
             builder: None,
+            fetched: fetch::Fetched::default(),
         })
     }
 
@@ -69,6 +74,7 @@ impl Glue {
             known: Rc::default(),
             copied: RefCell::default(),
             builder: Some(builder),
+            fetched: fetch::Fetched::default(),
         })
     }
 
@@ -102,6 +108,7 @@ impl Glue {
         });
         let mut all = derivation::builtins_with(self.known.clone(), refs);
         all.extend(builtins::store_builtins(self));
+        all.extend(fetch::fetch_builtins(self));
         all
     }
 

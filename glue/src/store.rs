@@ -24,7 +24,10 @@ use tvix_castore::{B3Digest, BlobError, Directory, DirectoryError, Name, Node};
 use tvix_store::{
     PathInfo, PathInfoError, StorePathHash,
     composition::{Services, StoreComposition, StoreCompositionError},
-    nar::{ExpectedNar, IngestError, IngestOptions, ingest_nar},
+    nar::{
+        ExpectedNar, IngestError, IngestOptions, RenderError, RenderOptions, calculate_nar,
+        ingest_nar,
+    },
 };
 
 /// Why a store operation failed.
@@ -63,6 +66,9 @@ pub enum StoreError {
     /// The PathInfo service failed.
     #[error("cannot query or update the PathInfo of '{0}'")]
     PathInfo(String, #[source] PathInfoError),
+    /// Computing a tree's NAR hash failed.
+    #[error("cannot compute the NAR hash of '{0}'")]
+    Render(String, #[source] RenderError),
     /// A blob could not be read.
     #[error("cannot read blob {0}")]
     Blob(B3Digest, #[source] BlobError),
@@ -208,6 +214,45 @@ impl GlueStore {
             .block_on(s.pathinfo.put(info))
             .map_err(|e| StoreError::PathInfo(shown, e))?;
         Ok(store_path)
+    }
+
+    /// Registers a tree already in castore (its root `node`) as the
+    /// NAR-hashed source path `name`; returns the path and the NAR SHA-256.
+    pub fn add_tree(
+        &self,
+        name: &str,
+        node: Node,
+    ) -> Result<(StorePath<String>, [u8; 32]), StoreError> {
+        let s = self.services()?;
+        let nar = self
+            .handle
+            .block_on(calculate_nar(&node, &s.store, RenderOptions::default()))
+            .map_err(|e| StoreError::Render(name.to_owned(), e))?;
+        let ca = CAHash::Nar(NixHash::Sha256(nar.nar_sha256));
+        let store_path = store_path::build_ca_path(name, &ca, std::iter::empty(), false).map_err(
+            |e| match e {
+                BuildStorePathError::InvalidName(n) => {
+                    StoreError::InvalidPath(invalid_path_message(name, &ca, &[], &n))
+                }
+                e => StoreError::Path(e),
+            },
+        )?;
+        if self.path_info(&store_path)?.is_none() {
+            let info = PathInfo {
+                store_path: store_path.clone(),
+                node,
+                references: Vec::new(),
+                nar_size: nar.nar_size,
+                nar_sha256: nar.nar_sha256,
+                deriver: None,
+                signatures: Vec::new(),
+                ca: Some(ca),
+            };
+            self.handle
+                .block_on(s.pathinfo.put(info))
+                .map_err(|e| StoreError::PathInfo(store_path.to_absolute_path(), e))?;
+        }
+        Ok((store_path, nar.nar_sha256))
     }
 
     /// Adds a text file (`toFile`, a `.drv`) with its references; returns

@@ -1,0 +1,317 @@
+//! `builtins.fetchurl` and `builtins.fetchTarball`, as C++ Nix 2.26's
+//! `fetch` primop: the URL (`file://`, `http://`, `https://`) is downloaded,
+//! stored flat (`fetchurl`: a fixed-output `sha256` path) or unpacked into
+//! castore (`fetchTarball`: any of plain, gzip, bzip2, xz or zstd tar, with a
+//! single top-level directory stripped; a NAR-hashed source path named
+//! `source`), and checked against `sha256` when given.
+//!
+//! Caching: a pinned fetch (with `sha256`) whose path is already in the store
+//! downloads nothing, across evaluations (C++ Nix does the same); within one
+//! evaluation every URL is fetched once. Unpinned fetches are downloaded
+//! again by the next evaluation.
+
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
+
+use nix_compat::{
+    nixhash::{CAHash, HashFormat, NixHash},
+    store_path::{self, StorePath, validate_name},
+};
+use sha2::{Digest, Sha256};
+use tvix_castore::{
+    Node,
+    import::{ImportOptions, tar::TarImportError},
+};
+use tvix_eval::{Builtin, Error, Evaluator, Pos, Result, Value};
+
+use crate::{
+    Glue,
+    builtins::{base_name, parse_sha256, store_path_value},
+    io::store_error,
+    store::{StoreError, file_nar},
+};
+
+/// Why a download or unpacking failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The URL does not parse or names no file.
+    #[error("invalid URL '{0}'")]
+    Url(String),
+    /// The URL's scheme is not supported.
+    #[error("unsupported URL scheme in '{0}' (supported: file, http, https)")]
+    Scheme(String),
+    /// Reading a `file://` URL failed.
+    #[error("unable to download '{0}'")]
+    File(String, #[source] std::io::Error),
+    /// The HTTP request failed.
+    #[error("unable to download '{0}'")]
+    Http(String, #[source] reqwest::Error),
+    /// The server answered with an error status.
+    #[error("unable to download '{0}': HTTP error {1}")]
+    Status(String, u16),
+    /// The archive could not be unpacked.
+    #[error("cannot unpack '{0}'")]
+    Tar(String, #[source] TarImportError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Paths fetched in this evaluation: (unpack, URL, name) → path.
+#[derive(Default)]
+pub(crate) struct Fetched(RefCell<HashMap<(bool, String, String), StorePath<String>>>);
+
+/// `fetchurl` and `fetchTarball` over `glue`.
+pub(crate) fn fetch_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
+    let g = glue.clone();
+    let fetchurl = Builtin::function("fetchurl", 1, move |ev, pos, args| {
+        fetch(&g, ev, pos, &args[0], "fetchurl", false, "")
+    });
+    let g = glue.clone();
+    let fetch_tarball = Builtin::function("fetchTarball", 1, move |ev, pos, args| {
+        fetch(&g, ev, pos, &args[0], "fetchTarball", true, "source")
+    });
+    vec![fetchurl, fetch_tarball]
+}
+
+fn text(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Result<String> {
+    Ok(ev
+        .string_no_ctx(v, pos)
+        .map_err(|e| e.with_trace(pos, ctx))?
+        .to_str_lossy()
+        .into_owned())
+}
+
+fn fetch(
+    glue: &Glue,
+    ev: &Evaluator,
+    pos: Pos,
+    arg: &Value,
+    who: &str,
+    unpack: bool,
+    default_name: &str,
+) -> Result<Value> {
+    let arg = ev.force(arg, pos)?;
+    let mut url = None;
+    let mut expected = None;
+    let mut name = default_name.to_owned();
+    let mut name_passed = false;
+    let is_attrs = matches!(arg, Value::Attrs(_));
+    if let Value::Attrs(attrs) = &arg {
+        for attr in attrs.iter() {
+            match attr.name.as_bytes() {
+                b"url" => {
+                    url = Some(text(
+                        ev,
+                        &attr.value,
+                        attr.pos,
+                        "while evaluating the url we should fetch",
+                    )?)
+                }
+                b"sha256" => {
+                    let s = text(
+                        ev,
+                        &attr.value,
+                        attr.pos,
+                        "while evaluating the sha256 of the content we should fetch",
+                    )?;
+                    expected = Some(parse_sha256(ev, &s).map_err(|e| e.at(attr.pos))?);
+                }
+                b"name" => {
+                    name_passed = true;
+                    name = text(
+                        ev,
+                        &attr.value,
+                        attr.pos,
+                        "while evaluating the name of the content we should fetch",
+                    )?;
+                }
+                other => {
+                    return Err(Error::eval(format!(
+                        "unsupported argument '{}' to '{who}'",
+                        String::from_utf8_lossy(other)
+                    ))
+                    .at(pos));
+                }
+            }
+        }
+    } else {
+        url = Some(text(
+            ev,
+            &arg,
+            pos,
+            "while evaluating the url we should fetch",
+        )?);
+    }
+    let Some(url) = url else {
+        return Err(Error::eval("'url' argument required").at(pos));
+    };
+    if name.is_empty() {
+        name = base_name(url.as_bytes());
+    }
+    if let Err(e) = validate_name(name.as_bytes()) {
+        let resolution = if name_passed {
+            format!(
+                "Please change the value for the 'name' attribute passed to '{who}', so that it can create a valid store path."
+            )
+        } else if is_attrs {
+            format!(
+                "Please add a valid 'name' attribute to the argument for '{who}', so that it can create a valid store path."
+            )
+        } else {
+            format!(
+                "Please pass an attribute set with 'url' and 'name' attributes to '{who}',  so that it can create a valid store path."
+            )
+        };
+        return Err(Error::eval(format!(
+            "invalid store path name when fetching URL '{url}': {e}. {resolution}"
+        ))
+        .at(pos));
+    }
+
+    // A pinned fetch already in the store downloads nothing.
+    if let Some(h @ NixHash::Sha256(_)) = &expected {
+        let ca = if unpack {
+            CAHash::Nar(h.clone())
+        } else {
+            CAHash::Flat(h.clone())
+        };
+        let p = store_path::build_ca_path(&name, &ca, std::iter::empty(), false)
+            .map_err(|e| Error::eval(e.to_string()).at(pos))?;
+        if glue
+            .store()
+            .path_info(&p)
+            .map_err(|e| store_error(&e).at(pos))?
+            .is_some()
+        {
+            return Ok(store_path_value(&p));
+        }
+    }
+
+    let key = (unpack, url.clone(), name.clone());
+    let memo = glue.fetched.0.borrow().get(&key).cloned();
+    let (path, got) = match memo {
+        Some(p) => {
+            let got = glue
+                .store()
+                .path_info(&p)
+                .map_err(|e| store_error(&e).at(pos))?
+                .map(|i| i.nar_sha256);
+            (p, got)
+        }
+        None => {
+            let (p, got) = download_to_store(glue, &url, &name, unpack)
+                .map_err(|e| fetch_error(&e).at(pos))?;
+            glue.fetched.0.borrow_mut().insert(key, p.clone());
+            (p, Some(got))
+        }
+    };
+    if let Some(h) = expected {
+        // For fetchurl, `got` is the flat SHA-256 of the file.
+        let got = if unpack {
+            got.map(NixHash::Sha256)
+        } else {
+            flat_hash(glue, &path).ok()
+        };
+        if got.as_ref() != Some(&h) {
+            return Err(Error::eval(format!(
+                "hash mismatch in file downloaded from '{url}':\n  specified: {}\n  got:       {}",
+                h.format(HashFormat::Nix32, true),
+                got.map(|g| g.format(HashFormat::Nix32, true))
+                    .unwrap_or_default()
+            ))
+            .at(pos));
+        }
+    }
+    Ok(store_path_value(&path))
+}
+
+/// The SHA-256 of a flat file in the store.
+fn flat_hash(glue: &Glue, p: &StorePath<String>) -> std::result::Result<NixHash, StoreError> {
+    match glue.store().node_at(p, &[])? {
+        Some(Node::File { digest, .. }) => {
+            let bytes = glue.store().blob(&digest)?;
+            Ok(NixHash::Sha256(Sha256::digest(&bytes).into()))
+        }
+        _ => Err(StoreError::Missing(p.to_absolute_path())),
+    }
+}
+
+fn fetch_error(e: &FetchError) -> Error {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    Error::eval(msg)
+}
+
+/// Downloads `url` and adds it; returns the path and its NAR SHA-256.
+fn download_to_store(
+    glue: &Glue,
+    url: &str,
+    name: &str,
+    unpack: bool,
+) -> std::result::Result<(StorePath<String>, [u8; 32]), FetchError> {
+    let bytes = download(glue, url)?;
+    let store = glue.store();
+    if !unpack {
+        let ca = CAHash::Flat(NixHash::Sha256(Sha256::digest(&bytes).into()));
+        let nar = file_nar(&bytes, false).map_err(|e| FetchError::File(url.to_owned(), e))?;
+        let nar_sha256: [u8; 32] = Sha256::digest(&nar).into();
+        let p = store.add_nar(name, ca, &nar, &[])?;
+        return Ok((p, nar_sha256));
+    }
+    let services = store.services()?;
+    let root = store
+        .handle()
+        .block_on(tvix_castore::import::tar::import_tar(
+            &services.store,
+            &bytes[..],
+            &ImportOptions::default(),
+        ))
+        .map_err(|e| FetchError::Tar(url.to_owned(), e))?;
+    // A single top-level directory is the root of the result.
+    let root = match &root {
+        Node::Directory { digest, .. } => {
+            let dir = store.directory(digest)?;
+            let mut entries = dir.entries();
+            match (entries.next(), entries.next()) {
+                (Some((_, n @ Node::Directory { .. })), None) => n.clone(),
+                _ => root.clone(),
+            }
+        }
+        _ => root,
+    };
+    Ok(store.add_tree(name, root)?)
+}
+
+/// The bytes at `url`.
+fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, FetchError> {
+    let parsed = url::Url::parse(url).map_err(|_| FetchError::Url(url.to_owned()))?;
+    match parsed.scheme() {
+        "file" => {
+            let path = parsed
+                .to_file_path()
+                .map_err(|()| FetchError::Url(url.to_owned()))?;
+            std::fs::read(path).map_err(|e| FetchError::File(url.to_owned(), e))
+        }
+        "http" | "https" => glue.store().handle().block_on(async {
+            let resp = reqwest::get(parsed)
+                .await
+                .map_err(|e| FetchError::Http(url.to_owned(), e))?;
+            let status = resp.status();
+            if !status.is_success() {
+                return Err(FetchError::Status(url.to_owned(), status.as_u16()));
+            }
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| FetchError::Http(url.to_owned(), e))?;
+            Ok(body.to_vec())
+        }),
+        _ => Err(FetchError::Scheme(url.to_owned())),
+    }
+}
