@@ -202,3 +202,114 @@ fn drv_closure_is_written_and_ifd_without_builder_is_an_error() {
         "{err}"
     );
 }
+
+/// A one-thread HTTP/1.0 server answering every request with `body` (or
+/// 404 for paths ending in `/missing`); returns its base URL and a request
+/// counter.
+fn http_server(body: Vec<u8>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).map_or(true, |n| n == 0) || line == "\r\n" {
+                    break;
+                }
+            }
+            let missing = request
+                .split(' ')
+                .nth(1)
+                .is_some_and(|p| p.ends_with("/missing"));
+            let head = if missing {
+                "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned()
+            } else {
+                format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
+            };
+            let _ = stream.write_all(head.as_bytes());
+            if !missing {
+                let _ = stream.write_all(&body);
+            }
+        }
+    });
+    (format!("http://{addr}"), count)
+}
+
+#[test]
+fn fetchurl_over_http_matches_cpp_nix_and_pinned_fetches_are_cached() {
+    let (base, count) = http_server(b"hello http\n".to_vec());
+    let e = env();
+    // printf 'hello http\n' > /tmp/data.txt;
+    // nix-instantiate --eval -E 'builtins.fetchurl file:///tmp/data.txt'
+    let expected = "\"/nix/store/d6pmv8li862qqimplqaksjsg0avqs95w-data.txt\"\n";
+    assert_eq!(
+        e.eval(&format!("builtins.fetchurl \"{base}/data.txt\"")),
+        expected
+    );
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Same URL again in this evaluation: no request.
+    assert_eq!(
+        e.eval(&format!("builtins.fetchurl \"{base}/data.txt\"")),
+        expected
+    );
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let sha = e.eval("builtins.hashString \"sha256\" \"hello http\\n\"");
+    let sha = sha.trim().trim_matches('"');
+    // Pinned, and the path is in the store: no request even for a new URL.
+    assert_eq!(
+        e.eval(&format!(
+            "builtins.fetchurl {{ url = \"{base}/other/data.txt\"; sha256 = \"{sha}\"; }}"
+        )),
+        expected
+    );
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let err = e.error(&format!("builtins.fetchurl \"{base}/missing\""));
+    assert!(
+        err.contains(&format!(
+            "unable to download '{base}/missing': HTTP error 404"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn fetch_tarball_strips_a_single_top_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let top = dir.path().join("t/top");
+    std::fs::create_dir_all(top.join("sub")).expect("mkdir");
+    std::fs::write(top.join("f"), b"hello\n").expect("write");
+    std::fs::write(top.join("sub/g"), b"x").expect("write");
+    let tarball = dir.path().join("one.tar.gz");
+    let st = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(dir.path().join("t"))
+        .arg("-czf")
+        .arg(&tarball)
+        .arg("top")
+        .status()
+        .expect("tar");
+    assert!(st.success());
+    let e = env();
+    // The same tree as /tmp/tb/one.tar.gz:
+    // nix-instantiate --eval -E 'builtins.fetchTarball file:///tmp/tb/one.tar.gz'
+    let p = e.eval(&format!(
+        "builtins.fetchTarball file://{}",
+        tarball.display()
+    ));
+    assert_eq!(
+        p,
+        "\"/nix/store/sr120l59czbg01aqpxx1h9iqfp6bjcry-source\"\n"
+    );
+    assert_eq!(
+        e.eval("builtins.readFile /nix/store/sr120l59czbg01aqpxx1h9iqfp6bjcry-source/sub/g"),
+        "\"x\"\n"
+    );
+}
