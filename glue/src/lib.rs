@@ -12,7 +12,7 @@
 //!   into the store when they are coerced to strings (`"${./file}"`).
 //! - [`Glue::builtins`]: `derivationStrict`/`derivation` ([`derivation`]),
 //!   `path`, `filterSource`, `toFile`, `storePath`, `placeholder`,
-//!   `fetchurl`, `fetchTarball`.
+//!   `fetchurl`, `fetchTarball`, `fetchGit`, `fetchTree` (git).
 //! - [`Glue::write_drv_closure`]: writes the `.drv` files of instantiated
 //!   derivations (and their input derivations) into the store.
 
@@ -29,6 +29,7 @@ mod build;
 mod builtins;
 pub mod derivation;
 mod fetch;
+mod git;
 mod import;
 pub mod instantiate;
 mod io;
@@ -109,6 +110,7 @@ impl Glue {
         let mut all = derivation::builtins_with(self.known.clone(), refs);
         all.extend(builtins::store_builtins(self));
         all.extend(fetch::fetch_builtins(self));
+        all.extend(git::git_builtins(self));
         all
     }
 

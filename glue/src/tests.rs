@@ -313,3 +313,64 @@ fn fetch_tarball_strips_a_single_top_directory() {
         "\"x\"\n"
     );
 }
+
+#[test]
+fn fetch_git_of_a_local_repository_matches_cpp_nix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("gr");
+    std::fs::create_dir_all(repo.join("d")).expect("mkdir");
+    let git = |args: &[&str]| {
+        let st = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "a@b")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "a@b")
+            .env("GIT_AUTHOR_DATE", "2020-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2020-01-01T00:00:00Z")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("git");
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    std::fs::write(repo.join("a"), b"one\n").expect("write");
+    std::fs::write(repo.join("d/x"), b"#!/bin/sh\n").expect("write");
+    std::fs::set_permissions(
+        repo.join("d/x"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    std::os::unix::fs::symlink("a", repo.join("l")).expect("symlink");
+    git(&["add", "."]);
+    git(&["commit", "-qm", "one"]);
+    let e = env();
+    // The same commit in /tmp/gr (made with these names and dates):
+    // nix-instantiate --eval --strict -E 'builtins.fetchGit { url = "file:///tmp/gr"; rev = "7044e97179063a2023f25f1a418deb2f9917f163"; }'
+    let expected = "{ lastModified = 1577836800; lastModifiedDate = \"20200101000000\"; narHash = \"sha256-Ef4auKjuQh2a8sC0+4LUi/9zO3V5d/mSgzkKAyVTnwc=\"; outPath = \"/nix/store/747aqdscv2050bqaynsfyqzczn6w60x8-source\"; rev = \"7044e97179063a2023f25f1a418deb2f9917f163\"; revCount = 1; shortRev = \"7044e97\"; submodules = false; }\n";
+    assert_eq!(
+        e.eval(&format!("builtins.fetchGit {}", repo.display())),
+        expected
+    );
+    assert_eq!(
+        e.eval(&format!(
+            "builtins.fetchTree {{ type = \"git\"; url = \"file://{}\"; rev = \"7044e97179063a2023f25f1a418deb2f9917f163\"; }}",
+            repo.display()
+        )),
+        expected
+    );
+    let err = e.error(&format!(
+        "builtins.fetchGit {{ url = {}; ref = \"nonexist\"; }}",
+        repo.display()
+    ));
+    assert!(
+        err.contains("resolving Git reference 'nonexist': revspec 'nonexist' not found"),
+        "{err}"
+    );
+}
