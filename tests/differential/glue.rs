@@ -153,3 +153,87 @@ proptest! {
         check_generated(&specs)?;
     }
 }
+
+/// Runs `git` in `repo` with fixed identities and dates.
+fn git(repo: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "a@b")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "a@b")
+        .env("GIT_AUTHOR_DATE", "2021-02-03T04:05:06Z")
+        .env("GIT_COMMITTER_DATE", "2021-02-03T04:05:06Z")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn fetchers_of_local_sources_match_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = source_tree(dir.path());
+    let tarballs = dir.path().join("tarballs");
+    std::fs::create_dir_all(&tarballs).expect("mkdir");
+    for (name, flag, entries) in [
+        ("one.tar.gz", "-czf", vec!["src"]),
+        ("two.tar.xz", "-cJf", vec!["a.txt", "sub"]),
+        ("plain.tar", "-cf", vec!["src"]),
+    ] {
+        let base = if entries == ["src"] {
+            dir.path().to_path_buf()
+        } else {
+            Path::new(&src).to_path_buf()
+        };
+        let st = std::process::Command::new("tar")
+            .arg("-C")
+            .arg(&base)
+            .arg(flag)
+            .arg(tarballs.join(name))
+            .args(&entries)
+            .status()
+            .expect("tar");
+        assert!(st.success());
+    }
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("f"), b"one\n").expect("write");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "one"]);
+    std::fs::write(repo.join("f"), b"two\n").expect("write");
+    git(&repo, &["commit", "-qam", "two"]);
+    git(&repo, &["tag", "v1"]);
+
+    let t = tarballs.display();
+    let r = repo.display();
+    let expr = format!(
+        "{{ \
+         url = builtins.fetchurl file://{t}/one.tar.gz; \
+         named = builtins.fetchurl {{ url = \"file://{t}/plain.tar\"; name = \"p\"; }}; \
+         one = builtins.fetchTarball file://{t}/one.tar.gz; \
+         two = builtins.fetchTarball \"file://{t}/two.tar.xz\"; \
+         plain = builtins.fetchTarball {{ url = \"file://{t}/plain.tar\"; name = \"plain\"; }}; \
+         git = builtins.fetchGit {r}; \
+         tag = builtins.fetchGit {{ url = \"file://{r}\"; ref = \"v1\"; }}; \
+         tree = builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; }}; \
+         }}"
+    );
+    let args: Vec<&OsStr> = vec![
+        "--eval".as_ref(),
+        "--strict".as_ref(),
+        "-E".as_ref(),
+        expr.as_ref(),
+    ];
+    assert_eq!(
+        stdout("tvix --eval", ours(&dir.path().join("store"), &args)),
+        stdout("nix-instantiate --eval", theirs("nix-instantiate", &args))
+    );
+}
