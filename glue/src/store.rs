@@ -68,7 +68,7 @@ pub enum StoreError {
     PathInfo(String, #[source] PathInfoError),
     /// Computing a tree's NAR hash failed.
     #[error("cannot compute the NAR hash of '{0}'")]
-    Render(String, #[source] RenderError),
+    Render(String, #[source] Box<RenderError>),
     /// A blob could not be read.
     #[error("cannot read blob {0}")]
     Blob(B3Digest, #[source] BlobError),
@@ -227,7 +227,7 @@ impl GlueStore {
         let nar = self
             .handle
             .block_on(calculate_nar(&node, &s.store, RenderOptions::default()))
-            .map_err(|e| StoreError::Render(name.to_owned(), e))?;
+            .map_err(|e| StoreError::Render(name.to_owned(), Box::new(e)))?;
         let ca = CAHash::Nar(NixHash::Sha256(nar.nar_sha256));
         let store_path = store_path::build_ca_path(name, &ca, std::iter::empty(), false).map_err(
             |e| match e {
