@@ -259,15 +259,17 @@ fn add_path(
     }
     let os = Path::new(std::ffi::OsStr::from_bytes(path));
     let real = std::fs::canonicalize(os).unwrap_or_else(|_| os.to_path_buf());
+    let in_store = glue
+        .store_node(path)
+        .map_err(|e| trace(store_error(&e).at(pos)))?;
     let added = if recursive {
         let mut call = |p: &[u8], t: FileType| -> Result<bool> {
             let Some(f) = filter else {
                 return Ok(true);
             };
             // The filter sees the path as given, not symlink-resolved.
-            let rel = &p[real.as_os_str().as_bytes().len()..];
             let mut shown_path = path.strip_suffix(b"/").unwrap_or(path).to_vec();
-            shown_path.extend_from_slice(rel);
+            shown_path.extend_from_slice(p);
             let r = ev.call(
                 f,
                 &[Value::string(shown_path), Value::string(t.as_str())],
@@ -279,12 +281,22 @@ fn add_path(
                 "while evaluating the return value of the path filter function",
             )
         };
-        let nar = import::dump(&real, Some(&mut call)).map_err(trace)?;
+        let nar = match &in_store {
+            Some(node) => import::dump_store(glue.store(), node, Some(&mut call)),
+            None => import::dump(&real, Some(&mut call)),
+        }
+        .map_err(trace)?;
         glue.store()
             .add_nar(name, store::nar_ca(&nar), &nar, &[])
             .map_err(|e| trace(store_error(&e).at(pos)))?
     } else {
-        let contents = import::flat_contents(&real).map_err(trace)?;
+        let contents = match &in_store {
+            Some(tvix_castore::Node::File { digest, .. }) => glue
+                .store()
+                .blob(digest)
+                .map_err(|e| trace(store_error(&e).at(pos)))?,
+            _ => import::flat_contents(&real).map_err(trace)?,
+        };
         let ca = CAHash::Flat(NixHash::Sha256(Sha256::digest(&contents).into()));
         let nar =
             store::file_nar(&contents, false).map_err(|e| trace(Error::eval(e.to_string())))?;

@@ -13,7 +13,6 @@
 
 use std::{
     collections::HashSet,
-    os::unix::ffi::OsStrExt,
     path::{Path, PathBuf},
     process::Command,
 };
@@ -193,8 +192,7 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
             }
             keep.insert(f.to_vec());
         }
-        let root = repo.as_os_str().as_bytes().len() + 1;
-        let mut filter = |p: &[u8], _: FileType| Ok(keep.contains(&p[root.min(p.len())..]));
+        let mut filter = |p: &[u8], _: FileType| Ok(keep.contains(&p[1.min(p.len())..]));
         let nar = import::dump(repo, Some(&mut filter))?;
         let ca = nar_ca(&nar);
         let sha: [u8; 32] = match &ca {

@@ -231,6 +231,14 @@ impl EvalIO for StoreIO {
 }
 
 impl Glue {
+    /// The castore node of a path inside a store path our store has.
+    pub(crate) fn store_node(&self, path: &[u8]) -> Result<Option<Node>, StoreError> {
+        match split_store_path(path) {
+            Some((sp, sub)) => self.store.node_at(&sp, &sub),
+            None => Ok(None),
+        }
+    }
+
     /// Copies a local path into the store as coercing it to a string does
     /// (C++ Nix's `copyPathToStore`), once per path.
     pub(crate) fn copy_path(&self, path: &[u8]) -> Result<StorePath<String>, Error> {
@@ -252,7 +260,10 @@ impl Glue {
                 .unwrap_or_else(|_| os.to_path_buf()),
             _ => os.to_path_buf(),
         };
-        let nar = crate::import::dump(&real, None)?;
+        let nar = match self.store_node(path).map_err(|e| store_error(&e))? {
+            Some(node) => crate::import::dump_store(&self.store, &node, None)?,
+            None => crate::import::dump(&real, None)?,
+        };
         let sp = self
             .store
             .add_nar(&name, crate::store::nar_ca(&nar), &nar, &[])

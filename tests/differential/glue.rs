@@ -202,6 +202,29 @@ fn fetchers_of_local_sources_match_the_reference() {
             .expect("tar");
         assert!(st.success());
     }
+    // A tarball with an expression copying paths from inside it (the paths
+    // are then inside the store, not on the local filesystem).
+    let top = dir.path().join("imp/top");
+    std::fs::create_dir_all(top.join("sub")).expect("mkdir");
+    std::fs::write(top.join("f"), b"hi\n").expect("write");
+    std::fs::write(top.join("sub/y"), b"x").expect("write");
+    std::fs::write(
+        top.join("default.nix"),
+        "{ a = \"${./f}\"; \
+           p = builtins.path { path = ./.; filter = p: t: baseNameOf p != \"default.nix\"; name = \"x\"; }; \
+           fs = builtins.filterSource (p: t: t != \"directory\") ./.; \
+           flat = builtins.path { path = ./f; recursive = false; }; }",
+    )
+    .expect("write");
+    let st = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(dir.path().join("imp"))
+        .arg("-czf")
+        .arg(tarballs.join("imp.tar.gz"))
+        .arg("top")
+        .status()
+        .expect("tar");
+    assert!(st.success());
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(&repo).expect("mkdir");
     git(&repo, &["init", "-q"]);
@@ -224,6 +247,7 @@ fn fetchers_of_local_sources_match_the_reference() {
          git = builtins.fetchGit {r}; \
          tag = builtins.fetchGit {{ url = \"file://{r}\"; ref = \"v1\"; }}; \
          tree = builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; }}; \
+         imported = import (builtins.fetchTarball file://{t}/imp.tar.gz + \"/default.nix\"); \
          }}"
     );
     let args: Vec<&OsStr> = vec![
