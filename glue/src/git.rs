@@ -35,8 +35,25 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
     });
     let g = glue.clone();
     let fetch_tree = Builtin::function("fetchTree", 1, move |ev, pos, args| {
+        let arg = ev.force(&args[0], pos)?;
+        if let Value::String(s) = &arg {
+            let url = s.to_str_lossy().into_owned();
+            let ty = crate::fetch::tree_type_of_url(&url);
+            if ty == "git" {
+                let u = url.strip_prefix("git+").unwrap_or(&url).to_owned();
+                return fetch_git(&g, ev, pos, &Value::string(u), "fetchTree");
+            }
+            let key = if ty == "path" { "path" } else { "url" };
+            return crate::fetch::fetch_tree(
+                &g,
+                ev,
+                pos,
+                ty,
+                &[(key.as_bytes().to_vec(), arg.clone(), pos)],
+            );
+        }
         let v = ev.expect_attrs(
-            &args[0],
+            &arg,
             pos,
             "while evaluating the argument passed to builtins.fetchTree",
         )?;
@@ -44,14 +61,24 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
             return Err(Error::eval("attribute 'type' is missing in call to 'fetchTree'").at(pos));
         };
         let t = ev.string_no_ctx(t, pos)?;
-        match t.as_bytes() {
-            b"git" => fetch_git(&g, ev, pos, &args[0], "fetchTree"),
-            other => Err(Error::eval(format!(
-                "fetchTree type '{}' is not supported yet (only 'git' for local repositories)",
-                String::from_utf8_lossy(other)
-            ))
-            .at(pos)),
-        }
+        let ty = match t.as_bytes() {
+            b"git" => return fetch_git(&g, ev, pos, &arg, "fetchTree"),
+            b"file" => "file",
+            b"tarball" => "tarball",
+            b"path" => "path",
+            other => {
+                return Err(Error::eval(format!(
+                    "fetchTree type '{}' is not supported yet",
+                    String::from_utf8_lossy(other)
+                ))
+                .at(pos));
+            }
+        };
+        let attrs: Vec<_> = v
+            .iter()
+            .map(|a| (a.name.as_bytes().to_vec(), a.value.clone(), a.pos))
+            .collect();
+        crate::fetch::fetch_tree(&g, ev, pos, ty, &attrs)
     });
     vec![fetch_git_builtin, fetch_tree]
 }
@@ -146,7 +173,7 @@ fn git_text(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
 }
 
 /// `YYYYMMDDHHMMSS` in UTC for a Unix time.
-fn date_string(t: i64) -> String {
+pub(crate) fn date_string(t: i64) -> String {
     let days = t.div_euclid(86400);
     let secs = t.rem_euclid(86400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).

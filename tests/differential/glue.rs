@@ -247,6 +247,10 @@ fn fetchers_of_local_sources_match_the_reference() {
          git = builtins.fetchGit {r}; \
          tag = builtins.fetchGit {{ url = \"file://{r}\"; ref = \"v1\"; }}; \
          tree = builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; }}; \
+         treeFile = builtins.fetchTree {{ type = \"file\"; url = \"file://{t}/plain.tar\"; }}; \
+         treeTar = builtins.fetchTree \"file://{t}/one.tar.gz\"; \
+         treeTar2 = builtins.fetchTree {{ type = \"tarball\"; url = \"file://{t}/two.tar.xz\"; }}; \
+         treePath = builtins.fetchTree {{ type = \"path\"; path = \"{src}\"; }}; \
          imported = import (builtins.fetchTarball file://{t}/imp.tar.gz + \"/default.nix\"); \
          }}"
     );
