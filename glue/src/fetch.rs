@@ -200,8 +200,16 @@ fn fetch(
             (p, got)
         }
         None => {
-            let (p, got) = download_to_store(glue, &url, &name, unpack)
-                .map_err(|e| fetch_error(&e).at(pos))?;
+            let kind = if unpack { "tarball" } else { "file" };
+            let (p, got) = match cached(glue, kind, &url, &name) {
+                Some(c) => (c.path, c.nar_sha256),
+                None => {
+                    let (p, got) = download_to_store(glue, &url, &name, unpack)
+                        .map_err(|e| fetch_error(&e).at(pos))?;
+                    remember(glue, kind, &url, &name, &p, got, None);
+                    (p, got)
+                }
+            };
             glue.fetched.0.borrow_mut().insert(key, p.clone());
             (p, Some(got))
         }
@@ -456,21 +464,34 @@ pub(crate) fn fetch_tree(
         .at(pos));
     };
     let (path, sha, last_modified) = match ty {
-        "file" => {
-            let bytes = download(glue, &url).map_err(|e| fetch_error(&e).at(pos))?;
-            let nar = file_nar(&bytes, false).map_err(|e| Error::eval(e.to_string()).at(pos))?;
-            let sha: [u8; 32] = Sha256::digest(&nar).into();
-            let p = glue
-                .store()
-                .add_nar("source", crate::store::nar_ca(&nar), &nar, &[])
-                .map_err(|e| store_error(&e).at(pos))?;
-            (p, sha, None)
-        }
-        "tarball" => {
-            let bytes = download(glue, &url).map_err(|e| fetch_error(&e).at(pos))?;
-            let (p, sha) =
-                add_tarball(glue, &url, "source", &bytes).map_err(|e| fetch_error(&e).at(pos))?;
-            (p, sha, Some(tar_last_modified(glue, &bytes)))
+        "file" | "tarball" => {
+            let kind = if ty == "file" {
+                "tree-file"
+            } else {
+                "tree-tarball"
+            };
+            match cached(glue, kind, &url, "source") {
+                Some(c) => (c.path, c.nar_sha256, c.last_modified),
+                None => {
+                    let bytes = download(glue, &url).map_err(|e| fetch_error(&e).at(pos))?;
+                    let (p, sha, lm) = if ty == "file" {
+                        let nar = file_nar(&bytes, false)
+                            .map_err(|e| Error::eval(e.to_string()).at(pos))?;
+                        let sha: [u8; 32] = Sha256::digest(&nar).into();
+                        let p = glue
+                            .store()
+                            .add_nar("source", crate::store::nar_ca(&nar), &nar, &[])
+                            .map_err(|e| store_error(&e).at(pos))?;
+                        (p, sha, None)
+                    } else {
+                        let (p, sha) = add_tarball(glue, &url, "source", &bytes)
+                            .map_err(|e| fetch_error(&e).at(pos))?;
+                        (p, sha, Some(tar_last_modified(glue, &bytes)))
+                    };
+                    remember(glue, kind, &url, "source", &p, sha, lm);
+                    (p, sha, lm)
+                }
+            }
         }
         _ => {
             let local = url.strip_prefix("path:").unwrap_or(&url).to_owned();
@@ -516,4 +537,81 @@ pub(crate) fn fetch_tree(
             })
             .collect(),
     )))
+}
+
+/// How long a download is reused without being fetched again (C++ Nix's
+/// default `tarball-ttl`).
+const CACHE_TTL_SECS: u64 = 3600;
+
+/// A download remembered in the fetch cache.
+struct Cached {
+    path: StorePath<String>,
+    nar_sha256: [u8; 32],
+    last_modified: Option<i64>,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn cache_file(glue: &Glue, kind: &str, url: &str, name: &str) -> Option<std::path::PathBuf> {
+    let dir = glue.fetch_cache.borrow().clone()?;
+    let key = Sha256::digest(format!("{kind}\0{url}\0{name}").as_bytes());
+    Some(dir.join(NixHash::Sha256(key.into()).to_base16()))
+}
+
+/// A download of `url` younger than the TTL whose path is still in the
+/// store. The cache file holds the store path, the NAR SHA-256 (hex), the
+/// `lastModified` (or `-`) and the time of the download, one per line.
+fn cached(glue: &Glue, kind: &str, url: &str, name: &str) -> Option<Cached> {
+    let text = std::fs::read_to_string(cache_file(glue, kind, url, name)?).ok()?;
+    let mut lines = text.lines();
+    let path = tvix_store::parse_absolute(lines.next()?).ok()?;
+    let sha = NixHash::parse(lines.next()?, Some(nix_compat::nixhash::HashAlgo::Sha256)).ok()?;
+    let last_modified = lines.next()?.parse().ok();
+    let at: u64 = lines.next()?.parse().ok()?;
+    if now().saturating_sub(at) > CACHE_TTL_SECS {
+        return None;
+    }
+    glue.store().path_info(&path).ok()??;
+    let NixHash::Sha256(nar_sha256) = sha else {
+        return None;
+    };
+    Some(Cached {
+        path,
+        nar_sha256,
+        last_modified,
+    })
+}
+
+/// Records a download in the fetch cache (best effort: a cache that cannot
+/// be written only means the next evaluation downloads again).
+fn remember(
+    glue: &Glue,
+    kind: &str,
+    url: &str,
+    name: &str,
+    path: &StorePath<String>,
+    nar_sha256: [u8; 32],
+    last_modified: Option<i64>,
+) {
+    let Some(file) = cache_file(glue, kind, url, name) else {
+        return;
+    };
+    let text = format!(
+        "{}\n{}\n{}\n{}\n",
+        path.to_absolute_path(),
+        NixHash::Sha256(nar_sha256).to_base16(),
+        last_modified.map_or("-".to_owned(), |t| t.to_string()),
+        now()
+    );
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, text).is_ok() {
+        let _ = std::fs::rename(&tmp, &file);
+    }
 }

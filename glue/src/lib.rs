@@ -52,6 +52,9 @@ pub struct Glue {
     copied: RefCell<HashMap<Vec<u8>, StorePath<String>>>,
     builder: Option<Box<dyn BuildService>>,
     fetched: fetch::Fetched,
+    /// Where downloads are remembered across evaluations (none: only
+    /// within this one).
+    fetch_cache: RefCell<Option<std::path::PathBuf>>,
 }
 
 impl Glue {
@@ -64,6 +67,7 @@ impl Glue {
             copied: RefCell::default(),
             builder: None,
             fetched: fetch::Fetched::default(),
+            fetch_cache: RefCell::default(),
         })
     }
 
@@ -76,7 +80,15 @@ impl Glue {
             copied: RefCell::default(),
             builder: Some(builder),
             fetched: fetch::Fetched::default(),
+            fetch_cache: RefCell::default(),
         })
+    }
+
+    /// Remember downloads in `dir` so that later evaluations reuse them for
+    /// an hour (C++ Nix's `tarball-ttl`) when their path is still in the
+    /// store.
+    pub fn set_fetch_cache(&self, dir: std::path::PathBuf) {
+        *self.fetch_cache.borrow_mut() = Some(dir);
     }
 
     /// The store.

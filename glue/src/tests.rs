@@ -460,3 +460,40 @@ fn import_from_derivation_asks_the_build_service() {
         "\"hello from a build\"\n"
     );
 }
+
+#[test]
+fn a_second_evaluation_reuses_unpinned_downloads_from_the_fetch_cache() {
+    let (base, count) = http_server(b"cached body\n".to_vec());
+    let cache = tempfile::tempdir().expect("tempdir");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let services = tvix_store::composition::StoreComposition::from_url("memory://")
+        .expect("url")
+        .build_root()
+        .expect("build");
+    let run = |expr: &str| {
+        let glue = Glue::new(GlueStore::from_services(
+            services.clone(),
+            rt.handle().clone(),
+        ));
+        glue.set_fetch_cache(cache.path().to_path_buf());
+        let mut b = EvaluationBuilder::new().io(glue.io());
+        for x in glue.builtins() {
+            b = b.add_builtin(x);
+        }
+        let eval = b.build();
+        let v = eval
+            .evaluate_expr(expr.as_bytes(), None)
+            .expect("evaluates");
+        eval.force_deep(&v).expect("forces");
+        String::from_utf8(eval.print(&v)).expect("utf-8")
+    };
+    let expr = format!("builtins.fetchurl \"{base}/f.txt\"");
+    let first = run(&expr);
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let second = run(&expr);
+    assert_eq!(second, first);
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Another URL is fetched.
+    run(&format!("builtins.fetchurl \"{base}/g.txt\""));
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -142,6 +142,9 @@ fn session(a: &EvalArgs) -> anyhow::Result<Session> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let store = GlueStore::from_arg(store_arg(a.store.clone())?, rt.handle().clone());
     let glue = Glue::new(store);
+    if let Some(dir) = fetch_cache_dir() {
+        glue.set_fetch_cache(dir);
+    }
     let mut builder = EvaluationBuilder::new()
         .show_trace(a.show_trace)
         .io(glue.io());
@@ -309,9 +312,25 @@ pub(crate) fn with_glue(
 ) -> anyhow::Result<(EvaluationBuilder, EvalStore)> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let glue = Glue::new(GlueStore::from_arg(store_arg(store)?, rt.handle().clone()));
+    if let Some(dir) = fetch_cache_dir() {
+        glue.set_fetch_cache(dir);
+    }
     builder = builder.io(glue.io());
     for b in glue.builtins() {
         builder = builder.add_builtin(b);
     }
     Ok((builder, EvalStore { _rt: rt }))
+}
+
+/// `$XDG_CACHE_HOME/tvix/fetchers` (or `~/.cache/tvix/fetchers`).
+fn fetch_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    Some(base.join("tvix/fetchers"))
 }
