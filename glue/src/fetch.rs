@@ -272,7 +272,7 @@ fn download_to_store(
         let p = store.add_nar(name, ca, &nar, &[])?;
         return Ok((p, nar_sha256));
     }
-    Ok(add_tarball(glue, url, name, &bytes)?)
+    add_tarball(glue, url, name, &bytes)
 }
 
 /// Imports a tarball's bytes as the NAR-hashed source path `name`.
