@@ -81,6 +81,13 @@ fn hand_written_derivations_match_the_reference() {
     ref_show.extend(show.iter().copied());
     let ref_json = stdout("nix derivation show", theirs("nix", &ref_show));
     assert_eq!(our_json, ref_json);
+    // With their input derivations (-r).
+    show.insert(2, "-r".as_ref());
+    ref_show.insert(4, "-r".as_ref());
+    assert_eq!(
+        stdout("tvix derivation show -r", ours(&store, &show)),
+        stdout("nix derivation show -r", theirs("nix", &ref_show))
+    );
 
     // Output paths and the paths of sources, under --eval.
     let expr = format!(

@@ -71,6 +71,9 @@ enum DerivationCommand {
     /// Print derivations as JSON, as `nix derivation show`: `.drv` paths, or
     /// the derivations files (with -A) evaluate to.
     Show {
+        /// Include the input derivations, recursively.
+        #[arg(short = 'r', long)]
+        recursive: bool,
         #[command(flatten)]
         eval: EvalArgs,
         /// `.drv` store paths, or files (expressions with -E) to evaluate.
@@ -105,7 +108,11 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
     let result = match first {
         "instantiate" => run_instantiate(InstantiateCli::parse_from(&argv[1..])),
         "derivation" => match DerivationCli::parse_from(&argv[1..]).command {
-            DerivationCommand::Show { eval, args } => run_show(eval, args),
+            DerivationCommand::Show {
+                recursive,
+                eval,
+                args,
+            } => run_show(eval, args, recursive),
         },
         _ => {
             let evaluating = argv.iter().skip(1).any(|a| {
@@ -262,7 +269,7 @@ fn run_instantiate(cli: InstantiateCli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_show(eval: EvalArgs, args: Vec<String>) -> anyhow::Result<ExitCode> {
+fn run_show(eval: EvalArgs, args: Vec<String>, recursive: bool) -> anyhow::Result<ExitCode> {
     let s = session(&eval)?;
     let mut paths = Vec::new();
     let mut to_eval = Vec::new();
@@ -277,11 +284,21 @@ fn run_show(eval: EvalArgs, args: Vec<String>) -> anyhow::Result<ExitCode> {
         paths.extend(s.write(&found)?);
     }
     let mut drvs = Vec::new();
-    for p in &paths {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut i = 0;
+    while i < paths.len() {
+        let p = paths[i].clone();
+        i += 1;
+        if !seen.insert(p.clone()) {
+            continue;
+        }
         let drv = s
             .glue
-            .read_derivation(p)
+            .read_derivation(&p)
             .with_context(|| format!("reading {}", p.to_absolute_path()))?;
+        if recursive {
+            paths.extend(drv.input_derivations.keys().cloned());
+        }
         let name = p
             .name_str()
             .strip_suffix(".drv")
@@ -289,7 +306,7 @@ fn run_show(eval: EvalArgs, args: Vec<String>) -> anyhow::Result<ExitCode> {
             .to_owned();
         drvs.push((p, name, drv));
     }
-    let text = json::show(drvs.iter().map(|(p, n, d)| (*p, n.as_str(), d)))
+    let text = json::show(drvs.iter().map(|(p, n, d)| (p, n.as_str(), d)))
         .context("rendering the JSON")?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
