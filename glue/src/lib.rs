@@ -135,15 +135,27 @@ impl Glue {
         roots: impl IntoIterator<Item = &'a StorePath<String>>,
     ) -> Result<(), StoreError> {
         let known = self.known.borrow();
-        for (path, k) in known.closure(roots) {
+        let closure = known.closure(roots);
+        // Written in layers: a derivation's layer is one more than its
+        // input derivations', so every layer only refers to earlier ones
+        // and its files can be written concurrently.
+        let mut layer_of: HashMap<&StorePath<String>, usize> = HashMap::new();
+        let mut layers: Vec<Vec<(String, Vec<u8>, Vec<StorePath<String>>)>> = Vec::new();
+        for (path, k) in closure {
+            let layer = k
+                .drv
+                .input_derivations
+                .keys()
+                .filter_map(|d| layer_of.get(d))
+                .map(|l| l + 1)
+                .max()
+                .unwrap_or(0);
+            layer_of.insert(path, layer);
             let name = path
                 .name_str()
                 .strip_suffix(".drv")
                 .unwrap_or(path.name_str());
-            let (computed, aterm) = k
-                .drv
-                .drv_path_and_aterm(name)
-                .map_err(|e| StoreError::Missing(format!("a valid derivation ({e})")))?;
+            let aterm = k.drv.to_aterm_bytes();
             let refs: Vec<StorePath<String>> = k
                 .drv
                 .input_sources
@@ -151,9 +163,13 @@ impl Glue {
                 .chain(k.drv.input_derivations.keys())
                 .cloned()
                 .collect();
-            let written = self.store.add_text(&format!("{name}.drv"), &aterm, &refs)?;
-            debug_assert_eq!(&computed, path);
-            debug_assert_eq!(&written, path);
+            if layers.len() <= layer {
+                layers.resize_with(layer + 1, Vec::new);
+            }
+            layers[layer].push((format!("{name}.drv"), aterm, refs));
+        }
+        for layer in &layers {
+            self.store.add_texts(layer, 64)?;
         }
         Ok(())
     }

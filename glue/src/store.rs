@@ -173,47 +173,34 @@ impl GlueStore {
         nar: &[u8],
         references: &[StorePath<String>],
     ) -> Result<StorePath<String>, StoreError> {
-        let store_path =
-            store_path::build_ca_path(name, &ca, references.iter().map(|r| r.as_ref()), false)
-                .map_err(|e| match e {
-                    BuildStorePathError::InvalidName(n) => {
-                        StoreError::InvalidPath(invalid_path_message(name, &ca, references, &n))
-                    }
-                    e => StoreError::Path(e),
-                })?;
-        if self.path_info(&store_path)?.is_some() {
-            return Ok(store_path);
-        }
         let s = self.services()?;
-        let shown = store_path.to_absolute_path();
-        let expected = ExpectedNar {
-            nar_size: Some(nar.len() as u64),
-            nar_sha256: None,
-            ca: Some(ca.clone()),
-        };
-        let ingested = self
-            .handle
-            .block_on(ingest_nar(
-                &s.store,
-                nar,
-                &expected,
-                IngestOptions::default(),
-            ))
-            .map_err(|e| StoreError::Ingest(shown.clone(), e))?;
-        let info = PathInfo {
-            store_path: store_path.clone(),
-            node: ingested.node,
-            references: references.to_vec(),
-            nar_size: ingested.nar_size,
-            nar_sha256: ingested.nar_sha256,
-            deriver: None,
-            signatures: Vec::new(),
-            ca: Some(ca),
-        };
         self.handle
-            .block_on(s.pathinfo.put(info))
-            .map_err(|e| StoreError::PathInfo(shown, e))?;
-        Ok(store_path)
+            .block_on(add_nar_async(s, name, ca, nar, references))
+    }
+
+    /// Adds text files (`.drv` files: name, contents, references), up to
+    /// `concurrency` at a time, in one runtime call (each present path is
+    /// skipped). The caller orders them so that a file's references are
+    /// written by earlier calls.
+    pub fn add_texts(
+        &self,
+        files: &[(String, Vec<u8>, Vec<StorePath<String>>)],
+        concurrency: usize,
+    ) -> Result<Vec<StorePath<String>>, StoreError> {
+        use futures::{StreamExt, TryStreamExt};
+        let s = self.services()?;
+        self.handle.block_on(
+            futures::stream::iter(files.iter().map(|(name, contents, refs)| async move {
+                let nar = file_nar(contents, false).map_err(|source| StoreError::Nar {
+                    path: name.clone(),
+                    source,
+                })?;
+                let ca = CAHash::Text(Sha256::digest(contents).into());
+                add_nar_async(s, name, ca, &nar, refs).await
+            }))
+            .buffered(concurrency.max(1))
+            .try_collect(),
+        )
     }
 
     /// Registers a tree already in castore (its root `node`) as the
@@ -316,6 +303,56 @@ impl GlueStore {
             .map_err(|e| StoreError::Blob(*digest, e))?
             .ok_or_else(|| StoreError::Missing(format!("blob {digest}")))
     }
+}
+
+/// Adds a tree given as NAR bytes (see [`GlueStore::add_nar`]).
+async fn add_nar_async(
+    s: &Services,
+    name: &str,
+    ca: CAHash,
+    nar: &[u8],
+    references: &[StorePath<String>],
+) -> Result<StorePath<String>, StoreError> {
+    let store_path =
+        store_path::build_ca_path(name, &ca, references.iter().map(|r| r.as_ref()), false)
+            .map_err(|e| match e {
+                BuildStorePathError::InvalidName(n) => {
+                    StoreError::InvalidPath(invalid_path_message(name, &ca, references, &n))
+                }
+                e => StoreError::Path(e),
+            })?;
+    let shown = store_path.to_absolute_path();
+    if s.pathinfo
+        .get(&StorePathHash::of(&store_path))
+        .await
+        .map_err(|e| StoreError::PathInfo(shown.clone(), e))?
+        .is_some()
+    {
+        return Ok(store_path);
+    }
+    let expected = ExpectedNar {
+        nar_size: Some(nar.len() as u64),
+        nar_sha256: None,
+        ca: Some(ca.clone()),
+    };
+    let ingested = ingest_nar(&s.store, nar, &expected, IngestOptions::default())
+        .await
+        .map_err(|e| StoreError::Ingest(shown.clone(), e))?;
+    let info = PathInfo {
+        store_path: store_path.clone(),
+        node: ingested.node,
+        references: references.to_vec(),
+        nar_size: ingested.nar_size,
+        nar_sha256: ingested.nar_sha256,
+        deriver: None,
+        signatures: Vec::new(),
+        ca: Some(ca),
+    };
+    s.pathinfo
+        .put(info)
+        .await
+        .map_err(|e| StoreError::PathInfo(shown, e))?;
+    Ok(store_path)
 }
 
 /// C++ Nix's message for a content-addressed path whose name is invalid: it
