@@ -1,16 +1,19 @@
-//! `derivationStrict` and `derivation` for `tvix --eval`: derivations are
-//! built in memory and their paths computed exactly as C++ Nix computes them
-//! under `nix-instantiate --eval` (which writes no `.drv` files either).
+//! `derivationStrict` and `derivation`: derivations are built in memory and
+//! their paths computed exactly as C++ Nix 2.26 computes them; writing the
+//! `.drv` files is the caller's choice afterwards
+//! ([`crate::Glue::write_drv_closure`]), as `nix-instantiate` writes them and
+//! `nix-instantiate --eval` does not.
 //!
 //! This is the evaluator's only contact with derivations, kept out of
 //! `tvix-eval` (which knows no store) and added through
-//! `EvaluationBuilder::add_builtin`, the hook embedders use. Writing `.drv`
-//! files to a store comes later; the formats (ATerm, hash modulo, output
-//! paths) are `nix-compat`'s.
+//! `EvaluationBuilder::add_builtin`, the hook embedders use. The formats
+//! (ATerm, hash modulo, output paths) are `nix-compat`'s.
 //!
-//! Derivations seen in this evaluation are remembered by `.drv` path with
+//! Derivations seen in this evaluation are recorded in [`KnownPaths`] with
 //! their hash modulo, so dependents can hash them (C++ Nix's `drvHashes`
-//! cache) and `=drv` contexts can list their closure without reading a store.
+//! cache) and `=drv` contexts can list their closure without reading a
+//! store (the references of plain sources in such a closure come from the
+//! [`References`] lookup, the store's PathInfo).
 
 use std::{cell::RefCell, collections::BTreeSet, rc::Rc};
 

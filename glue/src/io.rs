@@ -8,7 +8,7 @@
 //! store (NAR-hashed source path named after its last component, with the
 //! path in the string's context), once per path.
 
-use std::{io, rc::Rc};
+use std::{io, os::unix::ffi::OsStrExt, rc::Rc};
 
 use nix_compat::store_path::StorePath;
 use tvix_castore::Node;
@@ -272,8 +272,6 @@ impl Glue {
         Ok(sp)
     }
 }
-
-use std::os::unix::ffi::OsStrExt;
 
 /// An evaluation error from a store error, with its causes.
 pub(crate) fn store_error(e: &StoreError) -> Error {
