@@ -497,3 +497,78 @@ fn a_second_evaluation_reuses_unpinned_downloads_from_the_fetch_cache() {
     run(&format!("builtins.fetchurl \"{base}/g.txt\""));
     assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+#[test]
+fn instantiation_collects_derivations_as_nix_instantiate() {
+    use crate::instantiate::{AutoArgs, derivations, select};
+    let e = env();
+    let src = r#"{ n ? 1, s }:
+      let
+        mk = name: attrs: derivation ({ inherit name; builder = "/bin/sh"; system = "x"; } // attrs);
+        a = mk "a" { };
+        b = mk "b" { outputs = [ "dev" "out" ]; inherit n s; };
+      in {
+        z = a;
+        b = b;
+        c = b.out;
+        "not-an-attr!" = mk "skipped" { };
+        plain = { x = mk "not-recursed" { }; };
+        sub = { recurseForDerivations = true; x = a; y = mk "y" { }; };
+        list = [ a ];
+        num = 1;
+      }"#;
+    let v = e
+        .eval
+        .evaluate_expr(src.as_bytes(), None)
+        .expect("evaluates");
+    let args = AutoArgs::new(
+        &e.eval,
+        vec![
+            ("n".to_owned(), tvix_eval::Value::Int(3)),
+            ("s".to_owned(), tvix_eval::Value::string("str")),
+            ("unused".to_owned(), tvix_eval::Value::Null),
+        ],
+    )
+    .expect("args");
+    let ev = e.eval.evaluator();
+    let names = |found: Vec<crate::instantiate::FoundDrv>| -> Vec<String> {
+        found
+            .into_iter()
+            .map(|d| {
+                let name = d.drv_path.split_once('-').map(|(_, n)| n).unwrap_or("");
+                format!("{}!{}", name, d.output)
+            })
+            .collect()
+    };
+    // Attributes in name order; `b` and `c` are different values of the same
+    // derivation; `sub` is entered, `plain` is not; `a` is listed once (in
+    // `sub`, not again as `z`); the list and the number are skipped. The
+    // order nix-instantiate 2.26.3 prints for this expression in a file with
+    // `--arg n 3 --argstr s str --arg unused null`.
+    let all = derivations(ev, &v, &args).expect("collects");
+    assert_eq!(
+        names(all),
+        vec!["b.drv!dev", "b.drv!out", "a.drv!out", "y.drv!out"]
+    );
+    let b = select(ev, &v, "b", &args).expect("selects");
+    let found = derivations(ev, &b, &args).expect("collects");
+    assert_eq!(names(found.clone()), vec!["b.drv!dev"]);
+    // The automatic arguments reached the function.
+    let drv_path = nix_compat::store_path::StorePath::<String>::from_absolute_path(
+        found[0].drv_path.as_bytes(),
+    )
+    .expect("path");
+    let drv = e.glue.known().get(&drv_path).expect("known").drv.clone();
+    assert_eq!(
+        drv.environment
+            .get(&nix_compat::derivation::BString::from("n")),
+        Some(&nix_compat::derivation::BString::from("3"))
+    );
+    let err = select(ev, &v, "sub.nope", &args).expect_err("fails");
+    assert!(
+        err.message()
+            .contains("attribute 'nope' in selection path 'sub.nope' not found"),
+        "{}",
+        err.message()
+    );
+}
