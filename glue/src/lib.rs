@@ -39,7 +39,7 @@ mod store;
 pub use build::{BuildError, BuildService};
 pub use fetch::FetchError;
 pub use known_paths::{KnownDrv, KnownPaths};
-pub use store::{GlueStore, StoreError};
+pub use store::{GlueStore, StoreError, TextFile};
 
 /// The store directory paths are computed for (C++ Nix's default).
 pub const STORE_DIR: &str = "/nix/store";
@@ -140,7 +140,7 @@ impl Glue {
         // input derivations', so every layer only refers to earlier ones
         // and its files can be written concurrently.
         let mut layer_of: HashMap<&StorePath<String>, usize> = HashMap::new();
-        let mut layers: Vec<Vec<(String, Vec<u8>, Vec<StorePath<String>>)>> = Vec::new();
+        let mut layers: Vec<Vec<TextFile>> = Vec::new();
         for (path, k) in closure {
             let layer = k
                 .drv
@@ -166,7 +166,11 @@ impl Glue {
             if layers.len() <= layer {
                 layers.resize_with(layer + 1, Vec::new);
             }
-            layers[layer].push((format!("{name}.drv"), aterm, refs));
+            layers[layer].push(TextFile {
+                name: format!("{name}.drv"),
+                contents: aterm,
+                references: refs,
+            });
         }
         for layer in &layers {
             self.store.add_texts(layer, 64)?;

@@ -97,6 +97,17 @@ pub enum StoreError {
     Missing(String),
 }
 
+/// A text file to add (a `.drv`).
+#[derive(Debug, Clone)]
+pub struct TextFile {
+    /// Its store path name.
+    pub name: String,
+    /// Its contents.
+    pub contents: Vec<u8>,
+    /// The store paths it refers to.
+    pub references: Vec<StorePath<String>>,
+}
+
 enum Source {
     Arg(String),
     Ready,
@@ -184,19 +195,19 @@ impl GlueStore {
     /// written by earlier calls.
     pub fn add_texts(
         &self,
-        files: &[(String, Vec<u8>, Vec<StorePath<String>>)],
+        files: &[TextFile],
         concurrency: usize,
     ) -> Result<Vec<StorePath<String>>, StoreError> {
         use futures::{StreamExt, TryStreamExt};
         let s = self.services()?;
         self.handle.block_on(
-            futures::stream::iter(files.iter().map(|(name, contents, refs)| async move {
-                let nar = file_nar(contents, false).map_err(|source| StoreError::Nar {
-                    path: name.clone(),
+            futures::stream::iter(files.iter().map(|f| async move {
+                let nar = file_nar(&f.contents, false).map_err(|source| StoreError::Nar {
+                    path: f.name.clone(),
                     source,
                 })?;
-                let ca = CAHash::Text(Sha256::digest(contents).into());
-                add_nar_async(s, name, ca, &nar, refs).await
+                let ca = CAHash::Text(Sha256::digest(&f.contents).into());
+                add_nar_async(s, &f.name, ca, &nar, &f.references).await
             }))
             .buffered(concurrency.max(1))
             .try_collect(),
