@@ -15,6 +15,7 @@ use tvix_tests::{our_binary, reference, workspace_root};
 fn ours(store: &Path, args: &[&OsStr]) -> Output {
     our_binary("tvix")
         .env("TVIX_STORE", format!("local://{}", store.display()))
+        .env("XDG_CACHE_HOME", store.with_extension("cache"))
         .args(args)
         .output()
         .expect("run tvix")
