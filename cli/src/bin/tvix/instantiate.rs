@@ -115,12 +115,16 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
             } => run_show(eval, args, recursive),
         },
         _ => {
-            let evaluating = argv.iter().skip(1).any(|a| {
-                matches!(
-                    a.to_str(),
-                    Some("--eval" | "--help" | "-h" | "--version" | "-V")
-                )
-            });
+            // `--eval` (and help/version) are the evaluator's; so are `tvix`
+            // alone and `tvix repl` (the REPL).
+            let evaluating = argv.len() == 1
+                || first == "repl"
+                || argv.iter().skip(1).any(|a| {
+                    matches!(
+                        a.to_str(),
+                        Some("--eval" | "--eval-only" | "--help" | "-h" | "--version" | "-V")
+                    )
+                });
             if evaluating {
                 return None;
             }
