@@ -1,5 +1,9 @@
 //! `tvix`: evaluate Nix expressions like `nix-instantiate --eval`.
-//! Argument parsing and output only; evaluation is `tvix-eval`'s.
+//! Argument parsing and output only; evaluation is `tvix-eval`'s. Without
+//! `--eval`, and for `tvix instantiate` / `tvix derivation`, see
+//! [`instantiate`].
+
+mod instantiate;
 
 use std::{
     io::{IsTerminal, Write},
@@ -63,19 +67,28 @@ struct Cli {
     /// Treat the arguments as expressions instead of files.
     #[arg(short = 'E', long = "expr")]
     expr: bool,
+    #[arg(long, env = "TVIX_STORE", help = tvix_cli::store_arg::STORE_HELP)]
+    store: Option<String>,
     /// Files (or expressions with -E); `-` reads standard input.
     args: Vec<String>,
 }
 
 fn main() -> ExitCode {
     tune_allocator();
+    if let Some(code) = instantiate::dispatch() {
+        return code;
+    }
     let cli = Cli::parse();
-    let mut builder = EvaluationBuilder::new()
+    let builder = EvaluationBuilder::new()
         .show_trace(cli.show_trace)
         .max_call_depth(cli.max_call_depth);
-    for b in tvix_glue::derivation::builtins() {
-        builder = builder.add_builtin(b);
-    }
+    let (mut builder, _store) = match instantiate::with_glue(builder, cli.store.clone()) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     for i in &cli.include {
         builder = builder.search_path_entry(i.as_bytes());
     }
