@@ -259,15 +259,19 @@ impl Evaluator {
                 pos,
             } => self.eval_select(expr, path, default.as_ref(), *pos, env),
             Expr::HasAttr { expr, path } => {
+                // Only the intermediate attributes are forced: `x ? a` must
+                // not force `x.a` (`fix (x: { a = x ? a; })` terminates).
                 let mut v = self.eval(expr, env)?;
-                for name in path.iter() {
+                let last = path.len().saturating_sub(1);
+                for (i, name) in path.iter().enumerate() {
                     let sym = self.attr_name(name, env)?;
-                    match v {
-                        Value::Attrs(a) => match a.get(sym) {
-                            Some(next) => v = self.force(next, Pos::NONE)?,
-                            None => return Ok(Value::Bool(false)),
-                        },
-                        _ => return Ok(Value::Bool(false)),
+                    let Value::Attrs(a) = &v else {
+                        return Ok(Value::Bool(false));
+                    };
+                    match a.get(sym) {
+                        Some(_) if i == last => return Ok(Value::Bool(true)),
+                        Some(next) => v = self.force(next, Pos::NONE)?,
+                        None => return Ok(Value::Bool(false)),
                     }
                 }
                 Ok(Value::Bool(true))
