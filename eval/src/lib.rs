@@ -12,6 +12,7 @@
 //! assert!(matches!(v, Value::Int(3)));
 //! ```
 
+mod attr_path;
 mod builtins;
 mod compiler;
 mod errors;
@@ -29,11 +30,13 @@ use std::{
     cell::{Cell, RefCell},
     path::Path,
     rc::Rc,
+    sync::{Arc, atomic::AtomicBool},
 };
 
 use rowan::ast::AstNode;
 use rustc_hash::FxHashMap;
 
+pub use attr_path::AutoArgs;
 pub use builtins::{Builtin, BuiltinKind, Global};
 pub use errors::{Error, ErrorKind, Result, Trace};
 pub use eval::{Evaluator, Observer, StderrObserver, ops::Coercion};
@@ -65,6 +68,7 @@ pub struct EvaluationBuilder {
     search_path: Vec<(Vec<u8>, Vec<u8>)>,
     extra: Vec<Builtin>,
     home: Option<Vec<u8>>,
+    interrupt: Arc<AtomicBool>,
 }
 
 impl Default for EvaluationBuilder {
@@ -88,6 +92,7 @@ impl EvaluationBuilder {
             search_path: Vec::new(),
             extra: Vec::new(),
             home: std::env::var_os("HOME").map(|h| h.into_vec()),
+            interrupt: Arc::default(),
         }
     }
 
@@ -162,6 +167,15 @@ impl EvaluationBuilder {
     /// globally as `__NAME` (or `NAME` for [`Builtin::plain`]).
     pub fn add_builtin(mut self, b: Builtin) -> Self {
         self.extra.push(b);
+        self
+    }
+
+    /// A flag that stops the evaluation when set (by a signal handler or
+    /// another thread): the next function call or thunk force fails with
+    /// [`ErrorKind::Interrupted`]. The evaluator never clears it; clear it
+    /// before evaluating again.
+    pub fn interrupt(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.interrupt = flag;
         self
     }
 
@@ -257,6 +271,7 @@ impl EvaluationBuilder {
             regex_cache: RefCell::new(FxHashMap::default()),
             home: self.home,
             try_level: Cell::new(0),
+            interrupt: self.interrupt,
         };
         Evaluation { ev: Rc::new(ev) }
     }

@@ -20,6 +20,10 @@ use std::{
     cell::{Cell, RefCell},
     path::PathBuf,
     rc::Rc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use rustc_hash::FxHashMap;
@@ -79,6 +83,9 @@ pub struct Evaluator {
     pub(crate) home: Option<Vec<u8>>,
     /// Nesting of `tryEval`, for `builtins.trace` and friends.
     pub(crate) try_level: Cell<usize>,
+    /// Set by the embedder (another thread, a signal handler) to stop the
+    /// evaluation: polled with one relaxed load per call and thunk force.
+    pub(crate) interrupt: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Evaluator {
@@ -112,6 +119,9 @@ impl Evaluator {
     /// Runs `f` with a call-depth count and enough native stack.
     #[inline]
     pub(crate) fn guard<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Err(Error::new(ErrorKind::Interrupted, "interrupted by the user").at(pos));
+        }
         let d = self.depth.get();
         if d >= self.settings.max_call_depth {
             return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
