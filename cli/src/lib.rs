@@ -3,4 +3,14 @@
 //! parses arguments, calls one library function and reports errors.
 
 pub mod hash_args;
+pub mod repl;
 pub mod report;
+
+/// Adds the builtins the `tvix` command evaluates with (those of
+/// `tvix-glue`) to an evaluation: shared by `--eval` and the REPL.
+pub fn eval_builtins(mut builder: tvix_eval::EvaluationBuilder) -> tvix_eval::EvaluationBuilder {
+    for b in tvix_glue::derivation::builtins() {
+        builder = builder.add_builtin(b);
+    }
+    builder
+}

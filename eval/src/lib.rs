@@ -21,6 +21,7 @@ mod io;
 mod ir;
 mod path;
 mod print;
+mod repl_print;
 mod serde_de;
 mod source;
 mod symbol;
@@ -327,6 +328,32 @@ impl Evaluation {
             .ev
             .parse(origin, src.to_vec(), dir.as_os_str().as_encoded_bytes())?;
         self.ev.eval(&expr, &EnvFrame::new(None, 0))
+    }
+
+    /// Parses `src` (origin `«string»`, relative paths against the current
+    /// directory) and returns it unevaluated, with the attributes of `scope`
+    /// as variables that shadow builtins: how `nix repl` evaluates input in
+    /// the scope its `:a`/`:l` commands extend. A parse error is returned
+    /// at once.
+    pub fn lazy_in_scope(&self, src: &[u8], scope: &Rc<Attrs>) -> Result<Value> {
+        self.install_pos_shower();
+        let dir = std::env::current_dir().map_err(|e| Error::new(K::Io, e.to_string()))?;
+        let names: Vec<Symbol> = scope.iter().map(|a| a.name).collect();
+        let expr = self.ev.parse_with_scope(
+            Origin::String,
+            src.to_vec(),
+            dir.as_os_str().as_encoded_bytes(),
+            Some(&names),
+        )?;
+        let env: Env = EnvFrame::with_values(None, scope.iter().map(|a| a.value.clone()));
+        Ok(Value::Thunk(value::Thunk::new(expr, env)))
+    }
+
+    /// The names visible in the global scope (builtins such as `map`,
+    /// `true`, `__add`), unsorted.
+    #[must_use]
+    pub fn global_names(&self) -> Vec<String> {
+        self.ev.global_names.keys().map(|s| s.to_string()).collect()
     }
 
     /// Evaluates a file (a directory means its `default.nix`).
