@@ -268,12 +268,15 @@ fn output(
     Ok(())
 }
 
-/// Prints a rendered error, with a red `error:` on a terminal.
+/// Prints a rendered error, with a red `error:` on a terminal; escape
+/// sequences in it are filtered as C++ Nix's logger does.
 fn report(text: &str) {
-    if std::io::stderr().is_terminal() {
+    let tty = std::io::stderr().is_terminal();
+    let text = tvix_cli::report::filter_ansi_escapes(text, !tty);
+    if tty {
         eprintln!(
             "\x1b[31;1merror:\x1b[0m{}",
-            text.strip_prefix("error:").unwrap_or(text)
+            text.strip_prefix("error:").unwrap_or(&text)
         );
     } else {
         eprintln!("{text}");
