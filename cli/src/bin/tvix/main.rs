@@ -15,11 +15,14 @@ use tvix_eval::{AutoArgs, Evaluation, EvaluationBuilder, Origin, Value};
 /// Evaluate Nix expressions (as `nix-instantiate --eval`); without
 /// arguments, or as `tvix repl [FILE]`, start a REPL.
 #[derive(Debug, Parser)]
-#[command(name = "tvix", version, about)]
+#[command(name = "tvix", version, about, args_override_self = true)]
 struct Cli {
     /// Evaluate (the only mode; accepted for nix-instantiate compatibility).
-    #[arg(long, visible_alias = "eval-only")]
+    #[arg(long)]
     eval: bool,
+    /// The same as --eval.
+    #[arg(long)]
+    eval_only: bool,
     /// Force the result deeply before printing.
     #[arg(long)]
     strict: bool,
@@ -242,7 +245,12 @@ fn output(
             eval.auto_call(&v, args)?
         };
         let bytes = if cli.raw {
-            eval.to_raw_string(&v)?
+            eval.to_raw_string(&v).map_err(|e| {
+                e.with_trace(
+                    tvix_eval::Pos::NONE,
+                    "while generating the nix-instantiate output",
+                )
+            })?
         } else if cli.xml {
             eval.to_xml(&v, cli.strict, !cli.no_location)?
         } else if cli.json {
