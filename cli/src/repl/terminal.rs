@@ -54,7 +54,11 @@ pub fn run_terminal(file: Option<PathBuf>) -> anyhow::Result<()> {
     // Ctrl-C while evaluating (the terminal is not in raw mode then).
     signal_hook::flag::register(signal_hook::consts::SIGINT, repl.borrow().interrupt_flag())?;
 
-    let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::new()?;
+    // Candidates listed as a shell (and nix repl's editline) does.
+    let config = rustyline::Config::builder()
+        .completion_type(rustyline::CompletionType::List)
+        .build();
+    let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)?;
     editor.set_helper(Some(ReplHelper(repl.clone())));
     let history = super::history_path();
     if let Some(h) = &history {
