@@ -144,13 +144,9 @@ const CASES: &[Case] = &[
         "-E",
         "{ a = [ 1 2.5 null true \"s\" ]; }",
     ]),
-    // stderr differs: C++ adds the position of the lambda to the top-level JSON error.
-    Case {
-        args: &["--eval", "--json", "-E", "x: x"],
-        stdin: None,
-        nix_path: None,
-        stderr: false,
-    },
+    case(&["--eval", "--json", "-E", "x: x"]),
+    case(&["--eval", "--json", "-E", "{ f = x: x; }"]),
+    case(&["--eval", "--json", "--strict", "-E", "[ (x: x) ]"]),
     case(&["--eval", "--xml", "-E", "[ 1 \"s\" ]"]),
     // stderr differs: the traces of a failed `import <...>` differ ("while realising the context of a path").
     Case {

@@ -176,8 +176,14 @@ pub(crate) fn to_json(
             out.push(b']');
             Ok(())
         }
+        // C++ places the error at `v.determinePos(pos)`: a function's own
+        // position, else the enclosing one.
         other => {
-            Err(Error::type_error(format!("cannot convert {} to JSON", other.show_type())).at(pos))
+            let at = match other {
+                Value::Lambda(c) => c.lambda.pos,
+                _ => pos,
+            };
+            Err(Error::type_error(format!("cannot convert {} to JSON", other.show_type())).at(at))
         }
     })
 }
