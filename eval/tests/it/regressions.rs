@@ -55,3 +55,17 @@ fn inherit_from_in_plain_set_sees_let_bindings() {
     let src = "let loop = { a = 1; b = 2; }; in { inherit (loop) a b; }";
     assert_eq!(eval(src, Mode::Strict).as_deref(), Ok("{ a = 1; b = 2; }"));
 }
+
+/// `cannot convert a function to JSON` was placed at the enclosing value
+/// (or nowhere); C++ Nix places it at the function. Expected text from
+/// `nix-instantiate --eval -E 'builtins.toJSON { a = [ (x: x) ]; }'` 2.26.3.
+#[test]
+fn json_function_error_is_at_the_function() {
+    let err = eval("builtins.toJSON { a = [ (x: x) ]; }", Mode::Lazy).expect_err("fails");
+    assert!(
+        err.ends_with(
+            "error: cannot convert a function to JSON\n       at «string»:1:26:\n            1| builtins.toJSON { a = [ (x: x) ]; }\n             |                          ^"
+        ),
+        "{err}"
+    );
+}
