@@ -707,8 +707,11 @@ impl Evaluator {
     }
 
     fn call_primop(&self, p: &PrimOp, args: &[Value], pos: Pos) -> Result<Value> {
-        (p.func)(self, pos, args)
-            .map_err(|e| e.with_trace(pos, format!("while calling the '{}' builtin", p.name)))
+        // C++ `addTrace = false`: addErrorContext adds only its own message.
+        (p.func)(self, pos, args).map_err(|e| match p.name {
+            "addErrorContext" => e,
+            name => e.with_trace(pos, format!("while calling the '{name}' builtin")),
+        })
     }
 
     fn bind_args(&self, c: &Closure, arg: &Value, pos: Pos) -> Result<Env> {

@@ -69,3 +69,19 @@ fn json_function_error_is_at_the_function() {
         "{err}"
     );
 }
+
+/// addErrorContext showed a "while calling the 'addErrorContext' builtin"
+/// frame; C++ Nix adds only the context message (its primop has
+/// `addTrace = false`). Expected text from `nix-instantiate --eval -E` 2.26.3.
+#[test]
+fn add_error_context_adds_only_its_message() {
+    let err = eval(
+        r#"builtins.addErrorContext "ctx here" (throw "x")"#,
+        Mode::Lazy,
+    )
+    .expect_err("fails");
+    assert_eq!(
+        err,
+        "error:\n       … ctx here\n\n       … while calling the 'throw' builtin\n         at «string»:1:38:\n            1| builtins.addErrorContext \"ctx here\" (throw \"x\")\n             |                                      ^\n\n       error: x"
+    );
+}
