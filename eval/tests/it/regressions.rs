@@ -85,3 +85,16 @@ fn add_error_context_adds_only_its_message() {
         "error:\n       … ctx here\n\n       … while calling the 'throw' builtin\n         at «string»:1:38:\n            1| builtins.addErrorContext \"ctx here\" (throw \"x\")\n             |                                      ^\n\n       error: x"
     );
 }
+
+/// `builtins.seq` added a "while evaluating the first argument passed to
+/// builtins.seq" frame that C++ Nix does not have (visible in nixpkgs module
+/// errors with --show-trace). Expected text from `nix-instantiate --eval -E`
+/// 2.26.3.
+#[test]
+fn seq_adds_no_argument_frame() {
+    let err = eval(r#"builtins.seq (throw "a") 1"#, Mode::Lazy).expect_err("fails");
+    assert_eq!(
+        err,
+        "error:\n       … while calling the 'seq' builtin\n         at «string»:1:1:\n            1| builtins.seq (throw \"a\") 1\n             | ^\n\n       … while calling the 'throw' builtin\n         at «string»:1:15:\n            1| builtins.seq (throw \"a\") 1\n             |               ^\n\n       error: a"
+    );
+}
