@@ -135,6 +135,8 @@ const CASES: &[Case] = &[
     case(&["--eval", "--expr", "x: x"]),
     case(&["--eval", "--strict", "-E", "{ a = { b = 1; }; }"]),
     case(&["--eval", "-E", "throw \"no\""]),
+    case(&["--eval", "-E", "builtins.warn \"a  \\nb \\n\\n  c\\n\" 1"]),
+    case(&["--eval", "-E", "builtins.trace \"t\\nu\" 1"]),
     case(&["--eval", "-E", "1 +"]),
     case(&["--eval", "--raw", "-E", "\"a\\nb\""]),
     case(&["--eval", "--raw", "-E", "1"]),

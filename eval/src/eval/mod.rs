@@ -56,8 +56,29 @@ impl Observer for StderrObserver {
         eprintln!("trace: {message}");
     }
     fn warn(&self, message: &str) {
-        eprintln!("evaluation warning: {message}");
+        eprintln!("{}", format_warning(message));
     }
+}
+
+/// C++ `showErrorInfo` for a warning: the message without trailing
+/// whitespace, each further line indented under the first, every line
+/// without trailing whitespace.
+fn format_warning(message: &str) -> String {
+    const PREFIX: &str = "evaluation warning: ";
+    let body = message.trim_end_matches([' ', '\n', '\r', '\t']);
+    let mut out = String::new();
+    for (i, line) in body.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let indent = if i == 0 {
+            PREFIX
+        } else {
+            "                    "
+        };
+        out.push_str(format!("{indent}{line}").trim_end_matches([' ', '\n', '\r', '\t']));
+    }
+    out
 }
 
 /// Evaluation settings fixed when the evaluator is built.
