@@ -12,6 +12,7 @@
 //! assert!(matches!(v, Value::Int(3)));
 //! ```
 
+mod attr_path;
 mod builtins;
 mod compiler;
 mod errors;
@@ -20,6 +21,7 @@ mod io;
 mod ir;
 mod path;
 mod print;
+mod repl_print;
 mod serde_de;
 mod source;
 mod symbol;
@@ -29,11 +31,13 @@ use std::{
     cell::{Cell, RefCell},
     path::Path,
     rc::Rc,
+    sync::{Arc, atomic::AtomicBool},
 };
 
 use rowan::ast::AstNode;
 use rustc_hash::FxHashMap;
 
+pub use attr_path::AutoArgs;
 pub use builtins::{Builtin, BuiltinKind, Global};
 pub use errors::{Error, ErrorKind, LazyMessage, Result, Trace, TraceMessage};
 pub use eval::{Evaluator, Observer, StderrObserver, ops::Coercion};
@@ -65,6 +69,7 @@ pub struct EvaluationBuilder {
     search_path: Vec<(Vec<u8>, Vec<u8>)>,
     extra: Vec<Builtin>,
     home: Option<Vec<u8>>,
+    interrupt: Arc<AtomicBool>,
 }
 
 impl Default for EvaluationBuilder {
@@ -88,6 +93,7 @@ impl EvaluationBuilder {
             search_path: Vec::new(),
             extra: Vec::new(),
             home: std::env::var_os("HOME").map(|h| h.into_vec()),
+            interrupt: Arc::default(),
         }
     }
 
@@ -162,6 +168,15 @@ impl EvaluationBuilder {
     /// globally as `__NAME` (or `NAME` for [`Builtin::plain`]).
     pub fn add_builtin(mut self, b: Builtin) -> Self {
         self.extra.push(b);
+        self
+    }
+
+    /// A flag that stops the evaluation when set (by a signal handler or
+    /// another thread): the next function call or thunk force fails with
+    /// [`ErrorKind::Interrupted`]. The evaluator never clears it; clear it
+    /// before evaluating again.
+    pub fn interrupt(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.interrupt = flag;
         self
     }
 
@@ -265,6 +280,7 @@ impl EvaluationBuilder {
             regex_cache: RefCell::new(FxHashMap::default()),
             home: self.home,
             try_level: Cell::new(0),
+            interrupt: self.interrupt,
         };
         Evaluation { ev: Rc::new(ev) }
     }
@@ -320,6 +336,32 @@ impl Evaluation {
             .ev
             .parse(origin, src.to_vec(), dir.as_os_str().as_encoded_bytes())?;
         self.ev.eval(&expr, &EnvFrame::new(None, 0))
+    }
+
+    /// Parses `src` (origin `«string»`, relative paths against the current
+    /// directory) and returns it unevaluated, with the attributes of `scope`
+    /// as variables that shadow builtins: how `nix repl` evaluates input in
+    /// the scope its `:a`/`:l` commands extend. A parse error is returned
+    /// at once.
+    pub fn lazy_in_scope(&self, src: &[u8], scope: &Rc<Attrs>) -> Result<Value> {
+        self.install_pos_shower();
+        let dir = std::env::current_dir().map_err(|e| Error::new(K::Io, e.to_string()))?;
+        let names: Vec<Symbol> = scope.iter().map(|a| a.name).collect();
+        let expr = self.ev.parse_with_scope(
+            Origin::String,
+            src.to_vec(),
+            dir.as_os_str().as_encoded_bytes(),
+            Some(&names),
+        )?;
+        let env: Env = EnvFrame::with_values(None, scope.iter().map(|a| a.value.clone()));
+        Ok(Value::Thunk(value::Thunk::new(expr, env)))
+    }
+
+    /// The names visible in the global scope (builtins such as `map`,
+    /// `true`, `__add`), unsorted.
+    #[must_use]
+    pub fn global_names(&self) -> Vec<String> {
+        self.ev.global_names.keys().map(|s| s.to_string()).collect()
     }
 
     /// Evaluates a file (a directory means its `default.nix`).

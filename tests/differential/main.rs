@@ -4,6 +4,7 @@
 
 mod cli;
 mod derivation;
+mod eval_cli;
 mod glue;
 mod nar;
 mod narinfo;

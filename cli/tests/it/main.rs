@@ -3,6 +3,7 @@
 //! come from the reference C++ Nix where noted.
 
 mod castore;
+mod eval_args;
 mod eval_golden;
 mod hash;
 mod nar;

@@ -118,9 +118,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .iter()
                 .map(|x| {
                     let partial = Value::Thunk(Thunk::app(f.clone(), Value::string(x.name.as_bytes().to_vec())));
+                    // C++ `alloc(name)`: the result has no attribute positions.
                     Attr {
                         name: x.name,
-                        pos: x.pos,
+                        pos: Pos::NONE,
                         value: Value::Thunk(Thunk::app(partial, x.value.clone())),
                     }
                 })

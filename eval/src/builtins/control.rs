@@ -62,8 +62,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .plain(),
         Builtin::function("seq", 2, |ev, pos, a| {
-            ev.force(&a[0], pos)
-                .map_err(|e| e.with_trace(pos, arg_ctx("first", "seq")))?;
+            // No "while evaluating the first argument" frame: C++ adds none.
+            ev.force(&a[0], pos)?;
             ev.force(&a[1], pos)
         }),
         Builtin::function("deepSeq", 2, |ev, pos, a| {

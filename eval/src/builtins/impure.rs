@@ -212,7 +212,20 @@ fn find_file(ev: &Evaluator, list: &[Value], name: &[u8], pos: Pos) -> Result<Va
         } else {
             continue;
         };
-        let mut full = path.as_bytes().to_vec();
+        // A relative entry (`-I dir`, `NIX_PATH=foo=dir`) is relative to
+        // the current directory, resolved at lookup as C++ does.
+        let mut full = match path.as_bytes() {
+            p if p.starts_with(b"/") => p.to_vec(),
+            p => match std::env::current_dir() {
+                Ok(cwd) => {
+                    let mut a = cwd.into_os_string().into_encoded_bytes();
+                    a.push(b'/');
+                    a.extend_from_slice(p);
+                    a
+                }
+                Err(_) => p.to_vec(),
+            },
+        };
         if !rest.is_empty() {
             full.push(b'/');
             full.extend_from_slice(rest);
@@ -229,6 +242,5 @@ fn find_file(ev: &Evaluator, list: &[Value], name: &[u8], pos: Pos) -> Result<Va
             "file '{}' was not found in the Nix search path (add it using $NIX_PATH or -I)",
             String::from_utf8_lossy(name)
         ),
-    )
-    .at(pos))
+    ))
 }

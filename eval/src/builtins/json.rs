@@ -91,7 +91,13 @@ pub(crate) fn to_json(
     out: &mut Vec<u8>,
     ctx: &mut Context,
 ) -> Result<()> {
-    let v = if strict { ev.force(v, pos)? } else { v.clone() };
+    // Not strict: a thunk forced earlier is its value (C++ overwrites a
+    // forced thunk in place); only one never forced is an error.
+    let v = match v {
+        _ if strict => ev.force(v, pos)?,
+        Value::Thunk(t) => t.value().unwrap_or_else(|| v.clone()),
+        _ => v.clone(),
+    };
     ev.stack(|| match &v {
         Value::Int(i) => {
             out.extend_from_slice(i.to_string().as_bytes());
@@ -170,8 +176,14 @@ pub(crate) fn to_json(
             out.push(b']');
             Ok(())
         }
+        // C++ places the error at `v.determinePos(pos)`: a function's own
+        // position, else the enclosing one.
         other => {
-            Err(Error::type_error(format!("cannot convert {} to JSON", other.show_type())).at(pos))
+            let at = match other {
+                Value::Lambda(c) => c.lambda.pos,
+                _ => pos,
+            };
+            Err(Error::type_error(format!("cannot convert {} to JSON", other.show_type())).at(at))
         }
     })
 }

@@ -176,7 +176,8 @@ pub(crate) fn json_out(
     out: &mut Vec<u8>,
     ctx: &mut crate::Context,
 ) -> Result<()> {
-    json::to_json(ev, v, Pos::NONE, strict, false, out, ctx)
+    // C++ `printValueAsJSON` copies paths to the store by default.
+    json::to_json(ev, v, Pos::NONE, strict, true, out, ctx)
 }
 
 /// `--xml` output of a value.

@@ -78,11 +78,10 @@ impl Ctx<'_> {
             return;
         }
         if let Some(l) = self.ev.sources.locate(pos) {
-            let file = match &l.file.origin {
-                crate::source::Origin::File(p) => p.as_os_str().as_encoded_bytes().to_vec(),
-                o => o.to_string().into_bytes(),
-            };
-            attrs.insert("path", file);
+            // C++ `posToXML`: a path only for positions in files.
+            if let crate::source::Origin::File(p) = &l.file.origin {
+                attrs.insert("path", p.as_os_str().as_encoded_bytes().to_vec());
+            }
             attrs.insert("line", l.line.to_string().into_bytes());
             attrs.insert("column", l.column.to_string().into_bytes());
         }
@@ -105,7 +104,7 @@ impl Ctx<'_> {
         let v = if self.strict {
             self.ev.force(v, pos)?
         } else {
-            v.clone()
+            current(v)
         };
         self.ev.stack(|| match &v {
             Value::Int(i) => {
@@ -141,7 +140,7 @@ impl Ctx<'_> {
                         let dv = if self.strict {
                             self.ev.force(&d.value, d.pos)?
                         } else {
-                            d.value.clone()
+                            current(&d.value)
                         };
                         if let Value::String(s) = dv {
                             drv_path = s.as_bytes().to_vec();
@@ -152,7 +151,7 @@ impl Ctx<'_> {
                         let ov = if self.strict {
                             self.ev.force(&o.value, o.pos)?
                         } else {
-                            o.value.clone()
+                            current(&o.value)
                         };
                         if let Value::String(s) = ov {
                             xa.insert("outPath", s.as_bytes().to_vec());
@@ -249,4 +248,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
         let (out, ctx) = to_xml(ev, &v, true, false)?;
         Ok(Value::String(NixString::with_context(out, ctx)))
     })]
+}
+
+/// Without `--strict`: a thunk forced earlier is its value (C++ overwrites a
+/// forced thunk in place); one never forced stays a thunk (`<unevaluated />`).
+fn current(v: &Value) -> Value {
+    match v {
+        Value::Thunk(t) => t.value().unwrap_or_else(|| v.clone()),
+        _ => v.clone(),
+    }
 }

@@ -20,6 +20,10 @@ use std::{
     cell::{Cell, RefCell},
     path::PathBuf,
     rc::Rc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use rustc_hash::FxHashMap;
@@ -52,8 +56,29 @@ impl Observer for StderrObserver {
         eprintln!("trace: {message}");
     }
     fn warn(&self, message: &str) {
-        eprintln!("evaluation warning: {message}");
+        eprintln!("{}", format_warning(message));
     }
+}
+
+/// C++ `showErrorInfo` for a warning: the message without trailing
+/// whitespace, each further line indented under the first, every line
+/// without trailing whitespace.
+fn format_warning(message: &str) -> String {
+    const PREFIX: &str = "evaluation warning: ";
+    let body = message.trim_end_matches([' ', '\n', '\r', '\t']);
+    let mut out = String::new();
+    for (i, line) in body.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let indent = if i == 0 {
+            PREFIX
+        } else {
+            "                    "
+        };
+        out.push_str(format!("{indent}{line}").trim_end_matches([' ', '\n', '\r', '\t']));
+    }
+    out
 }
 
 /// Evaluation settings fixed when the evaluator is built.
@@ -81,6 +106,9 @@ pub struct Evaluator {
     pub(crate) home: Option<Vec<u8>>,
     /// Nesting of `tryEval`, for `builtins.trace` and friends.
     pub(crate) try_level: Cell<usize>,
+    /// Set by the embedder (another thread, a signal handler) to stop the
+    /// evaluation: polled with one relaxed load per call and thunk force.
+    pub(crate) interrupt: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Evaluator {
@@ -114,6 +142,9 @@ impl Evaluator {
     /// Runs `f` with a call-depth count and enough native stack.
     #[inline]
     pub(crate) fn guard<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Err(Error::new(ErrorKind::Interrupted, "interrupted by the user").at(pos));
+        }
         let d = self.depth.get();
         if d >= self.settings.max_call_depth {
             return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
@@ -303,15 +334,19 @@ impl Evaluator {
                 pos,
             } => self.eval_select(expr, path, default.as_ref(), *pos, env),
             Expr::HasAttr { expr, path } => {
+                // Only the intermediate attributes are forced: `x ? a` must
+                // not force `x.a` (`fix (x: { a = x ? a; })` terminates).
                 let mut v = self.eval(expr, env)?;
-                for name in path.iter() {
+                let last = path.len().saturating_sub(1);
+                for (i, name) in path.iter().enumerate() {
                     let sym = self.attr_name(name, env)?;
-                    match v {
-                        Value::Attrs(a) => match a.get(sym) {
-                            Some(next) => v = self.force(next, Pos::NONE)?,
-                            None => return Ok(Value::Bool(false)),
-                        },
-                        _ => return Ok(Value::Bool(false)),
+                    let Value::Attrs(a) = &v else {
+                        return Ok(Value::Bool(false));
+                    };
+                    match a.get(sym) {
+                        Some(_) if i == last => return Ok(Value::Bool(true)),
+                        Some(next) => v = self.force(next, Pos::NONE)?,
+                        None => return Ok(Value::Bool(false)),
                     }
                 }
                 Ok(Value::Bool(true))
@@ -783,8 +818,11 @@ impl Evaluator {
     }
 
     fn call_primop(&self, p: &PrimOp, args: &[Value], pos: Pos) -> Result<Value> {
-        (p.func)(self, pos, args)
-            .map_err(|e| e.with_trace(pos, format!("while calling the '{}' builtin", p.name)))
+        // C++ `addTrace = false`: addErrorContext adds only its own message.
+        (p.func)(self, pos, args).map_err(|e| match p.name {
+            "addErrorContext" => e,
+            name => e.with_trace(pos, format!("while calling the '{name}' builtin")),
+        })
     }
 
     fn bind_args(&self, c: &Closure, arg: &Value, pos: Pos) -> Result<Env> {

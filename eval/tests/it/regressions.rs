@@ -55,3 +55,46 @@ fn inherit_from_in_plain_set_sees_let_bindings() {
     let src = "let loop = { a = 1; b = 2; }; in { inherit (loop) a b; }";
     assert_eq!(eval(src, Mode::Strict).as_deref(), Ok("{ a = 1; b = 2; }"));
 }
+
+/// `cannot convert a function to JSON` was placed at the enclosing value
+/// (or nowhere); C++ Nix places it at the function. Expected text from
+/// `nix-instantiate --eval -E 'builtins.toJSON { a = [ (x: x) ]; }'` 2.26.3.
+#[test]
+fn json_function_error_is_at_the_function() {
+    let err = eval("builtins.toJSON { a = [ (x: x) ]; }", Mode::Lazy).expect_err("fails");
+    assert!(
+        err.ends_with(
+            "error: cannot convert a function to JSON\n       at «string»:1:26:\n            1| builtins.toJSON { a = [ (x: x) ]; }\n             |                          ^"
+        ),
+        "{err}"
+    );
+}
+
+/// addErrorContext showed a "while calling the 'addErrorContext' builtin"
+/// frame; C++ Nix adds only the context message (its primop has
+/// `addTrace = false`). Expected text from `nix-instantiate --eval -E` 2.26.3.
+#[test]
+fn add_error_context_adds_only_its_message() {
+    let err = eval(
+        r#"builtins.addErrorContext "ctx here" (throw "x")"#,
+        Mode::Lazy,
+    )
+    .expect_err("fails");
+    assert_eq!(
+        err,
+        "error:\n       … ctx here\n\n       … while calling the 'throw' builtin\n         at «string»:1:38:\n            1| builtins.addErrorContext \"ctx here\" (throw \"x\")\n             |                                      ^\n\n       error: x"
+    );
+}
+
+/// `builtins.seq` added a "while evaluating the first argument passed to
+/// builtins.seq" frame that C++ Nix does not have (visible in nixpkgs module
+/// errors with --show-trace). Expected text from `nix-instantiate --eval -E`
+/// 2.26.3.
+#[test]
+fn seq_adds_no_argument_frame() {
+    let err = eval(r#"builtins.seq (throw "a") 1"#, Mode::Lazy).expect_err("fails");
+    assert_eq!(
+        err,
+        "error:\n       … while calling the 'seq' builtin\n         at «string»:1:1:\n            1| builtins.seq (throw \"a\") 1\n             | ^\n\n       … while calling the 'throw' builtin\n         at «string»:1:15:\n            1| builtins.seq (throw \"a\") 1\n             |               ^\n\n       error: a"
+    );
+}

@@ -1,7 +1,8 @@
-//! `tvix`: evaluate Nix expressions like `nix-instantiate --eval`.
-//! Argument parsing and output only; evaluation is `tvix-eval`'s. Without
-//! `--eval`, and for `tvix instantiate` / `tvix derivation`, see
-//! [`instantiate`].
+//! `tvix`: evaluate Nix expressions like `nix-instantiate --eval`, or start
+//! the REPL (`tvix` alone, `tvix repl [FILE]`). Argument parsing and output
+//! only: evaluation, `-A` selection and auto-calling are `tvix-eval`'s, the
+//! REPL is `tvix_cli::repl`. Without `--eval`, and for `tvix instantiate` /
+//! `tvix derivation`, see [`instantiate`].
 
 mod instantiate;
 
@@ -11,8 +12,8 @@ use std::{
     process::ExitCode,
 };
 
-use clap::Parser;
-use tvix_eval::{EvaluationBuilder, Origin};
+use clap::{CommandFactory, FromArgMatches, Parser};
+use tvix_eval::{AutoArgs, Evaluation, EvaluationBuilder, Origin, Value};
 
 /// The evaluator allocates and frees millions of small objects (thunks,
 /// environments, sets); mimalloc's thread-local free lists serve them much
@@ -33,13 +34,17 @@ fn tune_allocator() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
 
-/// Evaluate Nix expressions (as `nix-instantiate --eval`).
+/// Evaluate Nix expressions (as `nix-instantiate --eval`); without
+/// arguments, or as `tvix repl [FILE]`, start a REPL.
 #[derive(Debug, Parser)]
-#[command(name = "tvix", version, about)]
+#[command(name = "tvix", version, about, args_override_self = true)]
 struct Cli {
-    /// Evaluate (the only mode so far; accepted for nix-instantiate compatibility).
+    /// Evaluate (the only mode; accepted for nix-instantiate compatibility).
     #[arg(long)]
     eval: bool,
+    /// The same as --eval.
+    #[arg(long)]
+    eval_only: bool,
     /// Force the result deeply before printing.
     #[arg(long)]
     strict: bool,
@@ -52,7 +57,7 @@ struct Cli {
     /// Omit source positions from XML output.
     #[arg(long)]
     no_location: bool,
-    /// Print a string result without quotes.
+    /// Print a string result without quotes (and without a newline).
     #[arg(long)]
     raw: bool,
     /// Show the full trace of errors.
@@ -61,16 +66,66 @@ struct Cli {
     /// Maximum function call depth.
     #[arg(long, default_value_t = 10000)]
     max_call_depth: usize,
-    /// Add a search path entry (`prefix=path` or `path`).
-    #[arg(short = 'I', long = "include")]
+    /// Add a search path entry (`prefix=path` or `path`), before `NIX_PATH`.
+    #[arg(short = 'I', long = "include", value_name = "PATH")]
     include: Vec<String>,
     /// Treat the arguments as expressions instead of files.
     #[arg(short = 'E', long = "expr")]
     expr: bool,
+    /// Select an attribute path of the result (names, "quoted.names", list
+    /// indices); repeatable, each is printed.
+    #[arg(short = 'A', long = "attr", value_name = "ATTRPATH")]
+    attr: Vec<String>,
+    /// Call a top-level function with argument NAME set to the expression EXPR.
+    #[arg(long = "arg", num_args = 2, value_names = ["NAME", "EXPR"])]
+    arg: Vec<String>,
+    /// Call a top-level function with argument NAME set to the string S.
+    #[arg(long = "argstr", num_args = 2, value_names = ["NAME", "S"])]
+    argstr: Vec<String>,
+    /// Set a Nix setting (`abort-on-warn`, `max-call-depth`, `pure-eval`,
+    /// `show-trace`; others are accepted and ignored).
+    #[arg(long = "option", num_args = 2, value_names = ["NAME", "VALUE"])]
+    option: Vec<String>,
+    /// Accepted for nix-instantiate compatibility (a build setting).
+    #[arg(long, value_name = "SECONDS", hide = true)]
+    timeout: Option<u64>,
+    /// Accepted for nix-instantiate compatibility (evaluation writes nothing).
+    #[arg(long, hide = true)]
+    read_write_mode: bool,
     #[arg(long, env = "TVIX_STORE", help = tvix_cli::store_arg::STORE_HELP)]
     store: Option<String>,
-    /// Files (or expressions with -E); `-` reads standard input.
+    /// Files (a directory means its default.nix, `<name>` is looked up in the
+    /// search path) or, with -E, expressions; `-` reads standard input.
     args: Vec<String>,
+}
+
+/// `--arg` and `--argstr` in command-line order (a later one of the same
+/// name wins, as in C++ Nix).
+enum AutoArg {
+    Expr(String, String),
+    Str(String, String),
+}
+
+fn auto_arg_list(m: &clap::ArgMatches, cli: &Cli) -> Vec<AutoArg> {
+    let mut all: Vec<(usize, AutoArg)> = Vec::new();
+    let pairs = |id: &str, vals: &[String]| -> Vec<(usize, String, String)> {
+        let idx: Vec<usize> = m.indices_of(id).map(|i| i.collect()).unwrap_or_default();
+        vals.chunks(2)
+            .zip(idx.chunks(2))
+            .filter_map(|(v, i)| match (v, i) {
+                ([n, e], [i, _]) => Some((*i, n.clone(), e.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    for (i, n, e) in pairs("arg", &cli.arg) {
+        all.push((i, AutoArg::Expr(n, e)));
+    }
+    for (i, n, s) in pairs("argstr", &cli.argstr) {
+        all.push((i, AutoArg::Str(n, s)));
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, a)| a).collect()
 }
 
 fn main() -> ExitCode {
@@ -78,85 +133,206 @@ fn main() -> ExitCode {
     if let Some(code) = instantiate::dispatch() {
         return code;
     }
-    let cli = Cli::parse();
-    let builder = EvaluationBuilder::new()
-        .show_trace(cli.show_trace)
-        .max_call_depth(cli.max_call_depth);
-    let (mut builder, _store) = match instantiate::with_glue(builder, cli.store.clone()) {
-        Ok(b) => b,
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.len() == 1 || argv.get(1).is_some_and(|a| a == "repl") {
+        return repl(argv.get(2).map(PathBuf::from));
+    }
+    let matches = match Cli::command().try_get_matches_from(&argv) {
+        Ok(m) => m,
+        Err(e) => {
+            use clap::error::ErrorKind as K;
+            let code = match e.kind() {
+                K::DisplayHelp | K::DisplayVersion => 0,
+                // nix-instantiate exits 1 on a bad command line.
+                _ => 1,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::FAILURE;
+        }
+    };
+    let auto = auto_arg_list(&matches, &cli);
+    let (eval, _store) = match build(&cli) {
+        Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::FAILURE;
         }
     };
+    match run(&cli, &eval, &auto) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Eval(e)) => {
+            report(&eval.render_error(&e, cli.show_trace));
+            ExitCode::FAILURE
+        }
+        Err(Failure::Output) => ExitCode::FAILURE,
+    }
+}
+
+/// The evaluation `--eval` runs, with the glue's store builtins and I/O, and
+/// what keeps its store alive.
+fn build(cli: &Cli) -> anyhow::Result<(Evaluation, instantiate::EvalStore)> {
+    let mut builder = EvaluationBuilder::new()
+        .show_trace(cli.show_trace)
+        .max_call_depth(cli.max_call_depth);
+    for pair in cli.option.chunks(2) {
+        if let [name, value] = pair {
+            let on = value == "true";
+            builder = match name.as_str() {
+                "abort-on-warn" => builder.abort_on_warn(on),
+                "pure-eval" => builder.pure(on),
+                "show-trace" => builder.show_trace(on || cli.show_trace),
+                "max-call-depth" => match value.parse() {
+                    Ok(d) => builder.max_call_depth(d),
+                    Err(_) => builder,
+                },
+                _ => builder,
+            };
+        }
+    }
+    let (mut builder, store) = instantiate::with_glue(builder, cli.store.clone())?;
     for i in &cli.include {
         builder = builder.search_path_entry(i.as_bytes());
     }
     if let Some(p) = std::env::var_os("NIX_PATH") {
         builder = builder.nix_path(p.as_encoded_bytes());
     }
-    let eval = builder.build();
-    let inputs = if cli.args.is_empty() {
-        vec!["./default.nix".to_owned()]
-    } else {
-        cli.args.clone()
-    };
-    let mut stdout = std::io::stdout().lock();
-    for input in inputs {
-        let result = if cli.expr {
-            eval.evaluate_expr(input.as_bytes(), None)
-        } else if input == "-" {
-            let mut src = Vec::new();
-            if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut src) {
-                eprintln!("error: reading standard input: {e}");
-                return ExitCode::FAILURE;
-            }
-            eval.evaluate_source(Origin::Stdin, &src, None)
-        } else {
-            eval.evaluate_file(&PathBuf::from(&input))
-        };
-        let out = result.and_then(|v| {
-            if cli.xml {
-                eval.to_xml(&v, cli.strict, !cli.no_location)
-            } else if cli.json {
-                eval.to_json(&v, cli.strict).map(|mut o| {
-                    o.push(b'\n');
-                    o
-                })
-            } else if cli.raw {
-                eval.to_raw_string(&v)
-            } else {
-                if cli.strict {
-                    eval.force_deep(&v)?;
-                }
-                let mut o = eval.print(&v);
-                o.push(b'\n');
-                Ok(o)
-            }
-        });
-        match out {
-            Ok(bytes) => {
-                if stdout
-                    .write_all(&bytes)
-                    .and_then(|()| stdout.flush())
-                    .is_err()
-                {
-                    return ExitCode::FAILURE;
-                }
-            }
-            Err(e) => {
-                let text = eval.render_error(&e, cli.show_trace);
-                if std::io::stderr().is_terminal() {
-                    eprintln!(
-                        "\x1b[31;1merror:\x1b[0m{}",
-                        text.strip_prefix("error:").unwrap_or(&text)
-                    );
-                } else {
-                    eprintln!("{text}");
-                }
-                return ExitCode::FAILURE;
-            }
+    Ok((builder.build(), store))
+}
+
+enum Failure {
+    Eval(tvix_eval::Error),
+    Output,
+}
+
+impl From<tvix_eval::Error> for Failure {
+    fn from(e: tvix_eval::Error) -> Self {
+        Failure::Eval(e)
+    }
+}
+
+fn run(cli: &Cli, eval: &Evaluation, auto: &[AutoArg]) -> Result<(), Failure> {
+    let mut args = AutoArgs::new();
+    for a in auto {
+        match a {
+            AutoArg::Expr(n, e) => args.add_value(n.as_bytes(), eval.lazy_expr(e.as_bytes())?),
+            AutoArg::Str(n, s) => args.add_string(n.as_bytes(), s.as_bytes()),
         }
     }
-    ExitCode::SUCCESS
+    let attr_paths = if cli.attr.is_empty() {
+        vec![String::new()]
+    } else {
+        cli.attr.clone()
+    };
+    let read_stdin = cli.args.iter().any(|a| a == "-");
+    let mut inputs: Vec<&str> = cli
+        .args
+        .iter()
+        .filter(|a| *a != "-")
+        .map(String::as_str)
+        .collect();
+    if read_stdin {
+        let mut src = Vec::new();
+        if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut src) {
+            eprintln!("error: reading standard input: {e}");
+            return Err(Failure::Output);
+        }
+        let root = eval.evaluate_source(Origin::Stdin, &src, None)?;
+        output(cli, eval, &root, &attr_paths, &args)?;
+    } else if inputs.is_empty() && !cli.expr {
+        inputs.push("./default.nix");
+    }
+    for input in inputs {
+        let root = if cli.expr {
+            eval.evaluate_expr(input.as_bytes(), None)?
+        } else if input.len() > 2 && input.starts_with('<') && input.ends_with('>') {
+            // `<nixpkgs>`: looked up in the search path, then imported.
+            eval.evaluate_expr(format!("import {input}").as_bytes(), None)?
+        } else {
+            eval.evaluate_file(&PathBuf::from(input))?
+        };
+        output(cli, eval, &root, &attr_paths, &args)?;
+    }
+    Ok(())
+}
+
+/// Selects every attribute path in `root` and prints it, as C++
+/// `processExpr` does for `--eval`.
+fn output(
+    cli: &Cli,
+    eval: &Evaluation,
+    root: &Value,
+    attr_paths: &[String],
+    args: &AutoArgs,
+) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    for path in attr_paths {
+        let v = eval.select_attr_path(root, path, args)?;
+        let v = eval.evaluator().force(&v, tvix_eval::Pos::NONE)?;
+        let v = if args.is_empty() {
+            v
+        } else {
+            eval.auto_call(&v, args)?
+        };
+        let bytes = if cli.raw {
+            eval.to_raw_string(&v).map_err(|e| {
+                e.with_trace(
+                    tvix_eval::Pos::NONE,
+                    "while generating the nix-instantiate output",
+                )
+            })?
+        } else if cli.xml {
+            eval.to_xml(&v, cli.strict, !cli.no_location)?
+        } else if cli.json {
+            let mut o = eval.to_json(&v, cli.strict)?;
+            o.push(b'\n');
+            o
+        } else {
+            if cli.strict {
+                eval.force_deep(&v)?;
+            }
+            let mut o = eval.print(&v);
+            o.push(b'\n');
+            o
+        };
+        if stdout
+            .write_all(&bytes)
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            return Err(Failure::Output);
+        }
+    }
+    Ok(())
+}
+
+/// Prints a rendered error, with a red `error:` on a terminal; escape
+/// sequences in it are filtered as C++ Nix's logger does.
+fn report(text: &str) {
+    let tty = std::io::stderr().is_terminal();
+    let text = tvix_cli::report::filter_ansi_escapes(text, !tty);
+    if tty {
+        eprintln!(
+            "\x1b[31;1merror:\x1b[0m{}",
+            text.strip_prefix("error:").unwrap_or(&text)
+        );
+    } else {
+        eprintln!("{text}");
+    }
+}
+
+fn repl(file: Option<PathBuf>) -> ExitCode {
+    match tvix_cli::repl::run_terminal(file) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,80 @@
+//! `tvix --eval` arguments without the reference installed: each expected
+//! stdout, stderr and exit code is what nix-instantiate 2.26.3 printed for the
+//! same arguments, run in a directory holding the fixtures below, e.g.
+//!
+//!     /opt/nix-ref/bin/nix-instantiate --eval f.nix -A a --arg x 1
+//!
+//! (the differential suite, `tests/differential/eval_cli.rs`, compares a
+//! larger table live).
+
+use std::process::Command;
+
+const F: &str = r#"{ x, y ? 2 }: { a = x + y; l = [ 1 { b = 3; } ]; f = { z }: z; "q.r" = 5; }"#;
+
+/// (arguments, stdout, stderr, exit code)
+const CASES: &[(&[&str], &str, &str, i32)] = &[
+    (
+        &["--eval", "f.nix", "-A", "a", "--arg", "x", "1"],
+        "3\n",
+        "",
+        0,
+    ),
+    (
+        &["--eval", "f.nix", "--arg", "x", "1"],
+        "{ a = <CODE>; f = <CODE>; l = <CODE>; \"q.r\" = 5; }\n",
+        "",
+        0,
+    ),
+    (
+        &[
+            "--eval", "f.nix", "-A", "l.1.b", "--argstr", "x", "a", "--arg", "x", "1",
+        ],
+        "3\n",
+        "",
+        0,
+    ),
+    (
+        &["--eval", "f.nix", "-A", "a", "-A", "l.0", "--arg", "x", "1"],
+        "3\n1\n",
+        "",
+        0,
+    ),
+    (
+        &["--eval", "f.nix", "-A", "bb", "--arg", "x", "1"],
+        "",
+        "error: attribute 'bb' in selection path 'bb' not found\n       Did you mean one of a, f or l?\n",
+        1,
+    ),
+    (
+        &["--eval", "f.nix", "-A", "l.5", "--arg", "x", "1"],
+        "",
+        "error: list index 5 in selection path 'l.5' is out of range\n",
+        1,
+    ),
+    (&["--eval", "--json", "d"], "{\"fromDir\":true}\n", "", 0),
+    (
+        &["--eval", "--raw", "-E", "a"],
+        "",
+        "error: undefined variable 'a'\n       at «string»:1:1:\n            1| a\n             | ^\n",
+        1,
+    ),
+];
+
+#[test]
+fn eval_arguments_match_the_reference_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("f.nix"), F).expect("fixture");
+    std::fs::create_dir(dir.path().join("d")).expect("mkdir");
+    std::fs::write(dir.path().join("d/default.nix"), "{ fromDir = true; }\n").expect("fixture");
+    for (args, stdout, stderr, code) in CASES {
+        let out = Command::new(env!("CARGO_BIN_EXE_tvix"))
+            .args(*args)
+            .current_dir(dir.path())
+            .env_remove("NIX_PATH")
+            .output()
+            .expect("tvix runs");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), *stdout, "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), *stderr, "{args:?}");
+        assert_eq!(out.status.code(), Some(*code), "{args:?}");
+    }
+}
