@@ -7,6 +7,7 @@ mod derivation;
 mod nar;
 mod narinfo;
 mod store;
+mod store_http;
 
 use tvix_tests::reference;
 

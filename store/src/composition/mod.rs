@@ -121,7 +121,8 @@ pub enum PathInfoConfig {
         /// The secret key file (`nix key generate-secret`).
         keyfile: PathBuf,
     },
-    /// A Nix binary cache directory: `file:///DIR` with options
+    /// A Nix binary cache: `file:///DIR`, `http://HOST/PATH` or
+    /// `https://HOST/PATH` with options
     /// `compression=`, `secret-key=`, `trusted-public-keys=` (see
     /// [`BinaryCachePathInfoService`]).
     Nix {

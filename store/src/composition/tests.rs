@@ -15,6 +15,9 @@ use crate::pathinfoservice::tests::fixture_info;
 #[case("objectstore+memory:///", PathInfoConfig::Memory {})]
 #[case("grpc+unix:///run/s.sock", PathInfoConfig::Grpc { url: "grpc+unix:///run/s.sock".into() })]
 #[case("grpc+http://[::1]:8000", PathInfoConfig::Grpc { url: "grpc+http://[::1]:8000".into() })]
+#[case("nix+file:///c?compression=zstd", PathInfoConfig::Nix { url: "file:///c?compression=zstd".into(), store: None })]
+#[case("nix+http://h:8080/c", PathInfoConfig::Nix { url: "http://h:8080/c".into(), store: None })]
+#[case("nix+https://cache.nixos.org?priority=40", PathInfoConfig::Nix { url: "https://cache.nixos.org?priority=40".into(), store: None })]
 fn url_table(#[case] url: &str, #[case] want: PathInfoConfig) {
     let cfg = to_config(url, "root").expect("converts");
     assert_eq!(cfg.len(), 1);

@@ -8,6 +8,7 @@
 //! | `objectstore+file:///DIR` | `redb`, file `DIR/pathinfo.redb` |
 //! | `objectstore+memory:///` | `memory` |
 //! | `nix+file:///DIR?OPTIONS` | `nix`, the binary cache `file:///DIR?OPTIONS` (castore in memory) |
+//! | `nix+http://HOST/PATH?OPTIONS`, `nix+https://…` | `nix`, the HTTP binary cache `http(s)://HOST/PATH?OPTIONS` (castore in memory) |
 //! | any of them with `?cache=URL` | `cache`: near = URL's service, far = the rest's |
 //!
 //! Other object stores keep no PathInfo: use a composition file. A URL named

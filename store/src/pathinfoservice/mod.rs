@@ -9,7 +9,7 @@
 //! | [`lru::LruPathInfoService`] | the most recently used entries of `inner`, in memory |
 //! | [`cache::CachePathInfoService`] | `near` in front of `far`, filled on read |
 //! | [`signing::SigningPathInfoService`] | signs what is put with a Nix secret key, then puts it into `inner` |
-//! | [`binary_cache::BinaryCachePathInfoService`] | a Nix binary cache directory (`file:///DIR`) |
+//! | [`binary_cache::BinaryCachePathInfoService`] | a Nix binary cache: a directory (`file:///DIR`) or an HTTP(S) server (feature `http`) |
 //!
 //! Every backend passes the same conformance suite (`tests.rs`).
 

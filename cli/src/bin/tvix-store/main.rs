@@ -56,7 +56,8 @@ enum Command {
     /// Copy store paths with their closure between the store and a Nix binary
     /// cache directory, as `nix copy`.
     Copy {
-        /// The source: `file:///DIR` with options `compression=`,
+        /// The source: a Nix binary cache `file:///DIR`, `http://HOST/PATH` or
+        /// `https://HOST/PATH`, with options `compression=`,
         /// `secret-key=`, `trusted-public-keys=` (default: the store).
         #[arg(long)]
         from: Option<String>,
