@@ -97,24 +97,75 @@ async fn symlink_and_directory_nodes(svc: Arc<dyn PathInfoService>) {
     }
 }
 
-/// A gRPC server of a memory service on a Unix socket in `dir`, and a client.
+/// `grpc::serve` (what `tvix-store daemon` runs) over memory services on a
+/// Unix socket in `dir`; returns the socket.
 #[cfg(feature = "grpc")]
-async fn grpc_over_unix_socket(dir: &std::path::Path) -> Arc<dyn PathInfoService> {
-    use super::grpc::{GrpcPathInfoService, PathInfoServer};
-    let sock = dir.join("pathinfo.sock");
-    let listener = tokio::net::UnixListener::bind(&sock).expect("bind");
+async fn serve_over_unix_socket(dir: &std::path::Path) -> std::path::PathBuf {
+    use tvix_castore::backend::grpc::server::ListenAddr;
+    let sock = dir.join("daemon.sock");
     let store = tvix_castore::Store::from_backend(
         "castore".into(),
         tvix_castore::backend::memory::MemoryBackend::new("castore".into()),
     );
-    let server = PathInfoServer::new(Arc::new(MemoryPathInfoService::new("far".into())), store);
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(server.into_service())
-            .serve_with_incoming(tokio_stream::wrappers::UnixListenerStream::new(listener)),
-    );
+    let services = crate::composition::Services {
+        store,
+        pathinfo: Arc::new(MemoryPathInfoService::new("far".into())),
+    };
+    let addr = ListenAddr::Unix(sock.clone());
+    tokio::spawn(async move {
+        super::grpc::serve(services, &addr, std::future::pending())
+            .await
+            .expect("serves")
+    });
+    // The socket appears once the task has bound it.
+    while !sock.exists() {
+        tokio::task::yield_now().await;
+    }
+    sock
+}
+
+/// A client of the PathInfo service served by [`serve_over_unix_socket`].
+#[cfg(feature = "grpc")]
+async fn grpc_over_unix_socket(dir: &std::path::Path) -> Arc<dyn PathInfoService> {
+    let sock = serve_over_unix_socket(dir).await;
     let url = url::Url::parse(&format!("grpc+unix://{}", sock.display())).expect("url");
-    Arc::new(GrpcPathInfoService::connect_lazy("grpc".into(), &url).expect("client"))
+    Arc::new(super::grpc::GrpcPathInfoService::connect_lazy("grpc".into(), &url).expect("client"))
+}
+
+/// The daemon's server gives castore's services and the PathInfo service on
+/// one socket: a blob written through castore's client is what the PathInfo
+/// server renders for `CalculateNAR`.
+#[cfg(feature = "grpc")]
+#[tokio::test]
+async fn serve_gives_castore_and_pathinfo_on_one_socket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sock = serve_over_unix_socket(dir.path()).await;
+    let url = url::Url::parse(&format!("grpc+unix://{}", sock.display())).expect("url");
+    let castore = tvix_castore::Store::from_backend(
+        "c".into(),
+        tvix_castore::backend::grpc::GrpcBackend::connect_lazy("c".into(), &url).expect("client"),
+    );
+    let mut w = castore.open_write();
+    w.write(b"hello\n").await.expect("write");
+    let digest = w.close().await.expect("close");
+    let node = tvix_castore::Node::File {
+        digest,
+        size: 6,
+        executable: false,
+    };
+    let pathinfo =
+        super::grpc::GrpcPathInfoService::connect_lazy("p".into(), &url).expect("client");
+    let summary = pathinfo.calculate_nar(&node).await.expect("calculates");
+    let mut nar = Vec::new();
+    nix_compat::nar::writer::open(&mut nar)
+        .expect("open")
+        .file(false, 6, &mut &b"hello\n"[..])
+        .expect("file");
+    assert_eq!(summary.nar_size, nar.len() as u64);
+    let mut info = fixture_info("served", 1);
+    info.node = node;
+    pathinfo.put(info.clone()).await.expect("put");
+    assert_eq!(pathinfo.get(&info.hash()).await.expect("get"), Some(info));
 }
 
 /// Builds every backend under test; `dir` holds files and sockets.

@@ -68,8 +68,8 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<String>,
     },
-    /// Serve the store's Blob, Chunk and Directory services over gRPC until
-    /// SIGINT or SIGTERM.
+    /// Serve the store's Blob, Chunk, Directory and PathInfo services over
+    /// gRPC until SIGINT or SIGTERM.
     Daemon {
         /// Where to listen: `unix:PATH` or `HOST:PORT`.
         #[arg(long, short = 'l')]
@@ -149,9 +149,7 @@ fn main() -> std::process::ExitCode {
         Command::Castore(cmd) => {
             with_store(cli.store, async |s| castore::run(cmd, s, &handle).await)
         }
-        Command::Daemon { listen } => {
-            with_store(cli.store, async |s| castore::daemon(&listen, s).await)
-        }
+        Command::Daemon { listen } => castore::daemon(cli.store, &listen),
     };
     if let Err(e) = handle.shutdown() {
         eprintln!("warning: {e}");
