@@ -97,6 +97,12 @@ pub enum PathInfoConfig {
         /// The database file (its directory is created if missing).
         path: Option<PathBuf>,
     },
+    /// An SQLite database file (in memory if `path` is not given; feature
+    /// `sqlite`).
+    Sqlite {
+        /// The database file (its directory is created if missing).
+        path: Option<PathBuf>,
+    },
     /// A gRPC server (`grpc+unix:///SOCK` or `grpc+http://HOST:PORT`).
     Grpc {
         /// The server URL.
@@ -347,6 +353,18 @@ fn instantiate(
         PathInfoConfig::Memory {} => Arc::new(MemoryPathInfoService::new(name)),
         PathInfoConfig::Redb { path: Some(p) } => Arc::new(RedbPathInfoService::open(name, p)?),
         PathInfoConfig::Redb { path: None } => Arc::new(RedbPathInfoService::in_memory(name)?),
+        #[cfg(feature = "sqlite")]
+        PathInfoConfig::Sqlite { path } => {
+            use crate::pathinfoservice::sqlite::SqlitePathInfoService;
+            Arc::new(match path {
+                Some(p) => SqlitePathInfoService::open(name, p)?,
+                None => SqlitePathInfoService::in_memory(name)?,
+            })
+        }
+        #[cfg(not(feature = "sqlite"))]
+        PathInfoConfig::Sqlite { .. } => {
+            return Err("the sqlite PathInfo service needs the `sqlite` feature".into());
+        }
         #[cfg(feature = "grpc")]
         PathInfoConfig::Grpc { url } => {
             let url = ::url::Url::parse(url)?;

@@ -170,3 +170,29 @@ async fn signing_from_toml() {
     assert_eq!(got.signatures.len(), 1);
     assert_eq!(got.signatures[0].name(), "k-1");
 }
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_from_toml_persists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db/pathinfo.sqlite");
+    let toml = format!(
+        "[stores.root]\ntype = \"memory\"\n[pathinfo.root]\ntype = \"sqlite\"\npath = {:?}\n",
+        db.display().to_string()
+    );
+    let a = fixture_info("a", 1);
+    StoreComposition::from_toml(&toml)
+        .expect("parses")
+        .build_root()
+        .expect("builds")
+        .pathinfo
+        .put(a.clone())
+        .await
+        .expect("put");
+    assert!(db.exists());
+    let s = StoreComposition::from_toml(&toml)
+        .expect("parses")
+        .build_root()
+        .expect("builds");
+    assert_eq!(s.pathinfo.get(&a.hash()).await.expect("get"), Some(a));
+}
