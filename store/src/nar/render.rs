@@ -92,7 +92,7 @@ enum Contents {
 }
 
 /// The directories of `root`'s closure by digest.
-async fn fetch_closure(
+pub(super) async fn fetch_closure(
     store: &Store,
     root: &Node,
 ) -> Result<HashMap<B3Digest, Directory>, RenderError> {
