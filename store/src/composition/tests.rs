@@ -127,7 +127,10 @@ type = "memory"
 fn unknown_fields_are_rejected() {
     let err = StoreComposition::from_toml("[pathinfo.x]\ntype = \"memory\"\nfoo = 1\n")
         .expect_err("unknown field");
-    assert!(matches!(err, StoreCompositionError::Toml(_)));
+    assert!(matches!(
+        err,
+        StoreCompositionError::Castore(tvix_castore::composition::CompositionError::Toml(_))
+    ));
 }
 
 #[tokio::test]
