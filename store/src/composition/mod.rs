@@ -306,6 +306,15 @@ impl alias::Instances for StoreComposition {
     }
 
     fn config(&mut self, alias: &str) -> Result<Option<PathInfoConfig>, StoreCompositionError> {
+        if let Some(c) = self.pathinfo.get(alias) {
+            return Ok(Some(c.clone()));
+        }
+        if !alias.contains("://") {
+            return Ok(None);
+        }
+        // A URL reference: an anonymous instance named after the URL.
+        let entries = url::to_config(alias, alias).map_err(StoreCompositionError::Url)?;
+        self.pathinfo.extend(entries);
         Ok(self.pathinfo.get(alias).cloned())
     }
 

@@ -18,6 +18,7 @@ use crate::pathinfoservice::tests::fixture_info;
 #[case("nix+file:///c?compression=zstd", PathInfoConfig::Nix { url: "file:///c?compression=zstd".into(), store: None })]
 #[case("nix+http://h:8080/c", PathInfoConfig::Nix { url: "http://h:8080/c".into(), store: None })]
 #[case("nix+https://cache.nixos.org?priority=40", PathInfoConfig::Nix { url: "https://cache.nixos.org?priority=40".into(), store: None })]
+#[case("sqlite:///var/db/pathinfo.sqlite", PathInfoConfig::Sqlite { path: Some("/var/db/pathinfo.sqlite".into()) })]
 fn url_table(#[case] url: &str, #[case] want: PathInfoConfig) {
     let cfg = to_config(url, "root").expect("converts");
     assert_eq!(cfg.len(), 1);
@@ -198,4 +199,29 @@ async fn sqlite_from_toml_persists() {
         .build_root()
         .expect("builds");
     assert_eq!(s.pathinfo.get(&a.hash()).await.expect("get"), Some(a));
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn pathinfo_references_may_be_urls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("p.sqlite");
+    let toml = format!(
+        "[stores.root]\ntype = \"memory\"\n[pathinfo.root]\ntype = \"cache\"\nnear = \"memory://\"\nfar = \"sqlite://{}\"\n",
+        db.display()
+    );
+    let a = fixture_info("a", 1);
+    let mut c = StoreComposition::from_toml(&toml).expect("parses");
+    c.build_root()
+        .expect("builds")
+        .pathinfo
+        .put(a.clone())
+        .await
+        .expect("put");
+    // The far side is the database file, built once under its URL.
+    let far = c
+        .build_pathinfo(&format!("sqlite://{}", db.display()))
+        .expect("built");
+    assert_eq!(far.get(&a.hash()).await.expect("get"), Some(a));
+    assert!(db.exists());
 }
