@@ -61,7 +61,7 @@ pub enum ConnectError {
 }
 
 /// A lazily connecting channel for `url` (same URL forms as castore's gRPC backend).
-fn channel(url: &url::Url) -> Result<Channel, ConnectError> {
+pub(crate) fn channel(url: &url::Url) -> Result<Channel, ConnectError> {
     match url.scheme() {
         "grpc+unix" if url.host_str().is_none_or(str::is_empty) && url.path().len() > 1 => {
             let path = PathBuf::from(url.path());

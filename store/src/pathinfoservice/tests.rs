@@ -166,6 +166,26 @@ async fn serve_gives_castore_and_pathinfo_on_one_socket() {
     info.node = node;
     pathinfo.put(info.clone()).await.expect("put");
     assert_eq!(pathinfo.get(&info.hash()).await.expect("get"), Some(info));
+
+    // The health service reports the added service as serving.
+    use tonic_health::pb::{
+        HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+    };
+    let mut health = HealthClient::new(super::grpc::channel(&url).expect("channel"));
+    for service in [
+        "tvix.store.v1.PathInfoService",
+        "tvix.castore.v1.BlobService",
+    ] {
+        let status = health
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .expect("health check")
+            .into_inner()
+            .status;
+        assert_eq!(status, ServingStatus::Serving as i32, "{service}");
+    }
 }
 
 /// Builds every backend under test; `dir` holds files and sockets.
