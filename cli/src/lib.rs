@@ -4,3 +4,4 @@
 
 pub mod hash_args;
 pub mod report;
+pub mod store_arg;

@@ -1,6 +1,7 @@
 //! Criterion benches of the evaluator's hot paths: lambda calls, primop
-//! dispatch on integers, attribute set construction and lookup, and
-//! laziness (thunk creation and forcing). Workload-level comparisons with
+//! dispatch on integers, attribute set construction and lookup, `//` chains
+//! (layered sets), `removeAttrs`, `with` lookups, and laziness (thunk
+//! creation and forcing). Workload-level comparisons with
 //! C++ Nix live in ../shared/bench/eval.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -26,6 +27,31 @@ fn benches(c: &mut Criterion) {
             eval(
                 "let s = builtins.listToAttrs (builtins.genList (i: { name = toString i; value = i; }) 10000); \
                  in builtins.foldl' (a: i: a + s.${toString i}) 0 (builtins.genList (i: i) 10000)",
+            )
+        })
+    });
+    c.bench_function("update: 200 small // over a 20k set", |b| {
+        b.iter(|| {
+            eval(
+                "let base = builtins.listToAttrs (builtins.genList (i: { name = \"a${toString i}\"; value = i; }) 20000); \
+                 r = builtins.foldl' (acc: k: acc // { \"a${toString (k * 7)}\" = k; \"b${toString k}\" = k; }) base (builtins.genList (k: k) 200); \
+                 in r.a700 + r.b199 + builtins.length (builtins.attrNames r)",
+            )
+        })
+    });
+    c.bench_function("removeAttrs: 5k names from a 20k set", |b| {
+        b.iter(|| {
+            eval(
+                "let s = builtins.listToAttrs (builtins.genList (i: { name = toString i; value = i; }) 20000); \
+                 in builtins.length (builtins.attrNames (removeAttrs s (builtins.genList (i: toString (i * 3)) 5000)))",
+            )
+        })
+    });
+    c.bench_function("with: 20k lookups through 3 scopes", |b| {
+        b.iter(|| {
+            eval(
+                "let s1 = { a = 1; }; s2 = { b = 2; }; s3 = { c = 3; }; \
+                 in builtins.foldl' (acc: i: acc + (with s1; with s2; with s3; a + b + c)) 0 (builtins.genList (i: i) 20000)",
             )
         })
     });

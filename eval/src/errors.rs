@@ -63,6 +63,43 @@ struct ErrorInner {
     suggestion: Option<String>,
 }
 
+/// A trace message that is only rendered if an error actually happens.
+///
+/// The `expect_*` helpers of the evaluator take their "while evaluating …"
+/// context as a `TraceMessage`, so the success path (nearly every call)
+/// formats nothing and allocates nothing.
+pub trait TraceMessage {
+    /// Renders the message.
+    fn into_message(self) -> String;
+}
+
+impl TraceMessage for &str {
+    fn into_message(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl TraceMessage for String {
+    fn into_message(self) -> String {
+        self
+    }
+}
+
+impl TraceMessage for &String {
+    fn into_message(self) -> String {
+        self.clone()
+    }
+}
+
+/// A message rendered from a closure (for contexts that need `format!`).
+pub struct LazyMessage<F: FnOnce() -> String>(pub F);
+
+impl<F: FnOnce() -> String> TraceMessage for LazyMessage<F> {
+    fn into_message(self) -> String {
+        (self.0)()
+    }
+}
+
 /// An evaluation error with its position and trace.
 #[derive(Clone, Debug)]
 pub struct Error(Box<ErrorInner>);

@@ -97,6 +97,11 @@ pub(crate) enum Expr {
     },
     /// A global (builtins scope) variable.
     Global(u32),
+    /// `builtins.NAME` with a static name of a builtin that is not itself a
+    /// thunk: the global slot holding the same value, read without the
+    /// attribute lookup. Unlike [`Expr::Global`] it is still delayed in a
+    /// thunk by `lazy`, as C++ Nix delays any select.
+    BuiltinSelect(u32),
     /// A name bound by no lexical scope: look it up in the enclosing `with`
     /// scopes, innermost first (`depths` of their environments).
     WithVar {

@@ -35,7 +35,7 @@ use rowan::ast::AstNode;
 use rustc_hash::FxHashMap;
 
 pub use builtins::{Builtin, BuiltinKind, Global};
-pub use errors::{Error, ErrorKind, Result, Trace};
+pub use errors::{Error, ErrorKind, LazyMessage, Result, Trace, TraceMessage};
 pub use eval::{Evaluator, Observer, StderrObserver, ops::Coercion};
 pub use io::{DummyIO, EvalIO, FileType, StdIO};
 pub use print::{format_float, print_ambiguous};
@@ -203,6 +203,8 @@ impl EvaluationBuilder {
         }
         let mut globals = Vec::new();
         let mut global_names = FxHashMap::default();
+        let mut builtin_attrs = FxHashMap::default();
+        let mut seen = rustc_hash::FxHashSet::default();
         let mut set = Vec::new();
         // Slot 0 is `builtins` itself, filled in below.
         globals.push(Value::Null);
@@ -221,6 +223,11 @@ impl EvaluationBuilder {
                 Global::Plain => b.name.to_owned(),
                 Global::Prefixed => format!("__{}", b.name),
             };
+            // The set keeps the first of duplicate names; so does this map.
+            let sym = Symbol::new(b.name.as_bytes());
+            if seen.insert(sym) && !matches!(v, Value::Thunk(_)) {
+                builtin_attrs.insert(sym, globals.len() as u32);
+            }
             global_names.insert(Symbol::new(gname.as_bytes()), globals.len() as u32);
             globals.push(v.clone());
             set.push(Attr {
@@ -244,6 +251,7 @@ impl EvaluationBuilder {
             sources: SourceMap::default(),
             globals,
             global_names,
+            builtin_attrs,
             io: self.io,
             observer: self.observer,
             settings: Settings {
@@ -410,6 +418,7 @@ impl Evaluator {
                 file: &file,
                 base_dir,
                 globals: &self.global_names,
+                builtin_attrs: &self.builtin_attrs,
                 home: self.home(),
             },
             &root,

@@ -1,23 +1,23 @@
-//! `derivationStrict` and `derivation` for `tvix --eval`: derivations are
-//! built in memory and their paths computed exactly as C++ Nix computes them
-//! under `nix-instantiate --eval` (which writes no `.drv` files either).
+//! `derivationStrict` and `derivation`: derivations are built in memory and
+//! their paths computed exactly as C++ Nix 2.26 computes them; writing the
+//! `.drv` files is the caller's choice afterwards
+//! ([`crate::Glue::write_drv_closure`]), as `nix-instantiate` writes them and
+//! `nix-instantiate --eval` does not.
 //!
 //! This is the evaluator's only contact with derivations, kept out of
 //! `tvix-eval` (which knows no store) and added through
-//! `EvaluationBuilder::add_builtin`, the hook embedders use. Writing `.drv`
-//! files to a store comes later; the formats (ATerm, hash modulo, output
-//! paths) are `nix-compat`'s.
+//! `EvaluationBuilder::add_builtin`, the hook embedders use. The formats
+//! (ATerm, hash modulo, output paths) are `nix-compat`'s.
 //!
-//! Derivations seen in this evaluation are remembered by `.drv` path with
+//! Derivations seen in this evaluation are recorded in [`KnownPaths`] with
 //! their hash modulo, so dependents can hash them (C++ Nix's `drvHashes`
-//! cache) and `=drv` contexts can list their closure without reading a store.
+//! cache) and `=drv` contexts can list their closure without reading a
+//! store (the references of plain sources in such a closure come from the
+//! [`References`] lookup, the store's PathInfo).
 
-use std::{
-    cell::RefCell,
-    collections::{BTreeMap, BTreeSet},
-    rc::Rc,
-};
+use std::{cell::RefCell, collections::BTreeSet, rc::Rc};
 
+use crate::KnownPaths;
 use nix_compat::{
     derivation::{BString, Derivation, Output},
     nixhash::{CAHash, HashAlgo, NixHash},
@@ -52,23 +52,23 @@ let
 in (builtins.head perOutput).value
 "#;
 
-/// A derivation instantiated in this evaluation.
-struct KnownDrv {
-    drv: Derivation,
-    hash_modulo: [u8; 32],
-}
-
-/// Derivations instantiated so far, by `.drv` path.
-#[derive(Default)]
-struct Known(BTreeMap<StorePath<String>, KnownDrv>);
-
-/// `derivationStrict` and `derivation`, sharing one table of known derivations.
+/// `derivationStrict` and `derivation` with their own table of known
+/// derivations (for evaluations without a store).
 #[must_use]
 pub fn builtins() -> Vec<Builtin> {
-    let known = Rc::new(RefCell::new(Known::default()));
+    builtins_with(Rc::default(), Rc::new(|_: &StorePath<String>| Vec::new()))
+}
+
+/// The references of a store path that is not a derivation of this
+/// evaluation (from the store), for the closures `=drv` contexts name.
+pub type References = Rc<dyn Fn(&StorePath<String>) -> Vec<StorePath<String>>>;
+
+/// `derivationStrict` and `derivation`, recording derivations in `known`.
+#[must_use]
+pub fn builtins_with(known: Rc<RefCell<KnownPaths>>, refs: References) -> Vec<Builtin> {
     vec![
         Builtin::function("derivationStrict", 1, move |ev, pos, args| {
-            derivation_strict(ev, pos, &args[0], &known)
+            derivation_strict(ev, pos, &args[0], &known, &refs)
         })
         .plain(),
         Builtin::nix("derivation", "derivation-internal.nix", DERIVATION_NIX).plain(),
@@ -83,7 +83,8 @@ fn derivation_strict(
     ev: &Evaluator,
     pos: Pos,
     arg: &Value,
-    known: &RefCell<Known>,
+    known: &RefCell<KnownPaths>,
+    refs: &References,
 ) -> Result<Value> {
     let attrs = ev.expect_attrs(
         arg,
@@ -110,7 +111,7 @@ fn derivation_strict(
         })?
         .to_str_lossy()
         .into_owned();
-    instantiate(ev, pos, &attrs, &name, known).map_err(|e| {
+    instantiate(ev, pos, &attrs, &name, known, refs).map_err(|e| {
         e.with_trace(
             Pos::NONE,
             format!(
@@ -135,7 +136,8 @@ fn instantiate(
     pos: Pos,
     attrs: &Attrs,
     name: &str,
-    known: &RefCell<Known>,
+    known: &RefCell<KnownPaths>,
+    refs: &References,
 ) -> Result<Value> {
     if let Err(e) = validate_name(name.as_bytes()) {
         return Err(Error::eval(format!(
@@ -148,7 +150,7 @@ fn instantiate(
             Some(v) => ev.expect_bool(
                 v,
                 pos,
-                &format!(
+                format!(
                     "while evaluating the `{what}` attribute passed to builtins.derivationStrict"
                 ),
             ),
@@ -284,7 +286,7 @@ fn instantiate(
         drv.environment.insert("__json".into(), out.into());
     }
 
-    add_inputs(&mut drv, &context, &known.borrow())?;
+    add_inputs(&mut drv, &context, &known.borrow(), refs)?;
 
     if drv.builder.is_empty() {
         return Err(Error::eval("required attribute 'builder' missing").at(pos));
@@ -324,7 +326,7 @@ fn instantiate(
     }
 
     let known_ref = known.borrow();
-    let lookup = |p: &StorePath<String>| known_ref.0.get(p).map(|k| k.hash_modulo);
+    let lookup = |p: &StorePath<String>| known_ref.hash_modulo(p);
     drv.fill_output_paths(name, lookup)
         .map_err(|e| Error::eval(e.to_string()).at(pos))?;
     let drv_path = drv
@@ -361,10 +363,7 @@ fn instantiate(
             )),
         });
     }
-    known
-        .borrow_mut()
-        .0
-        .insert(drv_path, KnownDrv { drv, hash_modulo });
+    known.borrow_mut().add(drv_path, drv, hash_modulo);
     Ok(Value::attrs(Attrs::from_unsorted(result)))
 }
 
@@ -388,7 +387,12 @@ fn check_outputs(names: Vec<String>) -> Result<Vec<String>> {
 }
 
 /// Adds the store paths a string context names to the derivation's inputs.
-fn add_inputs(drv: &mut Derivation, context: &Context, known: &Known) -> Result<()> {
+fn add_inputs(
+    drv: &mut Derivation,
+    context: &Context,
+    known: &KnownPaths,
+    refs: &References,
+) -> Result<()> {
     let path_of = |p: &[u8]| {
         StorePath::<String>::from_absolute_path(p)
             .map(|p| p.to_owned())
@@ -417,9 +421,10 @@ fn add_inputs(drv: &mut Derivation, context: &Context, known: &Known) -> Result<
                     }
                     drv.input_sources.insert(p.clone());
                     if !p.is_derivation() {
+                        todo.extend(refs(&p));
                         continue;
                     }
-                    let Some(k) = known.0.get(&p) else {
+                    let Some(k) = known.get(&p) else {
                         return Err(Error::eval(format!(
                             "cannot read derivation '{}': it was not instantiated in this evaluation",
                             p.to_absolute_path()

@@ -45,7 +45,7 @@ struct Fod {
 }
 
 #[derive(Debug, Clone)]
-struct Spec {
+pub(crate) struct Spec {
     name: String,
     builder: Vec<u8>,
     system: String,
@@ -187,7 +187,7 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 /// Several specs; references point to earlier ones only.
-fn specs() -> impl Strategy<Value = Vec<Spec>> {
+pub(crate) fn specs() -> impl Strategy<Value = Vec<Spec>> {
     proptest::collection::vec(spec(), 1..7).prop_map(|mut specs| {
         let outputs: Vec<usize> = specs.iter().map(|s| s.outputs.len()).collect();
         for (i, spec) in specs.iter_mut().enumerate() {
@@ -238,7 +238,7 @@ fn fod_algo_attr(fod: &Fod) -> Option<&'static str> {
 }
 
 /// The Nix expression: `let d0 = derivation {...}; ... in [ d0 d1 ... ]`.
-fn expression(specs: &[Spec]) -> Vec<u8> {
+pub(crate) fn expression(specs: &[Spec]) -> Vec<u8> {
     let mut e = b"let\n".to_vec();
     for (i, spec) in specs.iter().enumerate() {
         e.extend_from_slice(format!("d{i} = derivation {{\n").as_bytes());

@@ -4,6 +4,7 @@
 
 mod cli;
 mod derivation;
+mod glue;
 mod nar;
 mod narinfo;
 mod store;

@@ -10,7 +10,7 @@ use crate::{Attr, Attrs, Pos, Symbol, Value, errors::Error, symbol::known, value
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("attrNames", 1, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[0], pos, &arg_ctx("argument", "attrNames"))?;
+            let s = ev.expect_attrs(&a[0], pos, arg_ctx("argument", "attrNames"))?;
             Ok(Value::list(
                 s.sorted_by_name()
                     .iter()
@@ -19,13 +19,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ))
         }),
         Builtin::function("attrValues", 1, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[0], pos, &arg_ctx("argument", "attrValues"))?;
+            let s = ev.expect_attrs(&a[0], pos, arg_ctx("argument", "attrValues"))?;
             Ok(Value::list(s.sorted_by_name().iter().map(|x| x.value.clone()).collect()))
         }),
         Builtin::function("getAttr", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "getAttr")))?;
-            let s = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "getAttr"))?;
+            let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "getAttr"))?;
             let sym = Symbol::new(name.as_bytes());
             match s.get_attr(sym) {
                 Some(attr) => ev.force(&attr.value, pos),
@@ -35,12 +35,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("hasAttr", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "hasAttr")))?;
-            let s = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "hasAttr"))?;
+            let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "hasAttr"))?;
             Ok(Value::Bool(s.get(Symbol::new(name.as_bytes())).is_some()))
         }),
         Builtin::function("removeAttrs", 2, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[0], pos, &arg_ctx("first", "removeAttrs"))?;
-            let names = ev.expect_list(&a[1], pos, &arg_ctx("second", "removeAttrs"))?;
+            let s = ev.expect_attrs(&a[0], pos, arg_ctx("first", "removeAttrs"))?;
+            let names = ev.expect_list(&a[1], pos, arg_ctx("second", "removeAttrs"))?;
             let mut remove = Vec::with_capacity(names.len());
             for n in names.iter() {
                 let n = ev.string_no_ctx(n, pos).map_err(|e| {
@@ -48,15 +48,23 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 })?;
                 remove.push(Symbol::new(n.as_bytes()));
             }
+            // Sorted names: one binary search per attribute instead of a
+            // scan of the whole list (O(n log m), not O(n m)).
+            remove.sort_unstable();
+            remove.dedup();
             if !remove.iter().any(|r| s.get(*r).is_some()) {
                 return Ok(Value::Attrs(s));
             }
-            let kept: Vec<Attr> = s.iter().filter(|x| !remove.contains(&x.name)).cloned().collect();
+            let kept: Vec<Attr> = s
+                .iter()
+                .filter(|x| remove.binary_search(&x.name).is_err())
+                .cloned()
+                .collect();
             Ok(Value::attrs(Attrs::from_sorted(kept)))
         })
         .plain(),
         Builtin::function("listToAttrs", 1, |ev, pos, a| {
-            let l = ev.expect_list(&a[0], pos, &arg_ctx("argument", "listToAttrs"))?;
+            let l = ev.expect_list(&a[0], pos, arg_ctx("argument", "listToAttrs"))?;
             let mut entries: Vec<Attr> = Vec::with_capacity(l.len());
             for item in l.iter() {
                 let item = ev.expect_attrs(item, pos, "while evaluating an element of the list passed to builtins.listToAttrs")?;
@@ -79,20 +87,21 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::attrs(Attrs::from_unsorted(entries)))
         }),
         Builtin::function("intersectAttrs", 2, |ev, pos, a| {
-            let x = ev.expect_attrs(&a[0], pos, &arg_ctx("first", "intersectAttrs"))?;
-            let y = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "intersectAttrs"))?;
+            let x = ev.expect_attrs(&a[0], pos, arg_ctx("first", "intersectAttrs"))?;
+            let y = ev.expect_attrs(&a[1], pos, arg_ctx("second", "intersectAttrs"))?;
+            // Both walks go in symbol order, so the result is sorted.
             let kept: Vec<Attr> = if x.len() < y.len() {
                 x.iter().filter_map(|e| y.get_attr(e.name).cloned()).collect()
             } else {
                 y.iter().filter(|e| x.get(e.name).is_some()).cloned().collect()
             };
-            Ok(Value::attrs(Attrs::from_unsorted(kept)))
+            Ok(Value::attrs(Attrs::from_sorted(kept)))
         }),
         Builtin::function("catAttrs", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "catAttrs")))?;
             let sym = Symbol::new(name.as_bytes());
-            let l = ev.expect_list(&a[1], pos, &arg_ctx("second", "catAttrs"))?;
+            let l = ev.expect_list(&a[1], pos, arg_ctx("second", "catAttrs"))?;
             let mut out = Vec::new();
             for item in l.iter() {
                 let s = ev.expect_attrs(item, pos, "while evaluating an element in the list passed as second argument to builtins.catAttrs")?;
@@ -103,7 +112,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::list(out))
         }),
         Builtin::function("mapAttrs", 2, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "mapAttrs"))?;
+            let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "mapAttrs"))?;
             let f = a[0].clone();
             let entries: Vec<Attr> = s
                 .iter()
@@ -119,7 +128,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::attrs(Attrs::from_sorted(entries)))
         }),
         Builtin::function("zipAttrsWith", 2, |ev, pos, a| {
-            let l = ev.expect_list(&a[1], pos, &arg_ctx("second", "zipAttrsWith"))?;
+            let l = ev.expect_list(&a[1], pos, arg_ctx("second", "zipAttrsWith"))?;
             let mut groups: FxHashMap<Symbol, Vec<Value>> = FxHashMap::default();
             for item in l.iter() {
                 let s = ev.expect_attrs(item, pos, "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith")?;

@@ -13,14 +13,14 @@ use crate::{
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("hasContext", 1, |ev, pos, a| {
-            let s = ev.expect_string(&a[0], pos, &arg_ctx("argument", "hasContext"))?;
+            let s = ev.expect_string(&a[0], pos, arg_ctx("argument", "hasContext"))?;
             Ok(Value::Bool(!s.context().is_empty()))
         }),
         Builtin::function("unsafeDiscardStringContext", 1, |ev, pos, a| {
             let s = ev.expect_string(
                 &a[0],
                 pos,
-                &arg_ctx("argument", "unsafeDiscardStringContext"),
+                arg_ctx("argument", "unsafeDiscardStringContext"),
             )?;
             if s.context().is_empty() {
                 return Ok(Value::String(s));
@@ -31,7 +31,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let s = ev.expect_string(
                 &a[0],
                 pos,
-                &arg_ctx("argument", "unsafeDiscardOutputDependency"),
+                arg_ctx("argument", "unsafeDiscardOutputDependency"),
             )?;
             let elems = s
                 .context()
@@ -49,7 +49,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("addDrvOutputDependencies", 1, |ev, pos, a| {
             let s =
-                ev.expect_string(&a[0], pos, &arg_ctx("argument", "addDrvOutputDependencies"))?;
+                ev.expect_string(&a[0], pos, arg_ctx("argument", "addDrvOutputDependencies"))?;
             let elems = s.context().elems();
             if elems.len() != 1 {
                 return Err(Error::eval(format!(
@@ -83,7 +83,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             )))
         }),
         Builtin::function("getContext", 1, |ev, pos, a| {
-            let s = ev.expect_string(&a[0], pos, &arg_ctx("argument", "getContext"))?;
+            let s = ev.expect_string(&a[0], pos, arg_ctx("argument", "getContext"))?;
             #[derive(Default)]
             struct Info {
                 path: bool,
@@ -140,8 +140,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::attrs(Attrs::from_unsorted(entries)))
         }),
         Builtin::function("appendContext", 2, |ev, pos, a| {
-            let s = ev.expect_string(&a[0], pos, &arg_ctx("first", "appendContext"))?;
-            let ctx = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "appendContext"))?;
+            let s = ev.expect_string(&a[0], pos, arg_ctx("first", "appendContext"))?;
+            let ctx = ev.expect_attrs(&a[1], pos, arg_ctx("second", "appendContext"))?;
             let mut elems = s.context().elems().to_vec();
             for entry in ctx.iter() {
                 let path = entry.name.as_bytes();

@@ -104,7 +104,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("traceVerbose", 2, |ev, pos, a| ev.force(&a[1], pos)),
         Builtin::function("warn", 2, |ev, pos, a| {
-            let msg = ev.expect_string(&a[0], pos, &arg_ctx("first", "warn"))?;
+            let msg = ev.expect_string(&a[0], pos, arg_ctx("first", "warn"))?;
             ev.warn(&msg.to_str_lossy())?;
             ev.force(&a[1], pos)
         }),
@@ -172,8 +172,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
         }),
         Builtin::function("unsafeGetAttrPos", 2, |ev, pos, a| {
-            let name = ev.expect_string(&a[0], pos, &arg_ctx("first", "unsafeGetAttrPos"))?;
-            let attrs = ev.expect_attrs(&a[1], pos, &arg_ctx("second", "unsafeGetAttrPos"))?;
+            let name = ev.expect_string(&a[0], pos, arg_ctx("first", "unsafeGetAttrPos"))?;
+            let attrs = ev.expect_attrs(&a[1], pos, arg_ctx("second", "unsafeGetAttrPos"))?;
             match attrs.get_attr(Symbol::new(name.as_bytes())) {
                 Some(attr) => Ok(ev.pos_value(attr.pos)),
                 None => Ok(Value::Null),
@@ -217,8 +217,8 @@ fn arith_builtin(name: &'static str, op: Arith) -> Builtin {
 
 fn bit(name: &'static str, f: fn(i64, i64) -> i64) -> Builtin {
     Builtin::function(name, 2, move |ev, pos, a| {
-        let x = ev.expect_int(&a[0], pos, &arg_ctx("first", name))?;
-        let y = ev.expect_int(&a[1], pos, &arg_ctx("second", name))?;
+        let x = ev.expect_int(&a[0], pos, arg_ctx("first", name))?;
+        let y = ev.expect_int(&a[1], pos, arg_ctx("second", name))?;
         Ok(Value::Int(f(x, y)))
     })
 }

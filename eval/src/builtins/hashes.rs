@@ -19,7 +19,13 @@ pub(crate) fn hash(algo: &[u8], data: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(b.len() * 2);
+    for x in b {
+        out.push(char::from(DIGITS[usize::from(x >> 4)]));
+        out.push(char::from(DIGITS[usize::from(x & 0xf)]));
+    }
+    out
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -28,7 +34,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let algo = ev
                 .string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "hashString")))?;
-            let s = ev.expect_string(&a[1], pos, &arg_ctx("second", "hashString"))?;
+            let s = ev.expect_string(&a[1], pos, arg_ctx("second", "hashString"))?;
             match hash(algo.as_bytes(), s.as_bytes()) {
                 Some(h) => Ok(Value::string(hex(&h))),
                 None => Err(Error::eval(format!(
@@ -159,5 +165,11 @@ mod tests {
             assert_eq!(unbase64(&base64(s)).as_deref(), Some(s));
         }
         assert_eq!(base64(b"ab"), "YWI=");
+    }
+
+    #[test]
+    fn hex_is_lowercase_two_digits_per_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff, 0x5c]), "000fa0ff5c");
+        assert_eq!(hex(&[]), "");
     }
 }

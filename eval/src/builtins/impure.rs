@@ -55,7 +55,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .plain(),
         Builtin::function("scopedImport", 2, |ev, pos, a| {
-            let scope = ev.expect_attrs(&a[0], pos, &arg_ctx("first", "scopedImport"))?;
+            let scope = ev.expect_attrs(&a[0], pos, arg_ctx("first", "scopedImport"))?;
             let p = real_path(
                 ev,
                 &a[1],
@@ -163,7 +163,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
         }),
         Builtin::function("findFile", 2, |ev, pos, a| {
-            let list = ev.expect_list(&a[0], pos, &arg_ctx("first", "findFile"))?;
+            let list = ev.expect_list(&a[0], pos, arg_ctx("first", "findFile"))?;
             let path = ev.string_no_ctx(&a[1], pos)?;
             find_file(ev, &list, path.as_bytes(), pos)
         }),

@@ -223,7 +223,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::String(NixString::with_context(out, ctx)))
         }),
         Builtin::function("fromJSON", 1, |ev, pos, a| {
-            let s = ev.expect_string(&a[0], pos, &arg_ctx("first", "fromJSON"))?;
+            let s = ev.expect_string(&a[0], pos, arg_ctx("first", "fromJSON"))?;
             let v: serde_json::Value = serde_json::from_slice(s.as_bytes())
                 .map_err(|e| Error::eval(format!("[json.exception.parse_error] {e}")))?;
             from_json(v)

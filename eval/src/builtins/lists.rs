@@ -5,18 +5,18 @@
 use super::{Builtin, arg_ctx};
 use crate::{
     Attr, Attrs, Pos, Symbol, Value,
-    errors::{Error, Result},
+    errors::{Error, LazyMessage, Result},
     eval::Evaluator,
     symbol::known,
     value::Thunk,
 };
 
 fn list(ev: &Evaluator, v: &Value, pos: Pos, n: &str, name: &str) -> Result<crate::NixList> {
-    ev.expect_list(v, pos, &arg_ctx(n, name))
+    ev.expect_list(v, pos, arg_ctx(n, name))
 }
 
 fn func(ev: &Evaluator, v: &Value, pos: Pos, n: &str, name: &str) -> Result<Value> {
-    ev.expect_function(v, pos, &arg_ctx(n, name))
+    ev.expect_function(v, pos, arg_ctx(n, name))
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -85,7 +85,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("elemAt", 2, |ev, pos, a| {
             let l = list(ev, &a[0], pos, "first", "elemAt")?;
-            let n = ev.expect_int(&a[1], pos, &arg_ctx("second", "elemAt"))?;
+            let n = ev.expect_int(&a[1], pos, arg_ctx("second", "elemAt"))?;
             if n < 0 || n as usize >= l.len() {
                 return Err(Error::eval(format!(
                     "'builtins.elemAt' called with index {n} on a list of size {}",
@@ -129,7 +129,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::list(out))
         }),
         Builtin::function("genList", 2, |ev, pos, a| {
-            let n = ev.expect_int(&a[1], pos, &arg_ctx("second", "genList"))?;
+            let n = ev.expect_int(&a[1], pos, arg_ctx("second", "genList"))?;
             if n < 0 {
                 return Err(Error::eval(format!("cannot create list of size {n}")).at(pos));
             }
@@ -228,9 +228,11 @@ fn any_all(name: &'static str, any: bool) -> Builtin {
             let b = ev.expect_bool(
                 &r,
                 pos,
-                &format!(
-                    "while evaluating the return value of the function passed to builtins.{name}"
-                ),
+                LazyMessage(|| {
+                    format!(
+                        "while evaluating the return value of the function passed to builtins.{name}"
+                    )
+                }),
             )?;
             if b == any {
                 return Ok(Value::Bool(any));

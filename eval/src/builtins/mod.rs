@@ -134,9 +134,38 @@ pub(crate) fn all() -> Vec<Builtin> {
     v
 }
 
-/// Shorthand: "while evaluating the Nth argument passed to builtins.NAME".
-pub(crate) fn arg_ctx(n: &str, name: &str) -> String {
-    format!("while evaluating the {n} argument passed to builtins.{name}")
+/// Shorthand: "while evaluating the Nth argument passed to builtins.NAME",
+/// rendered only when an error needs it.
+pub(crate) fn arg_ctx<'a>(n: &'a str, name: &'a str) -> ArgCtx<'a> {
+    ArgCtx { n, name }
+}
+
+/// The unrendered message of [`arg_ctx`].
+#[derive(Clone, Copy)]
+pub(crate) struct ArgCtx<'a> {
+    n: &'a str,
+    name: &'a str,
+}
+
+impl From<ArgCtx<'_>> for String {
+    fn from(c: ArgCtx<'_>) -> String {
+        format!(
+            "while evaluating the {} argument passed to builtins.{}",
+            c.n, c.name
+        )
+    }
+}
+
+impl crate::errors::TraceMessage for ArgCtx<'_> {
+    fn into_message(self) -> String {
+        self.into()
+    }
+}
+
+impl crate::errors::TraceMessage for &ArgCtx<'_> {
+    fn into_message(self) -> String {
+        (*self).into()
+    }
 }
 
 /// `--json` output of a value.

@@ -149,18 +149,18 @@ fn groups(c: &regex::bytes::Captures<'_>) -> Value {
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("match", 2, |ev, pos, a| {
-            let re = ev.expect_string(&a[0], pos, &arg_ctx("first", "match"))?;
+            let re = ev.expect_string(&a[0], pos, arg_ctx("first", "match"))?;
             let re = ev.regex(&re, pos)?;
-            let s = ev.expect_string(&a[1], pos, &arg_ctx("second", "match"))?;
+            let s = ev.expect_string(&a[1], pos, arg_ctx("second", "match"))?;
             match re.whole.captures(s.as_bytes()) {
                 Some(c) => Ok(groups(&c)),
                 None => Ok(Value::Null),
             }
         }),
         Builtin::function("split", 2, |ev, pos, a| {
-            let re = ev.expect_string(&a[0], pos, &arg_ctx("first", "split"))?;
+            let re = ev.expect_string(&a[0], pos, arg_ctx("first", "split"))?;
             let re = ev.regex(&re, pos)?;
-            let s = ev.expect_string(&a[1], pos, &arg_ctx("second", "split"))?;
+            let s = ev.expect_string(&a[1], pos, arg_ctx("second", "split"))?;
             let b = s.as_bytes();
             let mut out = Vec::new();
             let mut last = 0;

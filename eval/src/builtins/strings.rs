@@ -5,7 +5,7 @@
 use super::{Builtin, arg_ctx};
 use crate::{
     Context, NixString, Pos, Value,
-    errors::{Error, Result},
+    errors::{Error, Result, TraceMessage},
     eval::{Evaluator, ops::Coercion},
 };
 
@@ -14,9 +14,15 @@ const PLAIN: Coercion = Coercion {
     copy_to_store: false,
 };
 
-fn coerce(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str, c: Coercion) -> Result<NixString> {
+fn coerce(
+    ev: &Evaluator,
+    v: &Value,
+    pos: Pos,
+    ctx: impl TraceMessage,
+    c: Coercion,
+) -> Result<NixString> {
     ev.coerce_to_string(v, pos, c)
-        .map_err(|e| e.with_trace(pos, ctx))
+        .map_err(|e| e.with_trace(pos, ctx.into_message()))
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -35,16 +41,16 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::Int(s.as_bytes().len() as i64))
         }),
         Builtin::function("substring", 3, |ev, pos, a| {
-            let start = ev.expect_int(&a[0], pos, &arg_ctx("first", "substring"))?;
+            let start = ev.expect_int(&a[0], pos, arg_ctx("first", "substring"))?;
             if start < 0 {
                 return Err(Error::eval("negative start position in substring").at(pos));
             }
-            let len = ev.expect_int(&a[1], pos, &arg_ctx("second", "substring"))?;
+            let len = ev.expect_int(&a[1], pos, arg_ctx("second", "substring"))?;
             let s = coerce(
                 ev,
                 &a[2],
                 pos,
-                &arg_ctx("third", "substring"),
+                arg_ctx("third", "substring"),
                 Coercion {
                     more: false,
                     copy_to_store: true,
@@ -68,8 +74,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             )))
         }),
         Builtin::function("concatStringsSep", 2, |ev, pos, a| {
-            let sep = ev.expect_string(&a[0], pos, &arg_ctx("first", "concatStringsSep"))?;
-            let l = ev.expect_list(&a[1], pos, &arg_ctx("second", "concatStringsSep"))?;
+            let sep = ev.expect_string(&a[0], pos, arg_ctx("first", "concatStringsSep"))?;
+            let l = ev.expect_list(&a[1], pos, arg_ctx("second", "concatStringsSep"))?;
             let mut out = Vec::new();
             let mut ctx = sep.context().clone();
             for (i, x) in l.iter().enumerate() {
@@ -94,12 +100,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::String(NixString::with_context(out, ctx)))
         }),
         Builtin::function("replaceStrings", 3, |ev, pos, a| {
-            let from = ev.expect_list(&a[0], pos, &arg_ctx("first", "replaceStrings"))?;
-            let to = ev.expect_list(&a[1], pos, &arg_ctx("second", "replaceStrings"))?;
+            let from = ev.expect_list(&a[0], pos, arg_ctx("first", "replaceStrings"))?;
+            let to = ev.expect_list(&a[1], pos, arg_ctx("second", "replaceStrings"))?;
             if from.len() != to.len() {
                 return Err(Error::eval("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths").at(pos));
             }
-            let s = ev.expect_string(&a[2], pos, &arg_ctx("third", "replaceStrings"))?;
+            let s = ev.expect_string(&a[2], pos, arg_ctx("third", "replaceStrings"))?;
             let froms: Vec<NixString> = from
                 .iter()
                 .map(|x| ev.expect_string(x, pos, "while evaluating one of the strings to replace passed to builtins.replaceStrings"))
@@ -196,7 +202,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .plain(),
         Builtin::function("toPath", 1, |ev, pos, a| {
-            let s = coerce(ev, &a[0], pos, &arg_ctx("first", "toPath"), PLAIN)?;
+            let s = coerce(ev, &a[0], pos, arg_ctx("first", "toPath"), PLAIN)?;
             if !s.as_bytes().starts_with(b"/") {
                 return Err(Error::eval(format!(
                     "string '{}' doesn't represent an absolute path",

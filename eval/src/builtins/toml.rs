@@ -37,7 +37,7 @@ fn convert(v: toml::Value) -> Result<Value> {
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("fromTOML", 1, |ev, pos, a| {
-            let s = ev.expect_string(&a[0], pos, &arg_ctx("first", "fromTOML"))?;
+            let s = ev.expect_string(&a[0], pos, arg_ctx("first", "fromTOML"))?;
             let text = std::str::from_utf8(s.as_bytes())
                 .map_err(|_| Error::eval("while parsing TOML: invalid UTF-8").at(pos))?;
             let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {

@@ -36,6 +36,9 @@ pub(crate) struct CompileContext<'a> {
     pub(crate) base_dir: &'a [u8],
     /// Global names (the builtins scope) and their index.
     pub(crate) globals: &'a FxHashMap<Symbol, u32>,
+    /// Attributes of `builtins` whose value is not a thunk, and the global
+    /// slot holding the same value (for [`Expr::BuiltinSelect`]).
+    pub(crate) builtin_attrs: &'a FxHashMap<Symbol, u32>,
     /// `$HOME` for `~/` paths.
     pub(crate) home: Option<&'a [u8]>,
 }
@@ -270,12 +273,7 @@ impl Compiler<'_> {
                     Some(d) => Some(self.expr(&d)?),
                     None => None,
                 };
-                Expr::Select {
-                    expr,
-                    path,
-                    default,
-                    pos,
-                }
+                self.select(expr, path, default, pos)
             }
             ast::Expr::HasAttr(h) => {
                 let expr = self.expr(&self.child(h.expr(), node)?)?;
@@ -473,6 +471,43 @@ impl Compiler<'_> {
             rhs,
             pos: op_pos,
         }))
+    }
+
+    /// `expr.path or default`; `builtins.NAME` (the unshadowed global)
+    /// reads the builtin's global slot instead of searching the set.
+    fn select(
+        &self,
+        expr: ExprRef,
+        path: Box<[AttrName]>,
+        default: Option<ExprRef>,
+        pos: Pos,
+    ) -> Expr {
+        let builtin = match (&*expr, path.first()) {
+            (Expr::Global(0), Some(AttrName::Static(name))) => {
+                self.ctx.builtin_attrs.get(name).copied()
+            }
+            _ => None,
+        };
+        let Some(g) = builtin else {
+            return Expr::Select {
+                expr,
+                path,
+                default,
+                pos,
+            };
+        };
+        if path.len() == 1 {
+            // The attribute exists, so a default can never be used.
+            return Expr::BuiltinSelect(g);
+        }
+        let mut rest = path.into_vec();
+        rest.remove(0);
+        Expr::Select {
+            expr: Rc::new(Expr::BuiltinSelect(g)),
+            path: rest.into(),
+            default,
+            pos,
+        }
     }
 
     fn attrpath(&mut self, p: &ast::Attrpath) -> Result<Box<[AttrName]>> {

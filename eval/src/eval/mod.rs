@@ -26,7 +26,7 @@ use rustc_hash::FxHashMap;
 
 use crate::{
     Attr, Attrs, NixString, Pos, Symbol, Value,
-    errors::{Error, ErrorKind, Result},
+    errors::{Error, ErrorKind, Result, TraceMessage},
     io::EvalIO,
     ir::{AttrName, BinOp, Expr, ExprRef},
     source::SourceMap,
@@ -70,6 +70,8 @@ pub struct Evaluator {
     pub(crate) sources: SourceMap,
     pub(crate) globals: Vec<Value>,
     pub(crate) global_names: FxHashMap<Symbol, u32>,
+    /// Attributes of `builtins` that are not thunks, and their global slot.
+    pub(crate) builtin_attrs: FxHashMap<Symbol, u32>,
     pub(crate) io: Box<dyn EvalIO>,
     pub(crate) observer: Box<dyn Observer>,
     pub(crate) settings: Settings,
@@ -136,7 +138,7 @@ impl Evaluator {
     pub(crate) fn lazy(&self, e: &ExprRef, env: &Env) -> Value {
         match &**e {
             Expr::Const(v) => v.clone(),
-            Expr::Var { depth, slot } => match env_at(env, *depth).slots[*slot as usize].get() {
+            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
                 Some(v) => v.clone(),
                 None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
             },
@@ -149,8 +151,46 @@ impl Evaluator {
     #[inline]
     pub fn force(&self, v: &Value, pos: Pos) -> Result<Value> {
         match v {
-            Value::Thunk(t) => self.force_thunk(t, pos),
+            Value::Thunk(t) => {
+                // Already evaluated (the common case): no call.
+                if let ThunkState::Done(v) = &*t.0.borrow() {
+                    return Ok(v.clone());
+                }
+                self.force_thunk(t, pos)
+            }
             v => Ok(v.clone()),
+        }
+    }
+
+    /// Like [`Self::force`] for a value the caller owns: a non-thunk is
+    /// returned as is, without a clone.
+    #[inline]
+    pub(crate) fn force_owned(&self, v: Value, pos: Pos) -> Result<Value> {
+        match v {
+            Value::Thunk(t) => self.force(&Value::Thunk(t), pos),
+            v => Ok(v),
+        }
+    }
+
+    /// Runs `f` on the forced value of `v`, borrowing it (no clone) when
+    /// `v` is not a thunk or an evaluated one. `f` must not evaluate
+    /// anything (the thunk stays borrowed while it runs).
+    #[inline]
+    fn with_forced<T>(
+        &self,
+        v: &Value,
+        pos: Pos,
+        f: impl FnOnce(&Value) -> Result<T>,
+    ) -> Result<T> {
+        match v {
+            Value::Thunk(t) => {
+                if let ThunkState::Done(v) = &*t.0.borrow() {
+                    return f(v);
+                }
+                let v = self.force_thunk(t, pos)?;
+                f(&v)
+            }
+            v => f(v),
         }
     }
 
@@ -193,14 +233,18 @@ impl Evaluator {
     pub(crate) fn eval(&self, e: &ExprRef, env: &Env) -> Result<Value> {
         match &**e {
             Expr::Const(v) => Ok(v.clone()),
-            Expr::Var { depth, slot } => {
-                let v = env_at(env, *depth).get(*slot as usize);
-                self.force(&v, Pos::NONE)
+            // Variables are forced in place: no clone of the slot's value
+            // before forcing (a thunk's result is cloned once, out of it).
+            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
+                Some(v) => self.force(v, Pos::NONE),
+                None => Ok(Value::Null),
+            },
+            Expr::Global(g) | Expr::BuiltinSelect(g) => {
+                self.force(&self.globals[*g as usize], Pos::NONE)
             }
-            Expr::Global(g) => self.force(&self.globals[*g as usize], Pos::NONE),
             Expr::WithVar { name, pos, depths } => {
                 let v = self.lookup_with(*name, *pos, depths, env)?;
-                self.force(&v, *pos)
+                self.force_owned(v, *pos)
             }
             Expr::Let { bindings, body } => {
                 let env2 = EnvFrame::new(Some(env.clone()), bindings.len());
@@ -274,10 +318,19 @@ impl Evaluator {
             }
             Expr::Apply { func, args, pos } => {
                 let f = self.eval(func, env)?;
-                match args.len() {
-                    1 => {
-                        let a = self.lazy(&args[0], env);
+                // Up to three arguments on the stack: no Vec per call.
+                match &**args {
+                    [a] => {
+                        let a = self.lazy(a, env);
                         self.call(&f, std::slice::from_ref(&a), *pos)
+                    }
+                    [a, b] => {
+                        let a = [self.lazy(a, env), self.lazy(b, env)];
+                        self.call(&f, &a, *pos)
+                    }
+                    [a, b, c] => {
+                        let a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
+                        self.call(&f, &a, *pos)
                     }
                     _ => {
                         let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
@@ -331,8 +384,20 @@ impl Evaluator {
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Add { lhs, rhs, pos } => {
-                let parts = [lhs.clone(), rhs.clone()];
-                self.concat_strings(&parts, *pos, false, env)
+                let a = self.eval(lhs, env)?;
+                if let Value::Int(x) = a {
+                    let b = self.eval(rhs, env)?;
+                    if let Value::Int(y) = b {
+                        if let Some(r) = x.checked_add(y) {
+                            return Ok(Value::Int(r));
+                        }
+                    }
+                    return self.concat_values(a, std::iter::once(Ok(b)), *pos, false);
+                }
+                // The right operand is evaluated only after the left one
+                // was coerced, as C++ Nix's ExprConcatStrings does.
+                let rest = std::iter::once_with(|| self.eval(rhs, env));
+                self.concat_values(a, rest, *pos, false)
             }
             Expr::ConcatStrings {
                 parts,
@@ -384,15 +449,18 @@ impl Evaluator {
     fn lookup_with(&self, name: Symbol, pos: Pos, depths: &[u32], env: &Env) -> Result<Value> {
         for &d in depths {
             let wenv = env_at(env, d);
-            let scope = self.force(&wenv.get(0), pos)?;
-            let Value::Attrs(attrs) = scope else {
-                return Err(self.type_error("a set", &scope).with_trace(
+            // Invariant: a with frame's slot is set when it is built.
+            let null = Value::Null;
+            let slot = wenv.slots()[0].get().unwrap_or(&null);
+            let found = self.with_forced(slot, pos, |scope| match scope {
+                Value::Attrs(attrs) => Ok(attrs.get(name).cloned()),
+                other => Err(self.type_error("a set", other).with_trace(
                     pos,
                     "while evaluating the first subexpression of a with expression",
-                ));
-            };
-            if let Some(v) = attrs.get(name) {
-                return Ok(v.clone());
+                )),
+            })?;
+            if let Some(v) = found {
+                return Ok(v);
             }
         }
         Err(Error::eval(format!("undefined variable '{name}'")).at(pos))
@@ -425,7 +493,7 @@ impl Evaluator {
             for name in path {
                 let sym = self.attr_name(name, env)?;
                 let next = match &v {
-                    Value::Attrs(a) => a.get_attr(sym).cloned(),
+                    Value::Attrs(a) => a.get_attr(sym).map(|at| (at.pos, at.value.clone())),
                     other => {
                         if let Some(d) = default {
                             return self.eval(d, env);
@@ -436,10 +504,9 @@ impl Evaluator {
                     }
                 };
                 match next {
-                    Some(attr) => {
-                        attr_pos = attr.pos;
-                        v = self
-                            .force(&attr.value, if attr.pos.is_some() { attr.pos } else { pos })?;
+                    Some((apos, value)) => {
+                        attr_pos = apos;
+                        v = self.force_owned(value, if apos.is_some() { apos } else { pos })?;
                     }
                     None => {
                         if let Some(d) = default {
@@ -472,11 +539,13 @@ impl Evaluator {
         })
     }
 
-    fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: &str) -> Result<bool> {
+    fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         let v = self.eval(e, env)?;
         match v {
             Value::Bool(b) => Ok(b),
-            other => Err(self.type_error("a Boolean", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a Boolean", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
@@ -551,7 +620,7 @@ impl Evaluator {
                 if b.is_empty() {
                     return Ok(Value::Attrs(a));
                 }
-                Ok(Value::attrs(a.update(&b)))
+                Ok(Value::attrs(Attrs::update(&a, &b)))
             }
             BinOp::Concat => {
                 let a = self.eval(lhs, env)?;
@@ -580,6 +649,19 @@ impl Evaluator {
             BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    // Overflow and division by zero fall through to
+                    // `arith`, which renders C++ Nix's errors.
+                    let r = match op {
+                        BinOp::Sub => x.checked_sub(*y),
+                        BinOp::Mul => x.checked_mul(*y),
+                        _ if *y == 0 => None,
+                        _ => x.checked_div(*y),
+                    };
+                    if let Some(r) = r {
+                        return Ok(Value::Int(r));
+                    }
+                }
                 let (k, name) = match op {
                     BinOp::Sub => (ops::Arith::Sub, "sub"),
                     BinOp::Mul => (ops::Arith::Mul, "mul"),
@@ -591,6 +673,14 @@ impl Evaluator {
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
+                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                    return Ok(Value::Bool(match op {
+                        BinOp::Lt => x < y,
+                        BinOp::Gt => x > y,
+                        BinOp::Le => x <= y,
+                        _ => x >= y,
+                    }));
+                }
                 let r = match op {
                     BinOp::Lt => self.less_than(&a, &b, pos),
                     BinOp::Gt => self.less_than(&b, &a, pos),
@@ -784,26 +874,37 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a set.
-    pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Rc<Attrs>> {
+    pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Rc<Attrs>> {
         match self.force(v, pos)? {
             Value::Attrs(a) => Ok(a),
-            other => Err(self.type_error("a set", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a set", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a list.
-    pub fn expect_list(&self, v: &Value, pos: Pos, ctx: &str) -> Result<crate::NixList> {
+    pub fn expect_list(
+        &self,
+        v: &Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<crate::NixList> {
         match self.force(v, pos)? {
             Value::List(l) => Ok(l),
-            other => Err(self.type_error("a list", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a list", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a string (keeping its context).
-    pub fn expect_string(&self, v: &Value, pos: Pos, ctx: &str) -> Result<NixString> {
+    pub fn expect_string(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<NixString> {
         match self.force(v, pos)? {
             Value::String(s) => Ok(s),
-            other => Err(self.type_error("a string", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a string", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
@@ -825,28 +926,39 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires an integer.
-    pub fn expect_int(&self, v: &Value, pos: Pos, ctx: &str) -> Result<i64> {
+    pub fn expect_int(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<i64> {
         match self.force(v, pos)? {
             Value::Int(i) => Ok(i),
-            other => Err(self.type_error("an integer", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("an integer", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a Boolean.
-    pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: &str) -> Result<bool> {
+    pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         match self.force(v, pos)? {
             Value::Bool(b) => Ok(b),
-            other => Err(self.type_error("a Boolean", &other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a Boolean", &other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 
     /// Forces `v` and requires a function (or functor set).
-    pub(crate) fn expect_function(&self, v: &Value, pos: Pos, ctx: &str) -> Result<Value> {
+    pub(crate) fn expect_function(
+        &self,
+        v: &Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<Value> {
         let f = self.force(v, pos)?;
         match &f {
             f if f.is_function() => Ok(f.clone()),
             Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f.clone()),
-            other => Err(self.type_error("a function", other).with_trace(pos, ctx)),
+            other => Err(self
+                .type_error("a function", other)
+                .with_trace(pos, ctx.into_message())),
         }
     }
 

@@ -118,11 +118,24 @@ impl Evaluator {
         env: &Env,
     ) -> Result<Value> {
         let first = self.eval(&parts[0], env)?;
+        let rest = parts[1..].iter().map(|p| self.eval(p, env));
+        self.concat_values(first, rest, pos, force_string)
+    }
+
+    /// [`Self::concat_strings`] with the first part evaluated and the others
+    /// evaluated on demand, in order, by `rest`.
+    pub(crate) fn concat_values(
+        &self,
+        first: Value,
+        rest: impl Iterator<Item = Result<Value>>,
+        pos: Pos,
+        force_string: bool,
+    ) -> Result<Value> {
         match (&first, force_string) {
             (Value::Int(_) | Value::Float(_), false) => {
                 let mut acc = first;
-                for p in &parts[1..] {
-                    let v = self.eval(p, env)?;
+                for v in rest {
+                    let v = v?;
                     acc = match (&acc, &v) {
                         (Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
                             Some(r) => Value::Int(r),
@@ -157,8 +170,8 @@ impl Evaluator {
             (Value::Path(p), false) => {
                 let mut out = p.as_bytes().to_vec();
                 let mut ctx = Context::Empty;
-                for part in &parts[1..] {
-                    let v = self.eval(part, env)?;
+                for v in rest {
+                    let v = v?;
                     let s = self
                         .coerce_to_string(
                             &v,
@@ -198,8 +211,8 @@ impl Evaluator {
                     Ok(())
                 };
                 push(&first, self)?;
-                for p in &parts[1..] {
-                    let v = self.eval(p, env)?;
+                for v in rest {
+                    let v = v?;
                     push(&v, self)?;
                 }
                 Ok(Value::String(NixString::with_context(out, ctx)))

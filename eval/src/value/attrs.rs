@@ -22,10 +22,28 @@ pub struct Attr {
 }
 
 /// An immutable attribute set.
+///
+/// A set is one sorted layer of attributes, optionally on top of a flat
+/// `base` set whose attributes it shadows. Only `//` builds layers: a small
+/// right-hand side is merged into the left side's top layer instead of
+/// copying the whole (large) left side, as long as the top layer stays
+/// under 1/[`LAYER_RATIO`] of the base; beyond that the union is flattened.
+/// So nixpkgs-style `super // overlay` chains copy a 20k-attribute set once
+/// per several overlays, not once per overlay, and lookups cost at most two
+/// binary searches.
 #[derive(Clone, Debug, Default)]
 pub struct Attrs {
+    /// This layer, sorted by symbol id, without duplicates.
     entries: Vec<Attr>,
+    /// The flat set under this layer (never itself layered).
+    base: Option<Rc<Attrs>>,
+    /// Number of distinct names in the union of both.
+    len: usize,
 }
+
+/// A `//` result is layered while its top layer is at most this fraction of
+/// its base.
+const LAYER_RATIO: usize = 8;
 
 impl Drop for Attrs {
     fn drop(&mut self) {
@@ -53,7 +71,7 @@ impl Attrs {
     pub fn from_unsorted(mut entries: Vec<Attr>) -> Attrs {
         entries.sort_by_key(|a| a.name);
         entries.dedup_by_key(|a| a.name);
-        Attrs { entries }
+        Attrs::flat(entries)
     }
 
     /// Builds a set from attributes already sorted by symbol id, without
@@ -61,19 +79,27 @@ impl Attrs {
     #[must_use]
     pub(crate) fn from_sorted(entries: Vec<Attr>) -> Attrs {
         debug_assert!(entries.windows(2).all(|w| w[0].name < w[1].name));
-        Attrs { entries }
+        Attrs::flat(entries)
+    }
+
+    fn flat(entries: Vec<Attr>) -> Attrs {
+        Attrs {
+            len: entries.len(),
+            entries,
+            base: None,
+        }
     }
 
     /// Number of attributes.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     /// True if there are no attributes.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 
     /// Looks an attribute up.
@@ -87,104 +113,173 @@ impl Attrs {
     #[must_use]
     #[inline]
     pub fn get_attr(&self, name: Symbol) -> Option<&Attr> {
-        // Small sets: a linear scan beats the binary search's branches.
-        if self.entries.len() <= 8 {
-            return self.entries.iter().find(|a| a.name == name);
+        match search(&self.entries, name) {
+            Some(a) => Some(a),
+            None => self.base.as_ref().and_then(|b| search(&b.entries, name)),
         }
-        self.entries
-            .binary_search_by_key(&name, |a| a.name)
-            .ok()
-            .map(|i| &self.entries[i])
     }
 
     /// The attributes in symbol-id order (not observable order).
-    pub fn iter(&self) -> std::slice::Iter<'_, Attr> {
-        self.entries.iter()
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            top: &self.entries,
+            base: self.base.as_ref().map_or(&[][..], |b| &b.entries[..]),
+        }
     }
 
     /// The attributes sorted by name bytes, as every observable iteration is.
     #[must_use]
     pub fn sorted_by_name(&self) -> Vec<&Attr> {
-        let mut v: Vec<&Attr> = self.entries.iter().collect();
+        let mut v: Vec<&Attr> = self.iter().collect();
         v.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
         v
     }
 
-    /// `self // other`: attributes of `other` win.
+    /// `this // other`: attributes of `other` win.
     #[must_use]
-    pub fn update(&self, other: &Attrs) -> Attrs {
-        let (a, b) = (&self.entries, &other.entries);
-        let mut out = Vec::with_capacity(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].name.cmp(&b[j].name) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i].clone());
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j].clone());
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    out.push(b[j].clone());
-                    i += 1;
-                    j += 1;
-                }
-            }
+    pub fn update(this: &Rc<Attrs>, other: &Attrs) -> Attrs {
+        let (base, top) = match &this.base {
+            Some(b) => (b, &this.entries[..]),
+            None => (this, &[][..]),
+        };
+        if (top.len() + other.len) * LAYER_RATIO <= base.entries.len() {
+            let common = other
+                .iter()
+                .filter(|a| this.get_attr(a.name).is_some())
+                .count();
+            return Attrs {
+                entries: merge(top.iter(), other.iter(), top.len() + other.len),
+                base: Some(base.clone()),
+                len: this.len + other.len - common,
+            };
         }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
-        Attrs { entries: out }
+        if this.base.is_none() && other.base.is_none() {
+            return Attrs::flat(merge_flat(&this.entries, &other.entries));
+        }
+        Attrs::flat(merge(this.iter(), other.iter(), this.len + other.len))
     }
 
     /// Consumes the set into its attributes (symbol-id order).
     #[must_use]
     pub fn into_vec(mut self) -> Vec<Attr> {
-        std::mem::take(&mut self.entries)
+        if self.base.is_none() {
+            return std::mem::take(&mut self.entries);
+        }
+        self.iter().cloned().collect()
+    }
+}
+
+/// Finds `name` in attributes sorted by symbol id.
+#[inline]
+fn search(entries: &[Attr], name: Symbol) -> Option<&Attr> {
+    // Small sets: a linear scan beats the binary search's branches.
+    if entries.len() <= 8 {
+        return entries.iter().find(|a| a.name == name);
+    }
+    entries
+        .binary_search_by_key(&name, |a| a.name)
+        .ok()
+        .map(|i| &entries[i])
+}
+
+/// [`merge`] of two flat sets: runs without a match are copied in bulk.
+fn merge_flat(a: &[Attr], b: &[Attr]) -> Vec<Attr> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].name.cmp(&b[j].name) {
+            std::cmp::Ordering::Less => {
+                // Copy the whole run of `a` below b[j] at once.
+                let run = a[i..].partition_point(|x| x.name < b[j].name);
+                out.extend_from_slice(&a[i..i + run]);
+                i += run;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j].clone());
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(b[j].clone());
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Merges two runs sorted by symbol id; on equal names `b` wins.
+fn merge<'a>(
+    a: impl Iterator<Item = &'a Attr>,
+    b: impl Iterator<Item = &'a Attr>,
+    capacity: usize,
+) -> Vec<Attr> {
+    let mut out = Vec::with_capacity(capacity);
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => match x.name.cmp(&y.name) {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => {
+                    a.next();
+                    b.next()
+                }
+            },
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        if let Some(attr) = next {
+            out.push(attr.clone());
+        }
+    }
+    out
+}
+
+/// Iterator over a set's attributes in symbol-id order: the top layer
+/// merged with the base, whose shadowed attributes are skipped.
+#[derive(Clone, Debug)]
+pub struct Iter<'a> {
+    top: &'a [Attr],
+    base: &'a [Attr],
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a Attr;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a Attr> {
+        match (self.top.split_first(), self.base.split_first()) {
+            (Some((t, trest)), Some((b, brest))) => match t.name.cmp(&b.name) {
+                std::cmp::Ordering::Less => {
+                    self.top = trest;
+                    Some(t)
+                }
+                std::cmp::Ordering::Greater => {
+                    self.base = brest;
+                    Some(b)
+                }
+                std::cmp::Ordering::Equal => {
+                    self.top = trest;
+                    self.base = brest;
+                    Some(t)
+                }
+            },
+            (Some((t, trest)), None) => {
+                self.top = trest;
+                Some(t)
+            }
+            (None, Some((b, brest))) => {
+                self.base = brest;
+                Some(b)
+            }
+            (None, None) => None,
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(names: &[&str]) -> Attrs {
-        Attrs::from_unsorted(
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| Attr {
-                    name: Symbol::new(n.as_bytes()),
-                    pos: Pos::NONE,
-                    value: Value::Int(i as i64),
-                })
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn update_prefers_the_right_side_and_keeps_everything_else() {
-        let a = set(&["x", "y", "z"]);
-        let b = set(&["y", "w"]);
-        let u = a.update(&b);
-        assert_eq!(u.len(), 4);
-        assert!(matches!(u.get(Symbol::new(b"y")), Some(Value::Int(0))));
-        assert!(matches!(u.get(Symbol::new(b"z")), Some(Value::Int(2))));
-        let names: Vec<_> = u
-            .sorted_by_name()
-            .iter()
-            .map(|a| a.name.to_string())
-            .collect();
-        assert_eq!(names, ["w", "x", "y", "z"]);
-    }
-
-    #[test]
-    fn large_sets_use_binary_search() {
-        let names: Vec<String> = (0..100).map(|i| format!("n{i}")).collect();
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let s = set(&refs);
-        assert!(matches!(s.get(Symbol::new(b"n57")), Some(Value::Int(57))));
-        assert!(s.get(Symbol::new(b"nope")).is_none());
-    }
-}
+mod tests;

@@ -4,7 +4,7 @@
 //! Heap values are reference counted and immutable once built, except thunks,
 //! which are overwritten in place by their result (memoisation) and marked as
 //! black holes while being evaluated (infinite-recursion detection).
-//! See `docs/src/eval/values.md`.
+//! See `docs/src/eval/evaluator.md` (Values).
 
 mod attrs;
 mod drop;
@@ -171,15 +171,38 @@ pub(crate) type Env = Rc<EnvFrame>;
 #[derive(Debug)]
 pub(crate) struct EnvFrame {
     pub(crate) parent: Option<Env>,
-    pub(crate) slots: Box<[OnceCell<Value>]>,
+    slots: Slots,
+}
+
+/// The slots of a frame: one or two inline (a lambda's argument, a `with`
+/// scope, a small `let`: one allocation per frame instead of two), or boxed.
+#[derive(Debug)]
+enum Slots {
+    One(OnceCell<Value>),
+    Two([OnceCell<Value>; 2]),
+    Many(Box<[OnceCell<Value>]>),
 }
 
 impl Drop for EnvFrame {
     fn drop(&mut self) {
-        if self.slots.is_empty() {
-            return;
+        match &mut self.slots {
+            Slots::One(c) => {
+                if let Some(v) = c.take().filter(is_heap) {
+                    drop::defer(drop::Deferred::Values(v, None));
+                }
+            }
+            Slots::Two([a, b]) => {
+                let (a, b) = (a.take(), b.take());
+                if a.as_ref().is_some_and(is_heap) || b.as_ref().is_some_and(is_heap) {
+                    drop::defer(drop::Deferred::Values(a.unwrap_or(Value::Null), b));
+                }
+            }
+            Slots::Many(s) => {
+                if !s.is_empty() {
+                    drop::defer(drop::Deferred::Slots(std::mem::take(s)));
+                }
+            }
         }
-        drop::defer(drop::Deferred::Slots(std::mem::take(&mut self.slots)));
     }
 }
 
@@ -214,29 +237,53 @@ fn is_heap(v: &Value) -> bool {
 
 impl EnvFrame {
     pub(crate) fn new(parent: Option<Env>, size: usize) -> Env {
-        Rc::new(EnvFrame {
-            parent,
-            slots: (0..size).map(|_| OnceCell::new()).collect(),
-        })
+        let slots = match size {
+            1 => Slots::One(OnceCell::new()),
+            2 => Slots::Two([OnceCell::new(), OnceCell::new()]),
+            n => Slots::Many((0..n).map(|_| OnceCell::new()).collect()),
+        };
+        Rc::new(EnvFrame { parent, slots })
     }
 
     pub(crate) fn with_values(parent: Option<Env>, values: impl IntoIterator<Item = Value>) -> Env {
-        Rc::new(EnvFrame {
-            parent,
-            slots: values.into_iter().map(OnceCell::from).collect(),
-        })
+        let mut it = values.into_iter();
+        let slots = match (it.next(), it.next()) {
+            (None, _) => Slots::Many(Box::new([])),
+            (Some(a), None) => Slots::One(OnceCell::from(a)),
+            (Some(a), Some(b)) => match it.next() {
+                None => Slots::Two([OnceCell::from(a), OnceCell::from(b)]),
+                Some(c) => Slots::Many(
+                    [a, b, c]
+                        .into_iter()
+                        .chain(it)
+                        .map(OnceCell::from)
+                        .collect(),
+                ),
+            },
+        };
+        Rc::new(EnvFrame { parent, slots })
+    }
+
+    /// The slots, in binding order.
+    #[inline]
+    pub(crate) fn slots(&self) -> &[OnceCell<Value>] {
+        match &self.slots {
+            Slots::One(c) => std::slice::from_ref(c),
+            Slots::Two(c) => c,
+            Slots::Many(c) => c,
+        }
     }
 
     #[inline]
     pub(crate) fn set(&self, slot: usize, v: Value) {
         // A slot is written once; a second write would be a compiler bug and is
         // ignored rather than panicking.
-        let _ = self.slots[slot].set(v);
+        let _ = self.slots()[slot].set(v);
     }
 
     #[inline]
     pub(crate) fn get(&self, slot: usize) -> Value {
-        self.slots[slot].get().cloned().unwrap_or(Value::Null)
+        self.slots()[slot].get().cloned().unwrap_or(Value::Null)
     }
 }
 

@@ -5,7 +5,7 @@
 //! required to be UTF-8. The context is a [`Context`]: empty, one element
 //! inline, or a shared sorted slice of several; elements are interned
 //! ([`CtxElem`] is a `u32`), so merging, comparing and deduplicating contexts
-//! touches integers, not strings. See `docs/src/eval/values.md`.
+//! touches integers, not strings. See `docs/src/eval/evaluator.md` (Values).
 
 use std::{cell::RefCell, rc::Rc};
 

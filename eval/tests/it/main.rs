@@ -2,6 +2,7 @@
 //! (`tests/cases`, outputs produced by C++ Nix 2.26), regressions, and deep
 //! recursion. One binary for the crate, one module per concern.
 
+mod fastpaths;
 mod golden;
 mod recursion;
 mod regressions;

@@ -8,6 +8,7 @@ mod progress;
 mod store;
 
 use clap::{Parser, Subcommand};
+use tvix_cli::store_arg::store_arg;
 
 /// Store, NAR and hashing tools of tvix.
 #[derive(Debug, Parser)]
@@ -75,25 +76,6 @@ enum Command {
         #[arg(long, short = 'l')]
         listen: String,
     },
-}
-
-/// The store argument, or the default local store in the user's data directory.
-fn store_arg(arg: Option<String>) -> anyhow::Result<String> {
-    if let Some(a) = arg {
-        return Ok(a);
-    }
-    let data = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        Some(d) => std::path::PathBuf::from(d),
-        None => {
-            let home = std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| {
-                    anyhow::anyhow!("neither XDG_DATA_HOME nor HOME is set: pass --store")
-                })?;
-            std::path::PathBuf::from(home).join(".local/share")
-        }
-    };
-    Ok(format!("local://{}", data.join("tvix/store").display()))
 }
 
 /// Runs a command that needs a store, in a tokio runtime.

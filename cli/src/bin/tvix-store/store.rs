@@ -27,7 +27,7 @@ pub(crate) fn with_services(
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(async {
-        let arg = crate::store_arg(store)?;
+        let arg = tvix_cli::store_arg::store_arg(store)?;
         let services = StoreComposition::from_arg(&arg)
             .and_then(|mut c| c.build_root())
             .with_context(|| format!("store {arg:?}"))?;

@@ -1,0 +1,117 @@
+//! Tests of attribute sets: lookup, `//`, and layered sets compared with a
+//! flat reference merge.
+
+use super::*;
+
+fn set(names: &[&str]) -> Attrs {
+    Attrs::from_unsorted(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Attr {
+                name: Symbol::new(n.as_bytes()),
+                pos: Pos::NONE,
+                value: Value::Int(i as i64),
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn update_prefers_the_right_side_and_keeps_everything_else() {
+    let a = set(&["x", "y", "z"]);
+    let b = set(&["y", "w"]);
+    let u = Attrs::update(&Rc::new(a), &b);
+    assert_eq!(u.len(), 4);
+    assert!(matches!(u.get(Symbol::new(b"y")), Some(Value::Int(0))));
+    assert!(matches!(u.get(Symbol::new(b"z")), Some(Value::Int(2))));
+    let names: Vec<_> = u
+        .sorted_by_name()
+        .iter()
+        .map(|a| a.name.to_string())
+        .collect();
+    assert_eq!(names, ["w", "x", "y", "z"]);
+}
+
+#[test]
+fn large_sets_use_binary_search() {
+    let names: Vec<String> = (0..100).map(|i| format!("n{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let s = set(&refs);
+    assert!(matches!(s.get(Symbol::new(b"n57")), Some(Value::Int(57))));
+    assert!(s.get(Symbol::new(b"nope")).is_none());
+}
+
+fn ints(s: &Attrs) -> Vec<(String, i64)> {
+    s.sorted_by_name()
+        .iter()
+        .map(|a| match a.value {
+            Value::Int(i) => (a.name.to_string(), i),
+            _ => (a.name.to_string(), -1),
+        })
+        .collect()
+}
+
+fn numbered(prefix: &str, range: std::ops::Range<usize>, value: i64) -> Attrs {
+    Attrs::from_unsorted(
+        range
+            .map(|i| Attr {
+                name: Symbol::new(format!("{prefix}{i}").as_bytes()),
+                pos: Pos::NONE,
+                value: Value::Int(value),
+            })
+            .collect(),
+    )
+}
+
+/// A flat reference implementation of `//` to compare layered sets with.
+fn flat_update(a: &[(String, i64)], b: &[(String, i64)]) -> Vec<(String, i64)> {
+    let mut m: std::collections::BTreeMap<String, i64> = a.iter().cloned().collect();
+    m.extend(b.iter().cloned());
+    m.into_iter().collect()
+}
+
+#[test]
+fn small_updates_of_a_large_set_are_layered_and_behave_like_flat_ones() {
+    let base = Rc::new(numbered("n", 0..100, 0));
+    // 3 shadowing and 2 new names: a layer over the 100-entry base.
+    let small = numbered("n", 10..13, 1).into_vec();
+    let mut small = small;
+    small.extend(numbered("new", 0..2, 2).into_vec());
+    let small = Attrs::from_unsorted(small);
+    let u = Attrs::update(&base, &small);
+    assert!(u.base.is_some(), "expected a layered set");
+    assert_eq!(u.len(), 102);
+    assert_eq!(u.iter().count(), 102);
+    assert!(matches!(u.get(Symbol::new(b"n11")), Some(Value::Int(1))));
+    assert!(matches!(u.get(Symbol::new(b"n50")), Some(Value::Int(0))));
+    assert!(matches!(u.get(Symbol::new(b"new1")), Some(Value::Int(2))));
+    assert!(u.iter().zip(u.iter().skip(1)).all(|(a, b)| a.name < b.name));
+    assert_eq!(ints(&u), flat_update(&ints(&base), &ints(&small)));
+    assert_eq!(u.clone().into_vec().len(), 102);
+}
+
+#[test]
+fn chains_of_updates_match_flat_merging_and_eventually_flatten() {
+    let mut cur = Rc::new(numbered("n", 0..200, 0));
+    let mut reference = ints(&cur);
+    let mut flattened = false;
+    for k in 0..12 {
+        // Each update shadows 4 names and adds 2, some of a layered
+        // right-hand side itself.
+        let over = numbered("n", k * 4..k * 4 + 4, k as i64 + 1);
+        let extra = Rc::new(numbered("x", k * 2..k * 2 + 2, 100 + k as i64));
+        let rhs = if k % 2 == 0 {
+            Attrs::update(&Rc::new(over), &extra)
+        } else {
+            Attrs::update(&extra, &over)
+        };
+        reference = flat_update(&reference, &ints(&rhs));
+        let next = Attrs::update(&cur, &rhs);
+        flattened |= next.base.is_none();
+        assert_eq!(next.len(), reference.len());
+        assert_eq!(ints(&next), reference);
+        cur = Rc::new(next);
+    }
+    assert!(flattened, "the top layer grew past 1/8 of the base");
+}

@@ -1,0 +1,617 @@
+//! `builtins.fetchurl` and `builtins.fetchTarball`, as C++ Nix 2.26's
+//! `fetch` primop: the URL (`file://`, `http://`, `https://`) is downloaded,
+//! stored flat (`fetchurl`: a fixed-output `sha256` path) or unpacked into
+//! castore (`fetchTarball`: any of plain, gzip, bzip2, xz or zstd tar, with a
+//! single top-level directory stripped; a NAR-hashed source path named
+//! `source`), and checked against `sha256` when given.
+//!
+//! Caching: a pinned fetch (with `sha256`) whose path is already in the store
+//! downloads nothing, across evaluations (C++ Nix does the same); within one
+//! evaluation every URL is fetched once. Unpinned fetches are downloaded
+//! again by the next evaluation.
+
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
+
+use nix_compat::{
+    nixhash::{CAHash, HashFormat, NixHash},
+    store_path::{self, StorePath, validate_name},
+};
+use sha2::{Digest, Sha256};
+use tvix_castore::{
+    Node,
+    import::{ImportOptions, tar::TarImportError},
+};
+use tvix_eval::{Builtin, Error, Evaluator, Pos, Result, Value};
+
+use crate::{
+    Glue,
+    builtins::{base_name, parse_sha256, store_path_value},
+    io::store_error,
+    store::{StoreError, file_nar},
+};
+
+/// Why a download or unpacking failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The URL does not parse or names no file.
+    #[error("invalid URL '{0}'")]
+    Url(String),
+    /// The URL's scheme is not supported.
+    #[error("unsupported URL scheme in '{0}' (supported: file, http, https)")]
+    Scheme(String),
+    /// Reading a `file://` URL failed.
+    #[error("unable to download '{0}'")]
+    File(String, #[source] std::io::Error),
+    /// The HTTP request failed.
+    #[error("unable to download '{0}'")]
+    Http(String, #[source] reqwest::Error),
+    /// The server answered with an error status.
+    #[error("unable to download '{0}': HTTP error {1}")]
+    Status(String, u16),
+    /// The archive could not be unpacked.
+    #[error("cannot unpack '{0}'")]
+    Tar(String, #[source] TarImportError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Paths fetched in this evaluation: (unpack, URL, name) → path.
+#[derive(Default)]
+pub(crate) struct Fetched(RefCell<HashMap<(bool, String, String), StorePath<String>>>);
+
+/// `fetchurl` and `fetchTarball` over `glue`.
+pub(crate) fn fetch_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
+    let g = glue.clone();
+    let fetchurl = Builtin::function("fetchurl", 1, move |ev, pos, args| {
+        fetch(&g, ev, pos, &args[0], "fetchurl", false, "")
+    });
+    let g = glue.clone();
+    let fetch_tarball = Builtin::function("fetchTarball", 1, move |ev, pos, args| {
+        fetch(&g, ev, pos, &args[0], "fetchTarball", true, "source")
+    });
+    vec![fetchurl, fetch_tarball]
+}
+
+fn text(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Result<String> {
+    Ok(ev
+        .string_no_ctx(v, pos)
+        .map_err(|e| e.with_trace(pos, ctx))?
+        .to_str_lossy()
+        .into_owned())
+}
+
+fn fetch(
+    glue: &Glue,
+    ev: &Evaluator,
+    pos: Pos,
+    arg: &Value,
+    who: &str,
+    unpack: bool,
+    default_name: &str,
+) -> Result<Value> {
+    let arg = ev.force(arg, pos)?;
+    let mut url = None;
+    let mut expected = None;
+    let mut name = default_name.to_owned();
+    let mut name_passed = false;
+    let is_attrs = matches!(arg, Value::Attrs(_));
+    if let Value::Attrs(attrs) = &arg {
+        for attr in attrs.iter() {
+            match attr.name.as_bytes() {
+                b"url" => {
+                    url = Some(text(
+                        ev,
+                        &attr.value,
+                        attr.pos,
+                        "while evaluating the url we should fetch",
+                    )?)
+                }
+                b"sha256" => {
+                    let s = text(
+                        ev,
+                        &attr.value,
+                        attr.pos,
+                        "while evaluating the sha256 of the content we should fetch",
+                    )?;
+                    expected = Some(parse_sha256(ev, &s).map_err(|e| e.at(attr.pos))?);
+                }
+                b"name" => {
+                    name_passed = true;
+                    name = text(
+                        ev,
+                        &attr.value,
+                        attr.pos,
+                        "while evaluating the name of the content we should fetch",
+                    )?;
+                }
+                other => {
+                    return Err(Error::eval(format!(
+                        "unsupported argument '{}' to '{who}'",
+                        String::from_utf8_lossy(other)
+                    ))
+                    .at(pos));
+                }
+            }
+        }
+    } else {
+        url = Some(text(
+            ev,
+            &arg,
+            pos,
+            "while evaluating the url we should fetch",
+        )?);
+    }
+    let Some(url) = url else {
+        return Err(Error::eval("'url' argument required").at(pos));
+    };
+    if name.is_empty() {
+        name = base_name(url.as_bytes());
+    }
+    if let Err(e) = validate_name(name.as_bytes()) {
+        let resolution = if name_passed {
+            format!(
+                "Please change the value for the 'name' attribute passed to '{who}', so that it can create a valid store path."
+            )
+        } else if is_attrs {
+            format!(
+                "Please add a valid 'name' attribute to the argument for '{who}', so that it can create a valid store path."
+            )
+        } else {
+            format!(
+                "Please pass an attribute set with 'url' and 'name' attributes to '{who}',  so that it can create a valid store path."
+            )
+        };
+        return Err(Error::eval(format!(
+            "invalid store path name when fetching URL '{url}': {e}. {resolution}"
+        ))
+        .at(pos));
+    }
+
+    // A pinned fetch already in the store downloads nothing.
+    if let Some(h @ NixHash::Sha256(_)) = &expected {
+        let ca = if unpack {
+            CAHash::Nar(h.clone())
+        } else {
+            CAHash::Flat(h.clone())
+        };
+        let p = store_path::build_ca_path(&name, &ca, std::iter::empty(), false)
+            .map_err(|e| Error::eval(e.to_string()).at(pos))?;
+        if glue
+            .store()
+            .path_info(&p)
+            .map_err(|e| store_error(&e).at(pos))?
+            .is_some()
+        {
+            return Ok(store_path_value(&p));
+        }
+    }
+
+    let key = (unpack, url.clone(), name.clone());
+    let memo = glue.fetched.0.borrow().get(&key).cloned();
+    let (path, got) = match memo {
+        Some(p) => {
+            let got = glue
+                .store()
+                .path_info(&p)
+                .map_err(|e| store_error(&e).at(pos))?
+                .map(|i| i.nar_sha256);
+            (p, got)
+        }
+        None => {
+            let kind = if unpack { "tarball" } else { "file" };
+            let (p, got) = match cached(glue, kind, &url, &name) {
+                Some(c) => (c.path, c.nar_sha256),
+                None => {
+                    let (p, got) = download_to_store(glue, &url, &name, unpack)
+                        .map_err(|e| fetch_error(&e).at(pos))?;
+                    remember(glue, kind, &url, &name, &p, got, None);
+                    (p, got)
+                }
+            };
+            glue.fetched.0.borrow_mut().insert(key, p.clone());
+            (p, Some(got))
+        }
+    };
+    if let Some(h) = expected {
+        // For fetchurl, `got` is the flat SHA-256 of the file.
+        let got = if unpack {
+            got.map(NixHash::Sha256)
+        } else {
+            flat_hash(glue, &path).ok()
+        };
+        if got.as_ref() != Some(&h) {
+            return Err(Error::eval(format!(
+                "hash mismatch in file downloaded from '{url}':\n  specified: {}\n  got:       {}",
+                h.format(HashFormat::Nix32, true),
+                got.map(|g| g.format(HashFormat::Nix32, true))
+                    .unwrap_or_default()
+            ))
+            .at(pos));
+        }
+    }
+    Ok(store_path_value(&path))
+}
+
+/// The SHA-256 of a flat file in the store.
+fn flat_hash(glue: &Glue, p: &StorePath<String>) -> std::result::Result<NixHash, StoreError> {
+    match glue.store().node_at(p, &[])? {
+        Some(Node::File { digest, .. }) => {
+            let bytes = glue.store().blob(&digest)?;
+            Ok(NixHash::Sha256(Sha256::digest(&bytes).into()))
+        }
+        _ => Err(StoreError::Missing(p.to_absolute_path())),
+    }
+}
+
+fn fetch_error(e: &FetchError) -> Error {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    Error::eval(msg)
+}
+
+/// Downloads `url` and adds it; returns the path and its NAR SHA-256.
+fn download_to_store(
+    glue: &Glue,
+    url: &str,
+    name: &str,
+    unpack: bool,
+) -> std::result::Result<(StorePath<String>, [u8; 32]), FetchError> {
+    let bytes = download(glue, url)?;
+    let store = glue.store();
+    if !unpack {
+        let ca = CAHash::Flat(NixHash::Sha256(Sha256::digest(&bytes).into()));
+        let nar = file_nar(&bytes, false).map_err(|e| FetchError::File(url.to_owned(), e))?;
+        let nar_sha256: [u8; 32] = Sha256::digest(&nar).into();
+        let p = store.add_nar(name, ca, &nar, &[])?;
+        return Ok((p, nar_sha256));
+    }
+    add_tarball(glue, url, name, &bytes)
+}
+
+/// Imports a tarball's bytes as the NAR-hashed source path `name`.
+fn add_tarball(
+    glue: &Glue,
+    url: &str,
+    name: &str,
+    bytes: &[u8],
+) -> std::result::Result<(StorePath<String>, [u8; 32]), FetchError> {
+    let store = glue.store();
+    let services = store.services()?;
+    let root = store
+        .handle()
+        .block_on(tvix_castore::import::tar::import_tar(
+            &services.store,
+            bytes,
+            &ImportOptions::default(),
+        ))
+        .map_err(|e| FetchError::Tar(url.to_owned(), e))?;
+    // A single top-level directory is the root of the result.
+    let root = match &root {
+        Node::Directory { digest, .. } => {
+            let dir = store.directory(digest)?;
+            let mut entries = dir.entries();
+            match (entries.next(), entries.next()) {
+                (Some((_, n @ Node::Directory { .. })), None) => n.clone(),
+                _ => root.clone(),
+            }
+        }
+        _ => root,
+    };
+    Ok(store.add_tree(name, root)?)
+}
+
+/// The bytes at `url`.
+fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, FetchError> {
+    let parsed = url::Url::parse(url).map_err(|_| FetchError::Url(url.to_owned()))?;
+    match parsed.scheme() {
+        "file" => {
+            let path = parsed
+                .to_file_path()
+                .map_err(|()| FetchError::Url(url.to_owned()))?;
+            std::fs::read(path).map_err(|e| FetchError::File(url.to_owned(), e))
+        }
+        "http" | "https" => glue.store().handle().block_on(async {
+            let resp = reqwest::get(parsed)
+                .await
+                .map_err(|e| FetchError::Http(url.to_owned(), e))?;
+            let status = resp.status();
+            if !status.is_success() {
+                return Err(FetchError::Status(url.to_owned(), status.as_u16()));
+            }
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| FetchError::Http(url.to_owned(), e))?;
+            Ok(body.to_vec())
+        }),
+        _ => Err(FetchError::Scheme(url.to_owned())),
+    }
+}
+
+/// The decompressed stream of a tar archive (plain, gzip, bzip2, xz, zstd).
+fn decompressed(bytes: &[u8]) -> Box<dyn tokio::io::AsyncRead + Unpin + Send + '_> {
+    use async_compression::tokio::bufread as dec;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        Box::new(dec::GzipDecoder::new(bytes))
+    } else if bytes.starts_with(b"BZh") {
+        Box::new(dec::BzDecoder::new(bytes))
+    } else if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Box::new(dec::XzDecoder::new(bytes))
+    } else if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(dec::ZstdDecoder::new(bytes))
+    } else {
+        Box::new(bytes)
+    }
+}
+
+/// The newest modification time of the entries of a tar archive
+/// (`fetchTree`'s `lastModified` of a tarball).
+fn tar_last_modified(glue: &Glue, bytes: &[u8]) -> i64 {
+    use futures::StreamExt;
+    glue.store().handle().block_on(async {
+        let mut archive = tokio_tar::Archive::new(decompressed(bytes));
+        let Ok(mut entries) = archive.entries() else {
+            return 0;
+        };
+        let mut newest = 0i64;
+        while let Some(Ok(e)) = entries.next().await {
+            if let Ok(t) = e.header().mtime() {
+                newest = newest.max(i64::try_from(t).unwrap_or(0));
+            }
+        }
+        newest
+    })
+}
+
+/// The newest modification time in a local tree (symlinks not followed).
+fn tree_last_modified(path: &std::path::Path) -> i64 {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return 0;
+    };
+    let own = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64);
+    if !meta.is_dir() {
+        return own;
+    }
+    let children = std::fs::read_dir(path)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| tree_last_modified(&e.path()))
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0);
+    own.max(children)
+}
+
+fn is_tarball_url(url: &str) -> bool {
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst", ".tzst",
+    ]
+    .iter()
+    .any(|ext| url.split(['?', '#']).next().unwrap_or(url).ends_with(ext))
+}
+
+/// The `fetchTree` type a URL string names: `git+…`, `path:…`, `file+…`
+/// (a file), anything else a tarball (as C++ Nix 2.26 takes a plain
+/// `file://` URL).
+pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
+    if url.starts_with("git+") {
+        "git"
+    } else if url.starts_with("path:") {
+        "path"
+    } else if url.starts_with("file+") && !is_tarball_url(url) {
+        "file"
+    } else {
+        "tarball"
+    }
+}
+
+/// `fetchTree` of type `file`, `tarball` or `path`.
+pub(crate) fn fetch_tree(
+    glue: &Glue,
+    ev: &Evaluator,
+    pos: Pos,
+    ty: &str,
+    attrs: &[(Vec<u8>, Value, Pos)],
+) -> Result<Value> {
+    let mut url = None;
+    let mut nar_hash = None;
+    for (name, value, apos) in attrs {
+        match name.as_slice() {
+            b"type" => {}
+            b"url" | b"path" => {
+                let u = match ev.force(value, *apos)? {
+                    Value::Path(p) => p.to_str_lossy().into_owned(),
+                    v => text(ev, &v, *apos, "while evaluating the url")?,
+                };
+                let u = u
+                    .strip_prefix("file+")
+                    .or_else(|| u.strip_prefix("tarball+"))
+                    .map_or(u.clone(), str::to_owned);
+                url = Some(u);
+            }
+            b"narHash" => {
+                let s = text(ev, value, *apos, "while evaluating the narHash")?;
+                nar_hash = Some(
+                    NixHash::parse(&s, None).map_err(|e| Error::eval(e.to_string()).at(*apos))?,
+                );
+            }
+            other => {
+                return Err(Error::eval(format!(
+                    "unsupported {ty} input attribute '{}'",
+                    String::from_utf8_lossy(other)
+                ))
+                .at(*apos));
+            }
+        }
+    }
+    let Some(url) = url else {
+        return Err(Error::eval(format!(
+            "'fetchTree' of type '{ty}' requires a '{}' attribute",
+            if ty == "path" { "path" } else { "url" }
+        ))
+        .at(pos));
+    };
+    let (path, sha, last_modified) = match ty {
+        "file" | "tarball" => {
+            let kind = if ty == "file" {
+                "tree-file"
+            } else {
+                "tree-tarball"
+            };
+            match cached(glue, kind, &url, "source") {
+                Some(c) => (c.path, c.nar_sha256, c.last_modified),
+                None => {
+                    let bytes = download(glue, &url).map_err(|e| fetch_error(&e).at(pos))?;
+                    let (p, sha, lm) = if ty == "file" {
+                        let nar = file_nar(&bytes, false)
+                            .map_err(|e| Error::eval(e.to_string()).at(pos))?;
+                        let sha: [u8; 32] = Sha256::digest(&nar).into();
+                        let p = glue
+                            .store()
+                            .add_nar("source", crate::store::nar_ca(&nar), &nar, &[])
+                            .map_err(|e| store_error(&e).at(pos))?;
+                        (p, sha, None)
+                    } else {
+                        let (p, sha) = add_tarball(glue, &url, "source", &bytes)
+                            .map_err(|e| fetch_error(&e).at(pos))?;
+                        (p, sha, Some(tar_last_modified(glue, &bytes)))
+                    };
+                    remember(glue, kind, &url, "source", &p, sha, lm);
+                    (p, sha, lm)
+                }
+            }
+        }
+        _ => {
+            let local = url.strip_prefix("path:").unwrap_or(&url).to_owned();
+            let root = std::path::Path::new(&local);
+            let nar = crate::import::dump(root, None)?;
+            let sha: [u8; 32] = Sha256::digest(&nar).into();
+            let p = glue
+                .store()
+                .add_nar("source", crate::store::nar_ca(&nar), &nar, &[])
+                .map_err(|e| store_error(&e).at(pos))?;
+            (p, sha, Some(tree_last_modified(root)))
+        }
+    };
+    let got = NixHash::Sha256(sha);
+    if let Some(expected) = nar_hash {
+        if expected != got {
+            return Err(Error::eval(format!(
+                "NAR hash mismatch in input '{url}?narHash={}', expected '{}' but got '{}'",
+                expected.to_sri().replace('+', "%2B").replace('=', "%3D"),
+                expected.to_sri(),
+                got.to_sri()
+            ))
+            .at(pos));
+        }
+    }
+    let mut out = vec![
+        ("narHash", Value::string(got.to_sri())),
+        ("outPath", store_path_value(&path)),
+    ];
+    if let Some(t) = last_modified {
+        out.push(("lastModified", Value::Int(t)));
+        out.push((
+            "lastModifiedDate",
+            Value::string(crate::git::date_string(t)),
+        ));
+    }
+    Ok(Value::attrs(tvix_eval::Attrs::from_unsorted(
+        out.into_iter()
+            .map(|(n, value)| tvix_eval::Attr {
+                name: tvix_eval::Symbol::new(n.as_bytes()),
+                pos: Pos::NONE,
+                value,
+            })
+            .collect(),
+    )))
+}
+
+/// How long a download is reused without being fetched again (C++ Nix's
+/// default `tarball-ttl`).
+const CACHE_TTL_SECS: u64 = 3600;
+
+/// A download remembered in the fetch cache.
+struct Cached {
+    path: StorePath<String>,
+    nar_sha256: [u8; 32],
+    last_modified: Option<i64>,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn cache_file(glue: &Glue, kind: &str, url: &str, name: &str) -> Option<std::path::PathBuf> {
+    let dir = glue.fetch_cache.borrow().clone()?;
+    let key = Sha256::digest(format!("{kind}\0{url}\0{name}").as_bytes());
+    Some(dir.join(NixHash::Sha256(key.into()).to_base16()))
+}
+
+/// A download of `url` younger than the TTL whose path is still in the
+/// store. The cache file holds the store path, the NAR SHA-256 (hex), the
+/// `lastModified` (or `-`) and the time of the download, one per line.
+fn cached(glue: &Glue, kind: &str, url: &str, name: &str) -> Option<Cached> {
+    let text = std::fs::read_to_string(cache_file(glue, kind, url, name)?).ok()?;
+    let mut lines = text.lines();
+    let path = tvix_store::parse_absolute(lines.next()?).ok()?;
+    let sha = NixHash::parse(lines.next()?, Some(nix_compat::nixhash::HashAlgo::Sha256)).ok()?;
+    let last_modified = lines.next()?.parse().ok();
+    let at: u64 = lines.next()?.parse().ok()?;
+    if now().saturating_sub(at) > CACHE_TTL_SECS {
+        return None;
+    }
+    glue.store().path_info(&path).ok()??;
+    let NixHash::Sha256(nar_sha256) = sha else {
+        return None;
+    };
+    Some(Cached {
+        path,
+        nar_sha256,
+        last_modified,
+    })
+}
+
+/// Records a download in the fetch cache (best effort: a cache that cannot
+/// be written only means the next evaluation downloads again).
+fn remember(
+    glue: &Glue,
+    kind: &str,
+    url: &str,
+    name: &str,
+    path: &StorePath<String>,
+    nar_sha256: [u8; 32],
+    last_modified: Option<i64>,
+) {
+    let Some(file) = cache_file(glue, kind, url, name) else {
+        return;
+    };
+    let text = format!(
+        "{}\n{}\n{}\n{}\n",
+        path.to_absolute_path(),
+        NixHash::Sha256(nar_sha256).to_base16(),
+        last_modified.map_or("-".to_owned(), |t| t.to_string()),
+        now()
+    );
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, text).is_ok() {
+        let _ = std::fs::rename(&tmp, &file);
+    }
+}

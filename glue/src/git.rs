@@ -1,0 +1,328 @@
+//! `builtins.fetchGit` and `builtins.fetchTree { type = "git"; }` for local
+//! repositories, as C++ Nix 2.26 returns them: `outPath` (the NAR-hashed
+//! source path of the tree), `rev`, `shortRev`, `revCount`, `lastModified`,
+//! `lastModifiedDate`, `narHash`, `submodules`; for a dirty working tree
+//! without `rev`/`ref`, the tracked files as they are on disk with
+//! `dirtyRev`/`dirtyShortRev` and an all-zero `rev`.
+//!
+//! The repository is read with the `git` program (`rev-parse`, `archive`,
+//! `rev-list`, `log`, `status`, `ls-files`) rather than a Rust git library:
+//! no git crate is in the dependency tree, `gix` would add about a hundred
+//! crates for what six subprocess calls do, and `git` is what users of
+//! `fetchGit` have installed. Remote URLs are refused for now.
+
+use std::{
+    collections::HashSet,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use nix_compat::nixhash::NixHash;
+use tvix_castore::import::ImportOptions;
+use tvix_eval::{Attr, Attrs, Builtin, Error, Evaluator, FileType, Pos, Result, Symbol, Value};
+
+use crate::{Glue, builtins::store_path_value, import, io::store_error, store::nar_ca};
+
+fn sym(s: &str) -> Symbol {
+    Symbol::new(s.as_bytes())
+}
+
+/// `fetchGit` and `fetchTree` over `glue`.
+pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
+    let g = glue.clone();
+    let fetch_git_builtin = Builtin::function("fetchGit", 1, move |ev, pos, args| {
+        fetch_git(&g, ev, pos, &args[0], "fetchGit")
+    });
+    let g = glue.clone();
+    let fetch_tree = Builtin::function("fetchTree", 1, move |ev, pos, args| {
+        let arg = ev.force(&args[0], pos)?;
+        if let Value::String(s) = &arg {
+            let url = s.to_str_lossy().into_owned();
+            let ty = crate::fetch::tree_type_of_url(&url);
+            if ty == "git" {
+                let u = url.strip_prefix("git+").unwrap_or(&url).to_owned();
+                return fetch_git(&g, ev, pos, &Value::string(u), "fetchTree");
+            }
+            let key = if ty == "path" { "path" } else { "url" };
+            return crate::fetch::fetch_tree(
+                &g,
+                ev,
+                pos,
+                ty,
+                &[(key.as_bytes().to_vec(), arg.clone(), pos)],
+            );
+        }
+        let v = ev.expect_attrs(
+            &arg,
+            pos,
+            "while evaluating the argument passed to builtins.fetchTree",
+        )?;
+        let Some(t) = v.get(sym("type")) else {
+            return Err(Error::eval("attribute 'type' is missing in call to 'fetchTree'").at(pos));
+        };
+        let t = ev.string_no_ctx(t, pos)?;
+        let ty = match t.as_bytes() {
+            b"git" => return fetch_git(&g, ev, pos, &arg, "fetchTree"),
+            b"file" => "file",
+            b"tarball" => "tarball",
+            b"path" => "path",
+            other => {
+                return Err(Error::eval(format!(
+                    "fetchTree type '{}' is not supported yet",
+                    String::from_utf8_lossy(other)
+                ))
+                .at(pos));
+            }
+        };
+        let attrs: Vec<_> = v
+            .iter()
+            .map(|a| (a.name.as_bytes().to_vec(), a.value.clone(), a.pos))
+            .collect();
+        crate::fetch::fetch_tree(&g, ev, pos, ty, &attrs)
+    });
+    vec![fetch_git_builtin, fetch_tree]
+}
+
+struct Request {
+    repo: PathBuf,
+    rev: Option<String>,
+    reference: Option<String>,
+    name: String,
+}
+
+fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Request> {
+    let arg = ev.force(arg, pos)?;
+    let mut url = None;
+    let mut rev = None;
+    let mut reference = None;
+    let mut name = "source".to_owned();
+    let text = |v: &Value, p: Pos| -> Result<String> {
+        Ok(ev.string_no_ctx(v, p)?.to_str_lossy().into_owned())
+    };
+    match &arg {
+        Value::Attrs(attrs) => {
+            for attr in attrs.iter() {
+                match attr.name.as_bytes() {
+                    b"url" => {
+                        url = Some(match ev.force(&attr.value, attr.pos)? {
+                            Value::Path(p) => p.to_str_lossy().into_owned(),
+                            v => text(&v, attr.pos)?,
+                        })
+                    }
+                    b"rev" => rev = Some(text(&attr.value, attr.pos)?),
+                    b"ref" => reference = Some(text(&attr.value, attr.pos)?),
+                    b"name" => name = text(&attr.value, attr.pos)?,
+                    b"submodules" => {
+                        if ev.expect_bool(&attr.value, attr.pos, "")? {
+                            return Err(Error::eval(format!(
+                                "'{who}': submodules are not supported yet"
+                            ))
+                            .at(attr.pos));
+                        }
+                    }
+                    b"type" | b"shallow" | b"allRefs" | b"exportIgnore" => {}
+                    other => {
+                        return Err(Error::eval(format!(
+                            "unsupported Git input attribute '{}'",
+                            String::from_utf8_lossy(other)
+                        ))
+                        .at(attr.pos));
+                    }
+                }
+            }
+        }
+        Value::Path(p) => url = Some(p.to_str_lossy().into_owned()),
+        v => url = Some(text(v, pos)?),
+    }
+    let Some(url) = url else {
+        return Err(Error::eval(format!("'{who}' requires a 'url' attribute")).at(pos));
+    };
+    let local = url
+        .strip_prefix("file://")
+        .or_else(|| url.strip_prefix("git+file://"))
+        .unwrap_or(&url);
+    if !local.starts_with('/') {
+        return Err(Error::eval(format!(
+            "'{who}': only local repositories are supported yet, not '{url}'"
+        ))
+        .at(pos));
+    }
+    Ok(Request {
+        repo: PathBuf::from(local),
+        rev,
+        reference,
+        name,
+    })
+}
+
+fn git(repo: &Path, args: &[&str]) -> std::result::Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    Ok(out.stdout)
+}
+
+fn git_text(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
+    git(repo, args).map(|o| String::from_utf8_lossy(&o).trim().to_owned())
+}
+
+/// `YYYYMMDDHHMMSS` in UTC for a Unix time.
+pub(crate) fn date_string(t: i64) -> String {
+    let days = t.div_euclid(86400);
+    let secs = t.rem_euclid(86400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Value> {
+    let req = parse_args(ev, pos, arg, who)?;
+    let repo = &req.repo;
+    let err = |m: String| Error::eval(m).at(pos);
+    let head = git_text(repo, &["rev-parse", "--verify", "HEAD^{commit}"]).ok();
+    let explicit = req.rev.is_some() || req.reference.is_some();
+    let dirty = !explicit
+        && !git(repo, &["status", "--porcelain", "--untracked-files=no"])
+            .map_err(|e| err(format!("'{}' is not a Git repository: {e}", repo.display())))?
+            .is_empty();
+
+    let mut attrs = Vec::new();
+    let (path, nar_sha256) = if dirty {
+        ev.warn(&format!("Git tree '{}' is dirty", repo.display()))?;
+        let listed = git(repo, &["ls-files", "-z"]).map_err(err)?;
+        let mut keep: HashSet<Vec<u8>> = HashSet::new();
+        for f in listed.split(|&c| c == 0).filter(|f| !f.is_empty()) {
+            // Every tracked file and the directories leading to it.
+            for (i, &c) in f.iter().enumerate() {
+                if c == b'/' {
+                    keep.insert(f[..i].to_vec());
+                }
+            }
+            keep.insert(f.to_vec());
+        }
+        let mut filter = |p: &[u8], _: FileType| Ok(keep.contains(&p[1.min(p.len())..]));
+        let nar = import::dump(repo, Some(&mut filter))?;
+        let ca = nar_ca(&nar);
+        let sha: [u8; 32] = match &ca {
+            nix_compat::nixhash::CAHash::Nar(NixHash::Sha256(d)) => *d,
+            _ => [0; 32],
+        };
+        let p = glue
+            .store()
+            .add_nar(&req.name, ca, &nar, &[])
+            .map_err(|e| store_error(&e).at(pos))?;
+        let head = head.clone().unwrap_or_else(|| "0".repeat(40));
+        attrs.push(("dirtyRev", Value::string(format!("{head}-dirty"))));
+        attrs.push((
+            "dirtyShortRev",
+            Value::string(format!("{}-dirty", &head[..7.min(head.len())])),
+        ));
+        attrs.push(("rev", Value::string("0".repeat(40))));
+        attrs.push(("shortRev", Value::string("0".repeat(7))));
+        attrs.push(("revCount", Value::Int(0)));
+        (p, sha)
+    } else {
+        let rev = match (&req.rev, &req.reference) {
+            (Some(r), _) => r.clone(),
+            (None, Some(r)) => {
+                git_text(repo, &["rev-parse", "--verify", &format!("{r}^{{commit}}")]).map_err(
+                    |_| {
+                        err(format!(
+                            "resolving Git reference '{r}': revspec '{r}' not found"
+                        ))
+                    },
+                )?
+            }
+            (None, None) => head
+                .clone()
+                .ok_or_else(|| err(format!("'{}' has no commits", repo.display())))?,
+        };
+        let tar = git(repo, &["archive", "--format=tar", &rev]).map_err(err)?;
+        let store = glue.store();
+        let services = store.services().map_err(|e| store_error(&e).at(pos))?;
+        let root = store
+            .handle()
+            .block_on(tvix_castore::import::tar::import_tar(
+                &services.store,
+                &tar[..],
+                &ImportOptions::default(),
+            ))
+            .map_err(|e| err(format!("cannot import revision {rev}: {e}")))?;
+        let (p, sha) = store
+            .add_tree(&req.name, root)
+            .map_err(|e| store_error(&e).at(pos))?;
+        let count: i64 = git_text(repo, &["rev-list", "--count", &rev])
+            .map_err(err)?
+            .parse()
+            .unwrap_or(0);
+        attrs.push(("rev", Value::string(rev.clone())));
+        attrs.push((
+            "shortRev",
+            Value::string(rev[..7.min(rev.len())].to_owned()),
+        ));
+        attrs.push(("revCount", Value::Int(count)));
+        (p, sha)
+    };
+    let time_rev = match (&req.rev, &req.reference) {
+        (Some(r), _) => r.clone(),
+        (None, Some(r)) => format!("{r}^{{commit}}"),
+        (None, None) => "HEAD".to_owned(),
+    };
+    let last_modified: i64 = git_text(repo, &["log", "-1", "--format=%ct", &time_rev])
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    attrs.push(("lastModified", Value::Int(last_modified)));
+    attrs.push((
+        "lastModifiedDate",
+        Value::string(date_string(last_modified)),
+    ));
+    attrs.push((
+        "narHash",
+        Value::string(NixHash::Sha256(nar_sha256).to_sri()),
+    ));
+    attrs.push(("outPath", store_path_value(&path)));
+    attrs.push(("submodules", Value::Bool(false)));
+    Ok(Value::attrs(Attrs::from_unsorted(
+        attrs
+            .into_iter()
+            .map(|(n, value)| Attr {
+                name: sym(n),
+                pos: Pos::NONE,
+                value,
+            })
+            .collect(),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_string;
+
+    #[test]
+    fn dates_are_utc_civil_time() {
+        assert_eq!(date_string(0), "19700101000000");
+        assert_eq!(date_string(1_577_836_800), "20200101000000");
+        assert_eq!(date_string(1_795_601_889), "20261125101809");
+        assert_eq!(date_string(951_825_600), "20000229120000");
+    }
+}

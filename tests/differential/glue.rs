@@ -1,0 +1,275 @@
+//! tvix-glue through the `tvix` binary, against the reference: the same
+//! expressions instantiated by `tvix` and `nix-instantiate` print the same
+//! `.drv` paths (hence the same ATerm bytes: a `.drv` path is the hash of its
+//! text and references), `tvix derivation show` prints what
+//! `nix derivation show` prints, and evaluation yields the same output paths
+//! and `builtins.path`/`filterSource`/`toFile` store paths. Inputs: the
+//! hand-written `glue/drvs.nix`, the random derivations of `derivation.rs`,
+//! and the mini-pkgs workload of `../shared/bench`.
+
+use std::{ffi::OsStr, path::Path, process::Output};
+
+use proptest::prelude::*;
+use tvix_tests::{our_binary, reference, workspace_root};
+
+fn ours(store: &Path, args: &[&OsStr]) -> Output {
+    our_binary("tvix")
+        .env("TVIX_STORE", format!("local://{}", store.display()))
+        .env("XDG_CACHE_HOME", store.with_extension("cache"))
+        .args(args)
+        .output()
+        .expect("run tvix")
+}
+
+fn theirs(tool: &str, args: &[&OsStr]) -> Output {
+    reference::command(tool)
+        .args(args)
+        .output()
+        .expect("run the reference")
+}
+
+fn stdout(what: &str, out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// The source tree `drvs.nix` copies: `a.txt`, `skip.txt`, `sub/b` and a
+/// symlink `l` → `a.txt`.
+fn source_tree(root: &Path) -> String {
+    let src = root.join("src");
+    std::fs::create_dir_all(src.join("sub")).expect("mkdir");
+    std::fs::write(src.join("a.txt"), b"a\n").expect("write");
+    std::fs::write(src.join("skip.txt"), b"skip").expect("write");
+    std::fs::write(src.join("sub/b"), b"b").expect("write");
+    std::os::unix::fs::symlink("a.txt", src.join("l")).expect("symlink");
+    src.display().to_string()
+}
+
+#[test]
+fn hand_written_derivations_match_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = source_tree(dir.path());
+    let store = dir.path().join("store");
+    let file = workspace_root().join("tests/differential/glue/drvs.nix");
+    let args: Vec<&OsStr> = vec![
+        file.as_os_str(),
+        "--argstr".as_ref(),
+        "src".as_ref(),
+        src.as_ref(),
+    ];
+
+    let ref_paths = stdout("nix-instantiate", theirs("nix-instantiate", &args));
+    let our_paths = stdout("tvix", ours(&store, &args));
+    assert_eq!(our_paths, ref_paths);
+    assert_eq!(ref_paths.lines().count(), 15);
+
+    // Every .drv, read back from our store, shows as the reference's.
+    let drvs: Vec<&str> = ref_paths
+        .lines()
+        .map(|l| l.split_once('!').map_or(l, |(p, _)| p))
+        .collect();
+    let mut show: Vec<&OsStr> = vec!["derivation".as_ref(), "show".as_ref()];
+    show.extend(drvs.iter().map(|d| OsStr::new(*d)));
+    let our_json = stdout("tvix derivation show", ours(&store, &show));
+    let mut ref_show: Vec<&OsStr> = vec![
+        "--extra-experimental-features".as_ref(),
+        "nix-command".as_ref(),
+    ];
+    ref_show.extend(show.iter().copied());
+    let ref_json = stdout("nix derivation show", theirs("nix", &ref_show));
+    assert_eq!(our_json, ref_json);
+    // With their input derivations (-r).
+    show.insert(2, "-r".as_ref());
+    ref_show.insert(4, "-r".as_ref());
+    assert_eq!(
+        stdout("tvix derivation show -r", ours(&store, &show)),
+        stdout("nix derivation show -r", theirs("nix", &ref_show))
+    );
+
+    // Output paths and the paths of sources, under --eval.
+    let expr = format!(
+        "let r = import {} {{ src = \"{src}\"; }}; in {{ paths = r.paths; outs = map (d: d.outPath) \
+         [ r.single r.multi.dev r.multi.lib r.structured.bin r.misc r.discard r.usesOutputs r.fodDependent ]; }}",
+        file.display()
+    );
+    let eval: Vec<&OsStr> = vec![
+        "--eval".as_ref(),
+        "--strict".as_ref(),
+        "-E".as_ref(),
+        expr.as_ref(),
+    ];
+    assert_eq!(
+        stdout("tvix --eval", ours(&store, &eval)),
+        stdout("nix-instantiate --eval", theirs("nix-instantiate", &eval))
+    );
+}
+
+#[test]
+fn mini_pkgs_instantiates_to_the_reference_drv_paths() {
+    let bench = workspace_root().join("../shared/bench/eval/mini-pkgs.nix");
+    let Ok(text) = std::fs::read_to_string(&bench) else {
+        panic!("{} is missing", bench.display());
+    };
+    // The workload up to its `in`, returning the package list itself.
+    let body = text
+        .rsplit_once("\nin\n")
+        .map(|(head, _)| head)
+        .expect("mini-pkgs.nix ends with `in { ... }`");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("pkgs.nix");
+    std::fs::write(&file, format!("{body}\nin pkgs\n")).expect("write");
+    let args = [file.as_os_str()];
+    let ref_paths = stdout("nix-instantiate", theirs("nix-instantiate", &args));
+    let our_paths = stdout("tvix", ours(&dir.path().join("store"), &args));
+    assert_eq!(ref_paths.lines().count(), 5000);
+    assert!(our_paths == ref_paths, "the drvPaths differ");
+}
+
+fn check_generated(specs: &[crate::derivation::Spec]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("drvs.nix");
+    std::fs::write(&file, crate::derivation::expression(specs)).expect("write");
+    let args = [file.as_os_str()];
+    let r = theirs("nix-instantiate", &args);
+    prop_assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let o = ours(&dir.path().join("store"), &args);
+    prop_assert!(
+        o.status.success(),
+        "tvix: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    prop_assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&r.stdout)
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        max_shrink_iters: 50,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn generated_derivations_instantiate_like_the_reference(specs in crate::derivation::specs()) {
+        check_generated(&specs)?;
+    }
+}
+
+/// Runs `git` in `repo` with fixed identities and dates.
+fn git(repo: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "a@b")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "a@b")
+        .env("GIT_AUTHOR_DATE", "2021-02-03T04:05:06Z")
+        .env("GIT_COMMITTER_DATE", "2021-02-03T04:05:06Z")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn fetchers_of_local_sources_match_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = source_tree(dir.path());
+    let tarballs = dir.path().join("tarballs");
+    std::fs::create_dir_all(&tarballs).expect("mkdir");
+    for (name, flag, entries) in [
+        ("one.tar.gz", "-czf", vec!["src"]),
+        ("two.tar.xz", "-cJf", vec!["a.txt", "sub"]),
+        ("plain.tar", "-cf", vec!["src"]),
+    ] {
+        let base = if entries == ["src"] {
+            dir.path().to_path_buf()
+        } else {
+            Path::new(&src).to_path_buf()
+        };
+        let st = std::process::Command::new("tar")
+            .arg("-C")
+            .arg(&base)
+            .arg(flag)
+            .arg(tarballs.join(name))
+            .args(&entries)
+            .status()
+            .expect("tar");
+        assert!(st.success());
+    }
+    // A tarball with an expression copying paths from inside it (the paths
+    // are then inside the store, not on the local filesystem).
+    let top = dir.path().join("imp/top");
+    std::fs::create_dir_all(top.join("sub")).expect("mkdir");
+    std::fs::write(top.join("f"), b"hi\n").expect("write");
+    std::fs::write(top.join("sub/y"), b"x").expect("write");
+    std::fs::write(
+        top.join("default.nix"),
+        "{ a = \"${./f}\"; \
+           p = builtins.path { path = ./.; filter = p: t: baseNameOf p != \"default.nix\"; name = \"x\"; }; \
+           fs = builtins.filterSource (p: t: t != \"directory\") ./.; \
+           flat = builtins.path { path = ./f; recursive = false; }; }",
+    )
+    .expect("write");
+    let st = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(dir.path().join("imp"))
+        .arg("-czf")
+        .arg(tarballs.join("imp.tar.gz"))
+        .arg("top")
+        .status()
+        .expect("tar");
+    assert!(st.success());
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("f"), b"one\n").expect("write");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "one"]);
+    std::fs::write(repo.join("f"), b"two\n").expect("write");
+    git(&repo, &["commit", "-qam", "two"]);
+    git(&repo, &["tag", "v1"]);
+
+    let t = tarballs.display();
+    let r = repo.display();
+    let expr = format!(
+        "{{ \
+         url = builtins.fetchurl file://{t}/one.tar.gz; \
+         named = builtins.fetchurl {{ url = \"file://{t}/plain.tar\"; name = \"p\"; }}; \
+         one = builtins.fetchTarball file://{t}/one.tar.gz; \
+         two = builtins.fetchTarball \"file://{t}/two.tar.xz\"; \
+         plain = builtins.fetchTarball {{ url = \"file://{t}/plain.tar\"; name = \"plain\"; }}; \
+         git = builtins.fetchGit {r}; \
+         tag = builtins.fetchGit {{ url = \"file://{r}\"; ref = \"v1\"; }}; \
+         tree = builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; }}; \
+         treeFile = builtins.fetchTree {{ type = \"file\"; url = \"file://{t}/plain.tar\"; }}; \
+         treeTar = builtins.fetchTree \"file://{t}/one.tar.gz\"; \
+         treeTar2 = builtins.fetchTree {{ type = \"tarball\"; url = \"file://{t}/two.tar.xz\"; }}; \
+         treePath = builtins.fetchTree {{ type = \"path\"; path = \"{src}\"; }}; \
+         imported = import (builtins.fetchTarball file://{t}/imp.tar.gz + \"/default.nix\"); \
+         }}"
+    );
+    let args: Vec<&OsStr> = vec![
+        "--eval".as_ref(),
+        "--strict".as_ref(),
+        "-E".as_ref(),
+        expr.as_ref(),
+    ];
+    assert_eq!(
+        stdout("tvix --eval", ours(&dir.path().join("store"), &args)),
+        stdout("nix-instantiate --eval", theirs("nix-instantiate", &args))
+    );
+}
