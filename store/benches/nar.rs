@@ -1,8 +1,11 @@
 //! Throughput of NAR ingestion into castore and of NAR size/SHA-256
 //! calculation from castore, from a memory store and through castore's gRPC
-//! server on a Unix socket, with and without blob prefetching.
+//! server on a Unix socket, with and without blob prefetching; and the time
+//! to read the last 64 KiB of the NAR with the seekable reader (layout plus
+//! one range), against rendering the whole NAR.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tvix_castore::{
     Store,
     backend::{
@@ -10,7 +13,9 @@ use tvix_castore::{
         memory::MemoryBackend,
     },
 };
-use tvix_store::nar::{ExpectedNar, IngestOptions, RenderOptions, calculate_nar, ingest_nar};
+use tvix_store::nar::{
+    ExpectedNar, IngestOptions, RenderOptions, SeekableNar, calculate_nar, ingest_nar,
+};
 
 /// A NAR of 2,000 small files (1–16 KiB) in 40 directories and two 4 MiB files.
 fn make_nar() -> Vec<u8> {
@@ -115,6 +120,29 @@ fn bench(c: &mut Criterion) {
                 },
             );
         }
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("nar-range");
+    g.sample_size(10);
+    for (kind, s) in [("memory", &store), ("grpc", &grpc)] {
+        g.bench_function(format!("last-64KiB/{kind}"), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let mut r = SeekableNar::open(&node, s.clone()).await.expect("opens");
+                    r.seek(std::io::SeekFrom::End(-65536)).await.expect("seek");
+                    let mut buf = Vec::with_capacity(65536);
+                    r.read_to_end(&mut buf).await.expect("reads");
+                    buf.len()
+                })
+            })
+        });
+        g.bench_function(format!("whole-render/{kind}"), |b| {
+            b.iter(|| {
+                rt.block_on(calculate_nar(&node, s, RenderOptions::default()))
+                    .expect("calculates")
+            })
+        });
     }
     g.finish();
 }

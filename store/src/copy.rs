@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use nix_compat::store_path::StorePath;
 use tracing::Instrument;
-use tvix_tracing::ProgressSpanExt;
+use tvix_tracing::{ProgressSpanExt, ProgressStyle};
 
 use crate::{PathInfo, PathInfoError, PathInfoService, StorePathHash};
 
@@ -97,7 +97,8 @@ pub async fn closure(
 }
 
 /// Copies the closure of `paths` from `src` to `dst`; returns the paths
-/// copied (those `dst` did not have).
+/// copied (those `dst` did not have). Progress: a bar of NAR bytes over the
+/// paths to copy, with the count of paths as its message.
 pub async fn copy_closure(
     src: &dyn PathInfoService,
     dst: &dyn PathInfoService,
@@ -106,25 +107,36 @@ pub async fn copy_closure(
     let span = tvix_tracing::progress_span!("copy", paths = paths.len());
     async {
         let infos = closure(src, paths).await?;
-        tracing::Span::current().progress_set_length(infos.len() as u64);
-        let mut copied = Vec::new();
+        let mut todo = Vec::new();
         for info in infos {
-            let path = info.store_path.to_absolute_path();
             let have = dst
                 .has(&info.hash())
                 .await
                 .map_err(|source| CopyError::Destination {
-                    path: path.clone(),
+                    path: info.store_path.to_absolute_path(),
                     source,
                 })?;
             if !have {
-                let sp = info.store_path.clone();
-                dst.put(info)
-                    .await
-                    .map_err(|source| CopyError::Destination { path, source })?;
-                copied.push(sp);
+                todo.push(info);
             }
-            tracing::Span::current().progress_inc(1);
+        }
+        let span = tracing::Span::current();
+        span.progress_set_style(ProgressStyle::Bytes);
+        span.progress_set_length(todo.iter().map(|i| i.nar_size).sum());
+        let total = todo.len();
+        let mut copied = Vec::with_capacity(total);
+        for info in todo {
+            span.progress_set_message(&format!("{}/{total} paths", copied.len()));
+            let nar_size = info.nar_size;
+            let sp = info.store_path.clone();
+            dst.put(info)
+                .await
+                .map_err(|source| CopyError::Destination {
+                    path: sp.to_absolute_path(),
+                    source,
+                })?;
+            copied.push(sp);
+            span.progress_inc(nar_size);
         }
         Ok(copied)
     }

@@ -9,6 +9,7 @@ mod glue;
 mod nar;
 mod narinfo;
 mod store;
+mod store_http;
 
 use tvix_tests::reference;
 

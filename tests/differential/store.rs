@@ -16,7 +16,7 @@ use tvix_store::{
 };
 use tvix_tests::{fstree, reference};
 
-fn path_str(p: &Path) -> &str {
+pub(crate) fn path_str(p: &Path) -> &str {
     p.to_str().expect("temp paths are UTF-8")
 }
 
@@ -100,7 +100,7 @@ fn cli_import_path_info_and_nar_dump() {
 
 /// A tree whose contents differ on every run, so the reference store (which
 /// persists between runs) does not have it yet.
-fn fresh_tree(root: &Path) {
+pub(crate) fn fresh_tree(root: &Path) {
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
@@ -115,7 +115,7 @@ fn fresh_tree(root: &Path) {
 }
 
 /// A key pair made by the reference: (secret key file, public key).
-fn keys(dir: &Path) -> (std::path::PathBuf, String) {
+pub(crate) fn keys(dir: &Path) -> (std::path::PathBuf, String) {
     let sk = reference::run(
         "nix",
         &["key", "generate-secret", "--key-name", "tvix-test-1"],
@@ -129,7 +129,7 @@ fn keys(dir: &Path) -> (std::path::PathBuf, String) {
     )
 }
 
-fn tvix(store: &str, args: &[&str]) -> std::process::Output {
+pub(crate) fn tvix(store: &str, args: &[&str]) -> std::process::Output {
     tvix_tests::our_binary("tvix-store")
         .arg(format!("--store={store}"))
         .args(args)
@@ -137,7 +137,7 @@ fn tvix(store: &str, args: &[&str]) -> std::process::Output {
         .expect("runs")
 }
 
-fn tvix_ok(store: &str, args: &[&str]) -> Vec<u8> {
+pub(crate) fn tvix_ok(store: &str, args: &[&str]) -> Vec<u8> {
     let out = tvix(store, args);
     assert!(
         out.status.success(),
@@ -147,13 +147,26 @@ fn tvix_ok(store: &str, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
-fn query_encode(s: &str) -> String {
+pub(crate) fn query_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Drops the narinfo's `CA:` line, so the path needs a signature.
+pub(crate) fn strip_ca(cache: &Path, path: &str) -> std::path::PathBuf {
+    let narinfo = cache.join(format!("{}.narinfo", &path[11..43]));
+    let text = std::fs::read_to_string(&narinfo).expect("narinfo");
+    let no_ca: String = text
+        .lines()
+        .filter(|l| !l.starts_with("CA: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&narinfo, no_ca).expect("write");
+    narinfo
 }
 
 #[test]
@@ -264,14 +277,7 @@ fn a_cache_nix_writes_is_read_by_us() {
         );
 
         // Without its CA line the path needs a signature: a wrong key is refused.
-        let narinfo = cache_dir.join(format!("{}.narinfo", &path[11..43]));
-        let text = std::fs::read_to_string(&narinfo).expect("narinfo");
-        let no_ca: String = text
-            .lines()
-            .filter(|l| !l.starts_with("CA: "))
-            .map(|l| format!("{l}\n"))
-            .collect();
-        std::fs::write(&narinfo, no_ca).expect("write");
+        strip_ca(&cache_dir, &path);
         let other_dir = dir.path().join("other");
         std::fs::create_dir_all(&other_dir).expect("mkdir");
         let (_, other_pk) = keys(&other_dir);

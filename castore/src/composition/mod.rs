@@ -29,6 +29,7 @@
 //! unknown aliases and reference cycles by name. Every store carries its alias
 //! as its instance name, which appears in its errors and tracing spans.
 
+pub mod alias;
 pub mod url;
 
 use std::{
@@ -214,6 +215,33 @@ pub enum CompositionError {
     },
 }
 
+/// A store argument (`--store`): a URL, or the contents of a TOML file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreArg<'a> {
+    /// The argument contains `://`: a URL.
+    Url(&'a str),
+    /// The text of the composition file the argument names.
+    Toml(String),
+}
+
+/// Reads a store argument: a URL if it contains `://`, else the path of a
+/// TOML file, which is read. Shared with compositions that extend castore's.
+pub fn read_arg(arg: &str) -> Result<StoreArg<'_>, CompositionError> {
+    if arg.contains("://") {
+        return Ok(StoreArg::Url(arg));
+    }
+    let path = PathBuf::from(arg);
+    std::fs::read_to_string(&path)
+        .map(StoreArg::Toml)
+        .map_err(|source| CompositionError::Read { path, source })
+}
+
+/// Parses composition TOML into castore's configuration or one that extends
+/// it (unknown fields are the config type's business).
+pub fn parse_toml<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, CompositionError> {
+    toml::from_str(s).map_err(CompositionError::Toml)
+}
+
 /// A configuration being built: each alias becomes a [`Store`] once.
 #[derive(Debug)]
 pub struct Composition {
@@ -233,9 +261,7 @@ impl Composition {
 
     /// Parses TOML.
     pub fn from_toml(s: &str) -> Result<Self, CompositionError> {
-        Ok(Self::new(
-            toml::from_str(s).map_err(CompositionError::Toml)?,
-        ))
+        Ok(Self::new(parse_toml(s)?))
     }
 
     /// Converts a URL (the store is its root alias `root`).
@@ -250,13 +276,10 @@ impl Composition {
 
     /// A store argument: a URL if it contains `://`, else the path of a TOML file.
     pub fn from_arg(arg: &str) -> Result<Self, CompositionError> {
-        if arg.contains("://") {
-            return Self::from_url(arg);
+        match read_arg(arg)? {
+            StoreArg::Url(u) => Self::from_url(u),
+            StoreArg::Toml(text) => Self::from_toml(&text),
         }
-        let path = PathBuf::from(arg);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| CompositionError::Read { path, source })?;
-        Self::from_toml(&text)
     }
 
     /// The configuration (with anonymous instances added for URL references
@@ -275,58 +298,59 @@ impl Composition {
     /// Builds the store called `alias` (and what it refers to), once: later
     /// calls return the same store. gRPC clients need a tokio runtime.
     pub fn build(&mut self, alias: &str) -> Result<Store, CompositionError> {
-        let mut stack = Vec::new();
-        self.build_inner(alias, None, &mut stack)
+        alias::build(self, alias)
+    }
+}
+
+impl From<alias::AliasError> for CompositionError {
+    fn from(e: alias::AliasError) -> Self {
+        match e {
+            alias::AliasError::UnknownAlias { alias, referrer } => {
+                Self::UnknownAlias { alias, referrer }
+            }
+            alias::AliasError::Cycle(c) => Self::Cycle(c),
+        }
+    }
+}
+
+impl alias::Instances for Composition {
+    type Config = InstanceConfig;
+    type Instance = Store;
+    type Error = CompositionError;
+
+    fn built(&mut self) -> &mut HashMap<String, Store> {
+        &mut self.built
     }
 
-    fn build_inner(
+    fn config(&mut self, alias: &str) -> Result<Option<InstanceConfig>, CompositionError> {
+        if let Some(c) = self.config.stores.get(alias) {
+            return Ok(Some(c.clone()));
+        }
+        if !alias.contains("://") {
+            return Ok(None);
+        }
+        // A URL reference: an anonymous instance named after the URL.
+        let entries = url::to_config(alias, alias).map_err(CompositionError::Url)?;
+        self.config.stores.extend(entries);
+        Ok(self.config.stores.get(alias).cloned())
+    }
+
+    fn references(config: &InstanceConfig) -> Vec<&str> {
+        config.references()
+    }
+
+    fn instantiate(
         &mut self,
         alias: &str,
-        referrer: Option<&str>,
-        stack: &mut Vec<String>,
+        config: &InstanceConfig,
+        deps: Vec<Store>,
     ) -> Result<Store, CompositionError> {
-        if let Some(s) = self.built.get(alias) {
-            return Ok(s.clone());
-        }
-        if let Some(pos) = stack.iter().position(|a| a == alias) {
-            let mut cycle = stack[pos..].to_vec();
-            cycle.push(alias.to_owned());
-            return Err(CompositionError::Cycle(cycle));
-        }
-        let cfg = match self.config.stores.get(alias) {
-            Some(c) => c.clone(),
-            None if alias.contains("://") => {
-                // A URL reference: an anonymous instance named after the URL.
-                let entries = url::to_config(alias, alias).map_err(CompositionError::Url)?;
-                self.config.stores.extend(entries);
-                self.config.stores.get(alias).cloned().ok_or_else(|| {
-                    CompositionError::UnknownAlias {
-                        alias: alias.to_owned(),
-                        referrer: referrer.map(str::to_owned),
-                    }
-                })?
-            }
-            None => {
-                return Err(CompositionError::UnknownAlias {
-                    alias: alias.to_owned(),
-                    referrer: referrer.map(str::to_owned),
-                });
-            }
-        };
-        stack.push(alias.to_owned());
-        let mut deps = Vec::new();
-        for r in cfg.references() {
-            deps.push(self.build_inner(r, Some(alias), stack)?);
-        }
-        stack.pop();
-        let store = instantiate(alias, &cfg, deps)
+        Ok(instantiate(alias, config, deps)
             .map_err(|source| CompositionError::Build {
                 alias: alias.to_owned(),
                 source,
             })?
-            .with_options(self.config.options.to_options());
-        self.built.insert(alias.to_owned(), store.clone());
-        Ok(store)
+            .with_options(self.config.options.to_options()))
     }
 }
 

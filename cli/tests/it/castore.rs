@@ -210,19 +210,7 @@ fn store_from_env_toml_and_default() {
 fn daemon_serves_until_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sock = dir.path().join("d.sock");
-    let mut daemon = Command::new(env!("CARGO_BIN_EXE_tvix-store"))
-        .args(["--store=memory://", "daemon", "--listen"])
-        .arg(format!("unix:{}", sock.display()))
-        .env_remove("RUST_LOG")
-        .spawn()
-        .expect("daemon starts");
-    // Wait for the socket without a time limit; a failed start ends the wait.
-    while !sock.exists() {
-        if let Some(status) = daemon.try_wait().expect("wait") {
-            panic!("daemon exited early: {status}");
-        }
-        std::thread::yield_now();
-    }
+    let daemon = crate::start_daemon(&sock);
     make_tree(&dir.path().join("t"));
     let store = format!("--store=grpc+unix://{}", sock.display());
     let root = ok(&tvix_store(dir.path(), &[&store, "castore", "import", "t"]))
@@ -247,12 +235,6 @@ fn daemon_serves_until_sigterm() {
         fs::read(dir.path().join("t/d/big")).expect("read")
     );
 
-    let kill = Command::new("kill")
-        .args(["-TERM", &daemon.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let status = daemon.wait().expect("daemon exits");
-    assert!(status.success(), "{status}");
+    crate::stop_daemon(daemon);
     assert!(!sock.exists(), "socket removed on shutdown");
 }

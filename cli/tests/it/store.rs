@@ -25,17 +25,20 @@ fn ok(r: &crate::Run) -> &str {
 #[test]
 fn import_path_info_and_nar_dump_match_nix() {
     let dir = tempfile::tempdir().expect("tempdir");
-    make_tree(&dir.path().join("t"));
     let store = format!("--store=local://{}/store", dir.path().display());
-    let out = ok(&tvix_store(dir.path(), &[&store, "import", "t"])).to_owned();
+    import_and_check(dir.path(), &store);
+}
+
+/// Imports [`make_tree`] through `store` (a `--store=…` argument), then
+/// checks path-info (JSON and `-r`) and `nar dump` in later runs.
+fn import_and_check(dir: &Path, store: &str) {
+    make_tree(&dir.join("t"));
+    let store = store.to_owned();
+    let out = ok(&tvix_store(dir, &[&store, "import", "t"])).to_owned();
     assert_eq!(out, format!("{PATH}\n"));
 
     // The store persists between runs.
-    let json = ok(&tvix_store(
-        dir.path(),
-        &[&store, "path-info", "--json", PATH],
-    ))
-    .to_owned();
+    let json = ok(&tvix_store(dir, &[&store, "path-info", "--json", PATH])).to_owned();
     assert_eq!(
         json,
         format!(
@@ -48,7 +51,7 @@ fn import_path_info_and_nar_dump_match_nix() {
             PATH
         )
     );
-    let text = ok(&tvix_store(dir.path(), &[&store, "path-info", "-r", PATH])).to_owned();
+    let text = ok(&tvix_store(dir, &[&store, "path-info", "-r", PATH])).to_owned();
     assert_eq!(text, format!("{PATH}\n"));
 
     let nar = std::process::Command::new(env!("CARGO_BIN_EXE_tvix-store"))
@@ -65,7 +68,7 @@ fn import_path_info_and_nar_dump_match_nix() {
     // `nix-store --dump` in nar.rs).
     let dumped = std::process::Command::new(env!("CARGO_BIN_EXE_tvix-store"))
         .args(["nar", "dump-path", "t"])
-        .current_dir(dir.path())
+        .current_dir(dir)
         .output()
         .expect("runs");
     assert!(nar.stdout == dumped.stdout, "NARs differ");
@@ -132,4 +135,17 @@ fn copy_to_a_file_cache_and_back_into_another_store() {
     assert!(r.stderr.contains("is not valid"), "{}", r.stderr);
     let r = tvix_store(dir.path(), &[&b, "copy", PATH]);
     assert_eq!(r.status, 1);
+}
+
+#[test]
+fn daemon_serves_pathinfo_next_to_castore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sock = dir.path().join("d.sock");
+    let daemon = crate::start_daemon(&sock);
+    // Each command is a separate client: what import put is kept by the daemon.
+    import_and_check(
+        dir.path(),
+        &format!("--store=grpc+unix://{}", sock.display()),
+    );
+    crate::stop_daemon(daemon);
 }

@@ -30,7 +30,8 @@
 //! A store URL gives both parts: castore's URL table builds the castore
 //! store, and [`url`] maps the same URL to a PathInfo service kept beside it.
 //! Each alias is built once; unknown aliases and reference cycles are errors
-//! naming them; every instance carries its alias as its instance name.
+//! naming them (castore's generic [`alias::build`] does the walk); every
+//! instance carries its alias as its instance name.
 
 pub mod url;
 
@@ -45,7 +46,8 @@ use serde::Deserialize;
 use tvix_castore::{
     BoxError, Store,
     composition::{
-        Composition, CompositionConfig, CompositionError, InstanceConfig, OptionsConfig,
+        self, Composition, CompositionConfig, CompositionError, InstanceConfig, OptionsConfig,
+        StoreArg, alias,
     },
 };
 
@@ -97,6 +99,12 @@ pub enum PathInfoConfig {
         /// The database file (its directory is created if missing).
         path: Option<PathBuf>,
     },
+    /// An SQLite database file (in memory if `path` is not given; feature
+    /// `sqlite`).
+    Sqlite {
+        /// The database file (its directory is created if missing).
+        path: Option<PathBuf>,
+    },
     /// A gRPC server (`grpc+unix:///SOCK` or `grpc+http://HOST:PORT`).
     Grpc {
         /// The server URL.
@@ -121,7 +129,8 @@ pub enum PathInfoConfig {
         /// The secret key file (`nix key generate-secret`).
         keyfile: PathBuf,
     },
-    /// A Nix binary cache directory: `file:///DIR` with options
+    /// A Nix binary cache: `file:///DIR`, `http://HOST/PATH` or
+    /// `https://HOST/PATH` with options
     /// `compression=`, `secret-key=`, `trusted-public-keys=` (see
     /// [`BinaryCachePathInfoService`]).
     Nix {
@@ -147,22 +156,11 @@ impl PathInfoConfig {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreCompositionError {
-    /// The castore part failed.
+    /// The castore part failed, or the argument could not be read or parsed
+    /// (castore's `Read` and `Toml`).
     #[error(transparent)]
     Castore(#[from] CompositionError),
-    /// The TOML is malformed or does not match the format.
-    #[error("invalid composition")]
-    Toml(#[source] toml::de::Error),
-    /// The composition file could not be read.
-    #[error("cannot read composition file {path}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A URL could not be converted.
+    /// A URL could not be converted to PathInfo services.
     #[error("invalid store URL")]
     Url(#[source] url::UrlError),
     /// An alias that is not defined.
@@ -232,9 +230,7 @@ impl StoreComposition {
 
     /// Parses TOML.
     pub fn from_toml(s: &str) -> Result<Self, StoreCompositionError> {
-        Ok(Self::new(
-            toml::from_str(s).map_err(StoreCompositionError::Toml)?,
-        ))
+        Ok(Self::new(composition::parse_toml(s)?))
     }
 
     /// Converts a store URL: castore's part by castore's table, the PathInfo
@@ -259,13 +255,10 @@ impl StoreComposition {
 
     /// A store argument: a URL if it contains `://`, else a TOML file's path.
     pub fn from_arg(arg: &str) -> Result<Self, StoreCompositionError> {
-        if arg.contains("://") {
-            return Self::from_url(arg);
+        match composition::read_arg(arg)? {
+            StoreArg::Url(u) => Self::from_url(u),
+            StoreArg::Toml(text) => Self::from_toml(&text),
         }
-        let path = PathBuf::from(arg);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| StoreCompositionError::Read { path, source })?;
-        Self::from_toml(&text)
     }
 
     /// Builds the root castore store and the root PathInfo service.
@@ -286,50 +279,66 @@ impl StoreComposition {
         &mut self,
         alias: &str,
     ) -> Result<Arc<dyn PathInfoService>, StoreCompositionError> {
-        self.build_inner(alias, None, &mut Vec::new())
+        alias::build(self, alias)
+    }
+}
+
+impl From<alias::AliasError> for StoreCompositionError {
+    fn from(e: alias::AliasError) -> Self {
+        match e {
+            alias::AliasError::UnknownAlias { alias, referrer } => {
+                Self::UnknownAlias { alias, referrer }
+            }
+            alias::AliasError::Cycle(c) => Self::Cycle(c),
+            // Future variants: as castore words them.
+            other => Self::Castore(other.into()),
+        }
+    }
+}
+
+impl alias::Instances for StoreComposition {
+    type Config = PathInfoConfig;
+    type Instance = Arc<dyn PathInfoService>;
+    type Error = StoreCompositionError;
+
+    fn built(&mut self) -> &mut HashMap<String, Arc<dyn PathInfoService>> {
+        &mut self.built
     }
 
-    fn build_inner(
+    fn config(&mut self, alias: &str) -> Result<Option<PathInfoConfig>, StoreCompositionError> {
+        if let Some(c) = self.pathinfo.get(alias) {
+            return Ok(Some(c.clone()));
+        }
+        if !alias.contains("://") {
+            return Ok(None);
+        }
+        // A URL reference: an anonymous instance named after the URL.
+        let entries = url::to_config(alias, alias).map_err(StoreCompositionError::Url)?;
+        self.pathinfo.extend(entries);
+        Ok(self.pathinfo.get(alias).cloned())
+    }
+
+    fn references(config: &PathInfoConfig) -> Vec<&str> {
+        config.references()
+    }
+
+    fn instantiate(
         &mut self,
         alias: &str,
-        referrer: Option<&str>,
-        stack: &mut Vec<String>,
+        config: &PathInfoConfig,
+        deps: Vec<Arc<dyn PathInfoService>>,
     ) -> Result<Arc<dyn PathInfoService>, StoreCompositionError> {
-        if let Some(s) = self.built.get(alias) {
-            return Ok(s.clone());
-        }
-        if let Some(pos) = stack.iter().position(|a| a == alias) {
-            let mut cycle = stack[pos..].to_vec();
-            cycle.push(alias.to_owned());
-            return Err(StoreCompositionError::Cycle(cycle));
-        }
-        let cfg = self.pathinfo.get(alias).cloned().ok_or_else(|| {
-            StoreCompositionError::UnknownAlias {
-                alias: alias.to_owned(),
-                referrer: referrer.map(str::to_owned),
-            }
-        })?;
-        stack.push(alias.to_owned());
-        let mut deps = Vec::new();
-        for r in cfg.references() {
-            deps.push(self.build_inner(r, Some(alias), stack)?);
-        }
-        stack.pop();
-        let castore = match &cfg {
+        let castore = match config {
             PathInfoConfig::Nix { store, .. } => Some(match store {
                 Some(s) => self.castore.build(s)?,
                 None => self.castore.build_root()?,
             }),
             _ => None,
         };
-        let svc = instantiate(alias, &cfg, deps, castore).map_err(|source| {
-            StoreCompositionError::Build {
-                alias: alias.to_owned(),
-                source,
-            }
-        })?;
-        self.built.insert(alias.to_owned(), svc.clone());
-        Ok(svc)
+        instantiate(alias, config, deps, castore).map_err(|source| StoreCompositionError::Build {
+            alias: alias.to_owned(),
+            source,
+        })
     }
 }
 
@@ -346,6 +355,18 @@ fn instantiate(
         PathInfoConfig::Memory {} => Arc::new(MemoryPathInfoService::new(name)),
         PathInfoConfig::Redb { path: Some(p) } => Arc::new(RedbPathInfoService::open(name, p)?),
         PathInfoConfig::Redb { path: None } => Arc::new(RedbPathInfoService::in_memory(name)?),
+        #[cfg(feature = "sqlite")]
+        PathInfoConfig::Sqlite { path } => {
+            use crate::pathinfoservice::sqlite::SqlitePathInfoService;
+            Arc::new(match path {
+                Some(p) => SqlitePathInfoService::open(name, p)?,
+                None => SqlitePathInfoService::in_memory(name)?,
+            })
+        }
+        #[cfg(not(feature = "sqlite"))]
+        PathInfoConfig::Sqlite { .. } => {
+            return Err("the sqlite PathInfo service needs the `sqlite` feature".into());
+        }
         #[cfg(feature = "grpc")]
         PathInfoConfig::Grpc { url } => {
             let url = ::url::Url::parse(url)?;

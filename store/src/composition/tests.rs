@@ -15,6 +15,10 @@ use crate::pathinfoservice::tests::fixture_info;
 #[case("objectstore+memory:///", PathInfoConfig::Memory {})]
 #[case("grpc+unix:///run/s.sock", PathInfoConfig::Grpc { url: "grpc+unix:///run/s.sock".into() })]
 #[case("grpc+http://[::1]:8000", PathInfoConfig::Grpc { url: "grpc+http://[::1]:8000".into() })]
+#[case("nix+file:///c?compression=zstd", PathInfoConfig::Nix { url: "file:///c?compression=zstd".into(), store: None })]
+#[case("nix+http://h:8080/c", PathInfoConfig::Nix { url: "http://h:8080/c".into(), store: None })]
+#[case("nix+https://cache.nixos.org?priority=40", PathInfoConfig::Nix { url: "https://cache.nixos.org?priority=40".into(), store: None })]
+#[case("sqlite:///var/db/pathinfo.sqlite", PathInfoConfig::Sqlite { path: Some("/var/db/pathinfo.sqlite".into()) })]
 fn url_table(#[case] url: &str, #[case] want: PathInfoConfig) {
     let cfg = to_config(url, "root").expect("converts");
     assert_eq!(cfg.len(), 1);
@@ -124,7 +128,10 @@ type = "memory"
 fn unknown_fields_are_rejected() {
     let err = StoreComposition::from_toml("[pathinfo.x]\ntype = \"memory\"\nfoo = 1\n")
         .expect_err("unknown field");
-    assert!(matches!(err, StoreCompositionError::Toml(_)));
+    assert!(matches!(
+        err,
+        StoreCompositionError::Castore(tvix_castore::composition::CompositionError::Toml(_))
+    ));
 }
 
 #[tokio::test]
@@ -166,4 +173,55 @@ async fn signing_from_toml() {
     let got = db.get(&a.hash()).await.expect("get").expect("stored");
     assert_eq!(got.signatures.len(), 1);
     assert_eq!(got.signatures[0].name(), "k-1");
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_from_toml_persists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("db/pathinfo.sqlite");
+    let toml = format!(
+        "[stores.root]\ntype = \"memory\"\n[pathinfo.root]\ntype = \"sqlite\"\npath = {:?}\n",
+        db.display().to_string()
+    );
+    let a = fixture_info("a", 1);
+    StoreComposition::from_toml(&toml)
+        .expect("parses")
+        .build_root()
+        .expect("builds")
+        .pathinfo
+        .put(a.clone())
+        .await
+        .expect("put");
+    assert!(db.exists());
+    let s = StoreComposition::from_toml(&toml)
+        .expect("parses")
+        .build_root()
+        .expect("builds");
+    assert_eq!(s.pathinfo.get(&a.hash()).await.expect("get"), Some(a));
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn pathinfo_references_may_be_urls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("p.sqlite");
+    let toml = format!(
+        "[stores.root]\ntype = \"memory\"\n[pathinfo.root]\ntype = \"cache\"\nnear = \"memory://\"\nfar = \"sqlite://{}\"\n",
+        db.display()
+    );
+    let a = fixture_info("a", 1);
+    let mut c = StoreComposition::from_toml(&toml).expect("parses");
+    c.build_root()
+        .expect("builds")
+        .pathinfo
+        .put(a.clone())
+        .await
+        .expect("put");
+    // The far side is the database file, built once under its URL.
+    let far = c
+        .build_pathinfo(&format!("sqlite://{}", db.display()))
+        .expect("built");
+    assert_eq!(far.get(&a.hash()).await.expect("get"), Some(a));
+    assert!(db.exists());
 }

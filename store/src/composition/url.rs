@@ -7,11 +7,16 @@
 //! | `grpc+unix:///SOCKET`, `grpc+http://HOST:PORT` | `grpc`, the same server |
 //! | `objectstore+file:///DIR` | `redb`, file `DIR/pathinfo.redb` |
 //! | `objectstore+memory:///` | `memory` |
+//! | `sqlite:///FILE` | `sqlite`, the database `FILE` (only as a reference inside a composition: it names no castore store) |
 //! | `nix+file:///DIR?OPTIONS` | `nix`, the binary cache `file:///DIR?OPTIONS` (castore in memory) |
+//! | `nix+http://HOST/PATH?OPTIONS`, `nix+https://…` | `nix`, the HTTP binary cache `http(s)://HOST/PATH?OPTIONS` (castore in memory) |
 //! | any of them with `?cache=URL` | `cache`: near = URL's service, far = the rest's |
 //!
 //! Other object stores keep no PathInfo: use a composition file. A URL named
 //! `N` gives the instance `N`; with `?cache=` also `N.inner` and `N.cache`.
+//! In a composition file, a PathInfo service may refer to another by URL
+//! (anything containing `://`), which this table turns into an anonymous
+//! instance named after the URL, as castore does for stores.
 
 use std::{collections::BTreeMap, path::PathBuf};
 
@@ -70,6 +75,9 @@ pub fn to_config(url: &str, name: &str) -> Result<BTreeMap<String, PathInfoConfi
         "memory" | "objectstore+memory" => PathInfoConfig::Memory {},
         "local" | "redb" | "objectstore+file" => db_in(u.path()),
         "grpc+unix" | "grpc+http" => PathInfoConfig::Grpc { url: u.to_string() },
+        "sqlite" if u.path().len() > 1 => PathInfoConfig::Sqlite {
+            path: Some(PathBuf::from(u.path())),
+        },
         _ => {
             return Err(UrlError::NoPathInfo {
                 url: url.to_owned(),

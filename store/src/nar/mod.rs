@@ -10,14 +10,19 @@
 //!   [`calculate_nar`] computes its size and SHA-256 without materialising it.
 //!   Both fetch the directory closure once, then read the files in NAR order
 //!   while prefetching a window of upcoming blobs concurrently.
+//! - [`SeekableNar`] reads a root node's NAR from any offset without
+//!   rendering the bytes before it (for HTTP range requests), from a
+//!   [`NarLayout`] computed from directory metadata only.
 //!
 //! [`Store`]: tvix_castore::Store
 
 mod ingest;
 mod render;
+mod seekable;
 
 pub use ingest::{ExpectedNar, IngestError, IngestOptions, IngestedNar, ingest_nar};
 pub use render::{NarSummary, RenderError, RenderOptions, calculate_nar, write_nar};
+pub use seekable::{NarLayout, SeekableNar};
 
 #[cfg(test)]
 mod tests;

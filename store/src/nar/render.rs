@@ -7,7 +7,9 @@ use futures::{Stream, StreamExt};
 use nix_compat::nar::writer::{self, r#async as nar};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWrite};
+use tracing::Instrument;
 use tvix_castore::{B3Digest, BlobError, BlobReader, Directory, DirectoryError, Node, Store};
+use tvix_tracing::{ProgressSpanExt, ProgressStyle};
 
 /// Options of [`write_nar`] and [`calculate_nar`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +94,7 @@ enum Contents {
 }
 
 /// The directories of `root`'s closure by digest.
-async fn fetch_closure(
+pub(super) async fn fetch_closure(
     store: &Store,
     root: &Node,
 ) -> Result<HashMap<B3Digest, Directory>, RenderError> {
@@ -239,11 +241,12 @@ where
     })
 }
 
-/// An [`AsyncWrite`] sink computing SHA-256 and length.
-#[derive(Default)]
+/// An [`AsyncWrite`] sink computing SHA-256 and length, advancing the
+/// progress bar of `span` by what it is given.
 struct HashingSink {
     hasher: Sha256,
     len: u64,
+    span: tracing::Span,
 }
 
 impl AsyncWrite for HashingSink {
@@ -255,6 +258,7 @@ impl AsyncWrite for HashingSink {
         let this = self.get_mut();
         this.hasher.update(buf);
         this.len += buf.len() as u64;
+        this.span.progress_inc(buf.len() as u64);
         Poll::Ready(Ok(buf.len()))
     }
     fn poll_flush(
@@ -271,13 +275,21 @@ impl AsyncWrite for HashingSink {
     }
 }
 
-/// The NAR size and SHA-256 of `root`, computed by rendering it into a hasher.
+/// The NAR size and SHA-256 of `root`, computed by rendering it into a
+/// hasher, under a progress span counting NAR bytes.
 pub async fn calculate_nar(
     root: &Node,
     store: &Store,
     opts: RenderOptions,
 ) -> Result<NarSummary, RenderError> {
-    let sink = write_nar(HashingSink::default(), root, store, opts).await?;
+    let span = tvix_tracing::progress_span!("nar_hash");
+    span.progress_set_style(ProgressStyle::ByteStream);
+    let sink = HashingSink {
+        hasher: Sha256::new(),
+        len: 0,
+        span: span.clone(),
+    };
+    let sink = write_nar(sink, root, store, opts).instrument(span).await?;
     Ok(NarSummary {
         nar_size: sink.len,
         nar_sha256: sink.hasher.finalize().into(),

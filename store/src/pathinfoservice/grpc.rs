@@ -1,6 +1,8 @@
 //! The PathInfo service over gRPC (`tvix.store.v1.PathInfoService`):
 //! [`GrpcPathInfoService`] is a client, [`PathInfoServer`] serves any
-//! [`PathInfoService`] (plus `CalculateNAR` over a castore [`Store`]).
+//! [`PathInfoService`] (plus `CalculateNAR` over a castore [`Store`]), and
+//! [`serve`] runs castore's gRPC server with the PathInfo service added (what
+//! `tvix-store daemon` serves).
 //!
 //! Errors cross the wire as status codes, as castore's: NotFound ↔
 //! `NOT_FOUND`, Corrupt ↔ `DATA_LOSS`, InvalidRequest ↔ `INVALID_ARGUMENT`,
@@ -17,7 +19,10 @@ use tonic::{
     Request, Response, Status,
     transport::{Channel, Endpoint, Uri},
 };
-use tvix_castore::{ErrorKind, InstanceName, Message, Store};
+use tvix_castore::{
+    ErrorKind, InstanceName, Message, Store,
+    backend::grpc::server::{self, ExtraServices, ListenAddr, ServeError},
+};
 
 use super::{PathInfoError, PathInfoService};
 use crate::{
@@ -56,7 +61,7 @@ pub enum ConnectError {
 }
 
 /// A lazily connecting channel for `url` (same URL forms as castore's gRPC backend).
-fn channel(url: &url::Url) -> Result<Channel, ConnectError> {
+pub(crate) fn channel(url: &url::Url) -> Result<Channel, ConnectError> {
     match url.scheme() {
         "grpc+unix" if url.host_str().is_none_or(str::is_empty) && url.path().len() > 1 => {
             let path = PathBuf::from(url.path());
@@ -221,6 +226,20 @@ impl PathInfoServer {
     pub fn into_service(self) -> PathInfoServiceServer<Self> {
         PathInfoServiceServer::new(self)
     }
+}
+
+/// Serves castore's Blob, Chunk and Directory services of `services.store`
+/// and the PathInfo service `services.pathinfo` (with `CalculateNAR` over the
+/// same store) on `addr`, until `shutdown` completes; see
+/// [`tvix_castore::backend::grpc::server::serve_with`].
+pub async fn serve(
+    services: crate::composition::Services,
+    addr: &ListenAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let pathinfo = PathInfoServer::new(services.pathinfo, services.store.clone()).into_service();
+    let extra = ExtraServices::new().add_service(pathinfo);
+    server::serve_with(services.store, extra, addr, shutdown).await
 }
 
 fn render_status(e: &RenderError) -> Status {

@@ -5,11 +5,12 @@
 //! |---|---|
 //! | [`memory::MemoryPathInfoService`] | a `HashMap` in process memory |
 //! | [`redb::RedbPathInfoService`] | a redb database file (protobuf values) |
+//! | [`sqlite::SqlitePathInfoService`] (feature `sqlite`) | an SQLite database file (a typed column per field) |
 //! | [`grpc::GrpcPathInfoService`] (feature `grpc`) | a client of `tvix-store daemon`; [`grpc::server`] serves any service |
 //! | [`lru::LruPathInfoService`] | the most recently used entries of `inner`, in memory |
 //! | [`cache::CachePathInfoService`] | `near` in front of `far`, filled on read |
 //! | [`signing::SigningPathInfoService`] | signs what is put with a Nix secret key, then puts it into `inner` |
-//! | [`binary_cache::BinaryCachePathInfoService`] | a Nix binary cache directory (`file:///DIR`) |
+//! | [`binary_cache::BinaryCachePathInfoService`] | a Nix binary cache: a directory (`file:///DIR`) or an HTTP(S) server (feature `http`) |
 //!
 //! Every backend passes the same conformance suite (`tests.rs`).
 
@@ -27,6 +28,8 @@ pub mod lru;
 pub mod memory;
 pub mod redb;
 pub mod signing;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 /// Keeps [`PathInfo`]s, looked up by the digest of their store path.
 #[async_trait]
@@ -187,6 +190,15 @@ impl PathInfoError {
             ErrorKind::Unavailable | ErrorKind::Timeout => Self::Unavailable { instance, source },
             _ => Self::Storage { instance, source },
         }
+    }
+}
+
+/// Creates the directory a database file `path` will be in; on failure, that
+/// directory and why.
+fn create_parent_dir(path: &std::path::Path) -> Result<(), (std::path::PathBuf, std::io::Error)> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => std::fs::create_dir_all(parent).map_err(|e| (parent.to_owned(), e)),
+        None => Ok(()),
     }
 }
 

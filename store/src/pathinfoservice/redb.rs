@@ -62,12 +62,8 @@ impl std::fmt::Debug for RedbPathInfoService {
 impl RedbPathInfoService {
     /// Opens (creating it and its directory if needed) the database at `path`.
     pub fn open(name: InstanceName, path: &Path) -> Result<Self, OpenError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| OpenError::CreateDir {
-                path: parent.to_owned(),
-                source,
-            })?;
-        }
+        super::create_parent_dir(path)
+            .map_err(|(path, source)| OpenError::CreateDir { path, source })?;
         let err = |e: redb::Error| OpenError::Database {
             path: path.to_owned(),
             source: Box::new(e),

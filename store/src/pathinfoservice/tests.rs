@@ -97,24 +97,95 @@ async fn symlink_and_directory_nodes(svc: Arc<dyn PathInfoService>) {
     }
 }
 
-/// A gRPC server of a memory service on a Unix socket in `dir`, and a client.
+/// `grpc::serve` (what `tvix-store daemon` runs) over memory services on a
+/// Unix socket in `dir`; returns the socket.
 #[cfg(feature = "grpc")]
-async fn grpc_over_unix_socket(dir: &std::path::Path) -> Arc<dyn PathInfoService> {
-    use super::grpc::{GrpcPathInfoService, PathInfoServer};
-    let sock = dir.join("pathinfo.sock");
-    let listener = tokio::net::UnixListener::bind(&sock).expect("bind");
+async fn serve_over_unix_socket(dir: &std::path::Path) -> std::path::PathBuf {
+    use tvix_castore::backend::grpc::server::ListenAddr;
+    let sock = dir.join("daemon.sock");
     let store = tvix_castore::Store::from_backend(
         "castore".into(),
         tvix_castore::backend::memory::MemoryBackend::new("castore".into()),
     );
-    let server = PathInfoServer::new(Arc::new(MemoryPathInfoService::new("far".into())), store);
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(server.into_service())
-            .serve_with_incoming(tokio_stream::wrappers::UnixListenerStream::new(listener)),
-    );
+    let services = crate::composition::Services {
+        store,
+        pathinfo: Arc::new(MemoryPathInfoService::new("far".into())),
+    };
+    let addr = ListenAddr::Unix(sock.clone());
+    tokio::spawn(async move {
+        super::grpc::serve(services, &addr, std::future::pending())
+            .await
+            .expect("serves")
+    });
+    // The socket appears once the task has bound it.
+    while !sock.exists() {
+        tokio::task::yield_now().await;
+    }
+    sock
+}
+
+/// A client of the PathInfo service served by [`serve_over_unix_socket`].
+#[cfg(feature = "grpc")]
+async fn grpc_over_unix_socket(dir: &std::path::Path) -> Arc<dyn PathInfoService> {
+    let sock = serve_over_unix_socket(dir).await;
     let url = url::Url::parse(&format!("grpc+unix://{}", sock.display())).expect("url");
-    Arc::new(GrpcPathInfoService::connect_lazy("grpc".into(), &url).expect("client"))
+    Arc::new(super::grpc::GrpcPathInfoService::connect_lazy("grpc".into(), &url).expect("client"))
+}
+
+/// The daemon's server gives castore's services and the PathInfo service on
+/// one socket: a blob written through castore's client is what the PathInfo
+/// server renders for `CalculateNAR`.
+#[cfg(feature = "grpc")]
+#[tokio::test]
+async fn serve_gives_castore_and_pathinfo_on_one_socket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sock = serve_over_unix_socket(dir.path()).await;
+    let url = url::Url::parse(&format!("grpc+unix://{}", sock.display())).expect("url");
+    let castore = tvix_castore::Store::from_backend(
+        "c".into(),
+        tvix_castore::backend::grpc::GrpcBackend::connect_lazy("c".into(), &url).expect("client"),
+    );
+    let mut w = castore.open_write();
+    w.write(b"hello\n").await.expect("write");
+    let digest = w.close().await.expect("close");
+    let node = tvix_castore::Node::File {
+        digest,
+        size: 6,
+        executable: false,
+    };
+    let pathinfo =
+        super::grpc::GrpcPathInfoService::connect_lazy("p".into(), &url).expect("client");
+    let summary = pathinfo.calculate_nar(&node).await.expect("calculates");
+    let mut nar = Vec::new();
+    nix_compat::nar::writer::open(&mut nar)
+        .expect("open")
+        .file(false, 6, &mut &b"hello\n"[..])
+        .expect("file");
+    assert_eq!(summary.nar_size, nar.len() as u64);
+    let mut info = fixture_info("served", 1);
+    info.node = node;
+    pathinfo.put(info.clone()).await.expect("put");
+    assert_eq!(pathinfo.get(&info.hash()).await.expect("get"), Some(info));
+
+    // The health service reports the added service as serving.
+    use tonic_health::pb::{
+        HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+    };
+    let mut health = HealthClient::new(super::grpc::channel(&url).expect("channel"));
+    for service in [
+        "tvix.store.v1.PathInfoService",
+        "tvix.castore.v1.BlobService",
+    ] {
+        let status = health
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .expect("health check")
+            .into_inner()
+            .status;
+        assert_eq!(status, ServingStatus::Serving as i32, "{service}");
+    }
 }
 
 /// Builds every backend under test; `dir` holds files and sockets.
@@ -146,6 +217,18 @@ async fn backend(kind: &str, dir: &std::path::Path) -> Arc<dyn PathInfoService> 
         )),
         #[cfg(feature = "grpc")]
         "grpc" => grpc_over_unix_socket(dir).await,
+        #[cfg(feature = "sqlite")]
+        "sqlite-memory" => {
+            Arc::new(super::sqlite::SqlitePathInfoService::in_memory("s".into()).expect("sqlite"))
+        }
+        #[cfg(feature = "sqlite")]
+        "sqlite-file" => Arc::new(
+            super::sqlite::SqlitePathInfoService::open(
+                "s".into(),
+                &dir.join("sub/pathinfo.sqlite"),
+            )
+            .expect("sqlite"),
+        ),
         other => panic!("unknown backend {other}"),
     }
 }
@@ -161,7 +244,9 @@ async fn conformance(
         "cache",
         "cache-lru-redb",
         "signing",
-        "grpc"
+        "grpc",
+        "sqlite-memory",
+        "sqlite-file"
     )]
     kind: &str,
     #[values(
@@ -250,4 +335,53 @@ async fn signing_adds_a_signature_by_its_key() {
     let got = inner.get(&a.hash()).await.expect("get").expect("stored");
     assert_eq!(got.check_signatures(&trusted), 1);
     assert!(super::signing::read_key_file(&dir.path().join("missing")).is_err());
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_persists_validates_rows_and_checks_the_schema_version() {
+    use super::sqlite::{OpenError, SqlitePathInfoService};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.sqlite");
+    let a = fixture_info("a", 1);
+    let b = fixture_info("b", 2);
+    {
+        let svc = SqlitePathInfoService::open("mine".into(), &path).expect("open");
+        svc.put(a.clone()).await.expect("put");
+        svc.put(b.clone()).await.expect("put");
+    }
+    // Reopened: still there, in typed columns the sqlite3 shell can read.
+    let svc = SqlitePathInfoService::open("mine".into(), &path).expect("reopen");
+    assert_eq!(svc.get(&a.hash()).await.expect("get"), Some(a.clone()));
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let (p, size): (String, i64) = conn
+            .query_row(
+                "SELECT path, nar_size FROM pathinfo WHERE digest = ?1",
+                [a.hash().0.as_slice()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row");
+        assert_eq!(p, a.store_path.to_string());
+        assert_eq!(size as u64, a.nar_size);
+        // A row that is no PathInfo.
+        conn.execute(
+            "UPDATE pathinfo SET refs = 'not-a-store-path' WHERE digest = ?1",
+            [b.hash().0.as_slice()],
+        )
+        .expect("update");
+    }
+    let err = svc.get(&b.hash()).await.expect_err("corrupt");
+    assert_eq!(err.kind(), tvix_castore::ErrorKind::Corrupt);
+    assert_eq!(err.instance(), "mine");
+    assert!(format!("{err:?}").contains("not-a-store-path"), "{err:?}");
+    drop(svc);
+
+    // Another schema version is refused.
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .pragma_update(None, "user_version", 7)
+        .expect("pragma");
+    let err = SqlitePathInfoService::open("mine".into(), &path).expect_err("version");
+    assert!(matches!(err, OpenError::Version { found: 7, .. }), "{err}");
 }

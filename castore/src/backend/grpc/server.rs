@@ -1,5 +1,9 @@
 //! The gRPC server: serves a [`Store`]'s Blob, Chunk and Directory services
 //! plus `grpc.health.v1`, on TCP or a Unix socket, until a shutdown signal.
+//! Crates above castore add their own services next to these with
+//! [`ExtraServices`] and [`serve_with`] (tvix-store adds its PathInfo
+//! service); castore knows nothing of them but their names, which it reports
+//! as serving through the health service.
 //!
 //! It checks what clients send: chunk digests are computed here; `PutChunked`
 //! only records a blob after reading every listed chunk and checking that they
@@ -7,12 +11,17 @@
 //! leaves first, whose children are either sent earlier in the same stream or
 //! already stored.
 
-use std::{net::SocketAddr, path::PathBuf, pin::Pin};
+use std::{convert::Infallible, net::SocketAddr, path::PathBuf, pin::Pin};
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use tokio::io::AsyncReadExt;
-use tonic::{Request, Response, Status, Streaming};
+use tonic::{
+    Request, Response, Status, Streaming,
+    codegen::{Service, http},
+    server::NamedService,
+    service::RoutesBuilder,
+};
 
 use super::to_status;
 use crate::{
@@ -81,11 +90,70 @@ impl std::fmt::Display for ListenAddr {
     }
 }
 
+/// gRPC services served next to castore's by [`serve_with`]: generated
+/// tonic servers (`FooServiceServer::new(impl)`) of crates above castore.
+#[derive(Default)]
+#[must_use]
+pub struct ExtraServices {
+    routes: RoutesBuilder,
+    names: Vec<&'static str>,
+}
+
+impl std::fmt::Debug for ExtraServices {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtraServices")
+            .field("names", &self.names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ExtraServices {
+    /// No extra services.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a tonic service; it is reported as serving by the health service.
+    pub fn add_service<S>(mut self, svc: S) -> Self
+    where
+        S: Service<
+                http::Request<tonic::body::Body>,
+                Response = http::Response<tonic::body::Body>,
+                Error = Infallible,
+            > + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        self.names.push(S::NAME);
+        self.routes.add_service(svc);
+        self
+    }
+
+    /// The names of the services added, as `package.Service`.
+    #[must_use]
+    pub fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+}
+
 /// Serves `store` on `addr` until `shutdown` completes, then stops accepting,
 /// finishes requests in flight and returns. A Unix socket file is removed on
 /// the way out.
 pub async fn serve(
     store: Store,
+    addr: &ListenAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    serve_with(store, ExtraServices::new(), addr, shutdown).await
+}
+
+/// [`serve`], with `extra` services next to castore's.
+pub async fn serve_with(
+    store: Store,
+    extra: ExtraServices,
     addr: &ListenAddr,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
@@ -95,12 +163,19 @@ pub async fn serve(
     reporter
         .set_serving::<DirectoryServiceServer<Server>>()
         .await;
+    for name in &extra.names {
+        reporter
+            .set_service_status(name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
     let server = Server { store };
-    let router = tonic::transport::Server::builder()
+    let mut routes = extra.routes;
+    routes
         .add_service(health)
         .add_service(BlobServiceServer::new(server.clone()))
         .add_service(ChunkServiceServer::new(server.clone()))
         .add_service(DirectoryServiceServer::new(server));
+    let router = tonic::transport::Server::builder().add_routes(routes.routes());
     let bind_err = |source| ServeError::Bind {
         addr: addr.to_string(),
         source,

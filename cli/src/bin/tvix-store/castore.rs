@@ -1,5 +1,6 @@
 //! `tvix-store castore ...` and `tvix-store daemon`: import trees into a
-//! castore, read blobs and directories back, and serve a store over gRPC.
+//! castore, read blobs and directories back, and serve a store (castore and
+//! PathInfo) over gRPC.
 //!
 //! Digests are printed and read in castore's one text form,
 //! `blake3-<base64>` (see `tvix_castore::B3Digest`).
@@ -14,6 +15,7 @@ use tvix_castore::{
     backend::grpc::server::{self, ListenAddr},
     import::{ImportOptions, import_path, tar::import_tar},
 };
+use tvix_store::composition::{StoreComposition, StoreCompositionError, url::UrlError};
 use tvix_tracing::TracingHandle;
 
 #[derive(Debug, Subcommand)]
@@ -149,25 +151,50 @@ fn list(
     Ok(())
 }
 
-/// `tvix-store daemon`: serves the store until SIGINT or SIGTERM.
-pub(crate) async fn daemon(listen: &str, store: Store) -> anyhow::Result<()> {
+/// `tvix-store daemon`: serves the store (castore's services and the
+/// PathInfo service) until SIGINT or SIGTERM. A store URL that keeps no
+/// PathInfo (an object store other than a file one) is served without it.
+pub(crate) fn daemon(store: Option<String>, listen: &str) -> anyhow::Result<()> {
     let addr: ListenAddr = listen.parse()?;
-    let shutdown = async {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot watch SIGTERM");
-                    std::future::pending::<()>().await;
-                    unreachable!()
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
-            _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(async {
+        let arg = crate::store_arg(store)?;
+        let services = match StoreComposition::from_arg(&arg) {
+            Ok(mut c) => c.build_root().map(Some),
+            Err(StoreCompositionError::Url(e @ UrlError::NoPathInfo { .. })) => {
+                tracing::warn!("{e}: serving castore only");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+        .with_context(|| format!("store {arg:?}"))?;
+        let res = match services {
+            Some(services) => {
+                tvix_store::pathinfoservice::grpc::serve(services, &addr, shutdown_signal()).await
+            }
+            None => {
+                let store = tvix_castore::composition::Composition::from_arg(&arg)
+                    .and_then(|mut c| c.build_root())
+                    .with_context(|| format!("store {arg:?}"))?;
+                server::serve(store, &addr, shutdown_signal()).await
+            }
+        };
+        res.with_context(|| format!("serving on {addr}"))
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot watch SIGTERM");
+            std::future::pending::<()>().await;
+            unreachable!()
         }
     };
-    server::serve(store, &addr, shutdown)
-        .await
-        .with_context(|| format!("serving on {addr}"))
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
+        _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+    }
 }

@@ -57,7 +57,8 @@ enum Command {
     /// Copy store paths with their closure between the store and a Nix binary
     /// cache directory, as `nix copy`.
     Copy {
-        /// The source: `file:///DIR` with options `compression=`,
+        /// The source: a Nix binary cache `file:///DIR`, `http://HOST/PATH` or
+        /// `https://HOST/PATH`, with options `compression=`,
         /// `secret-key=`, `trusted-public-keys=` (default: the store).
         #[arg(long)]
         from: Option<String>,
@@ -68,8 +69,8 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<String>,
     },
-    /// Serve the store's Blob, Chunk and Directory services over gRPC until
-    /// SIGINT or SIGTERM.
+    /// Serve the store's Blob, Chunk, Directory and PathInfo services over
+    /// gRPC until SIGINT or SIGTERM.
     Daemon {
         /// Where to listen: `unix:PATH` or `HOST:PORT`.
         #[arg(long, short = 'l')]
@@ -130,9 +131,7 @@ fn main() -> std::process::ExitCode {
         Command::Castore(cmd) => {
             with_store(cli.store, async |s| castore::run(cmd, s, &handle).await)
         }
-        Command::Daemon { listen } => {
-            with_store(cli.store, async |s| castore::daemon(&listen, s).await)
-        }
+        Command::Daemon { listen } => castore::daemon(cli.store, &listen),
     };
     if let Err(e) = handle.shutdown() {
         eprintln!("warning: {e}");

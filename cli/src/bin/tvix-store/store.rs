@@ -11,13 +11,14 @@ use std::{
 use anyhow::{Context, bail};
 use nix_compat::store_path::StorePath;
 use tokio::io::AsyncWriteExt;
+use tracing::Instrument;
 use tvix_store::{
     PathInfo, StorePathHash,
     composition::{Services, StoreComposition},
     import::add_path,
     nar::{RenderOptions, write_nar},
 };
-use tvix_tracing::TracingHandle;
+use tvix_tracing::{ProgressSpanExt, ProgressStyle, TracingHandle};
 
 /// Runs `f` with the services of the store argument, in a tokio runtime.
 pub(crate) fn with_services(
@@ -35,19 +36,28 @@ pub(crate) fn with_services(
 }
 
 /// `import PATH...`: adds each path as `nix-store --add` and prints its store
-/// path.
+/// path. Progress: a bar counting paths, over each path's import (bytes) and
+/// NAR hashing (bytes) bars.
 pub(crate) async fn import(
     paths: &[PathBuf],
     services: Services,
     tracing: &TracingHandle,
 ) -> anyhow::Result<()> {
-    for path in paths {
-        let info = add_path(&services, path)
-            .await
-            .with_context(|| format!("adding {}", path.display()))?;
-        writeln!(tracing.stdout(), "{}", info.store_path.to_absolute_path())?;
+    let span = tvix_tracing::progress_span!("import", paths = paths.len());
+    span.progress_set_style(ProgressStyle::Count);
+    span.progress_set_length(paths.len() as u64);
+    async {
+        for path in paths {
+            let info = add_path(&services, path)
+                .await
+                .with_context(|| format!("adding {}", path.display()))?;
+            writeln!(tracing.stdout(), "{}", info.store_path.to_absolute_path())?;
+            tracing::Span::current().progress_inc(1);
+        }
+        Ok(())
     }
-    Ok(())
+    .instrument(span)
+    .await
 }
 
 /// Parses an absolute store path given on the command line.

@@ -16,14 +16,14 @@ use crate::{
     pathinfoservice::memory::MemoryPathInfoService,
 };
 
-fn store() -> Store {
+pub(super) fn store() -> Store {
     Store::from_backend("mem".into(), MemoryBackend::new("mem".into()))
 }
 
 const NAR: &[u8] = include_bytes!("../../../../nix-compat/src/nar/tests/golden/complicated.nar");
 
 /// A PathInfo for the complicated NAR, ingested into `store`, referring to `refs`.
-async fn info_in(store: &Store, name: &str, refs: Vec<StorePath<String>>) -> PathInfo {
+pub(super) async fn info_in(store: &Store, name: &str, refs: Vec<StorePath<String>>) -> PathInfo {
     let got = ingest_nar(
         store,
         NAR,
@@ -164,7 +164,9 @@ async fn missing_or_corrupt_nar_is_an_error() {
 }
 
 #[rstest]
-#[case("http://example.com/cache")]
+#[case("ftp://example.com/cache")]
+#[case("https://")]
+#[case("http://example.com/c?narinfo-negative-ttl=soon")]
 #[case("file:///tmp/x?compression=lz4")]
 #[case("file:///tmp/x?bogus=1")]
 #[case("file://host/tmp/x")]
