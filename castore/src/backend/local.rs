@@ -26,7 +26,8 @@
 //! state of the last durable commit: never a blob whose chunks are missing.
 //!
 //! redb locks the database file: one process at a time may open a local store.
-//! Blocking work (redb, compression) runs on tokio's blocking pool.
+//! Writes (compression, waiting for a commit) run on tokio's blocking pool;
+//! reads run in place (see `LocalBackend::read_inline`).
 
 use std::{
     cell::RefCell,
@@ -366,6 +367,14 @@ impl LocalBackend {
             .map_err(|e| E::storage(&self.name, Box::new(e)))?
     }
 
+    /// Runs a read in place, on the calling task's thread. Reads are short
+    /// (one value from redb's page cache, at most one chunk to decompress)
+    /// and a hop to the blocking pool costs more than they do: rendering a
+    /// NAR of many small files spent most of its time switching threads.
+    async fn read_inline<T, E>(&self, f: impl FnOnce(Self) -> Result<T, E>) -> Result<T, E> {
+        f(self.clone())
+    }
+
     /// Reads one value of `table` and hands it to `f` while the read
     /// transaction is open (no copy of large values).
     fn read_with<T>(
@@ -388,7 +397,7 @@ impl ChunkService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
         let digest = *digest;
-        self.blocking(move |this| {
+        self.read_inline(move |this| {
             this.read_with(CHUNKS, &digest, |_| ())
                 .map(|v| v.is_some())
                 .map_err(|e| ChunkError::storage(&this.name, e))
@@ -399,7 +408,7 @@ impl ChunkService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let digest = *digest;
-        self.blocking(move |this| {
+        self.read_inline(move |this| {
             match this
                 .read_with(CHUNKS, &digest, decode_chunk)
                 .map_err(|e| ChunkError::storage(&this.name, e))?
@@ -466,7 +475,7 @@ impl BlobService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let digest = *digest;
-        self.blocking(move |this| {
+        self.read_inline(move |this| {
             let Some(decoded) = this
                 .read_with(BLOBS, &digest, |v| proto::StatBlobResponse::decode(v))
                 .map_err(|e| BlobError::storage(&this.name, e))?
@@ -498,7 +507,7 @@ impl DirectoryService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let digest = *digest;
-        self.blocking(move |this| {
+        self.read_inline(move |this| {
             let Some(v) = this
                 .read_with(DIRECTORIES, &digest, <[u8]>::to_vec)
                 .map_err(|e| DirectoryError::storage(&this.name, e))?
