@@ -495,6 +495,14 @@ impl BlobService for LocalBackend {
         let digest = *digest;
         self.blocking(move |this| {
             let bytes = meta_to_proto(&meta).encode_to_vec();
+            // Re-importing known contents: the same row is already stored,
+            // and durable (blob rows are only ever committed durably).
+            let same = this
+                .read_with(BLOBS, &digest, |v| v == bytes.as_slice())
+                .map_err(|e| BlobError::storage(&this.name, e))?;
+            if same == Some(true) {
+                return Ok(());
+            }
             this.write(Table::Blobs, vec![(*digest.as_bytes(), bytes)], true)
                 .map_err(|msg| BlobError::storage(&this.name, msg))
         })
