@@ -32,7 +32,7 @@
 use std::{
     cell::RefCell,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, mpsc},
+    sync::{Arc, Mutex},
 };
 
 use async_trait::async_trait;
@@ -132,7 +132,7 @@ struct PendingWrite {
     table: Table,
     rows: Vec<([u8; 32], Vec<u8>)>,
     durable: bool,
-    done: mpsc::SyncSender<Result<(), String>>,
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
 
 thread_local! {
@@ -273,14 +273,16 @@ impl LocalBackend {
     }
 
     /// Queues rows for `table` and waits until they are committed (durably if
-    /// `durable`). Blocking: call it on the blocking pool.
-    fn write(
+    /// `durable`). Waiting holds no thread: the first writer to find no
+    /// commit running starts one on the blocking pool, which commits until
+    /// the queue is empty.
+    async fn write(
         &self,
         table: Table,
         rows: Vec<([u8; 32], Vec<u8>)>,
         durable: bool,
     ) -> Result<(), String> {
-        let (done, rx) = mpsc::sync_channel(1);
+        let (done, rx) = tokio::sync::oneshot::channel();
         let lead = {
             let mut q = self.lock_queue();
             q.pending.push(PendingWrite {
@@ -292,11 +294,14 @@ impl LocalBackend {
             !std::mem::replace(&mut q.committing, true)
         };
         if lead {
-            self.commit_queued();
+            let this = self.clone();
+            // Detached: the committer answers every waiter through `done`;
+            // if it panics, its senders drop and the waiters get an error.
+            drop(tokio::task::spawn_blocking(move || this.commit_queued()));
         }
-        match rx.recv() {
+        match rx.await {
             Ok(outcome) => outcome,
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(format!("the commit was abandoned: {e}")),
         }
     }
 
@@ -423,21 +428,27 @@ impl ChunkService for LocalBackend {
 
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
-        self.blocking(move |this| {
-            let digest = B3Digest::of(&data);
-            let exists = this
-                .read_with(CHUNKS, &digest, |_| ())
-                .map_err(|e| ChunkError::storage(&this.name, e))?
-                .is_some();
-            if exists {
-                return Ok(digest);
-            }
-            let row = encode_chunk(&data).map_err(|e| ChunkError::storage(&this.name, e))?;
-            this.write(Table::Chunks, vec![(*digest.as_bytes(), row)], false)
-                .map_err(|msg| ChunkError::storage(&this.name, msg))?;
-            Ok(digest)
-        })
-        .await
+        let encoded = self
+            .blocking(move |this| {
+                let digest = B3Digest::of(&data);
+                let exists = this
+                    .read_with(CHUNKS, &digest, |_| ())
+                    .map_err(|e| ChunkError::storage(&this.name, e))?
+                    .is_some();
+                if exists {
+                    return Ok((digest, None));
+                }
+                let row = encode_chunk(&data).map_err(|e| ChunkError::storage(&this.name, e))?;
+                Ok((digest, Some(row)))
+            })
+            .await?;
+        let (digest, row) = encoded;
+        if let Some(row) = row {
+            self.write(Table::Chunks, vec![(*digest.as_bytes(), row)], false)
+                .await
+                .map_err(|msg| ChunkError::storage(&self.name, msg))?;
+        }
+        Ok(digest)
     }
 }
 
@@ -493,20 +504,18 @@ impl BlobService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let digest = *digest;
-        self.blocking(move |this| {
-            let bytes = meta_to_proto(&meta).encode_to_vec();
-            // Re-importing known contents: the same row is already stored,
-            // and durable (blob rows are only ever committed durably).
-            let same = this
-                .read_with(BLOBS, &digest, |v| v == bytes.as_slice())
-                .map_err(|e| BlobError::storage(&this.name, e))?;
-            if same == Some(true) {
-                return Ok(());
-            }
-            this.write(Table::Blobs, vec![(*digest.as_bytes(), bytes)], true)
-                .map_err(|msg| BlobError::storage(&this.name, msg))
-        })
-        .await
+        let bytes = meta_to_proto(&meta).encode_to_vec();
+        // Re-importing known contents: the same row is already stored, and
+        // durable (blob rows are only ever committed durably).
+        let same = self
+            .read_with(BLOBS, &digest, |v| v == bytes.as_slice())
+            .map_err(|e| BlobError::storage(&self.name, e))?;
+        if same == Some(true) {
+            return Ok(());
+        }
+        self.write(Table::Blobs, vec![(*digest.as_bytes(), bytes)], true)
+            .await
+            .map_err(|msg| BlobError::storage(&self.name, msg))
     }
 }
 
@@ -559,20 +568,18 @@ impl DirectoryService for LocalBackend {
 impl LocalBackend {
     /// Writes encoded directories in one transaction; returns the last digest.
     async fn put_all(&self, items: Vec<(B3Digest, Bytes)>) -> Result<B3Digest, DirectoryError> {
-        self.blocking(move |this| {
-            let last = items
-                .last()
-                .map(|(d, _)| *d)
-                .ok_or_else(|| DirectoryError::invalid(&this.name, "no directories to store"))?;
-            let rows = items
-                .into_iter()
-                .map(|(d, bytes)| (*d.as_bytes(), bytes.to_vec()))
-                .collect();
-            this.write(Table::Directories, rows, true)
-                .map_err(|msg| DirectoryError::storage(&this.name, msg))?;
-            Ok(last)
-        })
-        .await
+        let last = items
+            .last()
+            .map(|(d, _)| *d)
+            .ok_or_else(|| DirectoryError::invalid(&self.name, "no directories to store"))?;
+        let rows = items
+            .into_iter()
+            .map(|(d, bytes)| (*d.as_bytes(), bytes.to_vec()))
+            .collect();
+        self.write(Table::Directories, rows, true)
+            .await
+            .map_err(|msg| DirectoryError::storage(&self.name, msg))?;
+        Ok(last)
     }
 }
 
