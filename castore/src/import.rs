@@ -2,8 +2,9 @@
 //!
 //! [`import_path`] walks the tree (never following symlinks, not even at the
 //! root), uploads file contents concurrently ([`ImportOptions::concurrency`]
-//! files at a time, each streamed through a [`BlobWriter`](crate::BlobWriter),
-//! so memory stays bounded whatever the file sizes), then builds the
+//! large files at a time, each streamed through a [`BlobWriter`](crate::BlobWriter),
+//! so memory stays bounded whatever the file sizes; files up to 64 KiB are
+//! read whole and eight times as many are in flight), then builds the
 //! directories bottom-up and stores them as one closure, leaves first. It
 //! returns the root [`Node`]: a directory, or for a single file its blob, or a
 //! symlink. Sockets, FIFOs and device files are an error naming the path.
@@ -33,7 +34,8 @@ use crate::{
 /// Options of [`import_path`].
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// Files uploaded at the same time (at least 1).
+    /// Files over 64 KiB uploaded at the same time (at least 1); eight times
+    /// as many files in all may be in flight (small ones are read whole).
     pub concurrency: usize,
     /// If set, file contents and symlink targets are scanned for its needles;
     /// read the result from the scanner afterwards.
@@ -202,33 +204,61 @@ fn walk(root: &Path) -> Result<Vec<Entry>, ImportError> {
     Ok(out)
 }
 
-/// Uploads every file, `concurrency` at a time; returns (digest, size) by entry index.
+/// Files up to this size are read whole in one blocking call and uploaded
+/// with [`SMALL_FILE_FANOUT`] times the configured concurrency: they cost
+/// little memory, and with many writers in flight the backend's group commit
+/// makes one durable commit serve many of them.
+const SMALL_FILE: u64 = 64 * 1024;
+/// How many times [`ImportOptions::concurrency`] small files may be in flight.
+const SMALL_FILE_FANOUT: usize = 8;
+
+/// Uploads every file; returns (digest, size) by entry index. At most
+/// `concurrency` files larger than [`SMALL_FILE`] are in flight (each streams
+/// through a [`BlobWriter`](crate::BlobWriter)), and at most
+/// `concurrency * SMALL_FILE_FANOUT` files in all.
 async fn upload_files(
     store: &Store,
     entries: &[Entry],
     opts: &ImportOptions,
 ) -> Result<HashMap<usize, (B3Digest, u64)>, ImportError> {
     let span = tracing::Span::current();
+    let concurrency = opts.concurrency.max(1);
+    let large = tokio::sync::Semaphore::new(concurrency);
+    let large = &large;
     futures::stream::iter(
         entries
             .iter()
             .enumerate()
             .filter_map(|(i, e)| match e.kind {
-                Kind::File { .. } => Some((i, &e.path)),
+                Kind::File { len, .. } => Some((i, &e.path, len)),
                 _ => None,
             }),
     )
-    .map(|(i, path)| {
+    .map(|(i, path, len)| {
         let span = span.clone();
         async move {
             let io = |source| ImportError::Io {
                 path: path.clone(),
                 source,
             };
-            let f = tokio::fs::File::open(path).await.map_err(io)?;
-            let uploaded = match &opts.scanner {
-                Some(s) => store.put_reader(ScanningReader::new(f, s)).await,
-                None => store.put_reader(f).await,
+            let uploaded = if len <= SMALL_FILE {
+                let data = tokio::fs::read(path).await.map_err(io)?;
+                if let Some(s) = &opts.scanner {
+                    s.scan(&data);
+                }
+                let size = data.len() as u64;
+                store.put_blob(&data).await.map(|d| (d, size))
+            } else {
+                // Invariant: the semaphore is never closed.
+                let _permit = large
+                    .acquire()
+                    .await
+                    .map_err(|e| io(std::io::Error::other(e)))?;
+                let f = tokio::fs::File::open(path).await.map_err(io)?;
+                match &opts.scanner {
+                    Some(s) => store.put_reader(ScanningReader::new(f, s)).await,
+                    None => store.put_reader(f).await,
+                }
             };
             let (digest, size) = uploaded.map_err(|source| ImportError::Upload {
                 path: path.clone(),
@@ -238,7 +268,7 @@ async fn upload_files(
             Ok::<_, ImportError>((i, (digest, size)))
         }
     })
-    .buffer_unordered(opts.concurrency.max(1))
+    .buffer_unordered(concurrency.saturating_mul(SMALL_FILE_FANOUT))
     .try_collect()
     .await
 }

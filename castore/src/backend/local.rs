@@ -1,44 +1,68 @@
 //! [`LocalBackend`]: a store in one local directory.
 //!
-//! Layout under the directory `DIR`:
-//! - `DIR/castore.redb`: a redb database with two tables, `blobs` (digest →
-//!   protobuf `StatBlobResponse`, the chunk list) and `directories` (digest →
-//!   canonical protobuf `Directory`). A closure is written in one transaction.
-//! - `DIR/chunks/<first 2 hex digits>/<hex digest>.zst`: each chunk, zstd
-//!   compressed (level 3), written to `DIR/tmp/` first and renamed into place,
-//!   so a chunk file is either complete or absent.
+//! Layout under the directory `DIR`: one redb database, `DIR/castore.redb`,
+//! with four tables:
+//! - `format`: the key `version` holds [`FORMAT_VERSION`]. A store without it
+//!   (or with another number) is refused with [`OpenError::Format`]; a
+//!   directory holding a `chunks/` subdirectory is the first layout (one
+//!   file per chunk) and is refused the same way.
+//! - `chunks`: digest → one encoding byte, then the payload: `0` raw bytes;
+//!   `1` a little-endian `u32` length followed by a zstd frame (level
+//!   [`ZSTD_LEVEL`]). A chunk is stored compressed only if that saves at
+//!   least 1/16 of its size, so incompressible data costs no decompression.
+//! - `blobs`: digest → protobuf `StatBlobResponse` (the chunk list).
+//! - `directories`: digest → canonical protobuf `Directory`.
 //!
-//! Blob metadata is committed durably before `put_meta` returns; concurrent
-//! writers share commits (group commit), so an import of many small files pays
-//! for fewer fsyncs.
+//! Keeping chunks in the database instead of one file each turns an import of
+//! many small files into a few large sequential writes.
+//!
+//! Writes are group-committed: every writer queues its rows, and whoever finds
+//! no commit running commits everything queued in one transaction and tells
+//! each waiter the outcome. Chunk rows alone are committed without fsync
+//! (redb `Durability::None`); a batch holding blob metadata or directories is
+//! committed durably, and redb makes every earlier commit durable with it.
+//! So once `put_meta` (or a directory put) returns, the blob and all the
+//! chunks written before it are on disk, and after a crash the database is the
+//! state of the last durable commit: never a blob whose chunks are missing.
 //!
 //! redb locks the database file: one process at a time may open a local store.
-//! Blocking work (redb, files, compression) runs on tokio's blocking pool.
+//! Writes (compression, waiting for a commit) run on tokio's blocking pool;
+//! reads run in place (see `LocalBackend::read_inline`).
 
 use std::{
+    cell::RefCell,
     path::{Path, PathBuf},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
-        mpsc,
-    },
+    sync::{Arc, Mutex},
 };
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use prost::Message;
-use redb::TableDefinition;
+use redb::{Durability, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use crate::{
     B3Digest, BlobError, BlobMeta, BlobService, ChunkError, ChunkMeta, ChunkService, Closure,
     Directory, DirectoryError, DirectoryService, InstanceName, error::ServiceError, proto,
 };
 
+const FORMAT: TableDefinition<'_, &str, u64> = TableDefinition::new("format");
+const CHUNKS: TableDefinition<'_, &[u8; 32], &[u8]> = TableDefinition::new("chunks");
 const BLOBS: TableDefinition<'_, &[u8; 32], &[u8]> = TableDefinition::new("blobs");
 const DIRECTORIES: TableDefinition<'_, &[u8; 32], &[u8]> = TableDefinition::new("directories");
 
-/// zstd level of chunk files.
-const ZSTD_LEVEL: i32 = 3;
+/// The layout version this code reads and writes (the key `version` of the
+/// `format` table). Version 1 (chunk files under `chunks/`) had no key.
+pub const FORMAT_VERSION: u64 = 2;
+
+/// zstd level of compressed chunks.
+pub const ZSTD_LEVEL: i32 = 3;
+
+/// Chunk encoding byte: the payload is the raw chunk.
+const ENC_RAW: u8 = 0;
+/// Chunk encoding byte: a `u32` LE length, then a zstd frame.
+const ENC_ZSTD: u8 = 1;
+/// Chunks shorter than this are stored raw without trying zstd.
+const MIN_COMPRESS: usize = 128;
 
 /// Why a local store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -62,40 +86,134 @@ pub enum OpenError {
         #[source]
         source: Box<redb::Error>,
     },
+    /// The directory holds a store in a layout this version does not read.
+    #[error(
+        "{path}: store layout version {found} is not supported (this version reads {FORMAT_VERSION}); \
+         there is no migration: move the directory away and import again"
+    )]
+    Format {
+        /// The store directory.
+        path: PathBuf,
+        /// The version found (1: the first layout, with one file per chunk).
+        found: u64,
+    },
 }
 
 /// A store in a local directory (see the module docs).
 #[derive(Debug, Clone)]
 pub struct LocalBackend {
     name: InstanceName,
-    root: Arc<Path>,
     db: Arc<redb::Database>,
-    tmp_counter: Arc<AtomicU64>,
-    meta_queue: Arc<Mutex<MetaQueue>>,
+    queue: Arc<Mutex<WriteQueue>>,
 }
 
-/// Blob metadata waiting to be committed (group commit: whoever finds no
-/// commit running commits everything queued, in one durable transaction, and
-/// tells each waiter the outcome; see [`LocalBackend::put_meta`]).
+/// Which table a queued row goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Chunks,
+    Blobs,
+    Directories,
+}
+
+/// Rows waiting to be committed (group commit: whoever finds no commit
+/// running commits everything queued, in one transaction, and tells each
+/// waiter the outcome; see [`LocalBackend::write`]).
 #[derive(Debug, Default)]
-struct MetaQueue {
-    pending: Vec<PendingMeta>,
+struct WriteQueue {
+    pending: Vec<PendingWrite>,
     committing: bool,
 }
 
-/// One queued `put_meta`: the key, the encoded value, and where to send the
-/// commit's outcome (an error as text: the waiters share one failure).
-type PendingMeta = ([u8; 32], Vec<u8>, mpsc::SyncSender<Result<(), String>>);
+/// One queued write: its rows, whether it must be durable when it returns,
+/// and where to send the commit's outcome (an error as text: the waiters of a
+/// batch share one failure).
+#[derive(Debug)]
+struct PendingWrite {
+    table: Table,
+    rows: Vec<([u8; 32], Vec<u8>)>,
+    durable: bool,
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+thread_local! {
+    /// A zstd compression context per blocking thread: creating one per chunk
+    /// costs more than compressing a small chunk.
+    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    /// A zstd decompression context per blocking thread.
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
+}
+
+/// Encodes a chunk for the `chunks` table (see the module docs).
+fn encode_chunk(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    if data.len() >= MIN_COMPRESS {
+        let compressed = COMPRESSOR.with(|c| {
+            let mut c = c.borrow_mut();
+            let c = match &mut *c {
+                Some(c) => c,
+                slot => slot.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL)?),
+            };
+            c.compress(data)
+        })?;
+        // Worth it only if it saves at least 1/16.
+        if compressed.len() + 5 <= data.len() - data.len() / 16 {
+            let len = u32::try_from(data.len()).map_err(std::io::Error::other)?;
+            let mut out = Vec::with_capacity(compressed.len() + 5);
+            out.push(ENC_ZSTD);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(&compressed);
+            return Ok(out);
+        }
+    }
+    let mut out = Vec::with_capacity(data.len() + 1);
+    out.push(ENC_RAW);
+    out.extend_from_slice(data);
+    Ok(out)
+}
+
+/// Decodes a row of the `chunks` table; the error says what is wrong.
+fn decode_chunk(stored: &[u8]) -> Result<Vec<u8>, String> {
+    match stored.split_first() {
+        Some((&ENC_RAW, raw)) => Ok(raw.to_vec()),
+        Some((&ENC_ZSTD, rest)) => {
+            let (len, frame) = rest
+                .split_first_chunk::<4>()
+                .ok_or("truncated compressed chunk")?;
+            let len = u32::from_le_bytes(*len) as usize;
+            let data = DECOMPRESSOR
+                .with(|d| {
+                    let mut d = d.borrow_mut();
+                    let d = match &mut *d {
+                        Some(d) => d,
+                        slot => slot.insert(zstd::bulk::Decompressor::new()?),
+                    };
+                    d.decompress(frame, len)
+                })
+                .map_err(|e| format!("cannot decompress: {e}"))?;
+            if data.len() != len {
+                return Err(format!(
+                    "decompressed to {} bytes, the header says {len}",
+                    data.len()
+                ));
+            }
+            Ok(data)
+        }
+        Some((other, _)) => Err(format!("unknown chunk encoding {other}")),
+        None => Err("empty chunk row".to_owned()),
+    }
+}
 
 impl LocalBackend {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(name: InstanceName, dir: &Path) -> Result<Self, OpenError> {
-        for sub in ["", "chunks", "tmp"] {
-            let p = dir.join(sub);
-            std::fs::create_dir_all(&p).map_err(|source| OpenError::CreateDir {
-                path: p.clone(),
-                source,
-            })?;
+        std::fs::create_dir_all(dir).map_err(|source| OpenError::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })?;
+        if dir.join("chunks").is_dir() {
+            return Err(OpenError::Format {
+                path: dir.to_owned(),
+                found: 1,
+            });
         }
         let path = dir.join("castore.redb");
         let db_err = |e: redb::Error| OpenError::Database {
@@ -103,40 +221,94 @@ impl LocalBackend {
             source: Box::new(e),
         };
         let db = redb::Database::create(&path).map_err(|e| db_err(e.into()))?;
-        // Create both tables, so readers never meet a missing table.
+        // Create every table, so readers never meet a missing one, and check
+        // (or, for a new store, record) the layout version.
         let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
+        {
+            let mut format = txn.open_table(FORMAT).map_err(|e| db_err(e.into()))?;
+            let found = format
+                .get("version")
+                .map_err(|e| db_err(e.into()))?
+                .map(|v| v.value());
+            match found {
+                Some(FORMAT_VERSION) => {}
+                Some(found) => {
+                    return Err(OpenError::Format {
+                        path: dir.to_owned(),
+                        found,
+                    });
+                }
+                None => {
+                    let blobs = txn.open_table(BLOBS).map_err(|e| db_err(e.into()))?;
+                    if !blobs.is_empty().map_err(|e| db_err(e.into()))? {
+                        // Blobs but no version: written by the first layout.
+                        return Err(OpenError::Format {
+                            path: dir.to_owned(),
+                            found: 1,
+                        });
+                    }
+                    format
+                        .insert("version", FORMAT_VERSION)
+                        .map_err(|e| db_err(e.into()))?;
+                }
+            }
+        }
+        txn.open_table(CHUNKS).map_err(|e| db_err(e.into()))?;
         txn.open_table(BLOBS).map_err(|e| db_err(e.into()))?;
         txn.open_table(DIRECTORIES).map_err(|e| db_err(e.into()))?;
         txn.commit().map_err(|e| db_err(e.into()))?;
         Ok(Self {
             name,
-            root: dir.into(),
             db: Arc::new(db),
-            tmp_counter: Arc::new(AtomicU64::new(0)),
-            meta_queue: Arc::default(),
+            queue: Arc::default(),
         })
     }
 
-    fn chunk_path(&self, d: &B3Digest) -> PathBuf {
-        let hex = d.to_hex();
-        self.root
-            .join("chunks")
-            .join(&hex[..2])
-            .join(format!("{hex}.zst"))
-    }
-
-    fn lock_queue(&self) -> std::sync::MutexGuard<'_, MetaQueue> {
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, WriteQueue> {
         // A panic while holding the lock leaves a consistent queue (pushes
         // and takes are single operations), so a poisoned lock is usable.
-        self.meta_queue
+        self.queue
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Commits queued blob metadata in batches until the queue is empty, then
-    /// gives up the committer role. Each batch is one durable transaction, so
-    /// concurrent writers share one fsync instead of paying one each.
-    fn commit_queued_metas(&self) {
+    /// Queues rows for `table` and waits until they are committed (durably if
+    /// `durable`). Waiting holds no thread: the first writer to find no
+    /// commit running starts one on the blocking pool, which commits until
+    /// the queue is empty.
+    async fn write(
+        &self,
+        table: Table,
+        rows: Vec<([u8; 32], Vec<u8>)>,
+        durable: bool,
+    ) -> Result<(), String> {
+        let (done, rx) = tokio::sync::oneshot::channel();
+        let lead = {
+            let mut q = self.lock_queue();
+            q.pending.push(PendingWrite {
+                table,
+                rows,
+                durable,
+                done,
+            });
+            !std::mem::replace(&mut q.committing, true)
+        };
+        if lead {
+            let this = self.clone();
+            // Detached: the committer answers every waiter through `done`;
+            // if it panics, its senders drop and the waiters get an error.
+            drop(tokio::task::spawn_blocking(move || this.commit_queued()));
+        }
+        match rx.await {
+            Ok(outcome) => outcome,
+            Err(e) => Err(format!("the commit was abandoned: {e}")),
+        }
+    }
+
+    /// Commits queued writes in batches until the queue is empty, then gives
+    /// up the committer role. Each batch is one transaction, durable if any of
+    /// its writes asks for it, so concurrent writers share one fsync.
+    fn commit_queued(&self) {
         /// Gives up the committer role if a commit panics, so later writers
         /// are not left waiting for a committer that is gone.
         struct Release<'a>(&'a LocalBackend);
@@ -157,22 +329,33 @@ impl LocalBackend {
                 }
                 std::mem::take(&mut q.pending)
             };
-            let outcome = self.commit_metas(&batch).map_err(|e| e.to_string());
-            for (_, _, tx) in batch {
+            let outcome = self.commit_batch(&batch).map_err(|e| e.to_string());
+            for w in batch {
                 // The waiter may have been cancelled; nothing to tell then.
-                let _ = tx.send(outcome.clone());
+                let _ = w.done.send(outcome.clone());
             }
         }
     }
 
-    fn commit_metas(&self, batch: &[PendingMeta]) -> Result<(), Box<redb::Error>> {
+    fn commit_batch(&self, batch: &[PendingWrite]) -> Result<(), Box<redb::Error>> {
         let e = |e: redb::Error| Box::new(e);
-        let txn = self.db.begin_write().map_err(|x| e(x.into()))?;
-        {
-            let mut t = txn.open_table(BLOBS).map_err(|x| e(x.into()))?;
-            for (digest, bytes, _) in batch {
-                t.insert(digest, bytes.as_slice())
-                    .map_err(|x| e(x.into()))?;
+        let mut txn = self.db.begin_write().map_err(|x| e(x.into()))?;
+        if !batch.iter().any(|w| w.durable) {
+            txn.set_durability(Durability::None);
+        }
+        for (which, def) in [
+            (Table::Chunks, CHUNKS),
+            (Table::Blobs, BLOBS),
+            (Table::Directories, DIRECTORIES),
+        ] {
+            if !batch.iter().any(|w| w.table == which) {
+                continue;
+            }
+            let mut t = txn.open_table(def).map_err(|x| e(x.into()))?;
+            for w in batch.iter().filter(|w| w.table == which) {
+                for (key, value) in &w.rows {
+                    t.insert(key, value.as_slice()).map_err(|x| e(x.into()))?;
+                }
             }
         }
         txn.commit().map_err(|x| e(x.into()))
@@ -189,17 +372,28 @@ impl LocalBackend {
             .map_err(|e| E::storage(&self.name, Box::new(e)))?
     }
 
-    fn read_value(
+    /// Runs a read in place, on the calling task's thread. Reads are short
+    /// (one value from redb's page cache, at most one chunk to decompress)
+    /// and a hop to the blocking pool costs more than they do: rendering a
+    /// NAR of many small files spent most of its time switching threads.
+    async fn read_inline<T, E>(&self, f: impl FnOnce(Self) -> Result<T, E>) -> Result<T, E> {
+        f(self.clone())
+    }
+
+    /// Reads one value of `table` and hands it to `f` while the read
+    /// transaction is open (no copy of large values).
+    fn read_with<T>(
         &self,
         table: TableDefinition<'_, &[u8; 32], &[u8]>,
         d: &B3Digest,
-    ) -> Result<Option<Vec<u8>>, Box<redb::Error>> {
+        f: impl FnOnce(&[u8]) -> T,
+    ) -> Result<Option<T>, Box<redb::Error>> {
         let e = |e: redb::Error| Box::new(e);
         let txn = self.db.begin_read().map_err(|x| e(x.into()))?;
         let t = txn.open_table(table).map_err(|x| e(x.into()))?;
         Ok(t.get(d.as_bytes())
             .map_err(|x| e(x.into()))?
-            .map(|v| v.value().to_vec()))
+            .map(|v| f(v.value())))
     }
 }
 
@@ -207,53 +401,54 @@ impl LocalBackend {
 impl ChunkService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn has(&self, digest: &B3Digest) -> Result<bool, ChunkError> {
-        tokio::fs::try_exists(self.chunk_path(digest))
-            .await
-            .map_err(|e| ChunkError::storage(&self.name, e))
+        let digest = *digest;
+        self.read_inline(move |this| {
+            this.read_with(CHUNKS, &digest, |_| ())
+                .map(|v| v.is_some())
+                .map_err(|e| ChunkError::storage(&this.name, e))
+        })
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Bytes>, ChunkError> {
         let digest = *digest;
-        self.blocking(move |this| {
-            let path = this.chunk_path(&digest);
-            let f = match std::fs::File::open(&path) {
-                Ok(f) => f,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(ChunkError::storage(&this.name, e)),
-            };
-            let data = zstd::stream::decode_all(f).map_err(|e| {
-                ChunkError::corrupt(&this.name, digest, format!("cannot decompress: {e}"))
-            })?;
-            Ok(Some(Bytes::from(data)))
+        self.read_inline(move |this| {
+            match this
+                .read_with(CHUNKS, &digest, decode_chunk)
+                .map_err(|e| ChunkError::storage(&this.name, e))?
+            {
+                None => Ok(None),
+                Some(Ok(data)) => Ok(Some(Bytes::from(data))),
+                Some(Err(msg)) => Err(ChunkError::corrupt(&this.name, digest, msg)),
+            }
         })
         .await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
-        self.blocking(move |this| {
-            let digest = B3Digest::of(&data);
-            let path = this.chunk_path(&digest);
-            if path.exists() {
-                return Ok(digest);
-            }
-            let io = |e: std::io::Error| ChunkError::storage(&this.name, e);
-            let compressed = zstd::bulk::compress(&data, ZSTD_LEVEL).map_err(io)?;
-            let n = this.tmp_counter.fetch_add(1, Ordering::Relaxed);
-            let tmp = this.root.join("tmp").join(format!(
-                "{}.{}.{n}",
-                digest.to_hex(),
-                std::process::id()
-            ));
-            std::fs::write(&tmp, &compressed).map_err(io)?;
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io)?;
-            }
-            std::fs::rename(&tmp, &path).map_err(io)?;
-            Ok(digest)
-        })
-        .await
+        let encoded = self
+            .blocking(move |this| {
+                let digest = B3Digest::of(&data);
+                let exists = this
+                    .read_with(CHUNKS, &digest, |_| ())
+                    .map_err(|e| ChunkError::storage(&this.name, e))?
+                    .is_some();
+                if exists {
+                    return Ok((digest, None));
+                }
+                let row = encode_chunk(&data).map_err(|e| ChunkError::storage(&this.name, e))?;
+                Ok((digest, Some(row)))
+            })
+            .await?;
+        let (digest, row) = encoded;
+        if let Some(row) = row {
+            self.write(Table::Chunks, vec![(*digest.as_bytes(), row)], false)
+                .await
+                .map_err(|msg| ChunkError::storage(&self.name, msg))?;
+        }
+        Ok(digest)
     }
 }
 
@@ -291,15 +486,14 @@ impl BlobService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn stat(&self, digest: &B3Digest) -> Result<Option<BlobMeta>, BlobError> {
         let digest = *digest;
-        self.blocking(move |this| {
-            let Some(v) = this
-                .read_value(BLOBS, &digest)
+        self.read_inline(move |this| {
+            let Some(decoded) = this
+                .read_with(BLOBS, &digest, |v| proto::StatBlobResponse::decode(v))
                 .map_err(|e| BlobError::storage(&this.name, e))?
             else {
                 return Ok(None);
             };
-            let p = proto::StatBlobResponse::decode(v.as_slice())
-                .map_err(|e| BlobError::corrupt(&this.name, digest, e.to_string()))?;
+            let p = decoded.map_err(|e| BlobError::corrupt(&this.name, digest, e.to_string()))?;
             let meta = meta_from_proto(p.chunks)
                 .map_err(|e| BlobError::corrupt(&this.name, digest, e.to_string()))?;
             Ok(Some(meta))
@@ -310,24 +504,18 @@ impl BlobService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let digest = *digest;
-        self.blocking(move |this| {
-            let bytes = meta_to_proto(&meta).encode_to_vec();
-            let (tx, rx) = mpsc::sync_channel(1);
-            let lead = {
-                let mut q = this.lock_queue();
-                q.pending.push((*digest.as_bytes(), bytes, tx));
-                !std::mem::replace(&mut q.committing, true)
-            };
-            if lead {
-                this.commit_queued_metas();
-            }
-            match rx.recv() {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(msg)) => Err(BlobError::storage(&this.name, msg)),
-                Err(e) => Err(BlobError::storage(&this.name, e)),
-            }
-        })
-        .await
+        let bytes = meta_to_proto(&meta).encode_to_vec();
+        // Re-importing known contents: the same row is already stored, and
+        // durable (blob rows are only ever committed durably).
+        let same = self
+            .read_with(BLOBS, &digest, |v| v == bytes.as_slice())
+            .map_err(|e| BlobError::storage(&self.name, e))?;
+        if same == Some(true) {
+            return Ok(());
+        }
+        self.write(Table::Blobs, vec![(*digest.as_bytes(), bytes)], true)
+            .await
+            .map_err(|msg| BlobError::storage(&self.name, msg))
     }
 }
 
@@ -336,9 +524,9 @@ impl DirectoryService for LocalBackend {
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn get(&self, digest: &B3Digest) -> Result<Option<Directory>, DirectoryError> {
         let digest = *digest;
-        self.blocking(move |this| {
+        self.read_inline(move |this| {
             let Some(v) = this
-                .read_value(DIRECTORIES, &digest)
+                .read_with(DIRECTORIES, &digest, <[u8]>::to_vec)
                 .map_err(|e| DirectoryError::storage(&this.name, e))?
             else {
                 return Ok(None);
@@ -380,23 +568,18 @@ impl DirectoryService for LocalBackend {
 impl LocalBackend {
     /// Writes encoded directories in one transaction; returns the last digest.
     async fn put_all(&self, items: Vec<(B3Digest, Bytes)>) -> Result<B3Digest, DirectoryError> {
-        self.blocking(move |this| {
-            let e = |e: redb::Error| DirectoryError::storage(&this.name, e);
-            let txn = this.db.begin_write().map_err(|x| e(x.into()))?;
-            {
-                let mut t = txn.open_table(DIRECTORIES).map_err(|x| e(x.into()))?;
-                for (d, bytes) in &items {
-                    t.insert(d.as_bytes(), bytes.as_ref())
-                        .map_err(|x| e(x.into()))?;
-                }
-            }
-            txn.commit().map_err(|x| e(x.into()))?;
-            items
-                .last()
-                .map(|(d, _)| *d)
-                .ok_or_else(|| DirectoryError::invalid(&this.name, "no directories to store"))
-        })
-        .await
+        let last = items
+            .last()
+            .map(|(d, _)| *d)
+            .ok_or_else(|| DirectoryError::invalid(&self.name, "no directories to store"))?;
+        let rows = items
+            .into_iter()
+            .map(|(d, bytes)| (*d.as_bytes(), bytes.to_vec()))
+            .collect();
+        self.write(Table::Directories, rows, true)
+            .await
+            .map_err(|msg| DirectoryError::storage(&self.name, msg))?;
+        Ok(last)
     }
 }
 
@@ -441,5 +624,69 @@ mod tests {
         for (d, m) in &metas {
             assert_eq!(backend.stat(d).await.expect("stat").as_ref(), Some(m));
         }
+    }
+
+    /// A directory of the first layout (chunk files under `chunks/`) is
+    /// refused with a clear error instead of being read wrongly.
+    #[test]
+    fn old_layout_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("chunks/ab")).expect("mkdir");
+        let err = LocalBackend::open("local".into(), dir.path()).expect_err("old layout");
+        assert!(matches!(err, OpenError::Format { found: 1, .. }), "{err}");
+        assert!(err.to_string().contains("layout version 1"), "{err}");
+    }
+
+    /// A database recording another layout version is refused; one recording
+    /// ours opens again.
+    #[test]
+    fn other_format_version_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        drop(LocalBackend::open("local".into(), dir.path()).expect("create"));
+        drop(LocalBackend::open("local".into(), dir.path()).expect("reopen"));
+        {
+            let db = redb::Database::create(dir.path().join("castore.redb")).expect("db");
+            let txn = db.begin_write().expect("txn");
+            txn.open_table(FORMAT)
+                .expect("table")
+                .insert("version", 7)
+                .expect("insert");
+            txn.commit().expect("commit");
+        }
+        let err = LocalBackend::open("local".into(), dir.path()).expect_err("version 7");
+        assert!(matches!(err, OpenError::Format { found: 7, .. }), "{err}");
+    }
+
+    /// Chunks round-trip through both encodings: compressible data is stored
+    /// smaller than it is, random data and tiny chunks are stored raw.
+    #[rstest::rstest]
+    #[case::compressible(vec![b'a'; 100_000], ENC_ZSTD)]
+    #[case::random(random_bytes(100_000), ENC_RAW)]
+    #[case::tiny(b"hello".to_vec(), ENC_RAW)]
+    #[case::empty(Vec::new(), ENC_RAW)]
+    fn chunk_encoding_round_trips(#[case] data: Vec<u8>, #[case] enc: u8) {
+        let row = encode_chunk(&data).expect("encode");
+        assert_eq!(row[0], enc);
+        if enc == ENC_ZSTD {
+            assert!(row.len() < data.len() / 2);
+        }
+        assert_eq!(decode_chunk(&row).expect("decode"), data);
+    }
+
+    fn random_bytes(n: usize) -> Vec<u8> {
+        let mut out = vec![0; n];
+        blake3::Hasher::new().finalize_xof().fill(&mut out);
+        out
+    }
+
+    /// Damaged chunk rows give an error naming the problem, not a panic.
+    #[rstest::rstest]
+    #[case::empty(vec![], "empty")]
+    #[case::unknown(vec![9, 1, 2], "unknown chunk encoding 9")]
+    #[case::truncated(vec![ENC_ZSTD, 1], "truncated")]
+    #[case::bad_frame(vec![ENC_ZSTD, 3, 0, 0, 0, 1, 2, 3], "cannot decompress")]
+    fn damaged_chunk_rows_are_errors(#[case] row: Vec<u8>, #[case] msg: &str) {
+        let err = decode_chunk(&row).expect_err("damaged");
+        assert!(err.contains(msg), "{err}");
     }
 }

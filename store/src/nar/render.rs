@@ -6,7 +6,7 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use nix_compat::nar::writer::{self, r#async as nar};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tracing::Instrument;
 use tvix_castore::{B3Digest, BlobError, BlobReader, Directory, DirectoryError, Node, Store};
 use tvix_tracing::{ProgressSpanExt, ProgressStyle};
@@ -163,6 +163,10 @@ async fn fetch(
     Ok(Contents::Bytes(buf.into()))
 }
 
+/// Copy buffer for streamed blobs (the BLAKE3-verified chunks are 128 KiB to
+/// 512 KiB by default, so this takes most of a chunk per write).
+const COPY_BUF: usize = 256 * 1024;
+
 type BlobStream<'a> = Pin<Box<dyn Stream<Item = Result<Contents, RenderError>> + Send + 'a>>;
 
 /// Writes the NAR of `root` (whose contents are in `store`) to `w` and
@@ -212,16 +216,35 @@ where
                     .next()
                     .await
                     .ok_or(RenderError::BlobMissing(*digest))??;
+                let io = |e: std::io::Error| RenderError::Write(e.into());
+                let mut fw = out
+                    .file_writer(*executable, *size)
+                    .await
+                    .map_err(RenderError::Write)?;
                 match contents {
-                    Contents::Bytes(b) => out
-                        .file(*executable, *size, &mut b.as_ref())
-                        .await
-                        .map_err(RenderError::Write),
-                    Contents::Reader(mut r) => out
-                        .file(*executable, *size, &mut *r)
-                        .await
-                        .map_err(RenderError::Write),
+                    // One write for the whole blob: writers such as tokio's
+                    // stdout pay a blocking hop per write.
+                    Contents::Bytes(b) => fw.write_all(&b).await.map_err(io)?,
+                    Contents::Reader(mut r) => {
+                        let mut buf = vec![0u8; COPY_BUF];
+                        while fw.remaining() > 0 {
+                            let want = usize::try_from(fw.remaining())
+                                .map_or(COPY_BUF, |n| n.min(COPY_BUF));
+                            let n = r.read(&mut buf[..want]).await.map_err(|source| {
+                                RenderError::Read {
+                                    digest: *digest,
+                                    source,
+                                }
+                            })?;
+                            if n == 0 {
+                                break;
+                            }
+                            fw.write_all(&buf[..n]).await.map_err(io)?;
+                        }
+                    }
                 }
+                // Fails naming the shortfall if the blob ended early.
+                fw.close().await.map_err(RenderError::Write)
             }
             Node::Directory { digest, .. } => {
                 let d = dirs

@@ -123,7 +123,8 @@ pub(crate) async fn nar_dump(path: &str, services: Services) -> anyhow::Result<(
     let info = lookup(&services, &p)
         .await?
         .with_context(|| format!("path '{}' is not valid", p.to_absolute_path()))?;
-    let stdout = tokio::io::BufWriter::new(tokio::io::stdout());
+    // tokio's stdout makes one blocking call per write: buffer generously.
+    let stdout = tokio::io::BufWriter::with_capacity(1024 * 1024, tokio::io::stdout());
     let mut stdout = write_nar(
         stdout,
         &info.node,
