@@ -1,13 +1,14 @@
-//! What `nix-instantiate` does with the value of an expression: select an
-//! attribute path (`-A`), call functions with the automatic arguments
-//! (`--arg`/`--argstr`), and collect the derivations in the result (C++
+//! What `nix-instantiate` does with the value of an expression once `-A`
+//! is selected (`tvix_eval::Evaluation::select_attr_path`): collect the
+//! derivations in it, calling functions with the automatic arguments
+//! (`--arg`/`--argstr`, `tvix_eval::AutoArgs`) on the way (C++
 //! Nix's `getDerivations`: a derivation, the derivations among the
 //! attributes of a set in name order — recursing only into sets marked
 //! `recurseForDerivations` — or the elements of a list).
 
 use std::{collections::HashSet, rc::Rc};
 
-use tvix_eval::{Attr, Attrs, Error, Evaluation, Evaluator, Pos, Result, Symbol, Value};
+use tvix_eval::{Attrs, AutoArgs, Error, Evaluation, Evaluator, Pos, Result, Symbol, Value};
 
 /// A derivation found in a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,81 +23,13 @@ fn sym(s: &str) -> Symbol {
     Symbol::new(s.as_bytes())
 }
 
-/// The automatic arguments (`--arg`, `--argstr`) and the function applying
-/// them.
-pub struct AutoArgs {
-    args: Value,
-    helper: Value,
-}
-
-/// Calls a function with the arguments it names. Functions whose set
-/// pattern names no argument (`{ ... }:`) are not called: the language
-/// gives no way to tell them from `x:` here.
-const AUTO_CALL_NIX: &[u8] = b"f: args: let fa = builtins.functionArgs f; in \
-    if fa == {} then f else f (builtins.intersectAttrs fa args)";
-
-impl AutoArgs {
-    /// The arguments, with the helper compiled in `eval`.
-    pub fn new(eval: &Evaluation, args: Vec<(String, Value)>) -> Result<Self> {
-        let helper = eval.evaluate_expr(AUTO_CALL_NIX, None)?;
-        let args = Value::attrs(Attrs::from_unsorted(
-            args.into_iter()
-                .map(|(name, value)| Attr {
-                    name: sym(&name),
-                    pos: Pos::NONE,
-                    value,
-                })
-                .collect(),
-        ));
-        Ok(AutoArgs { args, helper })
-    }
-
-    /// C++ Nix's `autoCallFunction`: a function taking a set of named
-    /// arguments is called with those of the arguments it names (missing
-    /// ones take their defaults); anything else is returned as is.
-    pub fn call(&self, ev: &Evaluator, v: &Value) -> Result<Value> {
-        let v = ev.force(v, Pos::NONE)?;
-        if !v.is_function() {
-            return Ok(v);
-        }
-        let r = ev.call(&self.helper, &[v, self.args.clone()], Pos::NONE)?;
-        ev.force(&r, Pos::NONE)
-    }
-}
-
-/// Selects `path` (`a.b.0.c`) in `v` as `-A` does.
-pub fn select(ev: &Evaluator, v: &Value, path: &str, args: &AutoArgs) -> Result<Value> {
-    let mut current = v.clone();
-    if path.is_empty() {
-        return Ok(current);
-    }
-    for component in path.split('.') {
-        current = args.call(ev, &current)?;
-        match &current {
-            Value::Attrs(a) => match a.get(sym(component)) {
-                Some(next) => current = ev.force(next, Pos::NONE)?,
-                None => {
-                    return Err(Error::eval(format!(
-                        "attribute '{component}' in selection path '{path}' not found"
-                    )));
-                }
-            },
-            other => {
-                return Err(Error::type_error(format!(
-                    "the expression selected by the selection path '{path}' should be a set but is {}",
-                    other.show_type()
-                )));
-            }
-        }
-    }
-    Ok(current)
-}
-
 /// The derivations in `v` (after automatic calling), in C++ Nix's order.
-pub fn derivations(ev: &Evaluator, v: &Value, args: &AutoArgs) -> Result<Vec<FoundDrv>> {
+/// Functions are called as C++ `getDerivations` calls them
+/// (`autoCallFunction`, also with no arguments given).
+pub fn derivations(eval: &Evaluation, v: &Value, args: &AutoArgs) -> Result<Vec<FoundDrv>> {
     let mut found = Vec::new();
     let mut done = HashSet::new();
-    collect(ev, v, args, &mut found, &mut done)?;
+    collect(eval, v, args, &mut found, &mut done)?;
     Ok(found)
 }
 
@@ -163,13 +96,14 @@ fn attr_name_ok(name: &[u8]) -> bool {
 }
 
 fn collect(
-    ev: &Evaluator,
+    eval: &Evaluation,
     v: &Value,
     args: &AutoArgs,
     found: &mut Vec<FoundDrv>,
     done: &mut HashSet<*const Attrs>,
 ) -> Result<()> {
-    let v = args.call(ev, v)?;
+    let ev = eval.evaluator();
+    let v = eval.auto_call(v, args)?;
     if !derivation(ev, &v, found, done)? {
         return Ok(());
     }
@@ -201,7 +135,7 @@ fn collect(
                                 )
                                 .map_err(trace)?
                             {
-                                collect(ev, &inner, args, found, done).map_err(trace)?;
+                                collect(eval, &inner, args, found, done).map_err(trace)?;
                             }
                         }
                     }
@@ -212,7 +146,7 @@ fn collect(
         Value::List(l) => {
             for item in l.iter() {
                 if derivation(ev, item, found, done)? {
-                    collect(ev, item, args, found, done)?;
+                    collect(eval, item, args, found, done)?;
                 }
             }
             Ok(())

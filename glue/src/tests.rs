@@ -500,7 +500,7 @@ fn a_second_evaluation_reuses_unpinned_downloads_from_the_fetch_cache() {
 
 #[test]
 fn instantiation_collects_derivations_as_nix_instantiate() {
-    use crate::instantiate::{AutoArgs, derivations, select};
+    use crate::instantiate::derivations;
     let e = env();
     let src = r#"{ n ? 1, s }:
       let
@@ -521,16 +521,10 @@ fn instantiation_collects_derivations_as_nix_instantiate() {
         .eval
         .evaluate_expr(src.as_bytes(), None)
         .expect("evaluates");
-    let args = AutoArgs::new(
-        &e.eval,
-        vec![
-            ("n".to_owned(), tvix_eval::Value::Int(3)),
-            ("s".to_owned(), tvix_eval::Value::string("str")),
-            ("unused".to_owned(), tvix_eval::Value::Null),
-        ],
-    )
-    .expect("args");
-    let ev = e.eval.evaluator();
+    let mut args = tvix_eval::AutoArgs::new();
+    args.add_value(b"n", tvix_eval::Value::Int(3));
+    args.add_string(b"s", b"str");
+    args.add_value(b"unused", tvix_eval::Value::Null);
     let names = |found: Vec<crate::instantiate::FoundDrv>| -> Vec<String> {
         found
             .into_iter()
@@ -545,13 +539,13 @@ fn instantiation_collects_derivations_as_nix_instantiate() {
     // `sub`, not again as `z`); the list and the number are skipped. The
     // order nix-instantiate 2.26.3 prints for this expression in a file with
     // `--arg n 3 --argstr s str --arg unused null`.
-    let all = derivations(ev, &v, &args).expect("collects");
+    let all = derivations(&e.eval, &v, &args).expect("collects");
     assert_eq!(
         names(all),
         vec!["b.drv!dev", "b.drv!out", "a.drv!out", "y.drv!out"]
     );
-    let b = select(ev, &v, "b", &args).expect("selects");
-    let found = derivations(ev, &b, &args).expect("collects");
+    let b = e.eval.select_attr_path(&v, "b", &args).expect("selects");
+    let found = derivations(&e.eval, &b, &args).expect("collects");
     assert_eq!(names(found.clone()), vec!["b.drv!dev"]);
     // The automatic arguments reached the function.
     let drv_path = nix_compat::store_path::StorePath::<String>::from_absolute_path(
@@ -564,11 +558,32 @@ fn instantiation_collects_derivations_as_nix_instantiate() {
             .get(&nix_compat::derivation::BString::from("n")),
         Some(&nix_compat::derivation::BString::from("3"))
     );
-    let err = select(ev, &v, "sub.nope", &args).expect_err("fails");
+    let err = e
+        .eval
+        .select_attr_path(&v, "sub.nope", &args)
+        .expect_err("fails");
     assert!(
         err.message()
             .contains("attribute 'nope' in selection path 'sub.nope' not found"),
         "{}",
         err.message()
     );
+}
+
+#[test]
+fn instantiation_calls_functions_with_only_an_ellipsis() {
+    // `nix-instantiate` calls `{ ... }:` with an empty set (C++
+    // autoCallFunction), also when no --arg is given.
+    let e = env();
+    let v = e
+        .eval
+        .evaluate_expr(
+            br#"{ ... }: { a = derivation { name = "a"; builder = "/bin/sh"; system = "x"; }; }"#,
+            None,
+        )
+        .expect("evaluates");
+    let found = crate::instantiate::derivations(&e.eval, &v, &tvix_eval::AutoArgs::new())
+        .expect("collects");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].drv_path.ends_with("-a.drv"), "{:?}", found[0]);
 }

@@ -16,10 +16,10 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use nix_compat::{derivation::json, store_path::StorePath};
 use tvix_cli::store_arg::{STORE_HELP, store_arg};
-use tvix_eval::{Evaluation, EvaluationBuilder, Origin, Value};
+use tvix_eval::{AutoArgs, Evaluation, EvaluationBuilder, Origin};
 use tvix_glue::{
     Glue, GlueStore,
-    instantiate::{AutoArgs, FoundDrv, derivations, select},
+    instantiate::{FoundDrv, derivations},
 };
 
 /// What the evaluating commands share.
@@ -187,19 +187,25 @@ impl Session {
         }
     }
 
+    /// `--arg`/`--argstr` in command-line order within each kind (`--arg`
+    /// first); a later one of the same name wins.
     fn auto_args(&self, a: &EvalArgs) -> anyhow::Result<AutoArgs> {
-        let mut args = Vec::new();
+        let mut args = AutoArgs::new();
         for pair in a.arg.chunks(2) {
-            let v = self
-                .eval
-                .evaluate_expr(pair[1].as_bytes(), None)
-                .map_err(|e| self.report(&e))?;
-            args.push((pair[0].clone(), v));
+            if let [name, expr] = pair {
+                let v = self
+                    .eval
+                    .lazy_expr(expr.as_bytes())
+                    .map_err(|e| self.report(&e))?;
+                args.add_value(name.as_bytes(), v);
+            }
         }
         for pair in a.argstr.chunks(2) {
-            args.push((pair[0].clone(), Value::string(pair[1].as_bytes().to_vec())));
+            if let [name, s] = pair {
+                args.add_string(name.as_bytes(), s.as_bytes());
+            }
         }
-        AutoArgs::new(&self.eval, args).map_err(|e| self.report(&e))
+        Ok(args)
     }
 
     /// Evaluates every input and collects the derivations of every `-A`.
@@ -228,10 +234,14 @@ impl Session {
                 self.eval.evaluate_file(&PathBuf::from(&input))
             }
             .map_err(|e| self.report(&e))?;
-            let ev = self.eval.evaluator();
             for attr in &attrs {
-                let selected = select(ev, &v, attr, &auto).map_err(|e| self.report(&e))?;
-                found.extend(derivations(ev, &selected, &auto).map_err(|e| self.report(&e))?);
+                let selected = self
+                    .eval
+                    .select_attr_path(&v, attr, &auto)
+                    .map_err(|e| self.report(&e))?;
+                found.extend(
+                    derivations(&self.eval, &selected, &auto).map_err(|e| self.report(&e))?,
+                );
             }
         }
         Ok(found)
