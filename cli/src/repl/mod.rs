@@ -59,12 +59,13 @@ pub struct Repl {
 }
 
 impl Repl {
-    /// A session evaluating with `builder` (plus the `tvix` command's
-    /// builtins and an interrupt flag, see [`Repl::interrupt_flag`]).
+    /// A session evaluating with `builder` (which brings the builtins, e.g.
+    /// through [`crate::glue_eval::with_glue`]) plus an interrupt flag, see
+    /// [`Repl::interrupt_flag`].
     #[must_use]
     pub fn new(builder: EvaluationBuilder, show_trace: bool) -> Self {
         let interrupt = Arc::new(AtomicBool::new(false));
-        let eval = crate::eval_builtins(builder.interrupt(interrupt.clone())).build();
+        let eval = builder.interrupt(interrupt.clone()).build();
         Repl {
             eval,
             scope: Vec::new(),

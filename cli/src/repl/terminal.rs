@@ -44,9 +44,10 @@ impl Helper for ReplHelper {}
 
 /// Runs the REPL on the terminal until `:q` or end of input; `file` is
 /// loaded first (as `:l FILE`). Settings come from the environment
-/// (`NIX_PATH`) as for `tvix --eval`.
-pub fn run_terminal(file: Option<PathBuf>) -> anyhow::Result<()> {
-    let mut builder = EvaluationBuilder::new();
+/// (`NIX_PATH`) as for `tvix --eval`; `store` is the `--store` argument
+/// (paths are copied there, as under `tvix --eval`).
+pub fn run_terminal(file: Option<PathBuf>, store: Option<String>) -> anyhow::Result<()> {
+    let (mut builder, _store) = crate::glue_eval::with_glue(EvaluationBuilder::new(), store)?;
     if let Some(p) = std::env::var_os("NIX_PATH") {
         builder = builder.nix_path(p.as_encoded_bytes());
     }

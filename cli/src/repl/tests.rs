@@ -148,3 +148,18 @@ fn bindings_and_open_strings() {
     assert!(open_string_or_comment("/* x"));
     assert!(!open_string_or_comment("\"a\" + ''b''"));
 }
+
+#[test]
+fn the_repl_evaluates_with_the_store_builtins() {
+    // As `tvix` starts it: tvix-glue's builtins and store I/O, here over a
+    // memory store.
+    let (builder, _store) =
+        crate::glue_eval::with_glue(EvaluationBuilder::new(), Some("memory://".to_owned()))
+            .expect("glue");
+    let mut r = Repl::new(builder, false);
+    assert_eq!(r.handle_line("builtins.storeDir"), out("\"/nix/store\""));
+    let Reply::Output(p) = r.handle_line(r#"builtins.toFile "x" "y""#) else {
+        panic!("no output");
+    };
+    assert!(p.starts_with("\"/nix/store/") && p.ends_with("-x\""), "{p}");
+}

@@ -153,7 +153,7 @@ fn session(a: &EvalArgs) -> anyhow::Result<Session> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let store = GlueStore::from_arg(store_arg(a.store.clone())?, rt.handle().clone());
     let glue = Glue::new(store);
-    if let Some(dir) = fetch_cache_dir() {
+    if let Some(dir) = tvix_cli::glue_eval::fetch_cache_dir() {
         glue.set_fetch_cache(dir);
     }
     let mut builder = EvaluationBuilder::new()
@@ -326,42 +326,4 @@ fn run_show(eval: EvalArgs, args: Vec<String>, recursive: bool) -> anyhow::Resul
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// What keeps `tvix --eval`'s store alive: the runtime the glue's store runs
-/// on.
-pub(crate) struct EvalStore {
-    _rt: tokio::runtime::Runtime,
-}
-
-/// Adds the glue (store I/O and store builtins) to the evaluator of
-/// `tvix --eval`: paths are copied into the store `store` names (opened only
-/// when first needed), as C++ Nix copies them under `--eval` too.
-pub(crate) fn with_glue(
-    mut builder: EvaluationBuilder,
-    store: Option<String>,
-) -> anyhow::Result<(EvaluationBuilder, EvalStore)> {
-    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let glue = Glue::new(GlueStore::from_arg(store_arg(store)?, rt.handle().clone()));
-    if let Some(dir) = fetch_cache_dir() {
-        glue.set_fetch_cache(dir);
-    }
-    builder = builder.io(glue.io());
-    for b in glue.builtins() {
-        builder = builder.add_builtin(b);
-    }
-    Ok((builder, EvalStore { _rt: rt }))
-}
-
-/// `$XDG_CACHE_HOME/tvix/fetchers` (or `~/.cache/tvix/fetchers`).
-fn fetch_cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(base.join("tvix/fetchers"))
 }

@@ -177,7 +177,7 @@ fn main() -> ExitCode {
 
 /// The evaluation `--eval` runs, with the glue's store builtins and I/O, and
 /// what keeps its store alive.
-fn build(cli: &Cli) -> anyhow::Result<(Evaluation, instantiate::EvalStore)> {
+fn build(cli: &Cli) -> anyhow::Result<(Evaluation, tvix_cli::glue_eval::EvalStore)> {
     let mut builder = EvaluationBuilder::new()
         .show_trace(cli.show_trace)
         .max_call_depth(cli.max_call_depth);
@@ -196,7 +196,7 @@ fn build(cli: &Cli) -> anyhow::Result<(Evaluation, instantiate::EvalStore)> {
             };
         }
     }
-    let (mut builder, store) = instantiate::with_glue(builder, cli.store.clone())?;
+    let (mut builder, store) = tvix_cli::glue_eval::with_glue(builder, cli.store.clone())?;
     for i in &cli.include {
         builder = builder.search_path_entry(i.as_bytes());
     }
@@ -328,7 +328,9 @@ fn report(text: &str) {
 }
 
 fn repl(file: Option<PathBuf>) -> ExitCode {
-    match tvix_cli::repl::run_terminal(file) {
+    // The REPL is started before the argument parser runs: its store comes
+    // from TVIX_STORE (or the default).
+    match tvix_cli::repl::run_terminal(file, std::env::var("TVIX_STORE").ok()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
