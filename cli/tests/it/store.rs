@@ -138,6 +138,45 @@ fn copy_to_a_file_cache_and_back_into_another_store() {
 }
 
 #[test]
+fn copy_between_two_local_stores_keeps_the_nar() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    make_tree(&dir.path().join("t"));
+    let a = format!("local://{}/a", dir.path().display());
+    let b = format!("local://{}/b", dir.path().display());
+    let (sa, sb) = (format!("--store={a}"), format!("--store={b}"));
+    ok(&tvix_store(dir.path(), &[&sa, "import", "t"]));
+    // Neither side is --store (and the default store is not opened).
+    ok(&tvix_store(
+        dir.path(),
+        &["copy", "--from", &a, "--to", &b, PATH],
+    ));
+    let dump = |s: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tvix-store"))
+            .args([s, "nar", "dump", PATH])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let (nar_a, nar_b) = (dump(&sa), dump(&sb));
+    assert!(!nar_a.is_empty());
+    assert!(nar_a == nar_b, "NARs differ");
+    let json_a = ok(&tvix_store(dir.path(), &[&sa, "path-info", "--json", PATH])).to_owned();
+    let json_b = ok(&tvix_store(dir.path(), &[&sb, "path-info", "--json", PATH])).to_owned();
+    assert_eq!(json_a, json_b);
+    // --to with the source as --store, into a third store; copying again is
+    // a no-op.
+    let c = format!("local://{}/c", dir.path().display());
+    ok(&tvix_store(dir.path(), &[&sb, "copy", "--to", &c, PATH]));
+    ok(&tvix_store(dir.path(), &[&sb, "copy", "--to", &c, PATH]));
+    assert!(dump(&format!("--store={c}")) == nar_a, "NARs differ");
+}
+
+#[test]
 fn daemon_serves_pathinfo_next_to_castore() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sock = dir.path().join("d.sock");
