@@ -167,6 +167,10 @@ fn copy_between_two_local_stores_keeps_the_nar() {
     let c = format!("local://{}/c", dir.path().display());
     ok(&tvix_store(dir.path(), &[&sb, "copy", "--to", &c, PATH]));
     ok(&tvix_store(dir.path(), &[&sb, "copy", "--to", &c, PATH]));
+    ok(&tvix_store(
+        dir.path(),
+        &["copy", "--from", &c, "--to", &c, PATH],
+    ));
     assert!(nar_dump(&format!("--store={c}")) == nar_a, "NARs differ");
 }
 

@@ -201,7 +201,14 @@ pub(crate) fn copy(
                 Some(u) => open_store(u).map(Some),
             }
         };
-        let (src, dst) = (side(from)?, side(to)?);
+        let src = side(from)?;
+        // The same store on both sides is opened once (a second open would
+        // wait for its database lock); everything is then present already.
+        let dst = if from.is_some() && from == to {
+            src.clone()
+        } else {
+            side(to)?
+        };
         match (src, dst) {
             (Some(src), Some(dst)) => {
                 tvix_store::copy::copy_closure_between(&src, &dst, &paths).await?;
