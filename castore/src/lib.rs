@@ -42,6 +42,7 @@ mod store;
 pub mod backend;
 pub mod combinator;
 pub mod composition;
+pub mod copy;
 pub mod import;
 pub mod proto;
 pub mod refscan;

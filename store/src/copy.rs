@@ -2,9 +2,13 @@
 //! another, as `nix copy` does: the closure is read from the source, then
 //! written to the destination references first, skipping paths it has.
 //!
-//! Both services must share the castore store the nodes live in (a binary
-//! cache built over the same store, for example): only PathInfos move here;
-//! a binary cache renders or ingests NARs itself.
+//! [`copy_closure`] moves only PathInfos: both services must share the
+//! castore store the nodes live in (a binary cache built over the same store,
+//! for example, which renders or ingests NARs itself).
+//! [`copy_closure_between`] copies between two stores with their own castore
+//! stores: for each path, its tree ([`tvix_castore::copy::copy_tree`]: blobs,
+//! then directories) and only then its PathInfo, so an interrupted copy never
+//! leaves a PathInfo whose contents are missing.
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,7 +16,9 @@ use nix_compat::store_path::StorePath;
 use tracing::Instrument;
 use tvix_tracing::{ProgressSpanExt, ProgressStyle};
 
-use crate::{PathInfo, PathInfoError, PathInfoService, StorePathHash};
+use tvix_castore::Store;
+
+use crate::{PathInfo, PathInfoError, PathInfoService, StorePathHash, composition::Services};
 
 /// Why a copy failed.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +44,15 @@ pub enum CopyError {
         /// Why.
         #[source]
         source: PathInfoError,
+    },
+    /// Copying a path's contents (blobs and directories) failed.
+    #[error("copying the contents of {path}")]
+    Tree {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: tvix_castore::copy::CopyError,
     },
 }
 
@@ -104,6 +119,33 @@ pub async fn copy_closure(
     dst: &dyn PathInfoService,
     paths: &[StorePath<String>],
 ) -> Result<Vec<StorePath<String>>, CopyError> {
+    copy(src, dst, None, paths).await
+}
+
+/// Copies the closure of `paths` from the store `src` to the store `dst`,
+/// contents included: for each path `dst` lacks, references first, its tree
+/// (blobs `dst` lacks, then directories), then its PathInfo. Returns the paths
+/// copied; progress as [`copy_closure`].
+pub async fn copy_closure_between(
+    src: &Services,
+    dst: &Services,
+    paths: &[StorePath<String>],
+) -> Result<Vec<StorePath<String>>, CopyError> {
+    copy(
+        &*src.pathinfo,
+        &*dst.pathinfo,
+        Some((&src.store, &dst.store)),
+        paths,
+    )
+    .await
+}
+
+async fn copy(
+    src: &dyn PathInfoService,
+    dst: &dyn PathInfoService,
+    trees: Option<(&Store, &Store)>,
+    paths: &[StorePath<String>],
+) -> Result<Vec<StorePath<String>>, CopyError> {
     let span = tvix_tracing::progress_span!("copy", paths = paths.len());
     async {
         let infos = closure(src, paths).await?;
@@ -129,6 +171,15 @@ pub async fn copy_closure(
             span.progress_set_message(&format!("{}/{total} paths", copied.len()));
             let nar_size = info.nar_size;
             let sp = info.store_path.clone();
+            if let Some((src_store, dst_store)) = trees {
+                let stats = tvix_castore::copy::copy_tree(src_store, dst_store, &info.node)
+                    .await
+                    .map_err(|source| CopyError::Tree {
+                        path: sp.to_absolute_path(),
+                        source,
+                    })?;
+                tracing::debug!(path = %sp, blobs = stats.blobs, blob_bytes = stats.blob_bytes, directories = stats.directories, "copied contents");
+            }
             dst.put(info)
                 .await
                 .map_err(|source| CopyError::Destination {
@@ -143,3 +194,6 @@ pub async fn copy_closure(
     .instrument(span)
     .await
 }
+
+#[cfg(test)]
+mod tests;

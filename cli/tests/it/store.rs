@@ -54,16 +54,8 @@ fn import_and_check(dir: &Path, store: &str) {
     let text = ok(&tvix_store(dir, &[&store, "path-info", "-r", PATH])).to_owned();
     assert_eq!(text, format!("{PATH}\n"));
 
-    let nar = std::process::Command::new(env!("CARGO_BIN_EXE_tvix-store"))
-        .args([&store, "nar", "dump", PATH])
-        .output()
-        .expect("runs");
-    assert!(
-        nar.status.success(),
-        "{}",
-        String::from_utf8_lossy(&nar.stderr)
-    );
-    assert_eq!(nar.stdout.len(), 840);
+    let nar = nar_dump(&store);
+    assert_eq!(nar.len(), 840);
     // The NAR is the same as `tvix-store nar dump-path t` (tested against
     // `nix-store --dump` in nar.rs).
     let dumped = std::process::Command::new(env!("CARGO_BIN_EXE_tvix-store"))
@@ -71,7 +63,7 @@ fn import_and_check(dir: &Path, store: &str) {
         .current_dir(dir)
         .output()
         .expect("runs");
-    assert!(nar.stdout == dumped.stdout, "NARs differ");
+    assert!(nar == dumped.stdout, "NARs differ");
 }
 
 #[test]
@@ -135,6 +127,74 @@ fn copy_to_a_file_cache_and_back_into_another_store() {
     assert!(r.stderr.contains("is not valid"), "{}", r.stderr);
     let r = tvix_store(dir.path(), &[&b, "copy", PATH]);
     assert_eq!(r.status, 1);
+}
+
+/// The NAR of [`PATH`] from `tvix-store STORE_FLAG nar dump`.
+fn nar_dump(store_flag: &str) -> Vec<u8> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tvix-store"))
+        .args([store_flag, "nar", "dump", PATH])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn copy_between_two_local_stores_keeps_the_nar() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    make_tree(&dir.path().join("t"));
+    let a = format!("local://{}/a", dir.path().display());
+    let b = format!("local://{}/b", dir.path().display());
+    let (sa, sb) = (format!("--store={a}"), format!("--store={b}"));
+    ok(&tvix_store(dir.path(), &[&sa, "import", "t"]));
+    // Neither side is --store (and the default store is not opened).
+    ok(&tvix_store(
+        dir.path(),
+        &["copy", "--from", &a, "--to", &b, PATH],
+    ));
+    let (nar_a, nar_b) = (nar_dump(&sa), nar_dump(&sb));
+    assert!(!nar_a.is_empty());
+    assert!(nar_a == nar_b, "NARs differ");
+    let json_a = ok(&tvix_store(dir.path(), &[&sa, "path-info", "--json", PATH])).to_owned();
+    let json_b = ok(&tvix_store(dir.path(), &[&sb, "path-info", "--json", PATH])).to_owned();
+    assert_eq!(json_a, json_b);
+    // --to with the source as --store, into a third store; copying again is
+    // a no-op.
+    let c = format!("local://{}/c", dir.path().display());
+    ok(&tvix_store(dir.path(), &[&sb, "copy", "--to", &c, PATH]));
+    ok(&tvix_store(dir.path(), &[&sb, "copy", "--to", &c, PATH]));
+    ok(&tvix_store(
+        dir.path(),
+        &["copy", "--from", &c, "--to", &c, PATH],
+    ));
+    assert!(nar_dump(&format!("--store={c}")) == nar_a, "NARs differ");
+}
+
+#[test]
+fn copy_to_and_from_a_daemon() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    make_tree(&dir.path().join("t"));
+    let sock = dir.path().join("d.sock");
+    let daemon = crate::start_daemon(&sock);
+    let grpc_url = format!("grpc+unix://{}", sock.display());
+    let grpc = format!("--store={grpc_url}");
+    let a = format!("--store=local://{}/a", dir.path().display());
+    let b = format!("local://{}/b", dir.path().display());
+    ok(&tvix_store(dir.path(), &[&a, "import", "t"]));
+    let grpc_url = &grpc["--store=".len()..];
+    ok(&tvix_store(
+        dir.path(),
+        &[&a, "copy", "--to", grpc_url, PATH],
+    ));
+    ok(&tvix_store(dir.path(), &[&grpc, "copy", "--to", &b, PATH]));
+    let nar_a = nar_dump(&a);
+    assert!(nar_dump(&grpc) == nar_a, "NARs differ");
+    assert!(nar_dump(&format!("--store={b}")) == nar_a, "NARs differ");
+    crate::stop_daemon(daemon);
 }
 
 #[test]

@@ -54,12 +54,14 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<String>,
     },
-    /// Copy store paths with their closure between the store and a Nix binary
-    /// cache directory, as `nix copy`.
+    /// Copy store paths with their closure between stores and Nix binary
+    /// caches, as `nix copy`.
     Copy {
-        /// The source: a Nix binary cache `file:///DIR`, `http://HOST/PATH` or
-        /// `https://HOST/PATH`, with options `compression=`,
-        /// `secret-key=`, `trusted-public-keys=` (default: the store).
+        /// The source: a store (a URL such as `local:///DIR` or
+        /// `grpc+unix:///SOCKET`, or a composition file) or a Nix binary cache
+        /// `file:///DIR`, `http://HOST/PATH` or `https://HOST/PATH`, with
+        /// options `compression=`, `secret-key=`, `trusted-public-keys=`
+        /// (default: `--store`).
         #[arg(long)]
         from: Option<String>,
         /// The destination, as `--from`.
@@ -118,9 +120,9 @@ fn main() -> std::process::ExitCode {
         Command::Import { paths } => {
             store::with_services(cli.store, async |s| store::import(&paths, s, &handle).await)
         }
-        Command::Copy { from, to, paths } => store::with_services(cli.store, async |s| {
-            store::copy(from.as_deref(), to.as_deref(), &paths, s).await
-        }),
+        Command::Copy { from, to, paths } => {
+            store::copy(cli.store, from.as_deref(), to.as_deref(), &paths)
+        }
         Command::PathInfo {
             json,
             recursive,

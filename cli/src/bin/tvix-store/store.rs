@@ -1,4 +1,4 @@
-//! The store commands: `tvix-store import`, `path-info` and `nar dump`, over
+//! The store commands: `tvix-store import`, `path-info`, `nar dump` and `copy`, over
 //! the castore store and PathInfo service that `--store` describes (see
 //! `tvix_store::composition`).
 
@@ -27,10 +27,7 @@ pub(crate) fn with_services(
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(async {
-        let arg = tvix_cli::store_arg::store_arg(store)?;
-        let services = StoreComposition::from_arg(&arg)
-            .and_then(|mut c| c.build_root())
-            .with_context(|| format!("store {arg:?}"))?;
+        let services = open_store(&tvix_cli::store_arg::store_arg(store)?)?;
         f(services).await
     })
 }
@@ -137,42 +134,102 @@ pub(crate) async fn nar_dump(path: &str, services: Services) -> anyhow::Result<(
     Ok(())
 }
 
-/// One side of `copy`: a binary cache URL over the store's castore, or the
-/// store's own PathInfo service.
-fn copy_side(
-    url: Option<&str>,
-    name: &str,
-    services: &Services,
-) -> anyhow::Result<std::sync::Arc<dyn tvix_store::PathInfoService>> {
-    Ok(match url {
-        None => services.pathinfo.clone(),
-        Some(u) => std::sync::Arc::new(
-            tvix_store::pathinfoservice::binary_cache::BinaryCachePathInfoService::from_url(
-                name.into(),
-                u,
-                services.store.clone(),
-            )
-            .with_context(|| format!("binary cache {u:?}"))?,
-        ),
-    })
+/// Whether a `copy` argument is a Nix binary cache URL rather than a store.
+fn is_binary_cache(url: &str) -> bool {
+    ["file://", "http://", "https://"]
+        .iter()
+        .any(|p| url.starts_with(p))
 }
 
-/// `copy [--from URL] [--to URL] PATH...`, as `nix copy`.
-pub(crate) async fn copy(
+/// Builds the services of a store argument (URL or composition file).
+fn open_store(arg: &str) -> anyhow::Result<Services> {
+    StoreComposition::from_arg(arg)
+        .and_then(|mut c| c.build_root())
+        .with_context(|| format!("store {arg:?}"))
+}
+
+/// A binary cache over `store`'s castore store, which it renders NARs from
+/// and ingests NARs into.
+fn binary_cache(
+    url: &str,
+    name: &str,
+    store: &Services,
+) -> anyhow::Result<std::sync::Arc<dyn tvix_store::PathInfoService>> {
+    Ok(std::sync::Arc::new(
+        tvix_store::pathinfoservice::binary_cache::BinaryCachePathInfoService::from_url(
+            name.into(),
+            url,
+            store.store.clone(),
+        )
+        .with_context(|| format!("binary cache {url:?}"))?,
+    ))
+}
+
+/// `copy [--from SRC] [--to DST] PATH...`, as `nix copy`. SRC and DST are
+/// stores (URLs or composition files) or Nix binary cache URLs; a side not
+/// given is `--store`, which is opened only then (or when both sides are
+/// binary caches: NARs pass through its castore store).
+pub(crate) fn copy(
+    store: Option<String>,
     from: Option<&str>,
     to: Option<&str>,
     paths: &[String],
-    services: Services,
 ) -> anyhow::Result<()> {
     if from.is_none() && to.is_none() {
         bail!("give --from or --to (or both)");
     }
-    let src = copy_side(from, "from", &services)?;
-    let dst = copy_side(to, "to", &services)?;
     let paths = paths
         .iter()
         .map(|p| parse_store_path(p))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    tvix_store::copy::copy_closure(&*src, &*dst, &paths).await?;
-    Ok(())
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(async {
+        let both_caches = from.is_some_and(is_binary_cache) && to.is_some_and(is_binary_cache);
+        let (store_arg, default) = if from.is_none() || to.is_none() || both_caches {
+            let arg = tvix_cli::store_arg::store_arg(store)?;
+            let services = open_store(&arg)?;
+            (Some(arg), Some(services))
+        } else {
+            (None, None)
+        };
+        let side = |arg: Option<&str>| -> anyhow::Result<Option<Services>> {
+            match arg {
+                None => Ok(default.clone()),
+                Some(u) if is_binary_cache(u) => Ok(None),
+                // The same store twice would lock its database twice.
+                Some(u) if Some(u) == store_arg.as_deref() => Ok(default.clone()),
+                Some(u) => open_store(u).map(Some),
+            }
+        };
+        let src = side(from)?;
+        // The same store on both sides is opened once (a second open would
+        // wait for its database lock); everything is then present already.
+        let dst = if from.is_some() && from == to {
+            src.clone()
+        } else {
+            side(to)?
+        };
+        match (src, dst) {
+            (Some(src), Some(dst)) => {
+                tvix_store::copy::copy_closure_between(&src, &dst, &paths).await?;
+            }
+            (Some(src), None) => {
+                let cache = binary_cache(to.unwrap_or_default(), "to", &src)?;
+                tvix_store::copy::copy_closure(&*src.pathinfo, &*cache, &paths).await?;
+            }
+            (None, Some(dst)) => {
+                let cache = binary_cache(from.unwrap_or_default(), "from", &dst)?;
+                tvix_store::copy::copy_closure(&*cache, &*dst.pathinfo, &paths).await?;
+            }
+            (None, None) => {
+                let Some(via) = &default else {
+                    bail!("internal error: --store was not opened");
+                };
+                let src = binary_cache(from.unwrap_or_default(), "from", via)?;
+                let dst = binary_cache(to.unwrap_or_default(), "to", via)?;
+                tvix_store::copy::copy_closure(&*src, &*dst, &paths).await?;
+            }
+        }
+        Ok(())
+    })
 }
