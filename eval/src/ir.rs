@@ -168,7 +168,9 @@ pub(crate) enum Expr {
     /// String interpolation and `+`-free concatenation of parts; the first
     /// part decides whether the result is a path (`./a/${b}`).
     ConcatStrings {
-        parts: Box<[ExprRef]>,
+        /// Each part with its position (where C++ Nix reports a part's
+        /// errors: the literal, or the `${` of an interpolation).
+        parts: Box<[(Pos, ExprRef)]>,
         pos: Pos,
         /// True for `"..."` interpolation (parts must be strings or coercible).
         force_string: bool,
@@ -177,7 +179,11 @@ pub(crate) enum Expr {
     Add {
         lhs: ExprRef,
         rhs: ExprRef,
+        /// The operator token.
         pos: Pos,
+        /// Where the operands start: C++ Nix reports `+`'s errors there.
+        lhs_pos: Pos,
+        rhs_pos: Pos,
     },
     /// `__curPos`.
     CurPos(Pos),

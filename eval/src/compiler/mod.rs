@@ -152,6 +152,39 @@ impl Compiler<'_> {
         self.ctx.file.pos(token.text_range().start().into())
     }
 
+    /// The position C++ Nix's `Expr::getPos` gives the expression `e`
+    /// (used where C++ positions an error at an operand, as `!e`): none
+    /// for literals and `let`, the operator token for binary operators, the
+    /// first element for lists, and otherwise where `e` starts.
+    fn cpp_get_pos(&self, e: &ast::Expr) -> Pos {
+        let node = e.syntax();
+        let interpolated = || node.children().any(|c| ast::Interpol::can_cast(c.kind()));
+        match e {
+            ast::Expr::Paren(p) => p.expr().map_or(Pos::NONE, |i| self.cpp_get_pos(&i)),
+            ast::Expr::HasAttr(h) => h.expr().map_or(Pos::NONE, |i| self.cpp_get_pos(&i)),
+            ast::Expr::UnaryOp(u) if u.operator() == Some(ast::UnaryOpKind::Invert) => {
+                u.expr().map_or(Pos::NONE, |i| self.cpp_get_pos(&i))
+            }
+            ast::Expr::List(l) => l.items().next().map_or(Pos::NONE, |i| self.cpp_get_pos(&i)),
+            ast::Expr::Literal(_) | ast::Expr::LetIn(_) => Pos::NONE,
+            ast::Expr::Str(_)
+            | ast::Expr::PathAbs(_)
+            | ast::Expr::PathRel(_)
+            | ast::Expr::PathHome(_)
+            | ast::Expr::PathSearch(_)
+                if !interpolated() =>
+            {
+                Pos::NONE
+            }
+            ast::Expr::BinOp(_) => node
+                .children_with_tokens()
+                .filter_map(NodeOrToken::into_token)
+                .find(|t| ast::BinOpKind::from_kind(t.kind()).is_some())
+                .map_or_else(|| self.pos(node), |t| self.tpos(&t)),
+            _ => self.pos(node),
+        }
+    }
+
     fn text_bytes(&self, token: &SyntaxToken) -> Vec<u8> {
         let mut out = Vec::new();
         self.ctx
@@ -315,9 +348,13 @@ impl Compiler<'_> {
                 Expr::With { attrs, body }
             }
             ast::Expr::UnaryOp(u) => {
-                let inner = self.expr(&self.child(u.expr(), node)?)?;
+                let inner_ast = self.child(u.expr(), node)?;
+                let inner = self.expr(&inner_ast)?;
                 match u.operator() {
-                    Some(ast::UnaryOpKind::Invert) => Expr::Not(inner, pos),
+                    // C++ Nix's ExprOpNot has no position of its own.
+                    Some(ast::UnaryOpKind::Invert) => {
+                        Expr::Not(inner, self.cpp_get_pos(&inner_ast))
+                    }
                     Some(ast::UnaryOpKind::Negate) => {
                         // C++ Nix: `__sub 0 e`; respect a shadowed __sub.
                         match self.resolve(Symbol::new(b"__sub"), pos)? {
@@ -414,8 +451,11 @@ impl Compiler<'_> {
             .find(|t| ast::BinOpKind::from_kind(t.kind()).is_some())
             .map(|t| self.tpos(&t))
             .unwrap_or_else(|| self.pos(node));
-        let lhs = self.expr(&self.child(b.lhs(), node)?)?;
-        let rhs = self.expr(&self.child(b.rhs(), node)?)?;
+        let lhs_node = self.child(b.lhs(), node)?;
+        let rhs_node = self.child(b.rhs(), node)?;
+        let (lhs_pos, rhs_pos) = (self.pos(lhs_node.syntax()), self.pos(rhs_node.syntax()));
+        let lhs = self.expr(&lhs_node)?;
+        let rhs = self.expr(&rhs_node)?;
         use ast::BinOpKind as K;
         let (op, prim) = match op {
             K::Concat => (BinOp::Concat, None),
@@ -425,6 +465,8 @@ impl Compiler<'_> {
                     lhs,
                     rhs,
                     pos: op_pos,
+                    lhs_pos,
+                    rhs_pos,
                 }));
             }
             K::Sub => (BinOp::Sub, Some("__sub")),

@@ -418,7 +418,13 @@ impl Evaluator {
                 ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, *pos)
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
-            Expr::Add { lhs, rhs, pos } => {
+            Expr::Add {
+                lhs,
+                rhs,
+                pos,
+                lhs_pos,
+                rhs_pos,
+            } => {
                 let a = self.eval(lhs, env)?;
                 if let Value::Int(x) = a {
                     let b = self.eval(rhs, env)?;
@@ -427,12 +433,17 @@ impl Evaluator {
                             return Ok(Value::Int(r));
                         }
                     }
-                    return self.concat_values(a, std::iter::once(Ok(b)), *pos, false);
+                    return self.concat_values(
+                        (*lhs_pos, a),
+                        std::iter::once((*rhs_pos, Ok(b))),
+                        *pos,
+                        false,
+                    );
                 }
                 // The right operand is evaluated only after the left one
                 // was coerced, as C++ Nix's ExprConcatStrings does.
-                let rest = std::iter::once_with(|| self.eval(rhs, env));
-                self.concat_values(a, rest, *pos, false)
+                let rest = std::iter::once_with(|| (*rhs_pos, self.eval(rhs, env)));
+                self.concat_values((*lhs_pos, a), rest, *pos, false)
             }
             Expr::ConcatStrings {
                 parts,
@@ -574,13 +585,27 @@ impl Evaluator {
         })
     }
 
+    /// C++ Nix's `evalBool`: the type error is at `pos`, and every error
+    /// raised while evaluating `e` (not only the type error) gets the
+    /// `ctx` frame, added on the error path only.
     fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
-        let v = self.eval(e, env)?;
-        match v {
-            Value::Bool(b) => Ok(b),
-            other => Err(self
+        match self.eval(e, env) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(self
                 .type_error("a Boolean", &other)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
+            Err(err) => Err(err.with_trace(pos, ctx.into_message())),
+        }
+    }
+
+    /// C++ Nix's `evalAttrs`: like [`Self::eval_bool`] for a set, except
+    /// that the type error has no position of its own.
+    fn eval_attrs(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: &'static str) -> Result<Rc<Attrs>> {
+        match self.eval(e, env) {
+            Ok(Value::Attrs(a)) => Ok(a),
+            Ok(other) => Err(self.type_error("a set", &other).with_trace(pos, ctx)),
+            Err(err) => Err(err.with_trace(pos, ctx)),
         }
     }
 
@@ -643,12 +668,20 @@ impl Evaluator {
                 Ok(Value::Bool(eq == (op == BinOp::Eq)))
             }
             BinOp::Update => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                let a =
-                    self.expect_attrs(&a, pos, "in the left operand of the update (//) operator")?;
-                let b =
-                    self.expect_attrs(&b, pos, "in the right operand of the update (//) operator")?;
+                // C++ Nix's evalAttrs: each operand is evaluated and checked
+                // in turn, and any error in it gets the operand's frame.
+                let a = self.eval_attrs(
+                    lhs,
+                    env,
+                    pos,
+                    "in the left operand of the update (//) operator",
+                )?;
+                let b = self.eval_attrs(
+                    rhs,
+                    env,
+                    pos,
+                    "in the right operand of the update (//) operator",
+                )?;
                 if a.is_empty() {
                     return Ok(Value::Attrs(b));
                 }
@@ -660,16 +693,10 @@ impl Evaluator {
             BinOp::Concat => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
-                let a = self.expect_list(
-                    &a,
-                    pos,
-                    "in the left operand of the list concatenation (++) operator",
-                )?;
-                let b = self.expect_list(
-                    &b,
-                    pos,
-                    "in the right operand of the list concatenation (++) operator",
-                )?;
+                // C++ Nix's ExprOpConcatLists uses one context for both.
+                let ctx = "while evaluating one of the elements to concatenate";
+                let a = self.expect_list(&a, pos, ctx)?;
+                let b = self.expect_list(&b, pos, ctx)?;
                 if a.is_empty() {
                     return Ok(Value::List(b));
                 }
