@@ -43,7 +43,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("substring", 3, |ev, pos, a| {
             let start = ev.expect_int(&a[0], pos, arg_ctx("first", "substring"))?;
             if start < 0 {
-                return Err(Error::eval("negative start position in substring").at(pos));
+                return Err(Error::eval("negative start position in 'substring'").at(pos));
             }
             let len = ev.expect_int(&a[1], pos, arg_ctx("second", "substring"))?;
             let s = coerce(

@@ -415,7 +415,9 @@ impl Evaluator {
             }
             Expr::Neg(inner, pos) => {
                 let v = self.eval(inner, env)?;
-                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, *pos)
+                // C++ Nix: a call of `__sub 0 e` at `-`.
+                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE)
+                    .map_err(|e| e.with_trace(*pos, "while calling the 'sub' builtin"))
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Add {
@@ -729,7 +731,8 @@ impl Evaluator {
                     BinOp::Mul => (ops::Arith::Mul, "mul"),
                     _ => (ops::Arith::Div, "div"),
                 };
-                ops::arith(self, k, &a, &b, pos)
+                // No position inside the builtin, as in `call_primop`.
+                ops::arith(self, k, &a, &b, Pos::NONE)
                     .map_err(|e| e.with_trace(pos, format!("while calling the '{name}' builtin")))
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
@@ -845,8 +848,12 @@ impl Evaluator {
     }
 
     fn call_primop(&self, p: &PrimOp, args: &[Value], pos: Pos) -> Result<Value> {
-        // C++ `addTrace = false`: addErrorContext adds only its own message.
-        (p.func)(self, pos, args).map_err(|e| match p.name {
+        // C++ Nix's callFunction passes a primop the position of the primop
+        // value itself, which has none: its errors and "while evaluating the
+        // argument" frames carry no position. The call site is only in the
+        // "while calling" frame. C++ `addTrace = false`: addErrorContext adds
+        // only its own message.
+        (p.func)(self, Pos::NONE, args).map_err(|e| match p.name {
             "addErrorContext" => e,
             name => e.with_trace(pos, format!("while calling the '{name}' builtin")),
         })
