@@ -94,6 +94,9 @@ pub(crate) enum Expr {
     Var {
         depth: u32,
         slot: u32,
+        /// Where the name is used ([`Pos::NONE`] for variables the compiler
+        /// introduces): an infinite recursion found forcing it is there.
+        pos: Pos,
     },
     /// A global (builtins scope) variable.
     Global(u32),

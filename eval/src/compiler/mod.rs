@@ -208,6 +208,7 @@ impl Compiler<'_> {
                 return Ok(Expr::Var {
                     depth: depth as u32,
                     slot,
+                    pos,
                 });
             }
         }
@@ -782,6 +783,7 @@ impl Compiler<'_> {
                         value: Rc::new(Expr::Var {
                             depth: 0,
                             slot: slot as u32,
+                            pos: Pos::NONE,
                         }),
                     })
                     .collect::<Vec<_>>();
@@ -865,6 +867,7 @@ impl Compiler<'_> {
                 expr: Rc::new(Expr::Var {
                     depth: 0,
                     slot: from_base + i as u32,
+                    pos: Pos::NONE,
                 }),
                 path: vec![AttrName::Static(name)].into(),
                 default: None,
@@ -917,9 +920,10 @@ impl Compiler<'_> {
                         let r = c.resolve(name, ipos);
                         c.scopes.push(scope);
                         Rc::new(match r? {
-                            Expr::Var { depth, slot } => Expr::Var {
+                            Expr::Var { depth, slot, pos } => Expr::Var {
                                 depth: depth + 1,
                                 slot,
+                                pos,
                             },
                             Expr::WithVar { name, pos, depths } => Expr::WithVar {
                                 name,
@@ -1032,6 +1036,9 @@ impl Compiler<'_> {
                     });
                 }
             }
+            // C++ Nix's ExprLambda::setName names the body too, so every
+            // lambda of a curried `f = a: b: ...` is called 'f'.
+            c.next_name = name;
             let body = c.expr(&body_ast)?;
             Ok((formals, body))
         })?;

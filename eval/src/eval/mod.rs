@@ -169,10 +169,12 @@ impl Evaluator {
     pub(crate) fn lazy(&self, e: &ExprRef, env: &Env) -> Value {
         match &**e {
             Expr::Const(v) => v.clone(),
-            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
-                Some(v) => v.clone(),
-                None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
-            },
+            Expr::Var { depth, slot, .. } => {
+                match env_at(env, *depth).slots()[*slot as usize].get() {
+                    Some(v) => v.clone(),
+                    None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+                }
+            }
             Expr::Global(g) => self.globals[*g as usize].clone(),
             _ => Value::Thunk(Thunk::new(e.clone(), env.clone())),
         }
@@ -266,10 +268,22 @@ impl Evaluator {
             Expr::Const(v) => Ok(v.clone()),
             // Variables are forced in place: no clone of the slot's value
             // before forcing (a thunk's result is cloned once, out of it).
-            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
-                Some(v) => self.force(v, Pos::NONE),
-                None => Ok(Value::Null),
-            },
+            Expr::Var { depth, slot, pos } => {
+                match env_at(env, *depth).slots()[*slot as usize].get() {
+                    // C++ Nix's tryFixupBlackHolePos: an infinite recursion is
+                    // at the variable whose value is the thunk being evaluated.
+                    Some(v) => self.force(v, Pos::NONE).map_err(|e| {
+                        if e.kind() == ErrorKind::InfiniteRecursion
+                            && matches!(v, Value::Thunk(t) if t.is_blackhole())
+                        {
+                            e.at(*pos)
+                        } else {
+                            e
+                        }
+                    }),
+                    None => Ok(Value::Null),
+                }
+            }
             Expr::Global(g) | Expr::BuiltinSelect(g) => {
                 self.force(&self.globals[*g as usize], Pos::NONE)
             }
@@ -480,7 +494,11 @@ impl Evaluator {
                     let mut state = t.0.borrow_mut();
                     if !matches!(&*state, ThunkState::Blackhole) {
                         *state = ThunkState::Pending(
-                            Rc::new(Expr::Var { depth: 0, slot: 0 }),
+                            Rc::new(Expr::Var {
+                                depth: 0,
+                                slot: 0,
+                                pos: Pos::NONE,
+                            }),
                             EnvFrame::with_values(None, [o.value.clone()]),
                         );
                     }
