@@ -17,7 +17,9 @@ pub(crate) type ExprRef = Rc<Expr>;
 #[derive(Debug)]
 pub(crate) enum AttrName {
     Static(Symbol),
-    Dynamic(ExprRef),
+    /// `${e}` or `"..."` with its C++ `getPos` (see the compiler), where
+    /// the errors about the name are reported.
+    Dynamic(ExprRef, Pos),
 }
 
 /// Binary operators that are not function calls.

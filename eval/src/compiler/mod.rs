@@ -576,12 +576,18 @@ impl Compiler<'_> {
         if let Some(s) = self.static_name(a)? {
             return Ok(AttrName::Static(s));
         }
-        let e = match a {
-            ast::Attr::Dynamic(d) => self.expr(&self.child(d.expr(), d.syntax())?)?,
-            ast::Attr::Str(s) => self.string(s)?,
+        let (e, pos) = match a {
+            ast::Attr::Dynamic(d) => {
+                let inner = self.child(d.expr(), d.syntax())?;
+                (self.expr(&inner)?, self.cpp_get_pos(&inner))
+            }
+            ast::Attr::Str(s) => {
+                let pos = self.cpp_get_pos(&ast::Expr::Str(s.clone()));
+                (self.string(s)?, pos)
+            }
             ast::Attr::Ident(i) => return Err(parse_error("syntax error", self.pos(i.syntax()))),
         };
-        Ok(AttrName::Dynamic(e))
+        Ok(AttrName::Dynamic(e, pos))
     }
 
     // ------------------------------------------------------------ attr sets
@@ -880,7 +886,7 @@ impl Compiler<'_> {
         let mut out = Vec::with_capacity(dynamic.len());
         for (attr, pos, v) in dynamic {
             let name = match self.attr_name(&attr)? {
-                AttrName::Dynamic(e) => e,
+                AttrName::Dynamic(e, _) => e,
                 AttrName::Static(s) => Rc::new(Expr::Const(Value::string(s.as_bytes().to_vec()))),
             };
             let value = self.lower_value(v, 0)?;

@@ -535,11 +535,13 @@ impl Evaluator {
     fn attr_name(&self, name: &AttrName, env: &Env) -> Result<Symbol> {
         match name {
             AttrName::Static(s) => Ok(*s),
-            AttrName::Dynamic(e) => {
+            AttrName::Dynamic(e, pos) => {
+                // C++ Nix's getName: forceStringNoCtx at the name's position.
                 let v = self.eval(e, env)?;
-                let s = self
-                    .string_no_ctx(&v, Pos::NONE)
-                    .map_err(|e| e.with_trace(Pos::NONE, "while evaluating an attribute name"))?;
+                let s = self.string_no_ctx(&v, *pos).map_err(|e| {
+                    e.at(*pos)
+                        .with_trace(*pos, "while evaluating an attribute name")
+                })?;
                 Ok(Symbol::new(s.as_bytes()))
             }
         }
@@ -1115,7 +1117,7 @@ fn show_attr_path(path: &[AttrName]) -> String {
     path.iter()
         .map(|n| match n {
             AttrName::Static(s) => crate::print::attr_name_repr(s.as_bytes()),
-            AttrName::Dynamic(_) => "\"${...}\"".to_owned(),
+            AttrName::Dynamic(..) => "\"${...}\"".to_owned(),
         })
         .collect::<Vec<_>>()
         .join(".")
