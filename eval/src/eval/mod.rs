@@ -428,10 +428,11 @@ impl Evaluator {
                 Ok(Value::Bool(!b))
             }
             Expr::Neg(inner, pos) => {
-                let v = self.eval(inner, env)?;
-                // C++ Nix: a call of `__sub 0 e` at `-`.
-                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE)
-                    .map_err(|e| e.with_trace(*pos, "while calling the 'sub' builtin"))
+                // C++ Nix: a call of `__sub 0 e` at `-`, `e` evaluated
+                // inside the call.
+                let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
+                let v = self.eval(inner, env).map_err(frame)?;
+                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Add {
@@ -731,8 +732,17 @@ impl Evaluator {
                 Ok(Value::list(v))
             }
             BinOp::Sub | BinOp::Mul | BinOp::Div => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
+                let (k, name) = match op {
+                    BinOp::Sub => (ops::Arith::Sub, "sub"),
+                    BinOp::Mul => (ops::Arith::Mul, "mul"),
+                    _ => (ops::Arith::Div, "div"),
+                };
+                // C++ Nix calls the builtin with the operands unevaluated:
+                // errors in them are inside the call too.
+                let frame =
+                    |e: Error| e.with_trace(pos, format!("while calling the '{name}' builtin"));
+                let a = self.eval(lhs, env).map_err(frame)?;
+                let b = self.eval(rhs, env).map_err(frame)?;
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
                     // Overflow and division by zero fall through to
                     // `arith`, which renders C++ Nix's errors.
@@ -746,34 +756,35 @@ impl Evaluator {
                         return Ok(Value::Int(r));
                     }
                 }
-                let (k, name) = match op {
-                    BinOp::Sub => (ops::Arith::Sub, "sub"),
-                    BinOp::Mul => (ops::Arith::Mul, "mul"),
-                    _ => (ops::Arith::Div, "div"),
-                };
                 // No position inside the builtin, as in `call_primop`.
-                ops::arith(self, k, &a, &b, Pos::NONE)
-                    .map_err(|e| e.with_trace(pos, format!("while calling the '{name}' builtin")))
+                ops::arith(self, k, &a, &b, Pos::NONE).map_err(frame)
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                    return Ok(Value::Bool(match op {
-                        BinOp::Lt => x < y,
-                        BinOp::Gt => x > y,
-                        BinOp::Le => x <= y,
-                        _ => x >= y,
-                    }));
-                }
-                let r = match op {
-                    BinOp::Lt => self.less_than(&a, &b, pos),
-                    BinOp::Gt => self.less_than(&b, &a, pos),
-                    BinOp::Le => self.less_than(&b, &a, pos).map(|x| !x),
-                    _ => self.less_than(&a, &b, pos).map(|x| !x),
+                // C++ Nix: `a < b` is `__lessThan a b`, `a > b` is
+                // `__lessThan b a`, `a <= b` is `!(__lessThan b a)` and
+                // `a >= b` is `!(__lessThan a b)`; the builtin forces its
+                // arguments in order, and `!` adds its own frame.
+                let negated = matches!(op, BinOp::Le | BinOp::Ge);
+                let frame = |e: Error| {
+                    let e = e.with_trace(pos, "while calling the 'lessThan' builtin");
+                    if negated {
+                        e.with_trace(pos, "in the argument of the not operator")
+                    } else {
+                        e
+                    }
                 };
-                r.map(Value::Bool)
-                    .map_err(|e| e.with_trace(pos, "while calling the 'lessThan' builtin"))
+                let (first, second) = match op {
+                    BinOp::Gt | BinOp::Le => (rhs, lhs),
+                    _ => (lhs, rhs),
+                };
+                let a = self.eval(first, env).map_err(frame)?;
+                let b = self.eval(second, env).map_err(frame)?;
+                let less = match (&a, &b) {
+                    (Value::Int(x), Value::Int(y)) => x < y,
+                    // No position inside the builtin, as in `call_primop`.
+                    _ => self.less_than(&a, &b, Pos::NONE).map_err(frame)?,
+                };
+                Ok(Value::Bool(less != negated))
             }
         }
     }
