@@ -108,6 +108,18 @@ pub struct Coercion {
     pub copy_to_store: bool,
 }
 
+/// C++ Nix's coerceToString adds its context ("while evaluating a path
+/// segment") only to its own "cannot coerce" type error (also for an
+/// `outPath`), not to errors of a `__toString` call or of copying a path to
+/// the store: here, a type error with no frame yet is that error.
+fn path_segment_frame(e: Error, pos: Pos) -> Error {
+    if e.kind() == crate::ErrorKind::Type && e.traces().is_empty() {
+        e.with_trace(pos, "while evaluating a path segment")
+    } else {
+        e
+    }
+}
+
 impl Evaluator {
     /// `+` and interpolation: the first part decides the result type.
     pub(crate) fn concat_strings(
@@ -183,7 +195,7 @@ impl Evaluator {
                                 copy_to_store: false,
                             },
                         )
-                        .map_err(|e| e.with_trace(ipos, "while evaluating a path segment"))?;
+                        .map_err(|e| path_segment_frame(e, ipos))?;
                     ctx = ctx.union(s.context());
                     out.extend_from_slice(s.as_bytes());
                 }
@@ -205,7 +217,7 @@ impl Evaluator {
                 let mut push = |v: &Value, ipos: Pos, ev: &Evaluator| -> Result<()> {
                     let s = ev
                         .coerce_to_string(v, ipos, coercion)
-                        .map_err(|e| e.with_trace(ipos, "while evaluating a path segment"))?;
+                        .map_err(|e| path_segment_frame(e, ipos))?;
                     if !s.context().is_empty() {
                         ctx = ctx.union(s.context());
                     }
@@ -229,7 +241,8 @@ impl Evaluator {
             Value::String(s) => Ok(s.clone()),
             Value::Path(p) => {
                 if c.copy_to_store {
-                    let store_path = self.io.import_path(p.as_bytes()).map_err(|e| e.at(pos))?;
+                    // No position: C++ Nix's copyPathToStore has none.
+                    let store_path = self.io.import_path(p.as_bytes())?;
                     Ok(store_path)
                 } else {
                     Ok(NixString::new(p.as_bytes()))
