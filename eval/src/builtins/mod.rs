@@ -134,6 +134,18 @@ pub(crate) fn all() -> Vec<Builtin> {
     v
 }
 
+/// C++ Nix's `forceNoNullByte`, for strings parsed by `fromJSON` and
+/// `fromTOML`: the error shows the string with each NUL byte as `␀`.
+pub(crate) fn no_nul_bytes(s: &str) -> crate::errors::Result<()> {
+    if s.contains('\0') {
+        return Err(crate::errors::Error::eval(format!(
+            "input string '{}' cannot be represented as Nix string because it contains null bytes",
+            s.replace('\0', "\u{2400}")
+        )));
+    }
+    Ok(())
+}
+
 /// Shorthand: "while evaluating the Nth argument passed to builtins.NAME",
 /// rendered only when an error needs it.
 pub(crate) fn arg_ctx<'a>(n: &'a str, name: &'a str) -> ArgCtx<'a> {
