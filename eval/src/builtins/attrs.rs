@@ -71,8 +71,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 let name = item.get_attr(known::name()).ok_or_else(|| {
                     Error::eval("attribute 'name' missing").at(pos)
                 })?;
-                let n = ev.string_no_ctx(&name.value, pos).map_err(|e| {
-                    e.with_trace(pos, "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs")
+                // C++ forces the name at the `name` attribute's position.
+                let npos = name.pos;
+                let n = ev.string_no_ctx(&name.value, npos).map_err(|e| {
+                    let e = if e.kind() == crate::ErrorKind::Type { e.at(npos) } else { e };
+                    e.with_trace(npos, "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs")
                 })?;
                 let value = item.get_attr(known::value()).ok_or_else(|| {
                     Error::eval("attribute 'value' missing").at(pos)

@@ -1019,7 +1019,7 @@ impl Evaluator {
                     return Err(Error::eval(format!(
                         "the string '{}' is not allowed to refer to a store path (such as '{}')",
                         s.to_str_lossy(),
-                        String::from_utf8_lossy(first.encoded())
+                        String::from_utf8_lossy(&context_elem_without_store_dir(first.encoded()))
                     )));
                 }
                 Ok(s)
@@ -1144,4 +1144,20 @@ impl Settings {
 pub(crate) fn bytes_to_path(b: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
     PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+/// A context element as C++ Nix's `NixStringContextElem::to_string` shows
+/// it: the `=` or `!output!` prefix kept, the store path without its store
+/// directory.
+fn context_elem_without_store_dir(encoded: &[u8]) -> Vec<u8> {
+    let Some(start) = encoded.iter().position(|&b| b == b'/') else {
+        return encoded.to_vec();
+    };
+    let base = encoded
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(start, |i| i + 1);
+    let mut out = encoded[..start].to_vec();
+    out.extend_from_slice(&encoded[base..]);
+    out
 }

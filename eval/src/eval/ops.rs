@@ -443,6 +443,12 @@ impl Evaluator {
         pos: Pos,
         seen: &mut rustc_hash::FxHashSet<usize>,
     ) -> Result<()> {
+        // C++ forceValueDeep forces each value at its own determinePos: a
+        // pending application (of `map`, ...) is called from its lambda.
+        let pos = match v {
+            Value::Thunk(t) => t.app_pos().unwrap_or(pos),
+            _ => pos,
+        };
         let f = self.force(v, pos)?;
         self.stack(|| match &f {
             Value::Attrs(a) => {
