@@ -161,6 +161,13 @@ pub(crate) struct ArgCtx<'a> {
 
 impl From<ArgCtx<'_>> for String {
     fn from(c: ArgCtx<'_>) -> String {
+        // `arg_ctx("argument", ..)` is a builtin's only argument.
+        if c.n == "argument" {
+            return format!(
+                "while evaluating the argument passed to builtins.{}",
+                c.name
+            );
+        }
         format!(
             "while evaluating the {} argument passed to builtins.{}",
             c.n, c.name
