@@ -18,8 +18,9 @@ pub(crate) type ExprRef = Rc<Expr>;
 pub(crate) enum AttrName {
     Static(Symbol),
     /// `${e}` or `"..."` with its C++ `getPos` (see the compiler), where
-    /// the errors about the name are reported.
-    Dynamic(ExprRef, Pos),
+    /// the errors about the name are reported, and the variable's name when
+    /// `e` is one (shown in attribute paths as C++ Nix's `show` does).
+    Dynamic(ExprRef, Pos, Option<Symbol>),
 }
 
 /// Binary operators that are not function calls.

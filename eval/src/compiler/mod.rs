@@ -576,18 +576,22 @@ impl Compiler<'_> {
         if let Some(s) = self.static_name(a)? {
             return Ok(AttrName::Static(s));
         }
-        let (e, pos) = match a {
+        let (e, pos, var) = match a {
             ast::Attr::Dynamic(d) => {
                 let inner = self.child(d.expr(), d.syntax())?;
-                (self.expr(&inner)?, self.cpp_get_pos(&inner))
+                let var = match strip_parens(inner.clone()) {
+                    ast::Expr::Ident(i) => i.ident_token().map(|t| self.sym(&t)),
+                    _ => None,
+                };
+                (self.expr(&inner)?, self.cpp_get_pos(&inner), var)
             }
             ast::Attr::Str(s) => {
                 let pos = self.cpp_get_pos(&ast::Expr::Str(s.clone()));
-                (self.string(s)?, pos)
+                (self.string(s)?, pos, None)
             }
             ast::Attr::Ident(i) => return Err(parse_error("syntax error", self.pos(i.syntax()))),
         };
-        Ok(AttrName::Dynamic(e, pos))
+        Ok(AttrName::Dynamic(e, pos, var))
     }
 
     // ------------------------------------------------------------ attr sets
@@ -886,7 +890,7 @@ impl Compiler<'_> {
         let mut out = Vec::with_capacity(dynamic.len());
         for (attr, pos, v) in dynamic {
             let name = match self.attr_name(&attr)? {
-                AttrName::Dynamic(e, _) => e,
+                AttrName::Dynamic(e, ..) => e,
                 AttrName::Static(s) => Rc::new(Expr::Const(Value::string(s.as_bytes().to_vec()))),
             };
             let value = self.lower_value(v, 0)?;

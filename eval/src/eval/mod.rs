@@ -536,7 +536,7 @@ impl Evaluator {
     fn attr_name(&self, name: &AttrName, env: &Env) -> Result<Symbol> {
         match name {
             AttrName::Static(s) => Ok(*s),
-            AttrName::Dynamic(e, pos) => {
+            AttrName::Dynamic(e, pos, _) => {
                 // C++ Nix's getName: forceStringNoCtx at the name's position.
                 let v = self.eval(e, env)?;
                 let s = self.string_no_ctx(&v, *pos).map_err(|e| {
@@ -1128,6 +1128,7 @@ fn show_attr_path(path: &[AttrName]) -> String {
     path.iter()
         .map(|n| match n {
             AttrName::Static(s) => crate::print::attr_name_repr(s.as_bytes()),
+            AttrName::Dynamic(_, _, Some(var)) => format!("\"${{{var}}}\""),
             AttrName::Dynamic(..) => "\"${...}\"".to_owned(),
         })
         .collect::<Vec<_>>()
