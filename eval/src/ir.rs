@@ -113,7 +113,9 @@ pub(crate) enum Expr {
     WithVar {
         name: Symbol,
         pos: Pos,
-        depths: Box<[u32]>,
+        /// With the position of each `with` expression, where C++ Nix
+        /// reports that its scope is not a set.
+        depths: Box<[(u32, Pos)]>,
     },
     /// `let` and the environment of `rec { }`: a new environment whose slots
     /// are the bindings, each delayed in the new environment itself.

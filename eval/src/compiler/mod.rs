@@ -45,7 +45,8 @@ pub(crate) struct CompileContext<'a> {
 
 #[derive(Default)]
 struct Scope {
-    with: bool,
+    /// `Some(position of the with expression)` for a `with` scope.
+    with: Option<Pos>,
     names: FxHashMap<Symbol, u32>,
 }
 
@@ -202,8 +203,8 @@ impl Compiler<'_> {
     fn resolve(&self, name: Symbol, pos: Pos) -> Result<Expr> {
         let mut withs = Vec::new();
         for (depth, scope) in self.scopes.iter().rev().enumerate() {
-            if scope.with {
-                withs.push(depth as u32);
+            if let Some(wpos) = scope.with {
+                withs.push((depth as u32, wpos));
             } else if let Some(&slot) = scope.names.get(&name) {
                 return Ok(Expr::Var {
                     depth: depth as u32,
@@ -281,10 +282,14 @@ impl Compiler<'_> {
                 Expr::List(items.into())
             }
             ast::Expr::Apply(a) => {
-                // Flatten `f a b c` into one call, as C++ Nix's ExprCall.
+                // Flatten `f a b c` into one call, as C++ Nix's ExprCall;
+                // its parser also flattens `(f a) b` (parentheses make no
+                // node), and the call keeps the innermost one's position.
                 let mut args = vec![self.child(a.argument(), node)?];
                 let mut func = self.child(a.lambda(), node)?;
-                while let ast::Expr::Apply(inner) = &func {
+                let mut pos = pos;
+                while let ast::Expr::Apply(inner) = strip_parens(func.clone()) {
+                    pos = self.pos(inner.syntax());
                     args.push(self.child(inner.argument(), inner.syntax())?);
                     func = self.child(inner.lambda(), inner.syntax())?;
                 }
@@ -341,7 +346,7 @@ impl Compiler<'_> {
                 let body_ast = self.child(w.body(), node)?;
                 let body = self.with_scope(
                     Scope {
-                        with: true,
+                        with: Some(pos),
                         ..Scope::default()
                     },
                     |c| c.expr(&body_ast),
@@ -938,7 +943,7 @@ impl Compiler<'_> {
                             Expr::WithVar { name, pos, depths } => Expr::WithVar {
                                 name,
                                 pos,
-                                depths: depths.iter().map(|d| d + 1).collect(),
+                                depths: depths.iter().map(|&(d, p)| (d + 1, p)).collect(),
                             },
                             other => other,
                         })

@@ -513,16 +513,22 @@ impl Evaluator {
         Ok(Value::attrs(Attrs::from_unsorted(entries)))
     }
 
-    fn lookup_with(&self, name: Symbol, pos: Pos, depths: &[u32], env: &Env) -> Result<Value> {
-        for &d in depths {
+    fn lookup_with(
+        &self,
+        name: Symbol,
+        pos: Pos,
+        depths: &[(u32, Pos)],
+        env: &Env,
+    ) -> Result<Value> {
+        for &(d, with_pos) in depths {
             let wenv = env_at(env, d);
             // Invariant: a with frame's slot is set when it is built.
             let null = Value::Null;
             let slot = wenv.slots()[0].get().unwrap_or(&null);
-            let found = self.with_forced(slot, pos, |scope| match scope {
+            let found = self.with_forced(slot, with_pos, |scope| match scope {
                 Value::Attrs(attrs) => Ok(attrs.get(name).cloned()),
                 other => Err(self.type_error("a set", other).with_trace(
-                    pos,
+                    with_pos,
                     "while evaluating the first subexpression of a with expression",
                 )),
             })?;
