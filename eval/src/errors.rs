@@ -203,11 +203,11 @@ impl Error {
                     continue;
                 }
                 seen.push(t);
-                flush_skipped(&mut body, sources, &mut count, &mut skipped, &mut seen);
+                flush_skipped(&mut body, sources, &mut count, &mut skipped);
                 count += 1;
                 print_trace(&mut body, sources, &mut count, t);
             }
-            flush_skipped(&mut body, sources, &mut count, &mut skipped, &mut seen);
+            flush_skipped(&mut body, sources, &mut count, &mut skipped);
             if truncate {
                 body.push_str(
                     "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
@@ -225,12 +225,11 @@ impl Error {
     }
 }
 
-fn flush_skipped<'a>(
+fn flush_skipped(
     out: &mut String,
     sources: &SourceMap,
     count: &mut usize,
-    skipped: &mut Vec<&'a Trace>,
-    seen: &mut Vec<&'a Trace>,
+    skipped: &mut Vec<&Trace>,
 ) {
     if skipped.is_empty() {
         return;
@@ -240,8 +239,9 @@ fn flush_skipped<'a>(
             print_trace(out, sources, count, t);
         }
     } else {
+        // C++ Nix means to forget the seen frames here, but clears a copy
+        // of the set (printSkippedTracesMaybe takes it by value): they stay.
         let _ = write!(out, "\n({} duplicate frames omitted)\n", skipped.len());
-        seen.clear();
     }
     skipped.clear();
 }

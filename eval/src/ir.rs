@@ -17,7 +17,10 @@ pub(crate) type ExprRef = Rc<Expr>;
 #[derive(Debug)]
 pub(crate) enum AttrName {
     Static(Symbol),
-    Dynamic(ExprRef),
+    /// `${e}` or `"..."` with its C++ `getPos` (see the compiler), where
+    /// the errors about the name are reported, and the variable's name when
+    /// `e` is one (shown in attribute paths as C++ Nix's `show` does).
+    Dynamic(ExprRef, Pos, Option<Symbol>),
 }
 
 /// Binary operators that are not function calls.
@@ -94,6 +97,9 @@ pub(crate) enum Expr {
     Var {
         depth: u32,
         slot: u32,
+        /// Where the name is used ([`Pos::NONE`] for variables the compiler
+        /// introduces): an infinite recursion found forcing it is there.
+        pos: Pos,
     },
     /// A global (builtins scope) variable.
     Global(u32),
@@ -107,7 +113,9 @@ pub(crate) enum Expr {
     WithVar {
         name: Symbol,
         pos: Pos,
-        depths: Box<[u32]>,
+        /// With the position of each `with` expression, where C++ Nix
+        /// reports that its scope is not a set.
+        depths: Box<[(u32, Pos)]>,
     },
     /// `let` and the environment of `rec { }`: a new environment whose slots
     /// are the bindings, each delayed in the new environment itself.
@@ -168,7 +176,9 @@ pub(crate) enum Expr {
     /// String interpolation and `+`-free concatenation of parts; the first
     /// part decides whether the result is a path (`./a/${b}`).
     ConcatStrings {
-        parts: Box<[ExprRef]>,
+        /// Each part with its position (where C++ Nix reports a part's
+        /// errors: the literal, or the `${` of an interpolation).
+        parts: Box<[(Pos, ExprRef)]>,
         pos: Pos,
         /// True for `"..."` interpolation (parts must be strings or coercible).
         force_string: bool,
@@ -177,7 +187,11 @@ pub(crate) enum Expr {
     Add {
         lhs: ExprRef,
         rhs: ExprRef,
+        /// The operator token.
         pos: Pos,
+        /// Where the operands start: C++ Nix reports `+`'s errors there.
+        lhs_pos: Pos,
+        rhs_pos: Pos,
     },
     /// `__curPos`.
     CurPos(Pos),

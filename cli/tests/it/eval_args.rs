@@ -58,6 +58,14 @@ const CASES: &[(&[&str], &str, &str, i32)] = &[
         "error: undefined variable 'a'\n       at «string»:1:1:\n            1| a\n             | ^\n",
         1,
     ),
+    // Instantiation (no --eval; the reference ran without --store): an
+    // error with a trace frame starts on the line after "error:".
+    (
+        &["--store", "memory://", "-E", "if 1 then 2 else 3"],
+        "",
+        "error:\n       … while evaluating a branch condition\n         at «string»:1:1:\n            1| if 1 then 2 else 3\n             | ^\n\n       error: expected a Boolean but found an integer: 1\n       at «string»:1:1:\n            1| if 1 then 2 else 3\n             | ^\n",
+        1,
+    ),
 ];
 
 #[test]

@@ -29,7 +29,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let sym = Symbol::new(name.as_bytes());
             match s.get_attr(sym) {
                 Some(attr) => ev.force(&attr.value, pos),
-                None => Err(Error::eval(format!("attribute '{sym}' missing")).at(pos)),
+                None => Err(Error::type_error(format!("attribute '{sym}' missing"))
+                    .with_trace(Pos::NONE, "in the attribute set under consideration")),
             }
         }),
         Builtin::function("hasAttr", 2, |ev, pos, a| {
@@ -69,13 +70,18 @@ pub(super) fn builtins() -> Vec<Builtin> {
             for item in l.iter() {
                 let item = ev.expect_attrs(item, pos, "while evaluating an element of the list passed to builtins.listToAttrs")?;
                 let name = item.get_attr(known::name()).ok_or_else(|| {
-                    Error::eval("attribute 'name' missing").at(pos)
+                    Error::type_error("attribute 'name' missing")
+                        .with_trace(Pos::NONE, "in a {name=...; value=...;} pair")
                 })?;
-                let n = ev.string_no_ctx(&name.value, pos).map_err(|e| {
-                    e.with_trace(pos, "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs")
+                // C++ forces the name at the `name` attribute's position.
+                let npos = name.pos;
+                let n = ev.string_no_ctx(&name.value, npos).map_err(|e| {
+                    let e = if e.kind() == crate::ErrorKind::Type { e.at(npos) } else { e };
+                    e.with_trace(npos, "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs")
                 })?;
                 let value = item.get_attr(known::value()).ok_or_else(|| {
-                    Error::eval("attribute 'value' missing").at(pos)
+                    Error::type_error("attribute 'value' missing")
+                        .with_trace(Pos::NONE, "in a {name=...; value=...;} pair")
                 })?;
                 entries.push(Attr {
                     name: Symbol::new(n.as_bytes()),

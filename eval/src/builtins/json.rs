@@ -204,9 +204,7 @@ fn from_json(v: serde_json::Value) -> Result<Value> {
             }
         }
         serde_json::Value::String(s) => {
-            if s.contains('\0') {
-                return Err(Error::eval("input string contains a NUL byte"));
-            }
+            super::no_nul_bytes(&s)?;
             Value::string(s)
         }
         serde_json::Value::Array(a) => {
@@ -215,6 +213,7 @@ fn from_json(v: serde_json::Value) -> Result<Value> {
         serde_json::Value::Object(o) => {
             let mut entries = Vec::with_capacity(o.len());
             for (k, v) in o {
+                super::no_nul_bytes(&k)?;
                 entries.push(Attr {
                     name: Symbol::new(k.as_bytes()),
                     pos: Pos::NONE,

@@ -134,6 +134,18 @@ pub(crate) fn all() -> Vec<Builtin> {
     v
 }
 
+/// C++ Nix's `forceNoNullByte`, for strings parsed by `fromJSON` and
+/// `fromTOML`: the error shows the string with each NUL byte as `␀`.
+pub(crate) fn no_nul_bytes(s: &str) -> crate::errors::Result<()> {
+    if s.contains('\0') {
+        return Err(crate::errors::Error::eval(format!(
+            "input string '{}' cannot be represented as Nix string because it contains null bytes",
+            s.replace('\0', "\u{2400}")
+        )));
+    }
+    Ok(())
+}
+
 /// Shorthand: "while evaluating the Nth argument passed to builtins.NAME",
 /// rendered only when an error needs it.
 pub(crate) fn arg_ctx<'a>(n: &'a str, name: &'a str) -> ArgCtx<'a> {
@@ -149,6 +161,13 @@ pub(crate) struct ArgCtx<'a> {
 
 impl From<ArgCtx<'_>> for String {
     fn from(c: ArgCtx<'_>) -> String {
+        // `arg_ctx("argument", ..)` is a builtin's only argument.
+        if c.n == "argument" {
+            return format!(
+                "while evaluating the argument passed to builtins.{}",
+                c.name
+            );
+        }
         format!(
             "while evaluating the {} argument passed to builtins.{}",
             c.n, c.name

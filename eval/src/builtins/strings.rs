@@ -43,7 +43,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("substring", 3, |ev, pos, a| {
             let start = ev.expect_int(&a[0], pos, arg_ctx("first", "substring"))?;
             if start < 0 {
-                return Err(Error::eval("negative start position in substring").at(pos));
+                return Err(Error::eval("negative start position in 'substring'").at(pos));
             }
             let len = ev.expect_int(&a[1], pos, arg_ctx("second", "substring"))?;
             let s = coerce(
@@ -204,11 +204,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("toPath", 1, |ev, pos, a| {
             let s = coerce(ev, &a[0], pos, arg_ctx("first", "toPath"), PLAIN)?;
             if !s.as_bytes().starts_with(b"/") {
+                // As C++ coerceToPath: with the argument's frame.
                 return Err(Error::eval(format!(
                     "string '{}' doesn't represent an absolute path",
                     s.to_str_lossy()
                 ))
-                .at(pos));
+                .at(pos)
+                .with_trace(pos, arg_ctx("first", "toPath").into_message()));
             }
             let canon = crate::path::canonicalise(s.as_bytes());
             Ok(Value::String(NixString::with_context(

@@ -8,9 +8,18 @@ use crate::{
     errors::{Error, Result},
 };
 
+/// C++ Nix reports a NUL byte from inside its TOML parser's error.
+fn no_nul(s: &str) -> Result<()> {
+    super::no_nul_bytes(s)
+        .map_err(|e| Error::eval(format!("while parsing TOML: error: {}", e.message())))
+}
+
 fn convert(v: toml::Value) -> Result<Value> {
     Ok(match v {
-        toml::Value::String(s) => Value::string(s),
+        toml::Value::String(s) => {
+            no_nul(&s)?;
+            Value::string(s)
+        }
         toml::Value::Integer(i) => Value::Int(i),
         toml::Value::Float(f) => Value::Float(f),
         toml::Value::Boolean(b) => Value::Bool(b),
@@ -23,6 +32,7 @@ fn convert(v: toml::Value) -> Result<Value> {
         toml::Value::Table(t) => {
             let mut entries = Vec::with_capacity(t.len());
             for (k, v) in t {
+                no_nul(&k)?;
                 entries.push(Attr {
                     name: Symbol::new(k.as_bytes()),
                     pos: Pos::NONE,

@@ -45,7 +45,8 @@ pub(crate) struct CompileContext<'a> {
 
 #[derive(Default)]
 struct Scope {
-    with: bool,
+    /// `Some(position of the with expression)` for a `with` scope.
+    with: Option<Pos>,
     names: FxHashMap<Symbol, u32>,
 }
 
@@ -152,6 +153,39 @@ impl Compiler<'_> {
         self.ctx.file.pos(token.text_range().start().into())
     }
 
+    /// The position C++ Nix's `Expr::getPos` gives the expression `e`
+    /// (used where C++ positions an error at an operand, as `!e`): none
+    /// for literals and `let`, the operator token for binary operators, the
+    /// first element for lists, and otherwise where `e` starts.
+    fn cpp_get_pos(&self, e: &ast::Expr) -> Pos {
+        let node = e.syntax();
+        let interpolated = || node.children().any(|c| ast::Interpol::can_cast(c.kind()));
+        match e {
+            ast::Expr::Paren(p) => p.expr().map_or(Pos::NONE, |i| self.cpp_get_pos(&i)),
+            ast::Expr::HasAttr(h) => h.expr().map_or(Pos::NONE, |i| self.cpp_get_pos(&i)),
+            ast::Expr::UnaryOp(u) if u.operator() == Some(ast::UnaryOpKind::Invert) => {
+                u.expr().map_or(Pos::NONE, |i| self.cpp_get_pos(&i))
+            }
+            ast::Expr::List(l) => l.items().next().map_or(Pos::NONE, |i| self.cpp_get_pos(&i)),
+            ast::Expr::Literal(_) | ast::Expr::LetIn(_) => Pos::NONE,
+            ast::Expr::Str(_)
+            | ast::Expr::PathAbs(_)
+            | ast::Expr::PathRel(_)
+            | ast::Expr::PathHome(_)
+            | ast::Expr::PathSearch(_)
+                if !interpolated() =>
+            {
+                Pos::NONE
+            }
+            ast::Expr::BinOp(_) => node
+                .children_with_tokens()
+                .filter_map(NodeOrToken::into_token)
+                .find(|t| ast::BinOpKind::from_kind(t.kind()).is_some())
+                .map_or_else(|| self.pos(node), |t| self.tpos(&t)),
+            _ => self.pos(node),
+        }
+    }
+
     fn text_bytes(&self, token: &SyntaxToken) -> Vec<u8> {
         let mut out = Vec::new();
         self.ctx
@@ -169,12 +203,13 @@ impl Compiler<'_> {
     fn resolve(&self, name: Symbol, pos: Pos) -> Result<Expr> {
         let mut withs = Vec::new();
         for (depth, scope) in self.scopes.iter().rev().enumerate() {
-            if scope.with {
-                withs.push(depth as u32);
+            if let Some(wpos) = scope.with {
+                withs.push((depth as u32, wpos));
             } else if let Some(&slot) = scope.names.get(&name) {
                 return Ok(Expr::Var {
                     depth: depth as u32,
                     slot,
+                    pos,
                 });
             }
         }
@@ -247,10 +282,14 @@ impl Compiler<'_> {
                 Expr::List(items.into())
             }
             ast::Expr::Apply(a) => {
-                // Flatten `f a b c` into one call, as C++ Nix's ExprCall.
+                // Flatten `f a b c` into one call, as C++ Nix's ExprCall;
+                // its parser also flattens `(f a) b` (parentheses make no
+                // node), and the call keeps the innermost one's position.
                 let mut args = vec![self.child(a.argument(), node)?];
                 let mut func = self.child(a.lambda(), node)?;
-                while let ast::Expr::Apply(inner) = &func {
+                let mut pos = pos;
+                while let ast::Expr::Apply(inner) = strip_parens(func.clone()) {
+                    pos = self.pos(inner.syntax());
                     args.push(self.child(inner.argument(), inner.syntax())?);
                     func = self.child(inner.lambda(), inner.syntax())?;
                 }
@@ -307,7 +346,7 @@ impl Compiler<'_> {
                 let body_ast = self.child(w.body(), node)?;
                 let body = self.with_scope(
                     Scope {
-                        with: true,
+                        with: Some(pos),
                         ..Scope::default()
                     },
                     |c| c.expr(&body_ast),
@@ -315,9 +354,13 @@ impl Compiler<'_> {
                 Expr::With { attrs, body }
             }
             ast::Expr::UnaryOp(u) => {
-                let inner = self.expr(&self.child(u.expr(), node)?)?;
+                let inner_ast = self.child(u.expr(), node)?;
+                let inner = self.expr(&inner_ast)?;
                 match u.operator() {
-                    Some(ast::UnaryOpKind::Invert) => Expr::Not(inner, pos),
+                    // C++ Nix's ExprOpNot has no position of its own.
+                    Some(ast::UnaryOpKind::Invert) => {
+                        Expr::Not(inner, self.cpp_get_pos(&inner_ast))
+                    }
                     Some(ast::UnaryOpKind::Negate) => {
                         // C++ Nix: `__sub 0 e`; respect a shadowed __sub.
                         match self.resolve(Symbol::new(b"__sub"), pos)? {
@@ -414,8 +457,11 @@ impl Compiler<'_> {
             .find(|t| ast::BinOpKind::from_kind(t.kind()).is_some())
             .map(|t| self.tpos(&t))
             .unwrap_or_else(|| self.pos(node));
-        let lhs = self.expr(&self.child(b.lhs(), node)?)?;
-        let rhs = self.expr(&self.child(b.rhs(), node)?)?;
+        let lhs_node = self.child(b.lhs(), node)?;
+        let rhs_node = self.child(b.rhs(), node)?;
+        let (lhs_pos, rhs_pos) = (self.pos(lhs_node.syntax()), self.pos(rhs_node.syntax()));
+        let lhs = self.expr(&lhs_node)?;
+        let rhs = self.expr(&rhs_node)?;
         use ast::BinOpKind as K;
         let (op, prim) = match op {
             K::Concat => (BinOp::Concat, None),
@@ -425,6 +471,8 @@ impl Compiler<'_> {
                     lhs,
                     rhs,
                     pos: op_pos,
+                    lhs_pos,
+                    rhs_pos,
                 }));
             }
             K::Sub => (BinOp::Sub, Some("__sub")),
@@ -533,12 +581,22 @@ impl Compiler<'_> {
         if let Some(s) = self.static_name(a)? {
             return Ok(AttrName::Static(s));
         }
-        let e = match a {
-            ast::Attr::Dynamic(d) => self.expr(&self.child(d.expr(), d.syntax())?)?,
-            ast::Attr::Str(s) => self.string(s)?,
+        let (e, pos, var) = match a {
+            ast::Attr::Dynamic(d) => {
+                let inner = self.child(d.expr(), d.syntax())?;
+                let var = match strip_parens(inner.clone()) {
+                    ast::Expr::Ident(i) => i.ident_token().map(|t| self.sym(&t)),
+                    _ => None,
+                };
+                (self.expr(&inner)?, self.cpp_get_pos(&inner), var)
+            }
+            ast::Attr::Str(s) => {
+                let pos = self.cpp_get_pos(&ast::Expr::Str(s.clone()));
+                (self.string(s)?, pos, None)
+            }
             ast::Attr::Ident(i) => return Err(parse_error("syntax error", self.pos(i.syntax()))),
         };
-        Ok(AttrName::Dynamic(e))
+        Ok(AttrName::Dynamic(e, pos, var))
     }
 
     // ------------------------------------------------------------ attr sets
@@ -740,6 +798,7 @@ impl Compiler<'_> {
                         value: Rc::new(Expr::Var {
                             depth: 0,
                             slot: slot as u32,
+                            pos: Pos::NONE,
                         }),
                     })
                     .collect::<Vec<_>>();
@@ -823,6 +882,7 @@ impl Compiler<'_> {
                 expr: Rc::new(Expr::Var {
                     depth: 0,
                     slot: from_base + i as u32,
+                    pos: Pos::NONE,
                 }),
                 path: vec![AttrName::Static(name)].into(),
                 default: None,
@@ -835,7 +895,7 @@ impl Compiler<'_> {
         let mut out = Vec::with_capacity(dynamic.len());
         for (attr, pos, v) in dynamic {
             let name = match self.attr_name(&attr)? {
-                AttrName::Dynamic(e) => e,
+                AttrName::Dynamic(e, ..) => e,
                 AttrName::Static(s) => Rc::new(Expr::Const(Value::string(s.as_bytes().to_vec()))),
             };
             let value = self.lower_value(v, 0)?;
@@ -875,14 +935,15 @@ impl Compiler<'_> {
                         let r = c.resolve(name, ipos);
                         c.scopes.push(scope);
                         Rc::new(match r? {
-                            Expr::Var { depth, slot } => Expr::Var {
+                            Expr::Var { depth, slot, pos } => Expr::Var {
                                 depth: depth + 1,
                                 slot,
+                                pos,
                             },
                             Expr::WithVar { name, pos, depths } => Expr::WithVar {
                                 name,
                                 pos,
-                                depths: depths.iter().map(|d| d + 1).collect(),
+                                depths: depths.iter().map(|&(d, p)| (d + 1, p)).collect(),
                             },
                             other => other,
                         })
@@ -990,6 +1051,9 @@ impl Compiler<'_> {
                     });
                 }
             }
+            // C++ Nix's ExprLambda::setName names the body too, so every
+            // lambda of a curried `f = a: b: ...` is called 'f'.
+            c.next_name = name;
             let body = c.expr(&body_ast)?;
             Ok((formals, body))
         })?;

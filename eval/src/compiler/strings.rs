@@ -280,24 +280,29 @@ impl Compiler<'_> {
     pub(super) fn string(&mut self, s: &ast::Str) -> Result<ExprRef> {
         let pos = self.pos(s.syntax());
         let pieces = self.string_pieces(s.syntax());
-        let mut parts: Vec<ExprRef> = Vec::new();
+        let mut parts: Vec<(Pos, ExprRef)> = Vec::new();
         let mut literal_only = true;
         for p in pieces {
             match p {
                 Piece::Text { bytes, .. } => {
                     self.check_nul(&bytes, pos)?;
-                    parts.push(Rc::new(Expr::Const(Value::String(NixString::new(bytes)))));
+                    // A literal part never fails, so its exact position
+                    // does not matter: the string's own is used.
+                    parts.push((
+                        pos,
+                        Rc::new(Expr::Const(Value::String(NixString::new(bytes)))),
+                    ));
                 }
                 Piece::Interpolation(i) => {
                     literal_only = false;
                     let e = self.child(i.expr(), i.syntax())?;
-                    parts.push(self.expr(&e)?);
+                    parts.push((self.pos(i.syntax()), self.expr(&e)?));
                 }
             }
         }
         if literal_only {
             let mut all = Vec::new();
-            for p in &parts {
+            for (_, p) in &parts {
                 if let Expr::Const(Value::String(s)) = &**p {
                     all.extend_from_slice(s.as_bytes());
                 }
@@ -313,7 +318,7 @@ impl Compiler<'_> {
 
     /// A path literal, possibly interpolated.
     pub(super) fn path(&mut self, node: &SyntaxNode, pos: Pos) -> Result<ExprRef> {
-        let mut parts: Vec<ExprRef> = Vec::new();
+        let mut parts: Vec<(Pos, ExprRef)> = Vec::new();
         let mut first = true;
         for child in node.children_with_tokens() {
             match child {
@@ -324,24 +329,27 @@ impl Compiler<'_> {
                     } else {
                         raw
                     };
-                    parts.push(Rc::new(Expr::Const(if first {
-                        Value::Path(NixString::new(bytes))
-                    } else {
-                        Value::String(NixString::new(bytes))
-                    })));
+                    parts.push((
+                        self.tpos(&t),
+                        Rc::new(Expr::Const(if first {
+                            Value::Path(NixString::new(bytes))
+                        } else {
+                            Value::String(NixString::new(bytes))
+                        })),
+                    ));
                     first = false;
                 }
                 NodeOrToken::Node(n) => {
                     if let Some(i) = ast::Interpol::cast(n) {
                         let e = self.child(i.expr(), i.syntax())?;
-                        parts.push(self.expr(&e)?);
+                        parts.push((self.pos(i.syntax()), self.expr(&e)?));
                         first = false;
                     }
                 }
             }
         }
         if parts.len() == 1 {
-            if let Expr::Const(Value::Path(p)) = &*parts[0] {
+            if let Expr::Const(Value::Path(p)) = &*parts[0].1 {
                 let canon = crate::path::canonicalise(p.as_bytes());
                 return Ok(Rc::new(Expr::Const(Value::Path(NixString::new(canon)))));
             }

@@ -169,10 +169,12 @@ impl Evaluator {
     pub(crate) fn lazy(&self, e: &ExprRef, env: &Env) -> Value {
         match &**e {
             Expr::Const(v) => v.clone(),
-            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
-                Some(v) => v.clone(),
-                None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
-            },
+            Expr::Var { depth, slot, .. } => {
+                match env_at(env, *depth).slots()[*slot as usize].get() {
+                    Some(v) => v.clone(),
+                    None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+                }
+            }
             Expr::Global(g) => self.globals[*g as usize].clone(),
             _ => Value::Thunk(Thunk::new(e.clone(), env.clone())),
         }
@@ -266,10 +268,22 @@ impl Evaluator {
             Expr::Const(v) => Ok(v.clone()),
             // Variables are forced in place: no clone of the slot's value
             // before forcing (a thunk's result is cloned once, out of it).
-            Expr::Var { depth, slot } => match env_at(env, *depth).slots()[*slot as usize].get() {
-                Some(v) => self.force(v, Pos::NONE),
-                None => Ok(Value::Null),
-            },
+            Expr::Var { depth, slot, pos } => {
+                match env_at(env, *depth).slots()[*slot as usize].get() {
+                    // C++ Nix's tryFixupBlackHolePos: an infinite recursion is
+                    // at the variable whose value is the thunk being evaluated.
+                    Some(v) => self.force(v, Pos::NONE).map_err(|e| {
+                        if e.kind() == ErrorKind::InfiniteRecursion
+                            && matches!(v, Value::Thunk(t) if t.is_blackhole())
+                        {
+                            e.at(*pos)
+                        } else {
+                            e
+                        }
+                    }),
+                    None => Ok(Value::Null),
+                }
+            }
             Expr::Global(g) | Expr::BuiltinSelect(g) => {
                 self.force(&self.globals[*g as usize], Pos::NONE)
             }
@@ -414,11 +428,20 @@ impl Evaluator {
                 Ok(Value::Bool(!b))
             }
             Expr::Neg(inner, pos) => {
-                let v = self.eval(inner, env)?;
-                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, *pos)
+                // C++ Nix: a call of `__sub 0 e` at `-`, `e` evaluated
+                // inside the call.
+                let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
+                let v = self.eval(inner, env).map_err(frame)?;
+                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
-            Expr::Add { lhs, rhs, pos } => {
+            Expr::Add {
+                lhs,
+                rhs,
+                pos,
+                lhs_pos,
+                rhs_pos,
+            } => {
                 let a = self.eval(lhs, env)?;
                 if let Value::Int(x) = a {
                     let b = self.eval(rhs, env)?;
@@ -427,12 +450,17 @@ impl Evaluator {
                             return Ok(Value::Int(r));
                         }
                     }
-                    return self.concat_values(a, std::iter::once(Ok(b)), *pos, false);
+                    return self.concat_values(
+                        (*lhs_pos, a),
+                        std::iter::once((*rhs_pos, Ok(b))),
+                        *pos,
+                        false,
+                    );
                 }
                 // The right operand is evaluated only after the left one
                 // was coerced, as C++ Nix's ExprConcatStrings does.
-                let rest = std::iter::once_with(|| self.eval(rhs, env));
-                self.concat_values(a, rest, *pos, false)
+                let rest = std::iter::once_with(|| (*rhs_pos, self.eval(rhs, env)));
+                self.concat_values((*lhs_pos, a), rest, *pos, false)
             }
             Expr::ConcatStrings {
                 parts,
@@ -467,7 +495,11 @@ impl Evaluator {
                     let mut state = t.0.borrow_mut();
                     if !matches!(&*state, ThunkState::Blackhole) {
                         *state = ThunkState::Pending(
-                            Rc::new(Expr::Var { depth: 0, slot: 0 }),
+                            Rc::new(Expr::Var {
+                                depth: 0,
+                                slot: 0,
+                                pos: Pos::NONE,
+                            }),
                             EnvFrame::with_values(None, [o.value.clone()]),
                         );
                     }
@@ -481,16 +513,22 @@ impl Evaluator {
         Ok(Value::attrs(Attrs::from_unsorted(entries)))
     }
 
-    fn lookup_with(&self, name: Symbol, pos: Pos, depths: &[u32], env: &Env) -> Result<Value> {
-        for &d in depths {
+    fn lookup_with(
+        &self,
+        name: Symbol,
+        pos: Pos,
+        depths: &[(u32, Pos)],
+        env: &Env,
+    ) -> Result<Value> {
+        for &(d, with_pos) in depths {
             let wenv = env_at(env, d);
             // Invariant: a with frame's slot is set when it is built.
             let null = Value::Null;
             let slot = wenv.slots()[0].get().unwrap_or(&null);
-            let found = self.with_forced(slot, pos, |scope| match scope {
+            let found = self.with_forced(slot, with_pos, |scope| match scope {
                 Value::Attrs(attrs) => Ok(attrs.get(name).cloned()),
                 other => Err(self.type_error("a set", other).with_trace(
-                    pos,
+                    with_pos,
                     "while evaluating the first subexpression of a with expression",
                 )),
             })?;
@@ -504,11 +542,13 @@ impl Evaluator {
     fn attr_name(&self, name: &AttrName, env: &Env) -> Result<Symbol> {
         match name {
             AttrName::Static(s) => Ok(*s),
-            AttrName::Dynamic(e) => {
+            AttrName::Dynamic(e, pos, _) => {
+                // C++ Nix's getName: forceStringNoCtx at the name's position.
                 let v = self.eval(e, env)?;
-                let s = self
-                    .string_no_ctx(&v, Pos::NONE)
-                    .map_err(|e| e.with_trace(Pos::NONE, "while evaluating an attribute name"))?;
+                let s = self.string_no_ctx(&v, *pos).map_err(|e| {
+                    e.at(*pos)
+                        .with_trace(*pos, "while evaluating an attribute name")
+                })?;
                 Ok(Symbol::new(s.as_bytes()))
             }
         }
@@ -574,13 +614,27 @@ impl Evaluator {
         })
     }
 
+    /// C++ Nix's `evalBool`: the type error is at `pos`, and every error
+    /// raised while evaluating `e` (not only the type error) gets the
+    /// `ctx` frame, added on the error path only.
     fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
-        let v = self.eval(e, env)?;
-        match v {
-            Value::Bool(b) => Ok(b),
-            other => Err(self
+        match self.eval(e, env) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(self
                 .type_error("a Boolean", &other)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
+            Err(err) => Err(err.with_trace(pos, ctx.into_message())),
+        }
+    }
+
+    /// C++ Nix's `evalAttrs`: like [`Self::eval_bool`] for a set, except
+    /// that the type error has no position of its own.
+    fn eval_attrs(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: &'static str) -> Result<Rc<Attrs>> {
+        match self.eval(e, env) {
+            Ok(Value::Attrs(a)) => Ok(a),
+            Ok(other) => Err(self.type_error("a set", &other).with_trace(pos, ctx)),
+            Err(err) => Err(err.with_trace(pos, ctx)),
         }
     }
 
@@ -643,12 +697,20 @@ impl Evaluator {
                 Ok(Value::Bool(eq == (op == BinOp::Eq)))
             }
             BinOp::Update => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                let a =
-                    self.expect_attrs(&a, pos, "in the left operand of the update (//) operator")?;
-                let b =
-                    self.expect_attrs(&b, pos, "in the right operand of the update (//) operator")?;
+                // C++ Nix's evalAttrs: each operand is evaluated and checked
+                // in turn, and any error in it gets the operand's frame.
+                let a = self.eval_attrs(
+                    lhs,
+                    env,
+                    pos,
+                    "in the left operand of the update (//) operator",
+                )?;
+                let b = self.eval_attrs(
+                    rhs,
+                    env,
+                    pos,
+                    "in the right operand of the update (//) operator",
+                )?;
                 if a.is_empty() {
                     return Ok(Value::Attrs(b));
                 }
@@ -660,16 +722,10 @@ impl Evaluator {
             BinOp::Concat => {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
-                let a = self.expect_list(
-                    &a,
-                    pos,
-                    "in the left operand of the list concatenation (++) operator",
-                )?;
-                let b = self.expect_list(
-                    &b,
-                    pos,
-                    "in the right operand of the list concatenation (++) operator",
-                )?;
+                // C++ Nix's ExprOpConcatLists uses one context for both.
+                let ctx = "while evaluating one of the elements to concatenate";
+                let a = self.expect_list(&a, pos, ctx)?;
+                let b = self.expect_list(&b, pos, ctx)?;
                 if a.is_empty() {
                     return Ok(Value::List(b));
                 }
@@ -682,8 +738,17 @@ impl Evaluator {
                 Ok(Value::list(v))
             }
             BinOp::Sub | BinOp::Mul | BinOp::Div => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
+                let (k, name) = match op {
+                    BinOp::Sub => (ops::Arith::Sub, "sub"),
+                    BinOp::Mul => (ops::Arith::Mul, "mul"),
+                    _ => (ops::Arith::Div, "div"),
+                };
+                // C++ Nix calls the builtin with the operands unevaluated:
+                // errors in them are inside the call too.
+                let frame =
+                    |e: Error| e.with_trace(pos, format!("while calling the '{name}' builtin"));
+                let a = self.eval(lhs, env).map_err(frame)?;
+                let b = self.eval(rhs, env).map_err(frame)?;
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
                     // Overflow and division by zero fall through to
                     // `arith`, which renders C++ Nix's errors.
@@ -697,33 +762,35 @@ impl Evaluator {
                         return Ok(Value::Int(r));
                     }
                 }
-                let (k, name) = match op {
-                    BinOp::Sub => (ops::Arith::Sub, "sub"),
-                    BinOp::Mul => (ops::Arith::Mul, "mul"),
-                    _ => (ops::Arith::Div, "div"),
-                };
-                ops::arith(self, k, &a, &b, pos)
-                    .map_err(|e| e.with_trace(pos, format!("while calling the '{name}' builtin")))
+                // No position inside the builtin, as in `call_primop`.
+                ops::arith(self, k, &a, &b, Pos::NONE).map_err(frame)
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
-                let a = self.eval(lhs, env)?;
-                let b = self.eval(rhs, env)?;
-                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                    return Ok(Value::Bool(match op {
-                        BinOp::Lt => x < y,
-                        BinOp::Gt => x > y,
-                        BinOp::Le => x <= y,
-                        _ => x >= y,
-                    }));
-                }
-                let r = match op {
-                    BinOp::Lt => self.less_than(&a, &b, pos),
-                    BinOp::Gt => self.less_than(&b, &a, pos),
-                    BinOp::Le => self.less_than(&b, &a, pos).map(|x| !x),
-                    _ => self.less_than(&a, &b, pos).map(|x| !x),
+                // C++ Nix: `a < b` is `__lessThan a b`, `a > b` is
+                // `__lessThan b a`, `a <= b` is `!(__lessThan b a)` and
+                // `a >= b` is `!(__lessThan a b)`; the builtin forces its
+                // arguments in order, and `!` adds its own frame.
+                let negated = matches!(op, BinOp::Le | BinOp::Ge);
+                let frame = |e: Error| {
+                    let e = e.with_trace(pos, "while calling the 'lessThan' builtin");
+                    if negated {
+                        e.with_trace(pos, "in the argument of the not operator")
+                    } else {
+                        e
+                    }
                 };
-                r.map(Value::Bool)
-                    .map_err(|e| e.with_trace(pos, "while calling the 'lessThan' builtin"))
+                let (first, second) = match op {
+                    BinOp::Gt | BinOp::Le => (rhs, lhs),
+                    _ => (lhs, rhs),
+                };
+                let a = self.eval(first, env).map_err(frame)?;
+                let b = self.eval(second, env).map_err(frame)?;
+                let less = match (&a, &b) {
+                    (Value::Int(x), Value::Int(y)) => x < y,
+                    // No position inside the builtin, as in `call_primop`.
+                    _ => self.less_than(&a, &b, Pos::NONE).map_err(frame)?,
+                };
+                Ok(Value::Bool(less != negated))
             }
         }
     }
@@ -818,8 +885,12 @@ impl Evaluator {
     }
 
     fn call_primop(&self, p: &PrimOp, args: &[Value], pos: Pos) -> Result<Value> {
-        // C++ `addTrace = false`: addErrorContext adds only its own message.
-        (p.func)(self, pos, args).map_err(|e| match p.name {
+        // C++ Nix's callFunction passes a primop the position of the primop
+        // value itself, which has none: its errors and "while evaluating the
+        // argument" frames carry no position. The call site is only in the
+        // "while calling" frame. C++ `addTrace = false`: addErrorContext adds
+        // only its own message.
+        (p.func)(self, Pos::NONE, args).map_err(|e| match p.name {
             "addErrorContext" => e,
             name => e.with_trace(pos, format!("while calling the '{name}' builtin")),
         })
@@ -954,7 +1025,7 @@ impl Evaluator {
                     return Err(Error::eval(format!(
                         "the string '{}' is not allowed to refer to a store path (such as '{}')",
                         s.to_str_lossy(),
-                        String::from_utf8_lossy(first.encoded())
+                        String::from_utf8_lossy(&context_elem_without_store_dir(first.encoded()))
                     )));
                 }
                 Ok(s)
@@ -1063,7 +1134,8 @@ fn show_attr_path(path: &[AttrName]) -> String {
     path.iter()
         .map(|n| match n {
             AttrName::Static(s) => crate::print::attr_name_repr(s.as_bytes()),
-            AttrName::Dynamic(_) => "\"${...}\"".to_owned(),
+            AttrName::Dynamic(_, _, Some(var)) => format!("\"${{{var}}}\""),
+            AttrName::Dynamic(..) => "\"${...}\"".to_owned(),
         })
         .collect::<Vec<_>>()
         .join(".")
@@ -1079,4 +1151,20 @@ impl Settings {
 pub(crate) fn bytes_to_path(b: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
     PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+/// A context element as C++ Nix's `NixStringContextElem::to_string` shows
+/// it: the `=` or `!output!` prefix kept, the store path without its store
+/// directory.
+fn context_elem_without_store_dir(encoded: &[u8]) -> Vec<u8> {
+    let Some(start) = encoded.iter().position(|&b| b == b'/') else {
+        return encoded.to_vec();
+    };
+    let base = encoded
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(start, |i| i + 1);
+    let mut out = encoded[..start].to_vec();
+    out.extend_from_slice(&encoded[base..]);
+    out
 }

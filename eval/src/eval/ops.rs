@@ -108,33 +108,47 @@ pub struct Coercion {
     pub copy_to_store: bool,
 }
 
+/// C++ Nix's coerceToString adds its context ("while evaluating a path
+/// segment") only to its own "cannot coerce" type error (also for an
+/// `outPath`), not to errors of a `__toString` call or of copying a path to
+/// the store: here, a type error with no frame yet is that error.
+fn path_segment_frame(e: Error, pos: Pos) -> Error {
+    if e.kind() == crate::ErrorKind::Type && e.traces().is_empty() {
+        e.with_trace(pos, "while evaluating a path segment")
+    } else {
+        e
+    }
+}
+
 impl Evaluator {
     /// `+` and interpolation: the first part decides the result type.
     pub(crate) fn concat_strings(
         &self,
-        parts: &[ExprRef],
+        parts: &[(Pos, ExprRef)],
         pos: Pos,
         force_string: bool,
         env: &Env,
     ) -> Result<Value> {
-        let first = self.eval(&parts[0], env)?;
-        let rest = parts[1..].iter().map(|p| self.eval(p, env));
-        self.concat_values(first, rest, pos, force_string)
+        let (first_pos, first) = &parts[0];
+        let first = self.eval(first, env)?;
+        let rest = parts[1..].iter().map(|(p, e)| (*p, self.eval(e, env)));
+        self.concat_values((*first_pos, first), rest, pos, force_string)
     }
 
     /// [`Self::concat_strings`] with the first part evaluated and the others
-    /// evaluated on demand, in order, by `rest`.
+    /// evaluated on demand, in order, by `rest`. Each part comes with its
+    /// position, where C++ Nix reports the errors about that part.
     pub(crate) fn concat_values(
         &self,
-        first: Value,
-        rest: impl Iterator<Item = Result<Value>>,
+        (first_pos, first): (Pos, Value),
+        rest: impl Iterator<Item = (Pos, Result<Value>)>,
         pos: Pos,
         force_string: bool,
     ) -> Result<Value> {
         match (&first, force_string) {
             (Value::Int(_) | Value::Float(_), false) => {
                 let mut acc = first;
-                for v in rest {
+                for (ipos, v) in rest {
                     let v = v?;
                     acc = match (&acc, &v) {
                         (Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
@@ -143,7 +157,7 @@ impl Evaluator {
                                 return Err(Error::eval(format!(
                                     "integer overflow in adding {x} + {y}"
                                 ))
-                                .at(pos));
+                                .at(ipos));
                             }
                         },
                         (Value::Int(x), Value::Float(y)) => Value::Float(*x as f64 + y),
@@ -154,14 +168,14 @@ impl Evaluator {
                                 "cannot add {} to an integer",
                                 other.show_type()
                             ))
-                            .at(pos));
+                            .at(ipos));
                         }
                         (_, other) => {
                             return Err(Error::eval(format!(
                                 "cannot add {} to a float",
                                 other.show_type()
                             ))
-                            .at(pos));
+                            .at(ipos));
                         }
                     };
                 }
@@ -170,18 +184,18 @@ impl Evaluator {
             (Value::Path(p), false) => {
                 let mut out = p.as_bytes().to_vec();
                 let mut ctx = Context::Empty;
-                for v in rest {
+                for (ipos, v) in rest {
                     let v = v?;
                     let s = self
                         .coerce_to_string(
                             &v,
-                            pos,
+                            ipos,
                             Coercion {
                                 more: false,
                                 copy_to_store: false,
                             },
                         )
-                        .map_err(|e| e.with_trace(pos, "while evaluating a path segment"))?;
+                        .map_err(|e| path_segment_frame(e, ipos))?;
                     ctx = ctx.union(s.context());
                     out.extend_from_slice(s.as_bytes());
                 }
@@ -200,20 +214,20 @@ impl Evaluator {
                     more: false,
                     copy_to_store: true,
                 };
-                let mut push = |v: &Value, ev: &Evaluator| -> Result<()> {
+                let mut push = |v: &Value, ipos: Pos, ev: &Evaluator| -> Result<()> {
                     let s = ev
-                        .coerce_to_string(v, pos, coercion)
-                        .map_err(|e| e.with_trace(pos, "while evaluating a path segment"))?;
+                        .coerce_to_string(v, ipos, coercion)
+                        .map_err(|e| path_segment_frame(e, ipos))?;
                     if !s.context().is_empty() {
                         ctx = ctx.union(s.context());
                     }
                     out.extend_from_slice(s.as_bytes());
                     Ok(())
                 };
-                push(&first, self)?;
-                for v in rest {
+                push(&first, first_pos, self)?;
+                for (ipos, v) in rest {
                     let v = v?;
-                    push(&v, self)?;
+                    push(&v, ipos, self)?;
                 }
                 Ok(Value::String(NixString::with_context(out, ctx)))
             }
@@ -227,7 +241,8 @@ impl Evaluator {
             Value::String(s) => Ok(s.clone()),
             Value::Path(p) => {
                 if c.copy_to_store {
-                    let store_path = self.io.import_path(p.as_bytes()).map_err(|e| e.at(pos))?;
+                    // No position: C++ Nix's copyPathToStore has none.
+                    let store_path = self.io.import_path(p.as_bytes())?;
                     Ok(store_path)
                 } else {
                     Ok(NixString::new(p.as_bytes()))
@@ -406,12 +421,12 @@ impl Evaluator {
                 x.len().cmp(&y.len())
             }
             _ => {
+                // No position: C++ Nix's CompareValues throws it without one.
                 return Err(Error::eval(format!(
                     "cannot compare {} with {}",
                     a.show_type(),
                     b.show_type()
-                ))
-                .at(pos));
+                )));
             }
         })
     }
@@ -428,6 +443,12 @@ impl Evaluator {
         pos: Pos,
         seen: &mut rustc_hash::FxHashSet<usize>,
     ) -> Result<()> {
+        // C++ forceValueDeep forces each value at its own determinePos: a
+        // pending application (of `map`, ...) is called from its lambda.
+        let pos = match v {
+            Value::Thunk(t) => t.app_pos().unwrap_or(pos),
+            _ => pos,
+        };
         let f = self.force(v, pos)?;
         self.stack(|| match &f {
             Value::Attrs(a) => {
@@ -449,10 +470,9 @@ impl Evaluator {
                 if !seen.insert(Rc::as_ptr(l) as usize) {
                     return Ok(());
                 }
-                for (i, item) in l.iter().enumerate() {
-                    self.deep_force_inner(item, pos, seen).map_err(|e| {
-                        e.with_trace(pos, format!("while evaluating list element at index {i}"))
-                    })?;
+                // C++ Nix's forceValueDeep adds no frame for list elements.
+                for item in l.iter() {
+                    self.deep_force_inner(item, pos, seen)?;
                 }
                 Ok(())
             }

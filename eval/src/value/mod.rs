@@ -339,6 +339,16 @@ pub(crate) enum ThunkState {
 }
 
 impl Thunk {
+    /// For a pending function application, C++ Nix's `determinePos`: the
+    /// position of the function's lambda (none for a builtin).
+    pub(crate) fn app_pos(&self) -> Option<Pos> {
+        match &*self.0.borrow() {
+            ThunkState::App(Value::Lambda(c), _) => Some(c.lambda.pos),
+            ThunkState::App(..) => Some(Pos::NONE),
+            _ => None,
+        }
+    }
+
     pub(crate) fn new(expr: ExprRef, env: Env) -> Thunk {
         Thunk(Rc::new(RefCell::new(ThunkState::Pending(expr, env))))
     }

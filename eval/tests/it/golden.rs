@@ -1,7 +1,9 @@
 //! The golden suite: `tests/cases/*.nix` must print exactly their `.exp`
 //! (produced by C++ Nix 2.26.3 with `tests/cases/regen.sh`); the cases in
 //! `tests/cases/notyetpassing/` are evaluated and counted, and one that
-//! starts passing fails the test so it gets moved up.
+//! starts passing fails the test so it gets moved up. The cases in
+//! `tests/cases/fail/` must fail with exactly the standard error C++ Nix
+//! prints, with and without `--show-trace` (`tests/cases/fail/regen.sh`).
 
 use std::path::{Path, PathBuf};
 
@@ -75,4 +77,54 @@ fn notyetpassing_cases_are_counted() {
         passing.is_empty(),
         "these notyetpassing cases pass now, move them to tests/cases: {passing:?}"
     );
+}
+
+/// The error `nix-instantiate --eval --strict [--show-trace] FILE` prints on
+/// stderr, with the case directory shown as `/CASES`; `None` if it succeeds.
+fn run_failing(file: &Path, show_trace: bool) -> Option<String> {
+    let eval = EvaluationBuilder::new()
+        .home(Some(b"/fake-home".to_vec()))
+        .show_trace(show_trace)
+        .build();
+    let err = match eval.evaluate_file(file) {
+        Ok(v) => eval.force_deep(&v).err()?,
+        Err(e) => e,
+    };
+    let dir = file
+        .parent()
+        .expect("case has a directory")
+        .display()
+        .to_string();
+    Some(eval.render_error(&err, show_trace).replace(&dir, "/CASES"))
+}
+
+#[test]
+fn failing_cases_print_the_reference_errors() {
+    let cases = nix_files(&cases_dir().join("fail"));
+    assert!(!cases.is_empty(), "no failing golden cases found");
+    let mut failures = Vec::new();
+    for case in &cases {
+        for (show_trace, ext) in [(false, "err"), (true, "trace.err")] {
+            let want = std::fs::read_to_string(case.with_extension(ext)).unwrap_or_else(|e| {
+                panic!(
+                    "{}: missing .{ext} ({e}); run fail/regen.sh",
+                    case.display()
+                )
+            });
+            match run_failing(case, show_trace) {
+                Some(got) if got.trim_end() == want.trim_end() => {}
+                Some(got) => failures.push(format!(
+                    "{} (.{ext}):\n--- expected\n{want}\n--- got\n{got}",
+                    case.display()
+                )),
+                None => failures.push(format!("{}: evaluated successfully", case.display())),
+            }
+        }
+    }
+    println!(
+        "failing golden: {} cases, {} differ",
+        cases.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -43,6 +43,9 @@ struct EvalArgs {
     /// Show the full trace of errors.
     #[arg(long)]
     show_trace: bool,
+    /// Maximum function call depth.
+    #[arg(long, default_value_t = 10000)]
+    max_call_depth: usize,
     #[arg(long, env = "TVIX_STORE", help = STORE_HELP)]
     store: Option<String>,
 }
@@ -136,7 +139,14 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
     Some(match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // An evaluation error with trace frames starts on a new line.
+            let msg = format!("{e:#}");
+            let sep = if msg.trim_start_matches("\x1b[0m").starts_with('\n') {
+                ""
+            } else {
+                " "
+            };
+            eprintln!("error:{sep}{msg}");
             ExitCode::FAILURE
         }
     })
@@ -158,6 +168,7 @@ fn session(a: &EvalArgs) -> anyhow::Result<Session> {
     }
     let mut builder = EvaluationBuilder::new()
         .show_trace(a.show_trace)
+        .max_call_depth(a.max_call_depth)
         .io(glue.io());
     for b in glue.builtins() {
         builder = builder.add_builtin(b);
@@ -179,7 +190,10 @@ fn session(a: &EvalArgs) -> anyhow::Result<Session> {
 impl Session {
     fn report(&self, e: &tvix_eval::Error) -> anyhow::Error {
         let text = self.eval.render_error(e, self.show_trace);
-        let text = text.strip_prefix("error:").unwrap_or(&text).trim_start();
+        // "error: msg" or, with trace frames, "error:\n       … frame": keep
+        // the newline (the caller prints "error:" before it, see `run`).
+        let text = text.strip_prefix("error:").unwrap_or(&text);
+        let text = text.strip_prefix(' ').unwrap_or(text);
         if std::io::stderr().is_terminal() {
             anyhow::anyhow!("\x1b[0m{text}")
         } else {

@@ -1,0 +1,2 @@
+let p = ./foo; in
+p + { }

@@ -1,0 +1,2 @@
+let f = x: assert x.y; x; in
+f { y = throw "inner"; }

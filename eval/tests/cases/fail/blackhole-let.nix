@@ -1,0 +1,6 @@
+let
+  p = q;
+  q = r;
+  r = p;
+in
+{ out = p; }

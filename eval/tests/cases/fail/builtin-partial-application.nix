@@ -1,0 +1,2 @@
+let f = builtins.elemAt [ 1 ]; in
+f 3

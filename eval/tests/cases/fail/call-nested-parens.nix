@@ -1,0 +1,2 @@
+let f = a: b: throw "x"; in
+((f) 1) 2

@@ -1,0 +1,4 @@
+let
+  add3 = a: b: c: a + b + c;
+in
+add3 1 2 "x"

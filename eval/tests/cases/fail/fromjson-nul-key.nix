@@ -1,0 +1,1 @@
+builtins.fromJSON ''{ "k\u0000": 2 }''

@@ -1,0 +1,1 @@
+builtins.fromJSON ''{ "ok": "x\u0000y" }''

@@ -1,0 +1,4 @@
+builtins.fromTOML ''
+  [t]
+  v = "nul\u0000"
+''

@@ -1,0 +1,1 @@
+builtins.seq (builtins.getAttr "x" { }) 1

@@ -1,0 +1,2 @@
+let f = x: if x then 1 else 2; in
+f "no"

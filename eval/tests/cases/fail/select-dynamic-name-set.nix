@@ -1,0 +1,5 @@
+let
+  names = { n = { }; };
+  s = { a = 1; };
+in
+s.${names.n}

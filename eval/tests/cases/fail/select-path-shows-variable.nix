@@ -1,0 +1,5 @@
+let
+  k = 5;
+  s = { inner = { x = 1; }; };
+in
+s.inner.${k}

@@ -1,0 +1,2 @@
+let rel = "a/b"; in
+builtins.toPath rel

@@ -1,0 +1,2 @@
+let f = x: throw "no ${x}"; in
+{ a = 1; } // f "set"

@@ -1,0 +1,2 @@
+let s = { a = 1; }; in
+with s; with 2; a
