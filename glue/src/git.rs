@@ -88,6 +88,9 @@ struct Request {
     rev: Option<String>,
     reference: Option<String>,
     name: String,
+    /// A shallow fetch has no `revCount`: `fetchTree` with an attribute set
+    /// is shallow unless told otherwise, `fetchGit` and URL strings are not.
+    shallow: bool,
 }
 
 fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Request> {
@@ -96,6 +99,7 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
     let mut rev = None;
     let mut reference = None;
     let mut name = "source".to_owned();
+    let mut shallow = None;
     let text = |v: &Value, p: Pos| -> Result<String> {
         Ok(ev.string_no_ctx(v, p)?.to_str_lossy().into_owned())
     };
@@ -120,7 +124,8 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
                             .at(attr.pos));
                         }
                     }
-                    b"type" | b"shallow" | b"allRefs" | b"exportIgnore" => {}
+                    b"shallow" => shallow = Some(ev.expect_bool(&attr.value, attr.pos, "")?),
+                    b"type" | b"allRefs" | b"exportIgnore" => {}
                     other => {
                         return Err(Error::eval(format!(
                             "unsupported Git input attribute '{}'",
@@ -152,6 +157,7 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
         rev,
         reference,
         name,
+        shallow: shallow.unwrap_or(who == "fetchTree" && matches!(arg, Value::Attrs(_))),
     })
 }
 
@@ -200,7 +206,10 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
     let err = |m: String| Error::eval(m).at(pos);
     let head = git_text(repo, &["rev-parse", "--verify", "HEAD^{commit}"]).ok();
     let explicit = req.rev.is_some() || req.reference.is_some();
+    // A bare repository has no working tree that could be dirty.
+    let bare = git_text(repo, &["rev-parse", "--is-bare-repository"]).is_ok_and(|b| b == "true");
     let dirty = !explicit
+        && !bare
         && !git(repo, &["status", "--porcelain", "--untracked-files=no"])
             .map_err(|e| err(format!("'{}' is not a Git repository: {e}", repo.display())))?
             .is_empty();
@@ -270,16 +279,21 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
         let (p, sha) = store
             .add_tree(&req.name, root)
             .map_err(|e| store_error(&e).at(pos))?;
-        let count: i64 = git_text(repo, &["rev-list", "--count", &rev])
-            .map_err(err)?
-            .parse()
-            .unwrap_or(0);
         attrs.push(("rev", Value::string(rev.clone())));
         attrs.push((
             "shortRev",
             Value::string(rev[..7.min(rev.len())].to_owned()),
         ));
-        attrs.push(("revCount", Value::Int(count)));
+        if !req.shallow {
+            let count: i64 = git_text(repo, &["rev-list", "--count", &rev])
+                .map_err(err)?
+                .parse()
+                .unwrap_or(0);
+            attrs.push(("revCount", Value::Int(count)));
+        } else if who == "fetchGit" {
+            // fetchGit falls back to 0 where fetchTree leaves it out.
+            attrs.push(("revCount", Value::Int(0)));
+        }
         (p, sha)
     };
     let time_rev = match (&req.rev, &req.reference) {

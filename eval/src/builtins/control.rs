@@ -104,7 +104,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("traceVerbose", 2, |ev, pos, a| ev.force(&a[1], pos)),
         Builtin::function("warn", 2, |ev, pos, a| {
-            let msg = ev.expect_string(&a[0], pos, arg_ctx("first", "warn"))?;
+            let msg = ev.expect_string(
+                &a[0],
+                pos,
+                "while evaluating the first argument; the message passed to builtins.warn",
+            )?;
             ev.warn(&msg.to_str_lossy())?;
             ev.force(&a[1], pos)
         }),

@@ -34,12 +34,22 @@ pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Resul
     Ok(crate::path::canonicalise(s.as_bytes()))
 }
 
-fn io_err(e: std::io::Error, what: &str, path: &[u8], pos: Pos) -> Error {
-    Error::new(
-        ErrorKind::Io,
-        format!("{what} '{}': {}", String::from_utf8_lossy(path), e),
-    )
-    .at(pos)
+/// An I/O error as C++ Nix words it: `WHAT 'PATH': strerror text` (the
+/// operating system's message without Rust's ` (os error N)` suffix);
+/// `quote` is false for the messages C++ Nix prints the path unquoted in.
+fn io_err(e: std::io::Error, what: &str, path: &[u8], pos: Pos, quote: bool) -> Error {
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(i) if e.raw_os_error().is_some() => &text[..i],
+        _ => &text,
+    };
+    let path = String::from_utf8_lossy(path);
+    let msg = if quote {
+        format!("{what} '{path}': {text}")
+    } else {
+        format!("{what} {path}: {text}")
+    };
+    Error::new(ErrorKind::Io, msg).at(pos)
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -75,7 +85,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let bytes = ev
                 .io
                 .read_file(&p)
-                .map_err(|e| io_err(e, "reading file", &p, pos))?;
+                .map_err(|e| io_err(e, "opening file", &p, pos, true))?;
             if bytes.contains(&0) {
                 return Err(Error::eval(format!(
                     "the contents of the file '{}' cannot be represented as a Nix string",
@@ -95,7 +105,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let exists = ev
                 .io
                 .path_exists(&p)
-                .map_err(|e| io_err(e, "checking path", &p, pos))?;
+                .map_err(|e| io_err(e, "checking path", &p, pos, true))?;
             if exists && must_be_dir {
                 return Ok(Value::Bool(matches!(
                     ev.io.file_type(&p),
@@ -111,10 +121,17 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 pos,
                 "while evaluating the first argument passed to builtins.readFileType",
             )?;
-            let t = ev
-                .io
-                .file_type(&p)
-                .map_err(|e| io_err(e, "getting status of", &p, pos))?;
+            let t = ev.io.file_type(&p).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Error::new(
+                        ErrorKind::Io,
+                        format!("path '{}' does not exist", String::from_utf8_lossy(&p)),
+                    )
+                    .at(pos)
+                } else {
+                    io_err(e, "getting status of", &p, pos, true)
+                }
+            })?;
             Ok(Value::string(t.as_str()))
         }),
         Builtin::function("readDir", 1, |ev, pos, a| {
@@ -127,7 +144,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let entries = ev
                 .io
                 .read_dir(&p)
-                .map_err(|e| io_err(e, "reading directory", &p, pos))?;
+                .map_err(|e| io_err(e, "reading directory", &p, pos, false))?;
             Ok(Value::attrs(Attrs::from_unsorted(
                 entries
                     .into_iter()
@@ -150,7 +167,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let bytes = ev
                 .io
                 .read_file(&p)
-                .map_err(|e| io_err(e, "reading file", &p, pos))?;
+                .map_err(|e| io_err(e, "opening file", &p, pos, true))?;
             match super::hashes::hash(algo.as_bytes(), &bytes) {
                 Some(h) => Ok(Value::string(
                     h.iter().map(|b| format!("{b:02x}")).collect::<String>(),

@@ -4,15 +4,29 @@
 #
 #   eval/tests/cases/regen.sh [NIX_INSTANTIATE]
 #
-# For every CASE.nix here, in notyetpassing/ and in cli/, CASE.exp is exactly the
-# standard output of `nix-instantiate --eval --strict CASE.nix`, run from this
-# directory with NIX_PATH unset and HOME=/fake-home. A case the reference
+# For every CASE.nix here, in notyetpassing/, cli/ and cli/notyetpassing/,
+# CASE.exp is exactly the standard output of `nix-instantiate --eval --strict
+# CASE.nix`, run from the case's directory with NIX_PATH unset and
+# HOME=/fake-home. A case the reference
 # cannot evaluate is an error: golden cases are expected to succeed.
+#
+# It also writes builtin-names.txt, the names of the reference's builtins
+# (`builtins.attrNames builtins`, with the reference's default experimental
+# features nix-command and flakes), one a line: the golden test fails if a
+# case file never mentions one of them (see tests/it/golden.rs).
 set -euo pipefail
 cd "$(dirname "$0")"
 NI=${1:-/opt/nix-ref/bin/nix-instantiate}
 status=0
-for f in *.nix notyetpassing/*.nix cli/*.nix; do
+{
+  echo "# The builtins of C++ Nix 2.26.3, written by regen.sh with"
+  echo "#   nix-instantiate --eval --strict --raw -E 'builtins.concatStringsSep \"\\n\" (builtins.attrNames builtins)'"
+  echo "# Every name must occur as builtins.NAME in some golden case (tests/it/golden.rs)."
+  env -u NIX_PATH HOME=/fake-home "$NI" --eval --strict --raw \
+    -E 'builtins.concatStringsSep "\n" (builtins.attrNames builtins)'
+  echo
+} > builtin-names.txt
+for f in *.nix notyetpassing/*.nix cli/*.nix cli/notyetpassing/*.nix; do
   [ -e "$f" ] || continue
   if ! (cd "$(dirname "$f")" && env -u NIX_PATH HOME=/fake-home "$NI" --eval --strict "$(basename "$f")") \
       > "${f%.nix}.exp.tmp" 2> "${f%.nix}.err.tmp"; then

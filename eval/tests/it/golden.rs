@@ -3,7 +3,10 @@
 //! `tests/cases/notyetpassing/` are evaluated and counted, and one that
 //! starts passing fails the test so it gets moved up. The cases in
 //! `tests/cases/fail/` must fail with exactly the standard error C++ Nix
-//! prints, with and without `--show-trace` (`tests/cases/fail/regen.sh`).
+//! prints, with and without `--show-trace` (`tests/cases/fail/regen.sh`);
+//! those in `tests/cases/fail/notyetpassing/` are counted the same way.
+//! Every builtin of C++ Nix (`tests/cases/builtin-names.txt`, written by
+//! `regen.sh`) must be mentioned as `builtins.NAME` by some case.
 
 use std::path::{Path, PathBuf};
 
@@ -98,33 +101,121 @@ fn run_failing(file: &Path, show_trace: bool) -> Option<String> {
     Some(eval.render_error(&err, show_trace).replace(&dir, "/CASES"))
 }
 
+/// How `case` differs from its `.err` and `.trace.err` (empty if it matches
+/// both).
+fn failing_case_differences(case: &Path) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (show_trace, ext) in [(false, "err"), (true, "trace.err")] {
+        let want = std::fs::read_to_string(case.with_extension(ext)).unwrap_or_else(|e| {
+            panic!(
+                "{}: missing .{ext} ({e}); run fail/regen.sh",
+                case.display()
+            )
+        });
+        match run_failing(case, show_trace) {
+            Some(got) if got.trim_end() == want.trim_end() => {}
+            Some(got) => failures.push(format!(
+                "{} (.{ext}):\n--- expected\n{want}\n--- got\n{got}",
+                case.display()
+            )),
+            None => failures.push(format!("{}: evaluated successfully", case.display())),
+        }
+    }
+    failures
+}
+
 #[test]
 fn failing_cases_print_the_reference_errors() {
     let cases = nix_files(&cases_dir().join("fail"));
     assert!(!cases.is_empty(), "no failing golden cases found");
-    let mut failures = Vec::new();
-    for case in &cases {
-        for (show_trace, ext) in [(false, "err"), (true, "trace.err")] {
-            let want = std::fs::read_to_string(case.with_extension(ext)).unwrap_or_else(|e| {
-                panic!(
-                    "{}: missing .{ext} ({e}); run fail/regen.sh",
-                    case.display()
-                )
-            });
-            match run_failing(case, show_trace) {
-                Some(got) if got.trim_end() == want.trim_end() => {}
-                Some(got) => failures.push(format!(
-                    "{} (.{ext}):\n--- expected\n{want}\n--- got\n{got}",
-                    case.display()
-                )),
-                None => failures.push(format!("{}: evaluated successfully", case.display())),
-            }
-        }
-    }
+    let failures: Vec<String> = cases
+        .iter()
+        .flat_map(|c| failing_case_differences(c))
+        .collect();
     println!(
         "failing golden: {} cases, {} differ",
         cases.len(),
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn failing_notyetpassing_cases_are_counted() {
+    let cases = nix_files(&cases_dir().join("fail/notyetpassing"));
+    let passing: Vec<String> = cases
+        .iter()
+        .filter(|c| failing_case_differences(c).is_empty())
+        .map(|c| c.display().to_string())
+        .collect();
+    println!("failing notyetpassing: {} cases", cases.len());
+    assert!(
+        passing.is_empty(),
+        "these fail/notyetpassing cases pass now, move them to tests/cases/fail: {passing:?}"
+    );
+}
+
+/// Whether `name` occurs in `text` as `builtins.NAME` or among the names of
+/// an `inherit (builtins) ...;`, as a whole identifier.
+fn mentions_builtin(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-');
+    let whole = |hay: &str, needle: &str| {
+        hay.match_indices(needle).any(|(i, _)| {
+            let before = hay[..i].chars().next_back();
+            let after = hay[i + needle.len()..].chars().next();
+            !before.is_some_and(ident) && !after.is_some_and(ident)
+        })
+    };
+    if whole(text, &format!("builtins.{name}")) {
+        return true;
+    }
+    text.split("inherit (builtins)").skip(1).any(|rest| {
+        let names = rest.split(';').next().unwrap_or("");
+        whole(names, name)
+    })
+}
+
+/// Every builtin C++ Nix has (the committed list `regen.sh` writes) is
+/// exercised by some case, passing, failing or not yet passing, so the
+/// suite's coverage of builtins stays complete. Comment lines (first
+/// non-blank character `#`) do not count.
+#[test]
+fn every_builtin_has_a_golden_case() {
+    let dir = cases_dir();
+    let list = std::fs::read_to_string(dir.join("builtin-names.txt"))
+        .expect("builtin-names.txt exists (written by regen.sh)");
+    let names: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(names.len() > 100, "builtin-names.txt lists too few names");
+    let mut text = String::new();
+    for sub in [
+        "",
+        "notyetpassing",
+        "fail",
+        "fail/notyetpassing",
+        "cli",
+        "cli/notyetpassing",
+    ] {
+        for case in nix_files(&dir.join(sub)) {
+            let source = std::fs::read_to_string(&case).expect("case is readable");
+            for line in source.lines() {
+                if !line.trim_start().starts_with('#') {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
+        }
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !mentions_builtin(&text, n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "builtins no golden case mentions as builtins.NAME: {missing:?}"
+    );
 }

@@ -4,28 +4,34 @@
 #
 #   eval/tests/cases/fail/regen.sh [NIX_INSTANTIATE]
 #
-# For every CASE.nix here, CASE.err is exactly the standard error of
-# `nix-instantiate --eval --strict CASE.nix` and CASE.trace.err that of
-# `nix-instantiate --eval --strict --show-trace CASE.nix`, run from this
-# directory with NIX_PATH unset and HOME=/fake-home, with this directory's
-# absolute path replaced by `/CASES` (the test does the same to tvix's output).
-# A case the reference evaluates successfully is an error.
+# For every CASE.nix here and in notyetpassing/, CASE.err is exactly the
+# standard error of `nix-instantiate --eval --strict CASE.nix` and
+# CASE.trace.err that of `nix-instantiate --eval --strict --show-trace
+# CASE.nix`, run from the case's directory with NIX_PATH unset and
+# HOME=/fake-home, with that directory's absolute path replaced by `/CASES`
+# (the test does the same to tvix's output). A case the reference evaluates
+# successfully is an error.
 set -euo pipefail
 cd "$(dirname "$0")"
 NI=${1:-/opt/nix-ref/bin/nix-instantiate}
-dir=$(pwd)
 status=0
-for f in *.nix; do
-  for mode in err trace.err; do
-    flags=(--eval --strict)
-    [ "$mode" = trace.err ] && flags+=(--show-trace)
-    if env -u NIX_PATH HOME=/fake-home "$NI" "${flags[@]}" "$f" > /dev/null 2> "${f%.nix}.tmp"; then
-      echo "reference succeeded on $f" >&2
-      status=1
-    else
-      sed "s|$dir|/CASES|g" "${f%.nix}.tmp" > "${f%.nix}.$mode"
-    fi
-    rm -f "${f%.nix}.tmp"
+for d in . notyetpassing; do
+  [ -d "$d" ] || continue
+  dir=$(cd "$d" && pwd)
+  for f in "$dir"/*.nix; do
+    [ -e "$f" ] || continue
+    b=$(basename "$f" .nix)
+    for mode in err trace.err; do
+      flags=(--eval --strict)
+      [ "$mode" = trace.err ] && flags+=(--show-trace)
+      if (cd "$dir" && env -u NIX_PATH HOME=/fake-home "$NI" "${flags[@]}" "$b.nix") > /dev/null 2> "$dir/$b.tmp"; then
+        echo "reference succeeded on $d/$b.nix" >&2
+        status=1
+      else
+        sed "s|$dir|/CASES|g" "$dir/$b.tmp" > "$dir/$b.$mode"
+      fi
+      rm -f "$dir/$b.tmp"
+    done
   done
 done
 exit $status

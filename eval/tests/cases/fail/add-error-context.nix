@@ -1,0 +1,1 @@
+builtins.addErrorContext "while checking the golden context" (throw "inner failure")

@@ -1,0 +1,1 @@
+builtins.findFile [ { prefix = "x"; path = ./.; } ] "x/surely-not-here"

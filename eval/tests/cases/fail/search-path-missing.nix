@@ -1,0 +1,2 @@
+# NIX_PATH is unset when the suite runs.
+<nonexistent-entry>
