@@ -152,7 +152,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let is_less_than = matches!(&f, Value::PrimOp(p) if p.name == "lessThan");
             let mut less = |x: &Value, y: &Value| -> Result<bool> {
                 if is_less_than {
-                    return ev.less_than(x, y, pos);
+                    return ev.less_than(x, y, pos).map_err(|e| {
+                        e.with_trace(
+                            Pos::NONE,
+                            "while evaluating the ordering function passed to builtins.sort",
+                        )
+                    });
                 }
                 let r = ev.call(&f, &[x.clone(), y.clone()], pos)?;
                 ev.expect_bool(&r, pos, "while evaluating the return value of the sorting function passed to builtins.sort")
@@ -385,7 +390,7 @@ impl KeyOrd {
             ),
             other => {
                 return Err(Error::eval(format!(
-                    "cannot compare {} with {}",
+                    "cannot compare {} with {}; values of that type are incomparable",
                     other.show_type(),
                     other.show_type()
                 ))

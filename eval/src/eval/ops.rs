@@ -25,36 +25,47 @@ pub(crate) enum Arith {
 pub(crate) fn arith(ev: &Evaluator, op: Arith, a: &Value, b: &Value, pos: Pos) -> Result<Value> {
     let a = ev.force(a, pos)?;
     let b = ev.force(b, pos)?;
-    let (an, bn) = match (&a, &b) {
-        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => (&a, &b),
-        (Value::Int(_) | Value::Float(_), other) | (other, _) => {
-            let which = if matches!(a, Value::Int(_) | Value::Float(_)) {
-                "second"
-            } else {
-                "first"
-            };
-            let opname = match op {
-                Arith::Add => "addition",
-                Arith::Sub => "subtraction",
-                Arith::Mul => "multiplication",
-                Arith::Div => "division",
-            };
-            return Err(ev.type_error("an integer", other).with_trace(
-                pos,
-                format!("while evaluating the {which} argument of the {opname}"),
-            ));
-        }
+    let is_num = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+    let is_float = |v: &Value| matches!(v, Value::Float(_));
+    let opname = match op {
+        Arith::Add => "addition",
+        Arith::Sub => "subtraction",
+        Arith::Mul => "multiplication",
+        Arith::Div => "division",
+    };
+    // C++ Nix forces the operands as floats when either is a float, else as
+    // integers, the first before the second; division first forces the
+    // second as a float (and checks it for zero). Its wording: "operand"
+    // for division, "argument" otherwise, and "the first of the
+    // multiplication" for a float multiplication.
+    let wrong = |v: &Value, float: bool, which: &str| {
+        let (expected, noun) = match (op, float) {
+            (Arith::Div, f) => (if f { "a float" } else { "an integer" }, "operand "),
+            (Arith::Mul, true) if which == "first" => ("a float", ""),
+            (_, true) => ("a float", "argument "),
+            (_, false) => ("an integer", "argument "),
+        };
+        ev.type_error(expected, v).with_trace(
+            pos,
+            format!("while evaluating the {which} {noun}of the {opname}"),
+        )
     };
     if let Arith::Div = op {
-        let zero = match bn {
-            Value::Int(0) => true,
-            Value::Float(f) => *f == 0.0,
-            _ => false,
-        };
-        if zero {
+        if !is_num(&b) {
+            return Err(wrong(&b, true, "second"));
+        }
+        if matches!(b, Value::Int(0)) || matches!(b, Value::Float(f) if f == 0.0) {
             return Err(Error::eval("division by zero").at(pos));
         }
     }
+    let float = is_float(&a) || is_float(&b);
+    if !is_num(&a) {
+        return Err(wrong(&a, float, "first"));
+    }
+    if !is_num(&b) {
+        return Err(wrong(&b, float, "second"));
+    }
+    let (an, bn) = (&a, &b);
     Ok(match (an, bn) {
         (Value::Int(x), Value::Int(y)) => {
             let (r, sym) = match op {
@@ -422,8 +433,13 @@ impl Evaluator {
             }
             _ => {
                 // No position: C++ Nix's CompareValues throws it without one.
+                let same = if a.type_of() == b.type_of() {
+                    "; values of that type are incomparable"
+                } else {
+                    ""
+                };
                 return Err(Error::eval(format!(
-                    "cannot compare {} with {}",
+                    "cannot compare {} with {}{same}",
                     a.show_type(),
                     b.show_type()
                 )));

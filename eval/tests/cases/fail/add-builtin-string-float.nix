@@ -1,0 +1,1 @@
+builtins.add "x" 1.5
