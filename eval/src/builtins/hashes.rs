@@ -60,15 +60,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let to = get("toHashFormat")
                 .ok_or_else(|| Error::eval("attribute 'toHashFormat' missing").at(pos))?;
             let to = ev.string_no_ctx(&to, pos)?;
-            let digest = parse_any_hash(&h.to_str_lossy(), algo.as_deref()).ok_or_else(|| {
-                Error::eval(format!("invalid hash '{}'", h.to_str_lossy())).at(pos)
-            })?;
-            let (algo, bytes) = digest;
-            let out = match to.as_bytes() {
-                b"base16" => hex(&bytes),
-                b"nix32" | b"base32" => nixbase32::encode(&bytes),
-                b"base64" => base64(&bytes),
-                b"sri" => format!("{algo}-{}", base64(&bytes)),
+            // C++ Nix checks the algorithm, then the format, then the hash.
+            if let Some(a) = &algo {
+                digest_len(a).ok_or_else(|| Error::eval(unknown_algo(a)).at(pos))?;
+            }
+            let encode: fn(&str, &[u8]) -> String = match to.as_bytes() {
+                b"base16" => |_, b| hex(b),
+                b"nix32" | b"base32" => |_, b| nixbase32::encode(b),
+                b"base64" => |_, b| base64(b),
+                b"sri" => |a, b| format!("{a}-{}", base64(b)),
                 other => {
                     return Err(Error::eval(format!(
                         "unknown hash format '{}', expect 'base16', 'base32', 'base64', or 'sri'",
@@ -77,6 +77,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     .at(pos));
                 }
             };
+            let (algo, bytes) = parse_any_hash(&h.to_str_lossy(), algo.as_deref())
+                .map_err(|m| Error::eval(m).at(pos))?;
+            let out = encode(&algo, &bytes);
             Ok(Value::string(out))
         }),
     ]
@@ -92,28 +95,60 @@ fn digest_len(algo: &str) -> Option<usize> {
     })
 }
 
-fn parse_any_hash(s: &str, algo: Option<&str>) -> Option<(String, Vec<u8>)> {
-    let (algo, rest, sri) =
-        if let Some((a, r)) = s.split_once('-').filter(|(a, _)| digest_len(a).is_some()) {
-            (a.to_owned(), r, true)
-        } else if let Some((a, r)) = s.split_once(':') {
-            (a.to_owned(), r, false)
-        } else {
-            (algo?.to_owned(), s, false)
-        };
-    let len = digest_len(&algo)?;
-    let bytes = if sri {
-        unbase64(rest)?
-    } else if rest.len() == len * 2 {
-        (0..len)
-            .map(|i| u8::from_str_radix(rest.get(i * 2..i * 2 + 2)?, 16).ok())
-            .collect::<Option<Vec<u8>>>()?
-    } else if rest.len() == nixbase32::encode_len(len) {
-        nixbase32::decode(rest.as_bytes()).ok()?
+/// C++ Nix's message for an algorithm name it does not know.
+fn unknown_algo(a: &str) -> String {
+    format!("unknown hash algorithm '{a}', expect 'md5', 'sha1', 'sha256', or 'sha512'")
+}
+
+/// Parses a hash as C++ Nix's `Hash::parseAny`: `ALGO:HASH`, SRI
+/// `ALGO-HASH`, or a bare hash of the algorithm `algo`; base-16, nix32 or
+/// base-64 by its length. The error is C++ Nix's message.
+fn parse_any_hash(s: &str, algo: Option<&str>) -> std::result::Result<(String, Vec<u8>), String> {
+    let (prefix, rest, sri) = if let Some((a, r)) = s.split_once(':') {
+        (Some(a), r, false)
+    } else if let Some((a, r)) = s.split_once('-') {
+        (Some(a), r, true)
     } else {
-        unbase64(rest)?
+        (None, s, false)
     };
-    (bytes.len() == len).then_some((algo, bytes))
+    if let Some(p) = prefix {
+        digest_len(p).ok_or_else(|| unknown_algo(p))?;
+    }
+    let algo = match (prefix, algo) {
+        (None, None) => {
+            return Err(format!(
+                "hash '{rest}' does not include a type, nor is the type otherwise known from context"
+            ));
+        }
+        (Some(p), Some(a)) if p != a => return Err(format!("hash '{s}' should have type '{a}'")),
+        (Some(p), _) => p,
+        (None, Some(a)) => a,
+    };
+    let len = digest_len(algo).ok_or_else(|| unknown_algo(algo))?;
+    let bytes = if !sri && rest.len() == len * 2 {
+        (0..len)
+            .map(|i| {
+                rest.get(i * 2..i * 2 + 2)
+                    .filter(|d| d.bytes().all(|c| c.is_ascii_hexdigit()))
+                    .and_then(|d| u8::from_str_radix(d, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| format!("invalid base-16 hash '{rest}'"))?
+    } else if !sri && rest.len() == nixbase32::encode_len(len) {
+        nixbase32::decode(rest.as_bytes()).map_err(|_| format!("invalid base-32 hash '{rest}'"))?
+    } else if sri || rest.len() == len.div_ceil(3) * 4 {
+        unbase64(rest).filter(|b| b.len() == len).ok_or_else(|| {
+            format!(
+                "invalid {} hash '{rest}'",
+                if sri { "SRI" } else { "base-64" }
+            )
+        })?
+    } else {
+        return Err(format!(
+            "hash '{rest}' has wrong length for hash algorithm '{algo}'"
+        ));
+    };
+    Ok((algo.to_owned(), bytes))
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

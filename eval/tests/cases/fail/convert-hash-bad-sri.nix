@@ -1,0 +1,1 @@
+builtins.convertHash { hash = "sha256-tooshort"; toHashFormat = "base16"; }

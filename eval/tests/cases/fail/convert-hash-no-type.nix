@@ -1,0 +1,1 @@
+builtins.convertHash { hash = "abcdef"; toHashFormat = "nix32"; }

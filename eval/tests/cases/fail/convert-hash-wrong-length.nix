@@ -1,0 +1,1 @@
+builtins.convertHash { hash = "abcdef"; hashAlgo = "sha256"; toHashFormat = "nix32"; }
