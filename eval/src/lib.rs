@@ -251,20 +251,22 @@ impl EvaluationBuilder {
                 value: v,
             });
         }
-        // `builtins.builtins` is the set itself: a self-referencing thunk
-        // would leak, so the set is built with a placeholder first and then
-        // the global slot holds the finished set (as a value copy).
-        let base = Attrs::from_unsorted(set.clone());
-        let self_ref = Value::attrs(base);
+        // `builtins.builtins` is the set itself, at any depth: a thunk that
+        // is filled in with the finished set. The cycle (set, thunk, set) is
+        // broken when the evaluator is dropped (`Evaluator::builtins_self`).
+        let builtins_self = value::Thunk::evaluated_later();
         set.push(Attr {
             name: Symbol::new(b"builtins"),
             pos: Pos::NONE,
-            value: self_ref,
+            value: Value::Thunk(builtins_self.clone()),
         });
-        globals[0] = Value::attrs(Attrs::from_unsorted(set));
+        let builtins_set = Value::attrs(Attrs::from_unsorted(set));
+        builtins_self.fill(builtins_set.clone());
+        globals[0] = builtins_set;
         let ev = Evaluator {
             sources: SourceMap::default(),
             globals,
+            builtins_self,
             global_names,
             builtin_attrs,
             io: self.io,

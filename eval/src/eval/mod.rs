@@ -94,6 +94,9 @@ pub(crate) struct Settings {
 pub struct Evaluator {
     pub(crate) sources: SourceMap,
     pub(crate) globals: Vec<Value>,
+    /// The `builtins` attribute of the builtins set, which holds the set
+    /// itself; emptied on drop so the cycle does not leak.
+    pub(crate) builtins_self: crate::value::Thunk,
     pub(crate) global_names: FxHashMap<Symbol, u32>,
     /// Attributes of `builtins` that are not thunks, and their global slot.
     pub(crate) builtin_attrs: FxHashMap<Symbol, u32>,
@@ -109,6 +112,12 @@ pub struct Evaluator {
     /// Set by the embedder (another thread, a signal handler) to stop the
     /// evaluation: polled with one relaxed load per call and thunk force.
     pub(crate) interrupt: Arc<AtomicBool>,
+}
+
+impl Drop for Evaluator {
+    fn drop(&mut self) {
+        self.builtins_self.fill(Value::Null);
+    }
 }
 
 impl std::fmt::Debug for Evaluator {

@@ -357,6 +357,19 @@ impl Thunk {
         Thunk(Rc::new(RefCell::new(ThunkState::App(f, arg))))
     }
 
+    /// A thunk whose value [`Thunk::fill`] gives later (a blackhole until
+    /// then), for values that refer to themselves.
+    pub(crate) fn evaluated_later() -> Thunk {
+        Thunk(Rc::new(RefCell::new(ThunkState::Blackhole)))
+    }
+
+    /// Sets the thunk's value; the previous state is dropped after the
+    /// thunk is released.
+    pub(crate) fn fill(&self, v: Value) {
+        let old = std::mem::replace(&mut *self.0.borrow_mut(), ThunkState::Done(v));
+        drop(old);
+    }
+
     /// The value if already evaluated.
     #[must_use]
     pub fn value(&self) -> Option<Value> {

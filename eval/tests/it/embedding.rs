@@ -144,3 +144,21 @@ fn selection_errors_are_the_reference_messages() {
     );
     assert!(missing.contains("«string»:1:3:"), "{missing}");
 }
+
+/// `builtins.builtins` is the builtins set itself (a cycle through a thunk);
+/// dropping the evaluation breaks the cycle, so the set is freed.
+#[test]
+fn the_self_referencing_builtins_set_is_freed_with_the_evaluation() {
+    let eval = EvaluationBuilder::new().build();
+    let v = eval
+        .evaluate_expr(b"builtins.builtins.builtins", None)
+        .expect("evaluates");
+    let Value::Attrs(set) = v else {
+        panic!("builtins.builtins.builtins is not a set")
+    };
+    let weak = std::rc::Rc::downgrade(&set);
+    drop(set);
+    assert!(weak.upgrade().is_some(), "the evaluation holds the set");
+    drop(eval);
+    assert!(weak.upgrade().is_none(), "the builtins set leaked");
+}
