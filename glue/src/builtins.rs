@@ -31,18 +31,11 @@ pub(crate) fn store_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
             pos,
             "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'",
         )?;
-        let f = ev.force(&args[0], pos)?;
-        if !f.is_function() {
-            return Err(Error::type_error(format!(
-                "expected a function but found {}",
-                f.show_type()
-            ))
-            .at(pos)
-            .with_trace(
-                pos,
-                "while evaluating the first argument passed to builtins.filterSource",
-            ));
-        }
+        let f = ev.expect_function(
+            &args[0],
+            pos,
+            "while evaluating the first argument passed to builtins.filterSource",
+        )?;
         let name = base_name(&p);
         add_path(&g, ev, pos, &name, &p, Some(&f), true, None)
     });
@@ -147,18 +140,14 @@ fn prim_path(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value) -> Result<Value
                     .into_owned()
             }
             b"filter" => {
-                let f = ev.force(&attr.value, attr.pos)?;
-                if !f.is_function() {
-                    return Err(Error::type_error(format!(
-                        "expected a function but found {}",
-                        f.show_type()
-                    ))
-                    .at(attr.pos)
-                    .with_trace(
+                // C++ Nix shows the error itself at the filter, too.
+                let f = ev
+                    .expect_function(
+                        &attr.value,
                         attr.pos,
                         "while evaluating the `filter` parameter passed to builtins.path",
-                    ));
-                }
+                    )
+                    .map_err(|e| e.at(attr.pos))?;
                 filter = Some(f);
             }
             b"recursive" => {

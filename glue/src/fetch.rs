@@ -43,6 +43,10 @@ pub enum FetchError {
     /// Reading a `file://` URL failed.
     #[error("unable to download '{0}'")]
     File(String, #[source] std::io::Error),
+    /// A `file://` URL names no file that can be opened; worded as C++ Nix
+    /// reports curl's error 37.
+    #[error("unable to download '{0}': Could not read a file:// file (37) Couldn't open file {1}")]
+    FileUnreadable(String, String),
     /// The HTTP request failed.
     #[error("unable to download '{0}'")]
     Http(String, #[source] reqwest::Error),
@@ -315,7 +319,12 @@ fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, FetchError> 
             let path = parsed
                 .to_file_path()
                 .map_err(|()| FetchError::Url(url.to_owned()))?;
-            std::fs::read(path).map_err(|e| FetchError::File(url.to_owned(), e))
+            std::fs::read(&path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+                    FetchError::FileUnreadable(url.to_owned(), path.display().to_string())
+                }
+                _ => FetchError::File(url.to_owned(), e),
+            })
         }
         "http" | "https" => glue.store().handle().block_on(async {
             let resp = reqwest::get(parsed)

@@ -1064,12 +1064,7 @@ impl Evaluator {
     }
 
     /// Forces `v` and requires a function (or functor set).
-    pub(crate) fn expect_function(
-        &self,
-        v: &Value,
-        pos: Pos,
-        ctx: impl TraceMessage,
-    ) -> Result<Value> {
+    pub fn expect_function(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Value> {
         let f = self.force(v, pos)?;
         match &f {
             f if f.is_function() => Ok(f.clone()),

@@ -198,6 +198,8 @@ fn every_builtin_has_a_golden_case() {
         "fail/notyetpassing",
         "cli",
         "cli/notyetpassing",
+        "cli/fail",
+        "cli/fail/notyetpassing",
     ] {
         for case in nix_files(&dir.join(sub)) {
             let source = std::fs::read_to_string(&case).expect("case is readable");

@@ -4,7 +4,8 @@
 #
 #   eval/tests/cases/fail/regen.sh [NIX_INSTANTIATE]
 #
-# For every CASE.nix here and in notyetpassing/, CASE.err is exactly the
+# For every CASE.nix here, in notyetpassing/, and in ../cli/fail/ and
+# ../cli/fail/notyetpassing/ (cases the tvix binary runs), CASE.err is exactly the
 # standard error of `nix-instantiate --eval --strict CASE.nix` and
 # CASE.trace.err that of `nix-instantiate --eval --strict --show-trace
 # CASE.nix`, run from the case's directory with NIX_PATH unset and
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 NI=${1:-/opt/nix-ref/bin/nix-instantiate}
 status=0
-for d in . notyetpassing; do
+for d in . notyetpassing ../cli/fail ../cli/fail/notyetpassing; do
   [ -d "$d" ] || continue
   dir=$(cd "$d" && pwd)
   for f in "$dir"/*.nix; do

@@ -1,0 +1,1 @@
+builtins.fetchurl "file://${toString ./no-such-file.txt}"

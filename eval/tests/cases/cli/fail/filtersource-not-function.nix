@@ -1,0 +1,1 @@
+builtins.filterSource "x" ./filtersource-not-function.nix

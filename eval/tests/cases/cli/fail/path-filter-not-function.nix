@@ -1,0 +1,1 @@
+builtins.path { path = ./path-filter-not-function.nix; filter = 1; }
