@@ -221,3 +221,19 @@ fn every_builtin_has_a_golden_case() {
         "builtins no golden case mentions as builtins.NAME: {missing:?}"
     );
 }
+
+#[test]
+fn a_builtin_is_mentioned_only_as_a_whole_name() {
+    assert!(mentions_builtin("builtins.map f l", "map"));
+    assert!(!mentions_builtin("builtins.mapAttrs f s", "map"));
+    assert!(!mentions_builtin("mybuiltins.map f l", "map"));
+    assert!(!mentions_builtin("map f l", "map"));
+    assert!(mentions_builtin(
+        "let inherit (builtins) head map; in 1",
+        "map"
+    ));
+    assert!(!mentions_builtin(
+        "let inherit (builtins) head; map = 1; in 1",
+        "map"
+    ));
+}
