@@ -195,6 +195,15 @@ impl EvalIO for StoreIO {
         }
     }
 
+    fn is_directory(&self, path: &[u8]) -> io::Result<bool> {
+        match self.resolve(path) {
+            Ok(None) => self.local.is_directory(path),
+            Ok(Some((_, n))) => Ok(matches!(n, Node::Directory { .. })),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     fn read_dir(&self, path: &[u8]) -> io::Result<Vec<(Vec<u8>, FileType)>> {
         match self.resolve(path)? {
             None => self.local.read_dir(path),

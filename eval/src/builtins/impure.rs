@@ -92,16 +92,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 _ => false,
             };
             let p = real_path(ev, &v, pos, "while realising the context of a path")?;
-            let exists = ev
-                .io
-                .path_exists(&p)
-                .map_err(|e| io_err(e, "checking path", &p, pos))?;
-            if exists && must_be_dir {
-                return Ok(Value::Bool(matches!(
-                    ev.io.file_type(&p),
-                    Ok(crate::io::FileType::Directory)
-                )));
+            // A trailing '/' or '/.' asks for a directory, and then (as in
+            // C++ Nix) the final component is resolved when it is a symlink.
+            let exists = if must_be_dir {
+                ev.io.is_directory(&p)
+            } else {
+                ev.io.path_exists(&p)
             }
+            .map_err(|e| io_err(e, "checking path", &p, pos))?;
             Ok(Value::Bool(exists))
         }),
         Builtin::function("readFileType", 1, |ev, pos, a| {
