@@ -15,6 +15,7 @@
 mod attr_path;
 mod builtins;
 mod compiler;
+mod corepkgs;
 mod errors;
 mod eval;
 mod io;
@@ -267,7 +268,7 @@ impl EvaluationBuilder {
             globals,
             global_names,
             builtin_attrs,
-            io: self.io,
+            io: Box::new(corepkgs::CorepkgsIO(self.io)),
             observer: self.observer,
             settings: Settings {
                 max_call_depth: self.max_call_depth,
@@ -474,10 +475,11 @@ impl Evaluator {
             p.extend_from_slice(b"/default.nix");
         }
         let bytes = self.io.read_file(&p).map_err(|e| {
+            let shown = corepkgs::display(&p);
             let msg = if e.kind() == std::io::ErrorKind::NotFound {
-                format!("path '{}' does not exist", String::from_utf8_lossy(&p))
+                format!("path '{}' does not exist", String::from_utf8_lossy(&shown))
             } else {
-                format!("reading file '{}': {e}", String::from_utf8_lossy(&p))
+                format!("reading file '{}': {e}", String::from_utf8_lossy(&shown))
             };
             Error::new(K::Io, msg).at(pos)
         })?;

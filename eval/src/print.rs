@@ -169,7 +169,7 @@ fn ambiguous(v: &Value, out: &mut Vec<u8>, seen: &mut FxHashSet<usize>, cell: Ce
         }
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::String(s) => write_string_literal(out, s.as_bytes()),
-        Value::Path(p) => out.extend_from_slice(p.as_bytes()),
+        Value::Path(p) => out.extend_from_slice(&crate::corepkgs::display(p.as_bytes())),
         Value::Null => out.extend_from_slice(b"null"),
         Value::Float(f) => out.extend_from_slice(format_float(*f).as_bytes()),
         Value::Attrs(a) => {
@@ -265,7 +265,9 @@ impl Printer<'_> {
                 .out
                 .extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Null => self.out.extend_from_slice(b"null"),
-            Value::Path(p) => self.out.extend_from_slice(p.as_bytes()),
+            Value::Path(p) => self
+                .out
+                .extend_from_slice(&crate::corepkgs::display(p.as_bytes())),
             Value::String(s) => {
                 let b = s.as_bytes();
                 if b.len() > self.limits.max_string {

@@ -177,7 +177,16 @@ pub(super) fn builtins() -> Vec<Builtin> {
         .plain(),
         Builtin::function("dirOf", 1, |ev, pos, a| {
             let v = ev.force(&a[0], pos)?;
-            let is_path = matches!(v, Value::Path(_));
+            // The parent of a path stays in its tree (`<nix/...>`).
+            if let Value::Path(p) = &v {
+                let b = p.as_bytes();
+                let dir: &[u8] = match b.iter().rposition(|&c| c == b'/') {
+                    _ if b == crate::corepkgs::ROOT => b,
+                    Some(0) | None => b"/",
+                    Some(i) => &b[..i],
+                };
+                return Ok(Value::Path(NixString::new(dir)));
+            }
             let s = coerce(
                 ev,
                 &v,
@@ -191,14 +200,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Some(p) => &b[..p],
                 None => b".",
             };
-            if is_path {
-                Ok(Value::Path(NixString::new(dir)))
-            } else {
-                Ok(Value::String(NixString::with_context(
-                    dir.to_vec(),
-                    s.context().clone(),
-                )))
-            }
+            Ok(Value::String(NixString::with_context(
+                dir.to_vec(),
+                s.context().clone(),
+            )))
         })
         .plain(),
         Builtin::function("toPath", 1, |ev, pos, a| {

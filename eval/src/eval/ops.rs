@@ -182,7 +182,7 @@ impl Evaluator {
                 Ok(acc)
             }
             (Value::Path(p), false) => {
-                let mut out = p.as_bytes().to_vec();
+                let mut out = crate::corepkgs::outer(p.as_bytes()).to_vec();
                 let mut ctx = Context::Empty;
                 for (ipos, v) in rest {
                     let v = v?;
@@ -245,7 +245,7 @@ impl Evaluator {
                     let store_path = self.io.import_path(p.as_bytes())?;
                     Ok(store_path)
                 } else {
-                    Ok(NixString::new(p.as_bytes()))
+                    Ok(NixString::new(crate::corepkgs::outer(p.as_bytes())))
                 }
             }
             Value::Attrs(a) => {
