@@ -71,6 +71,7 @@ pub struct EvaluationBuilder {
     extra: Vec<Builtin>,
     home: Option<Vec<u8>>,
     interrupt: Arc<AtomicBool>,
+    experimental: Vec<String>,
 }
 
 impl Default for EvaluationBuilder {
@@ -95,7 +96,16 @@ impl EvaluationBuilder {
             extra: Vec::new(),
             home: std::env::var_os("HOME").map(|h| h.into_vec()),
             interrupt: Arc::default(),
+            experimental: Vec::new(),
         }
+    }
+
+    /// Enables a C++ Nix experimental feature by name
+    /// (`--extra-experimental-features`). Only `parse-toml-timestamps`
+    /// changes anything; other names are accepted and have no effect.
+    pub fn experimental_feature(mut self, name: &str) -> Self {
+        self.experimental.push(name.to_owned());
+        self
     }
 
     /// How files and the environment are reached.
@@ -275,6 +285,10 @@ impl EvaluationBuilder {
                 show_trace: self.show_trace,
                 pure: self.pure,
                 abort_on_warn: self.abort_on_warn,
+                toml_timestamps: self
+                    .experimental
+                    .iter()
+                    .any(|f| f == "parse-toml-timestamps"),
             },
             depth: Cell::new(0),
             import_cache: RefCell::new(FxHashMap::default()),

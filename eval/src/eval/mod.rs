@@ -88,6 +88,9 @@ pub(crate) struct Settings {
     pub(crate) show_trace: bool,
     pub(crate) pure: bool,
     pub(crate) abort_on_warn: bool,
+    /// `fromTOML` returns dates and times (experimental
+    /// `parse-toml-timestamps`) instead of failing.
+    pub(crate) toml_timestamps: bool,
 }
 
 /// The evaluator state shared by one evaluation.
