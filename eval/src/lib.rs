@@ -291,6 +291,7 @@ impl EvaluationBuilder {
                     .any(|f| f == "parse-toml-timestamps"),
             },
             depth: Cell::new(0),
+            coerce_depth: Cell::new(0),
             import_cache: RefCell::new(FxHashMap::default()),
             regex_cache: RefCell::new(FxHashMap::default()),
             home: self.home,

@@ -104,6 +104,8 @@ pub struct Evaluator {
     pub(crate) observer: Box<dyn Observer>,
     pub(crate) settings: Settings,
     pub(crate) depth: Cell<usize>,
+    /// How deeply `coerce_to_string` is nested (lists in lists...).
+    pub(crate) coerce_depth: Cell<usize>,
     pub(crate) import_cache: RefCell<FxHashMap<Vec<u8>, Value>>,
     pub(crate) regex_cache: RefCell<FxHashMap<Vec<u8>, Rc<crate::builtins::regex::Regex>>>,
     pub(crate) home: Option<Vec<u8>>,

@@ -120,6 +120,11 @@ fn path_segment_frame(e: Error, pos: Pos) -> Error {
     }
 }
 
+/// How deeply values may nest inside one coercion to a string. C++ Nix
+/// coerces a list nested 100,000 deep and overflows its stack before
+/// 1,000,000.
+const MAX_COERCE_NESTING: usize = 150_000;
+
 impl Evaluator {
     /// `+` and interpolation: the first part decides the result type.
     pub(crate) fn concat_strings(
@@ -235,7 +240,25 @@ impl Evaluator {
     }
 
     /// Coerces a value to a string as C++ Nix's `coerceToString`.
+    ///
+    /// Nested lists (or `outPath`s) are followed on a growing stack, to a
+    /// depth of [`MAX_COERCE_NESTING`]; beyond it (a list that contains
+    /// itself) the error is C++ Nix's stack overflow message.
     pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+        let depth = self.coerce_depth.get();
+        if depth >= MAX_COERCE_NESTING {
+            return Err(Error::new(
+                crate::ErrorKind::StackOverflow,
+                "stack overflow (possible infinite recursion)",
+            ));
+        }
+        self.coerce_depth.set(depth + 1);
+        let r = self.stack(|| self.coerce_nested(v, pos, c));
+        self.coerce_depth.set(depth);
+        r
+    }
+
+    fn coerce_nested(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
         let v = self.force(v, pos)?;
         match &v {
             Value::String(s) => Ok(s.clone()),
