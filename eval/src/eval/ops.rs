@@ -239,12 +239,11 @@ impl Evaluator {
         }
     }
 
-    /// Coerces a value to a string as C++ Nix's `coerceToString`.
-    ///
-    /// Nested lists (or `outPath`s) are followed on a growing stack, to a
+    /// [`Self::coerce_to_string`] of a value nested in the one being
+    /// coerced (a list element, an `outPath`), on a growing stack, to a
     /// depth of [`MAX_COERCE_NESTING`]; beyond it (a list that contains
     /// itself) the error is C++ Nix's stack overflow message.
-    pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+    fn coerce_nested(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
         let depth = self.coerce_depth.get();
         if depth >= MAX_COERCE_NESTING {
             return Err(Error::new(
@@ -253,12 +252,13 @@ impl Evaluator {
             ));
         }
         self.coerce_depth.set(depth + 1);
-        let r = self.stack(|| self.coerce_nested(v, pos, c));
+        let r = self.stack(|| self.coerce_to_string(v, pos, c));
         self.coerce_depth.set(depth);
         r
     }
 
-    fn coerce_nested(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+    /// Coerces a value to a string as C++ Nix's `coerceToString`.
+    pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
         let v = self.force(v, pos)?;
         match &v {
             Value::String(s) => Ok(s.clone()),
@@ -282,7 +282,7 @@ impl Evaluator {
                     });
                 }
                 if let Some(o) = a.get(known::out_path()) {
-                    return self.coerce_to_string(o, pos, c);
+                    return self.coerce_nested(o, pos, c);
                 }
                 Err(self.cannot_coerce(&v))
             }
@@ -294,7 +294,7 @@ impl Evaluator {
                 let mut out = Vec::new();
                 let mut ctx = Context::Empty;
                 for (i, item) in l.iter().enumerate() {
-                    let s = self.coerce_to_string(item, pos, c).map_err(|e| {
+                    let s = self.coerce_nested(item, pos, c).map_err(|e| {
                         e.with_trace(pos, "while evaluating one element of the list")
                     })?;
                     out.extend_from_slice(s.as_bytes());
