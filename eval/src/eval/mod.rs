@@ -978,11 +978,17 @@ impl Evaluator {
 
     // ------------------------------------------------------------- helpers
 
-    /// `expected a set but found …` style type error.
+    /// `expected a set but found …` style type error. `found` may be the
+    /// evaluated thunk the value came in: C++ Nix prints the value's cell
+    /// (which tells lists apart for `«repeated»`, see `print::Cell`).
     pub(crate) fn type_error(&self, expected: &str, found: &Value) -> Error {
+        let forced = match found {
+            Value::Thunk(t) => t.value(),
+            _ => None,
+        };
         Error::type_error(format!(
             "expected {expected} but found {}: {}",
-            found.show_type(),
+            forced.as_ref().unwrap_or(found).show_type(),
             crate::print::error_repr(found)
         ))
     }
@@ -991,8 +997,8 @@ impl Evaluator {
     pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Rc<Attrs>> {
         match self.force(v, pos)? {
             Value::Attrs(a) => Ok(a),
-            other => Err(self
-                .type_error("a set", &other)
+            _ => Err(self
+                .type_error("a set", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1006,8 +1012,8 @@ impl Evaluator {
     ) -> Result<crate::NixList> {
         match self.force(v, pos)? {
             Value::List(l) => Ok(l),
-            other => Err(self
-                .type_error("a list", &other)
+            _ => Err(self
+                .type_error("a list", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1016,8 +1022,8 @@ impl Evaluator {
     pub fn expect_string(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<NixString> {
         match self.force(v, pos)? {
             Value::String(s) => Ok(s),
-            other => Err(self
-                .type_error("a string", &other)
+            _ => Err(self
+                .type_error("a string", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1035,7 +1041,7 @@ impl Evaluator {
                 }
                 Ok(s)
             }
-            other => Err(self.type_error("a string", &other)),
+            _ => Err(self.type_error("a string", v)),
         }
     }
 
@@ -1043,8 +1049,8 @@ impl Evaluator {
     pub fn expect_int(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<i64> {
         match self.force(v, pos)? {
             Value::Int(i) => Ok(i),
-            other => Err(self
-                .type_error("an integer", &other)
+            _ => Err(self
+                .type_error("an integer", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1053,8 +1059,8 @@ impl Evaluator {
     pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         match self.force(v, pos)? {
             Value::Bool(b) => Ok(b),
-            other => Err(self
-                .type_error("a Boolean", &other)
+            _ => Err(self
+                .type_error("a Boolean", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }

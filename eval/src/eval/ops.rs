@@ -259,6 +259,7 @@ impl Evaluator {
 
     /// Coerces a value to a string as C++ Nix's `coerceToString`.
     pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+        let cell = v;
         let v = self.force(v, pos)?;
         match &v {
             Value::String(s) => Ok(s.clone()),
@@ -284,7 +285,7 @@ impl Evaluator {
                 if let Some(o) = a.get(known::out_path()) {
                     return self.coerce_nested(o, pos, c);
                 }
-                Err(self.cannot_coerce(&v))
+                Err(self.cannot_coerce(&v, cell))
             }
             Value::Bool(b) if c.more => Ok(NixString::new(if *b { &b"1"[..] } else { b"" })),
             Value::Int(i) if c.more => Ok(NixString::from(i.to_string())),
@@ -308,15 +309,16 @@ impl Evaluator {
                 }
                 Ok(NixString::with_context(out, ctx))
             }
-            _ => Err(self.cannot_coerce(&v)),
+            _ => Err(self.cannot_coerce(&v, cell)),
         }
     }
 
-    fn cannot_coerce(&self, v: &Value) -> Error {
+    /// The value is shown from the cell it came in (see `print::Cell`).
+    fn cannot_coerce(&self, v: &Value, cell: &Value) -> Error {
         Error::type_error(format!(
             "cannot coerce {} to a string: {}",
             v.show_type(),
-            crate::print::error_repr(v)
+            crate::print::error_repr(cell)
         ))
     }
 
