@@ -35,6 +35,10 @@ pub enum ErrorKind {
     Io,
     /// The evaluation was interrupted by the embedder.
     Interrupted,
+    /// Values nest too deeply to go on (a list containing itself made a
+    /// string). C++ Nix's stack overflow handler prints the message and
+    /// exits: no position, no trace frames, not catchable.
+    StackOverflow,
 }
 
 impl ErrorKind {
@@ -129,7 +133,7 @@ impl Error {
     /// Sets the position if none is set yet.
     #[must_use]
     pub fn at(mut self, pos: Pos) -> Error {
-        if !self.0.pos.is_some() {
+        if !self.0.pos.is_some() && self.0.kind != ErrorKind::StackOverflow {
             self.0.pos = pos;
         }
         self
@@ -138,6 +142,9 @@ impl Error {
     /// Adds a trace frame (outermost frames are added last).
     #[must_use]
     pub fn with_trace(mut self, pos: Pos, message: impl Into<String>) -> Error {
+        if self.0.kind == ErrorKind::StackOverflow {
+            return self;
+        }
         self.0.traces.push(Trace {
             pos,
             message: message.into(),

@@ -45,6 +45,11 @@ pub trait EvalIO {
     fn read_file(&self, path: &[u8]) -> io::Result<Vec<u8>>;
     /// The type of a file (not following a final symlink).
     fn file_type(&self, path: &[u8]) -> io::Result<FileType>;
+    /// Whether a path is a directory once every symlink, the final one
+    /// included, is followed (`false` when it does not exist).
+    fn is_directory(&self, path: &[u8]) -> io::Result<bool> {
+        Ok(matches!(self.file_type(path), Ok(FileType::Directory)))
+    }
     /// The entries of a directory.
     fn read_dir(&self, path: &[u8]) -> io::Result<Vec<(Vec<u8>, FileType)>>;
     /// An environment variable (`builtins.getEnv`).
@@ -102,6 +107,15 @@ impl EvalIO for StdIO {
         Ok(file_type_of(
             &std::fs::symlink_metadata(os(path))?.file_type(),
         ))
+    }
+
+    fn is_directory(&self, path: &[u8]) -> io::Result<bool> {
+        match std::fs::metadata(os(path)) {
+            Ok(m) => Ok(m.is_dir()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) if e.raw_os_error() == Some(20) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn read_dir(&self, path: &[u8]) -> io::Result<Vec<(Vec<u8>, FileType)>> {

@@ -15,6 +15,7 @@
 mod attr_path;
 mod builtins;
 mod compiler;
+mod corepkgs;
 mod errors;
 mod eval;
 mod io;
@@ -70,6 +71,7 @@ pub struct EvaluationBuilder {
     extra: Vec<Builtin>,
     home: Option<Vec<u8>>,
     interrupt: Arc<AtomicBool>,
+    experimental: Vec<String>,
 }
 
 impl Default for EvaluationBuilder {
@@ -94,7 +96,16 @@ impl EvaluationBuilder {
             extra: Vec::new(),
             home: std::env::var_os("HOME").map(|h| h.into_vec()),
             interrupt: Arc::default(),
+            experimental: Vec::new(),
         }
+    }
+
+    /// Enables a C++ Nix experimental feature by name
+    /// (`--extra-experimental-features`). Only `parse-toml-timestamps`
+    /// changes anything; other names are accepted and have no effect.
+    pub fn experimental_feature(mut self, name: &str) -> Self {
+        self.experimental.push(name.to_owned());
+        self
     }
 
     /// How files and the environment are reached.
@@ -269,15 +280,20 @@ impl EvaluationBuilder {
             builtins_self,
             global_names,
             builtin_attrs,
-            io: self.io,
+            io: Box::new(corepkgs::CorepkgsIO(self.io)),
             observer: self.observer,
             settings: Settings {
                 max_call_depth: self.max_call_depth,
                 show_trace: self.show_trace,
                 pure: self.pure,
                 abort_on_warn: self.abort_on_warn,
+                toml_timestamps: self
+                    .experimental
+                    .iter()
+                    .any(|f| f == "parse-toml-timestamps"),
             },
             depth: Cell::new(0),
+            coerce_depth: Cell::new(0),
             import_cache: RefCell::new(FxHashMap::default()),
             regex_cache: RefCell::new(FxHashMap::default()),
             home: self.home,
@@ -476,10 +492,11 @@ impl Evaluator {
             p.extend_from_slice(b"/default.nix");
         }
         let bytes = self.io.read_file(&p).map_err(|e| {
+            let shown = corepkgs::display(&p);
             let msg = if e.kind() == std::io::ErrorKind::NotFound {
-                format!("path '{}' does not exist", String::from_utf8_lossy(&p))
+                format!("path '{}' does not exist", String::from_utf8_lossy(&shown))
             } else {
-                format!("reading file '{}': {e}", String::from_utf8_lossy(&p))
+                format!("reading file '{}': {e}", String::from_utf8_lossy(&shown))
             };
             Error::new(K::Io, msg).at(pos)
         })?;

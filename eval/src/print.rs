@@ -119,20 +119,57 @@ pub(crate) fn attr_name_repr(s: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Where a value being printed sits, for telling repeated lists apart.
+///
+/// C++ Nix remembers a set by its attribute table, which every copy shares,
+/// but a list by the address of the `Value` cell holding it (`Printer`), or
+/// of its element array (`printAmbiguous`), and that array is inside the
+/// cell for lists of one or two elements. Copying such a value to another
+/// cell (the result of a call, a variable as a whole expression, `head`...)
+/// makes it a different list for `«repeated»`. Our cells are thunks: a list
+/// reached through a thunk is that thunk's, one held directly is its own.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// A cell nothing else refers to (the result `nix-instantiate` prints).
+    Fresh,
+    /// The value is held directly (by a list, set or environment).
+    Direct,
+    /// The value of this thunk.
+    Thunk(usize),
+}
+
+impl Cell {
+    fn of(t: &crate::value::Thunk) -> Cell {
+        Cell::Thunk(Rc::as_ptr(&t.0) as usize)
+    }
+
+    /// The identity of a list in this cell, `None` when it cannot have been
+    /// seen before. `cell_bound` says whether the identity is the cell's.
+    fn list_key(self, l: &crate::value::NixList, cell_bound: bool) -> Option<usize> {
+        let own = Rc::as_ptr(l) as *const u8 as usize;
+        match self {
+            _ if !cell_bound => Some(own),
+            Cell::Fresh => None,
+            Cell::Direct => Some(own),
+            Cell::Thunk(t) => Some(t),
+        }
+    }
+}
+
 /// `nix-instantiate --eval` output of a value (`printAmbiguous`).
 pub fn print_ambiguous(v: &Value, out: &mut Vec<u8>) {
     let mut seen = FxHashSet::default();
-    ambiguous(v, out, &mut seen);
+    ambiguous(v, out, &mut seen, Cell::Fresh);
 }
 
-fn ambiguous(v: &Value, out: &mut Vec<u8>, seen: &mut FxHashSet<usize>) {
+fn ambiguous(v: &Value, out: &mut Vec<u8>, seen: &mut FxHashSet<usize>, cell: Cell) {
     stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || match v {
         Value::Int(i) => {
             let _ = write!(Wr(out), "{i}");
         }
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::String(s) => write_string_literal(out, s.as_bytes()),
-        Value::Path(p) => out.extend_from_slice(p.as_bytes()),
+        Value::Path(p) => out.extend_from_slice(&crate::corepkgs::display(p.as_bytes())),
         Value::Null => out.extend_from_slice(b"null"),
         Value::Float(f) => out.extend_from_slice(format_float(*f).as_bytes()),
         Value::Attrs(a) => {
@@ -144,25 +181,27 @@ fn ambiguous(v: &Value, out: &mut Vec<u8>, seen: &mut FxHashSet<usize>) {
             for attr in a.sorted_by_name() {
                 write_identifier(out, attr.name.as_bytes());
                 out.extend_from_slice(b" = ");
-                ambiguous(&attr.value, out, seen);
+                ambiguous(&attr.value, out, seen, Cell::Direct);
                 out.extend_from_slice(b"; ");
             }
             out.push(b'}');
         }
         Value::List(l) => {
-            if !l.is_empty() && !seen.insert(Rc::as_ptr(l) as usize) {
+            // Lists of one or two elements keep them inside their cell.
+            let key = cell.list_key(l, l.len() <= 2);
+            if !l.is_empty() && key.is_some_and(|k| !seen.insert(k)) {
                 out.extend_from_slice("«repeated»".as_bytes());
                 return;
             }
             out.extend_from_slice(b"[ ");
             for item in l.iter() {
-                ambiguous(item, out, seen);
+                ambiguous(item, out, seen, Cell::Direct);
                 out.push(b' ');
             }
             out.push(b']');
         }
         Value::Thunk(t) => match t.value() {
-            Some(v) => ambiguous(&v, out, seen),
+            Some(v) => ambiguous(&v, out, seen, Cell::of(t)),
             None if t.is_blackhole() => {
                 out.extend_from_slice("«potential infinite recursion»".as_bytes())
             }
@@ -210,11 +249,13 @@ fn elided(out: &mut Vec<u8>, n: usize, single: &str, plural: &str) {
 }
 
 impl Printer<'_> {
-    fn print(&mut self, v: &Value, depth: usize) {
-        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || self.print_inner(v, depth))
+    fn print(&mut self, v: &Value, depth: usize, cell: Cell) {
+        stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
+            self.print_inner(v, depth, cell)
+        })
     }
 
-    fn print_inner(&mut self, v: &Value, depth: usize) {
+    fn print_inner(&mut self, v: &Value, depth: usize, cell: Cell) {
         match v {
             Value::Int(i) => {
                 let _ = write!(Wr(self.out), "{i}");
@@ -224,7 +265,9 @@ impl Printer<'_> {
                 .out
                 .extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Null => self.out.extend_from_slice(b"null"),
-            Value::Path(p) => self.out.extend_from_slice(p.as_bytes()),
+            Value::Path(p) => self
+                .out
+                .extend_from_slice(&crate::corepkgs::display(p.as_bytes())),
             Value::String(s) => {
                 let b = s.as_bytes();
                 if b.len() > self.limits.max_string {
@@ -262,14 +305,15 @@ impl Printer<'_> {
                     }
                     write_attr_name(self.out, attr.name.as_bytes());
                     self.out.extend_from_slice(b" = ");
-                    self.print(&attr.value, depth + 1);
+                    self.print(&attr.value, depth + 1, Cell::Direct);
                     self.out.push(b';');
                     self.attrs_printed += 1;
                 }
                 self.out.extend_from_slice(b" }");
             }
             Value::List(l) => {
-                if !l.is_empty() && !self.seen.insert(Rc::as_ptr(l) as usize) {
+                let key = cell.list_key(l, true);
+                if !l.is_empty() && key.is_some_and(|k| !self.seen.insert(k)) {
                     self.out.extend_from_slice("«repeated»".as_bytes());
                     return;
                 }
@@ -284,7 +328,7 @@ impl Printer<'_> {
                         elided(self.out, l.len() - printed, "item", "items");
                         break;
                     }
-                    self.print(item, depth + 1);
+                    self.print(item, depth + 1, Cell::Direct);
                     self.items_printed += 1;
                 }
                 self.out.extend_from_slice(b" ]");
@@ -305,7 +349,7 @@ impl Printer<'_> {
                 let _ = write!(Wr(self.out), "«partially applied primop {}»", p.primop.name);
             }
             Value::Thunk(t) => match t.value() {
-                Some(v) => self.print(&v, depth),
+                Some(v) => self.print(&v, depth, Cell::of(t)),
                 None if t.is_blackhole() => self
                     .out
                     .extend_from_slice("«potential infinite recursion»".as_bytes()),
@@ -346,7 +390,7 @@ fn print_limited(v: &Value, limits: Limits) -> String {
             items_printed: 0,
             show_pos: show,
         };
-        p.print(v, 0);
+        p.print(v, 0, Cell::Direct);
     });
     String::from_utf8_lossy(&out).into_owned()
 }

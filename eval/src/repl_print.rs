@@ -50,7 +50,9 @@ impl ReplPrinter<'_> {
                 write_string_literal(&mut b, s.as_bytes());
                 self.out.push_str(&Self::lossy(&b));
             }
-            Value::Path(p) => self.out.push_str(&Self::lossy(p.as_bytes())),
+            Value::Path(p) => self
+                .out
+                .push_str(&Self::lossy(&crate::corepkgs::display(p.as_bytes()))),
             Value::Attrs(a) => self.print_attrs(a, depth)?,
             Value::List(l) => {
                 if !l.is_empty() && !self.seen.insert(Rc::as_ptr(l) as usize) {

@@ -77,6 +77,35 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
 }
 
+/// C++ Nix's lexer ends a `#` comment at a CR as at a LF, and counts a
+/// lone CR as a line end; rnix ends it at LF only. Each lone CR inside a
+/// `#` comment (as rnix sees it) becomes a LF in the text given to rnix:
+/// one byte for one, so offsets and the original bytes are untouched. The
+/// text after it is then code, so it is tokenized again from the start
+/// (only for files with such CRs).
+fn end_comments_at_lone_cr(text: &mut String) {
+    loop {
+        let mut offset = 0;
+        let mut found = None;
+        for (kind, tok) in rnix::tokenize(text) {
+            if kind == rnix::SyntaxKind::TOKEN_COMMENT && tok.starts_with('#') {
+                let b = tok.as_bytes();
+                if let Some(i) =
+                    (0..b.len()).find(|&i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
+                {
+                    found = Some(offset + i);
+                    break;
+                }
+            }
+            offset += tok.len();
+        }
+        match found {
+            Some(i) => text.replace_range(i..=i, "\n"),
+            None => return,
+        }
+    }
+}
+
 impl SourceFile {
     fn new(origin: Origin, bytes: Vec<u8>, base: u32) -> Self {
         let mut text = String::with_capacity(bytes.len());
@@ -89,6 +118,9 @@ impl SourceFile {
                 // (U+10FF00..=U+10FFFF), so from_u32 cannot fail.
                 text.push(char::from_u32(BYTE_CHAR_BASE + b as u32).unwrap_or('\u{FFFD}'));
             }
+        }
+        if text.contains('\r') {
+            end_comments_at_lone_cr(&mut text);
         }
         let mut line_starts = vec![0];
         let mut i = 0;

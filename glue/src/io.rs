@@ -74,26 +74,68 @@ impl StoreIO {
         StoreIO { glue, local: StdIO }
     }
 
+    /// Where a path is, symlinks among its ancestors followed (the final
+    /// component is not).
     fn locate(&self, path: &[u8]) -> io::Result<Located> {
+        let mut current = path.to_vec();
+        for _ in 0..MAX_SYMLINKS {
+            match self.locate_direct(&current)? {
+                Step::Done(l) => return Ok(l),
+                Step::Via(next) => current = next,
+            }
+        }
+        Err(too_many_symlinks(path))
+    }
+
+    /// One step of [`Self::locate`]: the node, or the path to look at
+    /// instead when an ancestor inside the store path is a symlink.
+    fn locate_direct(&self, path: &[u8]) -> io::Result<Step> {
         let Some((sp, sub)) = split_store_path(path) else {
-            return Ok(Located::Local);
+            return Ok(Step::Done(Located::Local));
         };
         let store = self.glue.store();
         if let Some(node) = store.node_at(&sp, &sub).map_err(other)? {
-            return Ok(Located::Store(Some(node)));
+            return Ok(Step::Done(Located::Store(Some(node))));
         }
         if store.path_info(&sp).map_err(other)?.is_some() {
-            return Ok(Located::Store(None));
+            // Absent, unless the walk stopped at a symlink to go through.
+            for i in 0..sub.len().saturating_sub(1) {
+                match store.node_at(&sp, &sub[..=i]).map_err(other)? {
+                    Some(Node::Directory { .. }) => {}
+                    Some(Node::Symlink { target }) => {
+                        let mut link = sp.to_absolute_path().into_bytes();
+                        for c in &sub[..=i] {
+                            link.push(b'/');
+                            link.extend_from_slice(c);
+                        }
+                        let mut next = symlink_target(&link, target.as_bytes());
+                        for c in &sub[i + 1..] {
+                            next.push(b'/');
+                            next.extend_from_slice(c);
+                        }
+                        return Ok(Step::Via(next));
+                    }
+                    _ => break,
+                }
+            }
+            return Ok(Step::Done(Located::Store(None)));
         }
+        Ok(Step::Done(self.locate_output(&sp, &sub)?))
+    }
+
+    /// A store path no store has: an output of a derivation of this
+    /// evaluation is built, anything else is local.
+    fn locate_output(&self, sp: &StorePath<String>, sub: &[&[u8]]) -> io::Result<Located> {
+        let store = self.glue.store();
         // An output of a derivation of this evaluation: build it.
         let deriver = self
             .glue
             .known()
-            .deriver_of(&sp)
+            .deriver_of(sp)
             .map(|(d, o)| (d.clone(), o.to_owned()));
         if let Some((drv_path, output)) = deriver {
             self.build(&drv_path, &output)?;
-            return Ok(Located::Store(store.node_at(&sp, &sub).map_err(other)?));
+            return Ok(Located::Store(store.node_at(sp, sub).map_err(other)?));
         }
         Ok(Located::Local)
     }
@@ -121,28 +163,41 @@ impl StoreIO {
                 Located::Local => return Ok(None),
                 Located::Store(None) => return Err(not_found(&current)),
                 Located::Store(Some(Node::Symlink { target })) => {
-                    let t = target.as_bytes();
-                    current = if t.starts_with(b"/") {
-                        t.to_vec()
-                    } else {
-                        let parent = current
-                            .iter()
-                            .rposition(|&c| c == b'/')
-                            .map_or(&current[..0], |i| &current[..i]);
-                        let mut joined = parent.to_vec();
-                        joined.push(b'/');
-                        joined.extend_from_slice(t);
-                        tvix_eval_canonicalise(&joined)
-                    };
+                    current = symlink_target(&current, target.as_bytes());
                 }
                 Located::Store(Some(n)) => return Ok(Some((current, n))),
             }
         }
-        Err(io::Error::other(format!(
-            "too many levels of symbolic links at '{}'",
-            String::from_utf8_lossy(path)
-        )))
+        Err(too_many_symlinks(path))
     }
+}
+
+/// What [`StoreIO::locate_direct`] found.
+enum Step {
+    Done(Located),
+    Via(Vec<u8>),
+}
+
+fn too_many_symlinks(path: &[u8]) -> io::Error {
+    io::Error::other(format!(
+        "too many levels of symbolic links at '{}'",
+        String::from_utf8_lossy(path)
+    ))
+}
+
+/// Where the symlink at `link` (absolute) with this target points.
+fn symlink_target(link: &[u8], target: &[u8]) -> Vec<u8> {
+    if target.starts_with(b"/") {
+        return tvix_eval_canonicalise(target);
+    }
+    let parent = link
+        .iter()
+        .rposition(|&c| c == b'/')
+        .map_or(&link[..0], |i| &link[..i]);
+    let mut joined = parent.to_vec();
+    joined.push(b'/');
+    joined.extend_from_slice(target);
+    tvix_eval_canonicalise(&joined)
 }
 
 /// Removes `.`, `..` and repeated slashes from an absolute path.
@@ -192,6 +247,15 @@ impl EvalIO for StoreIO {
             Located::Local => self.local.file_type(path),
             Located::Store(Some(n)) => Ok(type_of(&n)),
             Located::Store(None) => Err(not_found(path)),
+        }
+    }
+
+    fn is_directory(&self, path: &[u8]) -> io::Result<bool> {
+        match self.resolve(path) {
+            Ok(None) => self.local.is_directory(path),
+            Ok(Some((_, n))) => Ok(matches!(n, Node::Directory { .. })),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
         }
     }
 

@@ -588,3 +588,34 @@ fn instantiation_calls_functions_with_only_an_ellipsis() {
     assert_eq!(found.len(), 1);
     assert!(found[0].drv_path.ends_with("-a.drv"), "{:?}", found[0]);
 }
+
+/// `pathExists` inside a store path served from castore: a trailing `/` or
+/// `/.` asks for a directory with the final symlink followed. The expected
+/// list is what nix-instantiate 2.26.3 printed for the same tree on disk:
+///
+///     nix-instantiate --eval --strict -E 'map (s: builtins.pathExists ("/tmp/gx/src" + s)) [ ... ]'
+#[test]
+fn path_exists_in_the_store_follows_a_final_symlink_for_directories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = tree(dir.path());
+    std::os::unix::fs::symlink("sub", Path::new(&src).join("dl")).expect("symlink");
+    let e = env();
+    let copied = e.eval(&format!("\"${{{src}}}\""));
+    std::fs::remove_dir_all(&src).expect("rm");
+    let store_path = copied.trim().trim_matches('"');
+    assert!(store_path.starts_with("/nix/store/"), "{store_path}");
+    assert_eq!(
+        e.eval(&format!(
+            "map (s: builtins.pathExists (\"{store_path}\" + s)) \
+             [ \"/dl\" \"/dl/\" \"/dl/.\" \"/l\" \"/l/\" \"/sub/b/.\" \"/nope/\" \"/dl/b\" ]"
+        )),
+        "[ true true true true false false false true ]\n"
+    );
+    // Reads go through a symlinked directory too.
+    assert_eq!(
+        e.eval(&format!(
+            "[ (builtins.readFile \"{store_path}/dl/b\") (builtins.readFileType \"{store_path}/dl/b\") ]"
+        )),
+        "[ \"x\" \"regular\" ]\n"
+    );
+}

@@ -11,6 +11,9 @@ use std::process::Command;
 
 const F: &str = r#"{ x, y ? 2 }: { a = x + y; l = [ 1 { b = 3; } ]; f = { z }: z; "q.r" = 5; }"#;
 
+/// A TOML document with timestamps of several forms.
+const TOML_TIMESTAMPS: &str = r#"builtins.fromTOML "a = 1979-05-27 07:32:00.000+00:00\nb = [ 07:32:00.5, 1979-05-27t07:32:00z ]\n[t]\nc = 1979-05-27\n""#;
+
 /// (arguments, stdout, stderr, exit code)
 const CASES: &[(&[&str], &str, &str, i32)] = &[
     (
@@ -57,6 +60,34 @@ const CASES: &[(&[&str], &str, &str, i32)] = &[
         "",
         "error: undefined variable 'a'\n       at «string»:1:1:\n            1| a\n             | ^\n",
         1,
+    ),
+    // fromTOML timestamps, an experimental feature.
+    (
+        &[
+            "--eval",
+            "--strict",
+            "--extra-experimental-features",
+            "parse-toml-timestamps",
+            "-E",
+            TOML_TIMESTAMPS,
+        ],
+        "{ a = { _type = \"timestamp\"; value = \"1979-05-27 07:32:00.000Z\"; }; b = [ { _type = \"timestamp\"; value = \"07:32:00.5\"; } { _type = \"timestamp\"; value = \"1979-05-27t07:32:00Z\"; } ]; t = { c = { _type = \"timestamp\"; value = \"1979-05-27\"; }; }; }\n",
+        "",
+        0,
+    ),
+    (
+        &[
+            "--eval",
+            "--strict",
+            "--option",
+            "experimental-features",
+            "nix-command parse-toml-timestamps",
+            "-E",
+            "builtins.fromTOML \"t = 07:32:00\"",
+        ],
+        "{ t = { _type = \"timestamp\"; value = \"07:32:00\"; }; }\n",
+        "",
+        0,
     ),
     // Instantiation (no --eval; the reference ran without --store): an
     // error with a trace frame starts on the line after "error:".

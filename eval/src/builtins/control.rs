@@ -98,7 +98,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "trace")))?;
             match &v {
                 Value::String(s) => ev.observer.trace(&s.to_str_lossy()),
-                other => ev.observer.trace(&crate::print::trace_repr(other)),
+                // The argument as passed: C++ Nix tells lists apart by the
+                // cell holding them (see `print::Cell`).
+                _ => ev.observer.trace(&crate::print::trace_repr(&a[0])),
             }
             ev.force(&a[1], pos)
         }),

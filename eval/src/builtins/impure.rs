@@ -13,6 +13,11 @@ use crate::{
 /// The absolute path a path-like value names (paths, or strings that are
 /// absolute paths).
 pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Result<Vec<u8>> {
+    // A path value is used as it is (a string of it would lose the tree of
+    // `<nix/...>` paths).
+    if let Value::Path(p) = ev.force(v, pos).map_err(|e| e.with_trace(pos, ctx))? {
+        return Ok(crate::path::canonicalise(p.as_bytes()));
+    }
     let s = ev
         .coerce_to_string(
             v,
@@ -102,16 +107,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 _ => false,
             };
             let p = real_path(ev, &v, pos, "while realising the context of a path")?;
-            let exists = ev
-                .io
-                .path_exists(&p)
-                .map_err(|e| io_err(e, "checking path", &p, pos, true))?;
-            if exists && must_be_dir {
-                return Ok(Value::Bool(matches!(
-                    ev.io.file_type(&p),
-                    Ok(crate::io::FileType::Directory)
-                )));
+            // A trailing '/' or '/.' asks for a directory, and then (as in
+            // C++ Nix) the final component is resolved when it is a symlink.
+            let exists = if must_be_dir {
+                ev.io.is_directory(&p)
+            } else {
+                ev.io.path_exists(&p)
             }
+            .map_err(|e| io_err(e, "checking path", &p, pos, true))?;
             Ok(Value::Bool(exists))
         }),
         Builtin::function("readFileType", 1, |ev, pos, a| {
@@ -252,6 +255,10 @@ fn find_file(ev: &Evaluator, list: &[Value], name: &[u8], pos: Pos) -> Result<Va
                 &full,
             ))));
         }
+    }
+    // C++ Nix's own files, when nothing in the search path has them.
+    if let Some(rest) = name.strip_prefix(b"nix/") {
+        return Ok(Value::Path(NixString::new(crate::corepkgs::path_of(rest))));
     }
     Err(Error::new(
         ErrorKind::Throw,

@@ -41,16 +41,24 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::Int(s.as_bytes().len() as i64))
         }),
         Builtin::function("substring", 3, |ev, pos, a| {
-            let start = ev.expect_int(&a[0], pos, arg_ctx("first", "substring"))?;
+            let start = ev.expect_int(
+                &a[0],
+                pos,
+                "while evaluating the first argument (the start offset) passed to builtins.substring",
+            )?;
             if start < 0 {
                 return Err(Error::eval("negative start position in 'substring'").at(pos));
             }
-            let len = ev.expect_int(&a[1], pos, arg_ctx("second", "substring"))?;
+            let len = ev.expect_int(
+                &a[1],
+                pos,
+                "while evaluating the second argument (the substring length) passed to builtins.substring",
+            )?;
             let s = coerce(
                 ev,
                 &a[2],
                 pos,
-                arg_ctx("third", "substring"),
+                "while evaluating the third argument (the string) passed to builtins.substring",
                 Coercion {
                     more: false,
                     copy_to_store: true,
@@ -177,7 +185,16 @@ pub(super) fn builtins() -> Vec<Builtin> {
         .plain(),
         Builtin::function("dirOf", 1, |ev, pos, a| {
             let v = ev.force(&a[0], pos)?;
-            let is_path = matches!(v, Value::Path(_));
+            // The parent of a path stays in its tree (`<nix/...>`).
+            if let Value::Path(p) = &v {
+                let b = p.as_bytes();
+                let dir: &[u8] = match b.iter().rposition(|&c| c == b'/') {
+                    _ if b == crate::corepkgs::ROOT => b,
+                    Some(0) | None => b"/",
+                    Some(i) => &b[..i],
+                };
+                return Ok(Value::Path(NixString::new(dir)));
+            }
             let s = coerce(
                 ev,
                 &v,
@@ -191,14 +208,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Some(p) => &b[..p],
                 None => b".",
             };
-            if is_path {
-                Ok(Value::Path(NixString::new(dir)))
-            } else {
-                Ok(Value::String(NixString::with_context(
-                    dir.to_vec(),
-                    s.context().clone(),
-                )))
-            }
+            Ok(Value::String(NixString::with_context(
+                dir.to_vec(),
+                s.context().clone(),
+            )))
         })
         .plain(),
         Builtin::function("toPath", 1, |ev, pos, a| {

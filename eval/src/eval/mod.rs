@@ -88,6 +88,9 @@ pub(crate) struct Settings {
     pub(crate) show_trace: bool,
     pub(crate) pure: bool,
     pub(crate) abort_on_warn: bool,
+    /// `fromTOML` returns dates and times (experimental
+    /// `parse-toml-timestamps`) instead of failing.
+    pub(crate) toml_timestamps: bool,
 }
 
 /// The evaluator state shared by one evaluation.
@@ -104,6 +107,8 @@ pub struct Evaluator {
     pub(crate) observer: Box<dyn Observer>,
     pub(crate) settings: Settings,
     pub(crate) depth: Cell<usize>,
+    /// How deeply `coerce_to_string` is nested (lists in lists...).
+    pub(crate) coerce_depth: Cell<usize>,
     pub(crate) import_cache: RefCell<FxHashMap<Vec<u8>, Value>>,
     pub(crate) regex_cache: RefCell<FxHashMap<Vec<u8>, Rc<crate::builtins::regex::Regex>>>,
     pub(crate) home: Option<Vec<u8>>,
@@ -982,11 +987,17 @@ impl Evaluator {
 
     // ------------------------------------------------------------- helpers
 
-    /// `expected a set but found …` style type error.
+    /// `expected a set but found …` style type error. `found` may be the
+    /// evaluated thunk the value came in: C++ Nix prints the value's cell
+    /// (which tells lists apart for `«repeated»`, see `print::Cell`).
     pub(crate) fn type_error(&self, expected: &str, found: &Value) -> Error {
+        let forced = match found {
+            Value::Thunk(t) => t.value(),
+            _ => None,
+        };
         Error::type_error(format!(
             "expected {expected} but found {}: {}",
-            found.show_type(),
+            forced.as_ref().unwrap_or(found).show_type(),
             crate::print::error_repr(found)
         ))
     }
@@ -995,8 +1006,8 @@ impl Evaluator {
     pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Rc<Attrs>> {
         match self.force(v, pos)? {
             Value::Attrs(a) => Ok(a),
-            other => Err(self
-                .type_error("a set", &other)
+            _ => Err(self
+                .type_error("a set", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1010,8 +1021,8 @@ impl Evaluator {
     ) -> Result<crate::NixList> {
         match self.force(v, pos)? {
             Value::List(l) => Ok(l),
-            other => Err(self
-                .type_error("a list", &other)
+            _ => Err(self
+                .type_error("a list", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1020,8 +1031,8 @@ impl Evaluator {
     pub fn expect_string(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<NixString> {
         match self.force(v, pos)? {
             Value::String(s) => Ok(s),
-            other => Err(self
-                .type_error("a string", &other)
+            _ => Err(self
+                .type_error("a string", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1039,7 +1050,7 @@ impl Evaluator {
                 }
                 Ok(s)
             }
-            other => Err(self.type_error("a string", &other)),
+            _ => Err(self.type_error("a string", v)),
         }
     }
 
@@ -1047,8 +1058,8 @@ impl Evaluator {
     pub fn expect_int(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<i64> {
         match self.force(v, pos)? {
             Value::Int(i) => Ok(i),
-            other => Err(self
-                .type_error("an integer", &other)
+            _ => Err(self
+                .type_error("an integer", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1057,8 +1068,8 @@ impl Evaluator {
     pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         match self.force(v, pos)? {
             Value::Bool(b) => Ok(b),
-            other => Err(self
-                .type_error("a Boolean", &other)
+            _ => Err(self
+                .type_error("a Boolean", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }

@@ -131,6 +131,11 @@ fn path_segment_frame(e: Error, pos: Pos) -> Error {
     }
 }
 
+/// How deeply values may nest inside one coercion to a string. C++ Nix
+/// coerces a list nested 100,000 deep and overflows its stack before
+/// 1,000,000.
+const MAX_COERCE_NESTING: usize = 150_000;
+
 impl Evaluator {
     /// `+` and interpolation: the first part decides the result type.
     pub(crate) fn concat_strings(
@@ -193,7 +198,7 @@ impl Evaluator {
                 Ok(acc)
             }
             (Value::Path(p), false) => {
-                let mut out = p.as_bytes().to_vec();
+                let mut out = crate::corepkgs::outer(p.as_bytes()).to_vec();
                 let mut ctx = Context::Empty;
                 for (ipos, v) in rest {
                     let v = v?;
@@ -245,8 +250,27 @@ impl Evaluator {
         }
     }
 
+    /// [`Self::coerce_to_string`] of a value nested in the one being
+    /// coerced (a list element, an `outPath`), on a growing stack, to a
+    /// depth of [`MAX_COERCE_NESTING`]; beyond it (a list that contains
+    /// itself) the error is C++ Nix's stack overflow message.
+    fn coerce_nested(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+        let depth = self.coerce_depth.get();
+        if depth >= MAX_COERCE_NESTING {
+            return Err(Error::new(
+                crate::ErrorKind::StackOverflow,
+                "stack overflow (possible infinite recursion)",
+            ));
+        }
+        self.coerce_depth.set(depth + 1);
+        let r = self.stack(|| self.coerce_to_string(v, pos, c));
+        self.coerce_depth.set(depth);
+        r
+    }
+
     /// Coerces a value to a string as C++ Nix's `coerceToString`.
     pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+        let cell = v;
         let v = self.force(v, pos)?;
         match &v {
             Value::String(s) => Ok(s.clone()),
@@ -256,7 +280,7 @@ impl Evaluator {
                     let store_path = self.io.import_path(p.as_bytes())?;
                     Ok(store_path)
                 } else {
-                    Ok(NixString::new(p.as_bytes()))
+                    Ok(NixString::new(crate::corepkgs::outer(p.as_bytes())))
                 }
             }
             Value::Attrs(a) => {
@@ -270,9 +294,9 @@ impl Evaluator {
                     });
                 }
                 if let Some(o) = a.get(known::out_path()) {
-                    return self.coerce_to_string(o, pos, c);
+                    return self.coerce_nested(o, pos, c);
                 }
-                Err(self.cannot_coerce(&v))
+                Err(self.cannot_coerce(&v, cell))
             }
             Value::Bool(b) if c.more => Ok(NixString::new(if *b { &b"1"[..] } else { b"" })),
             Value::Int(i) if c.more => Ok(NixString::from(i.to_string())),
@@ -282,7 +306,7 @@ impl Evaluator {
                 let mut out = Vec::new();
                 let mut ctx = Context::Empty;
                 for (i, item) in l.iter().enumerate() {
-                    let s = self.coerce_to_string(item, pos, c).map_err(|e| {
+                    let s = self.coerce_nested(item, pos, c).map_err(|e| {
                         e.with_trace(pos, "while evaluating one element of the list")
                     })?;
                     out.extend_from_slice(s.as_bytes());
@@ -296,15 +320,16 @@ impl Evaluator {
                 }
                 Ok(NixString::with_context(out, ctx))
             }
-            _ => Err(self.cannot_coerce(&v)),
+            _ => Err(self.cannot_coerce(&v, cell)),
         }
     }
 
-    fn cannot_coerce(&self, v: &Value) -> Error {
+    /// The value is shown from the cell it came in (see `print::Cell`).
+    fn cannot_coerce(&self, v: &Value, cell: &Value) -> Error {
         Error::type_error(format!(
             "cannot coerce {} to a string: {}",
             v.show_type(),
-            crate::print::error_repr(v)
+            crate::print::error_repr(cell)
         ))
     }
 

@@ -98,3 +98,51 @@ fn seq_adds_no_argument_frame() {
         "error:\n       … while calling the 'seq' builtin\n         at «string»:1:1:\n            1| builtins.seq (throw \"a\") 1\n             | ^\n\n       … while calling the 'throw' builtin\n         at «string»:1:15:\n            1| builtins.seq (throw \"a\") 1\n             |               ^\n\n       error: a"
     );
 }
+
+/// `builtins.trace` printed a list of one element as repeated one level too
+/// late (or too early): C++ Nix remembers a list by the value cell holding
+/// it, and the traced value is the argument's cell, not a copy.
+#[test]
+fn trace_tells_lists_apart_by_cell() {
+    use std::{cell::RefCell, rc::Rc};
+    struct Capture(Rc<RefCell<Vec<String>>>);
+    impl tvix_eval::Observer for Capture {
+        fn trace(&self, message: &str) {
+            self.0.borrow_mut().push(message.to_owned());
+        }
+        fn warn(&self, _: &str) {}
+    }
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let eval = tvix_eval::EvaluationBuilder::new()
+        .observer(Box::new(Capture(seen.clone())))
+        .build();
+    let src = r#"
+      let
+        x = [ x ];
+        y = [ y 1 2 ];
+        one = [ 1 ];
+        t = v: builtins.deepSeq v (builtins.trace v null);
+      in [
+        (t x)
+        (t y)
+        (t [ x ])
+        (t (builtins.head [ x ]))
+        (t [ one (builtins.head [ one ]) one ])
+        (builtins.trace [ x ] null)
+      ]
+    "#;
+    let v = eval.evaluate_expr(src.as_bytes(), None).expect("evaluates");
+    eval.force_deep(&v).expect("forces");
+    // What nix-instantiate --eval --strict (Nix 2.26.3) traces.
+    assert_eq!(
+        *seen.borrow(),
+        [
+            "[ «repeated» ]",
+            "[ «repeated» 1 2 ]",
+            "[ [ «repeated» ] ]",
+            "[ [ «repeated» ] ]",
+            "[ [ 1 ] [ 1 ] «repeated» ]",
+            "[ [ «repeated» ] ]",
+        ]
+    );
+}

@@ -86,6 +86,14 @@ struct Cli {
     /// `show-trace`; others are accepted and ignored).
     #[arg(long = "option", num_args = 2, value_names = ["NAME", "VALUE"])]
     option: Vec<String>,
+    /// Enable experimental features (space-separated names); only
+    /// `parse-toml-timestamps` changes anything, others are accepted.
+    #[arg(long = "extra-experimental-features", value_name = "FEATURES")]
+    extra_experimental_features: Vec<String>,
+    /// Same as `--extra-experimental-features` here (no feature is on by
+    /// default).
+    #[arg(long = "experimental-features", value_name = "FEATURES")]
+    experimental_features: Vec<String>,
     /// Accepted for nix-instantiate compatibility (a build setting).
     #[arg(long, value_name = "SECONDS", hide = true)]
     timeout: Option<u64>,
@@ -181,10 +189,22 @@ fn build(cli: &Cli) -> anyhow::Result<(Evaluation, tvix_cli::glue_eval::EvalStor
     let mut builder = EvaluationBuilder::new()
         .show_trace(cli.show_trace)
         .max_call_depth(cli.max_call_depth);
+    for list in cli
+        .extra_experimental_features
+        .iter()
+        .chain(&cli.experimental_features)
+    {
+        for f in list.split_whitespace() {
+            builder = builder.experimental_feature(f);
+        }
+    }
     for pair in cli.option.chunks(2) {
         if let [name, value] = pair {
             let on = value == "true";
             builder = match name.as_str() {
+                "experimental-features" | "extra-experimental-features" => value
+                    .split_whitespace()
+                    .fold(builder, |b, f| b.experimental_feature(f)),
                 "abort-on-warn" => builder.abort_on_warn(on),
                 "pure-eval" => builder.pure(on),
                 "show-trace" => builder.show_trace(on || cli.show_trace),
