@@ -10,6 +10,7 @@
 //! Errors it finds (syntax, undefined variables, duplicate attributes) are
 //! parse errors, reported before anything is evaluated, as C++ Nix does.
 
+mod show;
 mod strings;
 
 use std::rc::Rc;
@@ -326,17 +327,14 @@ impl Compiler<'_> {
                 pos,
             },
             ast::Expr::Assert(a) => {
-                let cond = self.child(a.condition(), node)?;
+                let cond_ast = self.child(a.condition(), node)?;
+                let cond = self.expr(&cond_ast)?;
+                let body = self.expr(&self.child(a.body(), node)?)?;
                 let mut text = Vec::new();
-                let range = cond.syntax().text_range();
-                self.ctx.file.push_original(
-                    &mut text,
-                    &self.ctx.file.text[usize::from(range.start())..usize::from(range.end())],
-                    range.start().into(),
-                );
+                self.show(&cond_ast, &mut text)?;
                 Expr::Assert {
-                    cond: self.expr(&cond)?,
-                    body: self.expr(&self.child(a.body(), node)?)?,
+                    cond,
+                    body,
                     pos,
                     text: NixString::new(text),
                 }

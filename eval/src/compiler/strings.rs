@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// A piece of a string literal before lowering.
-enum Piece {
+pub(super) enum Piece {
     /// Literal bytes; `indent` is false for escapes and `''$`-style tokens,
     /// which end a line's leading whitespace (C++ `hasIndentation`).
     Text {
@@ -207,7 +207,7 @@ fn strip_indentation(pieces: Vec<Piece>) -> Vec<Piece> {
 }
 
 impl Compiler<'_> {
-    fn string_pieces(&self, node: &SyntaxNode) -> Vec<Piece> {
+    pub(super) fn string_pieces(&self, node: &SyntaxNode) -> Vec<Piece> {
         let indented = node
             .first_token()
             .is_some_and(|t| t.kind() == SyntaxKind::TOKEN_STRING_START && t.text() == "''");
@@ -363,7 +363,7 @@ impl Compiler<'_> {
 
     /// The absolute form of the first segment of a path literal; a trailing
     /// slash (before an interpolation) is kept, as C++ Nix does.
-    fn resolve_path_start(&self, raw: &[u8], pos: Pos) -> Result<Vec<u8>> {
+    pub(super) fn resolve_path_start(&self, raw: &[u8], pos: Pos) -> Result<Vec<u8>> {
         let mut out;
         if let Some(rest) = raw.strip_prefix(b"~/") {
             let home = self.ctx.home.ok_or_else(|| {

@@ -410,14 +410,39 @@ impl Evaluator {
                 text,
             } => {
                 if self.eval_bool(cond, env, *pos, "in the condition of the assert statement")? {
-                    self.eval(body, env)
-                } else {
-                    Err(Error::new(
-                        ErrorKind::Assert,
-                        format!("assertion '{}' failed", text.to_str_lossy()),
-                    )
-                    .at(*pos))
+                    return self.eval(body, env);
                 }
+                // C++ Nix explains a failed `a == b`: both sides are
+                // evaluated again and compared by `assert_eq_values`.
+                if let Expr::BinOp {
+                    op: BinOp::Eq,
+                    lhs,
+                    rhs,
+                    ..
+                } = &**cond
+                {
+                    let explained = self.eval(lhs, env).and_then(|v1| {
+                        let v2 = self.eval(rhs, env)?;
+                        self.assert_eq_values(&v1, &v2, Pos::NONE)
+                    });
+                    if let Err(e) = explained {
+                        if e.kind() != ErrorKind::Assert {
+                            return Err(e);
+                        }
+                        return Err(e.with_trace(
+                            *pos,
+                            format!(
+                                "while evaluating the condition of the assertion '{}'",
+                                text.to_str_lossy()
+                            ),
+                        ));
+                    }
+                }
+                Err(Error::new(
+                    ErrorKind::Assert,
+                    format!("assertion '{}' failed", text.to_str_lossy()),
+                )
+                .at(*pos))
             }
             Expr::With { attrs, body } => {
                 let env2 = EnvFrame::with_values(Some(env.clone()), [self.lazy(attrs, env)]);

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::Evaluator;
 use crate::{
     Context, NixString, Pos, Value,
-    errors::{Error, Result},
+    errors::{Error, ErrorKind, Result},
     ir::ExprRef,
     symbol::known,
     value::Env,
@@ -355,14 +355,10 @@ impl Evaluator {
                 if x.len() != y.len() {
                     return Ok(false);
                 }
+                // In symbol order, as C++ Nix iterates its bindings: a name
+                // missing on one side stops the comparison there.
                 for (i, j) in x.iter().zip(y.iter()) {
-                    if i.name != j.name {
-                        return Ok(false);
-                    }
-                }
-                // Compare in name order, as C++ Nix iterates.
-                for (i, j) in x.sorted_by_name().into_iter().zip(y.sorted_by_name()) {
-                    if !self.eq_values(&i.value, &j.value, pos)? {
+                    if i.name != j.name || !self.eq_values(&i.value, &j.value, pos)? {
                         return Ok(false);
                     }
                 }
@@ -372,6 +368,146 @@ impl Evaluator {
             | (_, Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_)) => false,
             _ => false,
         })
+    }
+
+    /// C++ Nix's `assertEqValues`: after `assert a == b` failed, walks both
+    /// values in the footsteps of [`Self::eq_values`] and returns the
+    /// assertion error that says where and why they differ, with "while
+    /// comparing …" frames (Ok if it finds no difference).
+    pub(crate) fn assert_eq_values(&self, a: &Value, b: &Value, pos: Pos) -> Result<()> {
+        self.stack(|| self.assert_eq_inner(a, b, pos))
+    }
+
+    fn assert_eq_inner(&self, a: &Value, b: &Value, pos: Pos) -> Result<()> {
+        use crate::print::{attr_ident_repr, error_repr};
+        if let (Value::Thunk(x), Value::Thunk(y)) = (a, b) {
+            if x.ptr_eq(y) {
+                return Ok(());
+            }
+        }
+        let a = self.force(a, pos)?;
+        let b = self.force(b, pos)?;
+        let fail = |msg: String| Err(Error::new(ErrorKind::Assert, msg));
+        let number = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+        if number(&a) && number(&b) {
+            if self.eq_values(&a, &b, pos)? {
+                return Ok(());
+            }
+            return fail(format!(
+                "{} with value '{}' is not equal to {} with value '{}'",
+                a.show_type(),
+                error_repr(&a),
+                b.show_type(),
+                error_repr(&b)
+            ));
+        }
+        if a.type_of() != b.type_of() {
+            return fail(format!(
+                "{} of value '{}' is not equal to {} of value '{}'",
+                a.show_type(),
+                error_repr(&a),
+                b.show_type(),
+                error_repr(&b)
+            ));
+        }
+        let ra = || error_repr(&a);
+        let rb = || error_repr(&b);
+        match (&a, &b) {
+            (Value::Bool(x), Value::Bool(y)) if x != y => {
+                fail(format!("boolean '{}' is not equal to boolean '{}'", ra(), rb()))
+            }
+            (Value::String(x), Value::String(y)) if x.as_bytes() != y.as_bytes() => {
+                fail(format!("string '{}' is not equal to string '{}'", ra(), rb()))
+            }
+            (Value::Path(x), Value::Path(y)) if x.as_bytes() != y.as_bytes() => {
+                fail(format!("path '{}' is not equal to path '{}'", ra(), rb()))
+            }
+            (Value::List(x), Value::List(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(());
+                }
+                if x.len() != y.len() {
+                    return fail(format!(
+                        "list of size '{}' is not equal to list of size '{}', left hand side is '{}', right hand side is '{}'",
+                        x.len(),
+                        y.len(),
+                        ra(),
+                        rb()
+                    ));
+                }
+                for (n, (i, j)) in x.iter().zip(y.iter()).enumerate() {
+                    self.assert_eq_values(i, j, pos)
+                        .map_err(|e| e.with_trace(pos, format!("while comparing list element {n}")))?;
+                }
+                Ok(())
+            }
+            (Value::Attrs(x), Value::Attrs(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(());
+                }
+                if self.is_derivation(x)? && self.is_derivation(y)? {
+                    if let (Some(i), Some(j)) = (x.get(known::out_path()), y.get(known::out_path()))
+                    {
+                        return self.assert_eq_values(i, j, pos).map_err(|e| {
+                            e.with_trace(
+                                pos,
+                                "while comparing a derivation by its 'outPath' attribute",
+                            )
+                        });
+                    }
+                }
+                if x.len() != y.len() {
+                    return fail(format!(
+                        "attribute names of attribute set '{}' differs from attribute set '{}'",
+                        ra(),
+                        rb()
+                    ));
+                }
+                for (i, j) in x.iter().zip(y.iter()) {
+                    if i.name != j.name {
+                        if y.get(i.name).is_none() {
+                            return fail(format!(
+                                "attribute name '{}' is contained in '{}', but not in '{}'",
+                                attr_ident_repr(i.name.as_bytes()),
+                                ra(),
+                                rb()
+                            ));
+                        }
+                        return fail(format!(
+                            "attribute name '{}' is missing in '{}', but is contained in '{}'",
+                            attr_ident_repr(j.name.as_bytes()),
+                            ra(),
+                            rb()
+                        ));
+                    }
+                    self.assert_eq_values(&i.value, &j.value, pos)
+                        .map_err(|mut e| {
+                            if j.pos.is_some() {
+                                e = e.with_trace(j.pos, "where right hand side is");
+                            }
+                            if i.pos.is_some() {
+                                e = e.with_trace(i.pos, "where left hand side is");
+                            }
+                            e.with_trace(
+                                pos,
+                                format!(
+                                    "while comparing attribute '{}'",
+                                    attr_ident_repr(i.name.as_bytes())
+                                ),
+                            )
+                        })?;
+                }
+                Ok(())
+            }
+            (
+                Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_),
+                Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_),
+            ) => fail(
+                "distinct functions and immediate comparisons of identical functions compare as unequal"
+                    .to_owned(),
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// True if `a` is a set with `type = "derivation"`.
