@@ -6,7 +6,7 @@
 //! `builtins.tryEval` catches is decided by [`ErrorKind::is_catchable`]
 //! (`throw` and failed `assert`, exactly as C++ Nix).
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::source::{Pos, SourceMap};
 
@@ -176,12 +176,20 @@ impl Error {
         &self.0.traces
     }
 
-    /// Renders the error as C++ Nix prints it on stderr (without colours).
-    /// Without `show_trace`, as C++ Nix, only the first few trace frames are
-    /// printed.
+    /// Renders the error as C++ Nix prints it on stderr (without colours),
+    /// lossily decoded (see [`Error::render_bytes`]).
     #[must_use]
     pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
-        let mut body = String::new();
+        String::from_utf8_lossy(&self.render_bytes(sources, show_trace)).into_owned()
+    }
+
+    /// Renders the error as C++ Nix prints it on stderr (without colours):
+    /// bytes, because the source lines it quotes are printed as they are in
+    /// the file, valid UTF-8 or not. Without `show_trace`, as C++ Nix, only
+    /// the first few trace frames are printed.
+    #[must_use]
+    pub fn render_bytes(&self, sources: &SourceMap, show_trace: bool) -> Vec<u8> {
+        let mut body = Vec::new();
         if !self.0.traces.is_empty() {
             let mut count = 0;
             let mut truncate = false;
@@ -209,24 +217,25 @@ impl Error {
             }
             flush_skipped(&mut body, sources, &mut count, &mut skipped);
             if truncate {
-                body.push_str(
-                    "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
+                body.extend_from_slice(
+                    b"\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
                 );
             }
-            body.push_str("\nerror: ");
+            body.extend_from_slice(b"\nerror: ");
         }
-        body.push_str(&self.0.message);
-        body.push('\n');
+        body.extend_from_slice(self.0.message.as_bytes());
+        body.push(b'\n');
         print_pos(&mut body, sources, "", self.0.pos);
         if let Some(s) = &self.0.suggestion {
             let _ = writeln!(body, "Did you mean {s}?");
         }
-        indent("error: ", "       ", body.trim_end_matches('\n'))
+        let end = body.iter().rposition(|&c| c != b'\n').map_or(0, |i| i + 1);
+        indent(b"error: ", b"       ", &body[..end])
     }
 }
 
 fn flush_skipped(
-    out: &mut String,
+    out: &mut Vec<u8>,
     sources: &SourceMap,
     count: &mut usize,
     skipped: &mut Vec<&Trace>,
@@ -246,14 +255,15 @@ fn flush_skipped(
     skipped.clear();
 }
 
-fn print_trace(out: &mut String, sources: &SourceMap, count: &mut usize, t: &Trace) {
+fn print_trace(out: &mut Vec<u8>, sources: &SourceMap, count: &mut usize, t: &Trace) {
     let _ = write!(out, "\n… {}\n", t.message);
     if print_pos(out, sources, "  ", t.pos) {
         *count += 1;
     }
 }
 
-fn print_pos(out: &mut String, sources: &SourceMap, indent: &str, pos: Pos) -> bool {
+/// Writes "at FILE:LINE:COL:" and the lines around it, as bytes.
+fn print_pos(out: &mut Vec<u8>, sources: &SourceMap, indent: &str, pos: Pos) -> bool {
     let Some(loc) = sources.locate(pos) else {
         return false;
     };
@@ -263,32 +273,42 @@ fn print_pos(out: &mut String, sources: &SourceMap, indent: &str, pos: Pos) -> b
         loc.file.origin, loc.line, loc.column
     );
     let f = &loc.file;
+    let line = |out: &mut Vec<u8>, n: u32, l: &[u8]| {
+        let _ = write!(out, "\n {n:5}| ");
+        out.extend_from_slice(l);
+    };
     if loc.line > 1 {
         if let Some(l) = f.line(loc.line - 1) {
-            let _ = write!(out, "\n {:5}| {}", loc.line - 1, String::from_utf8_lossy(l));
+            line(out, loc.line - 1, l);
         }
     }
     if let Some(l) = f.line(loc.line) {
-        let _ = write!(out, "\n {:5}| {}", loc.line, String::from_utf8_lossy(l));
+        line(out, loc.line, l);
         let _ = write!(out, "\n      |{}^", " ".repeat(loc.column as usize));
     }
     if let Some(l) = f.line(loc.line + 1) {
-        let _ = write!(out, "\n {:5}| {}", loc.line + 1, String::from_utf8_lossy(l));
+        line(out, loc.line + 1, l);
     }
-    out.push('\n');
+    out.push(b'\n');
     true
 }
 
 /// C++ Nix's `indent`: prefix the first line and indent the others, trimming
 /// trailing whitespace of every line.
-fn indent(first: &str, rest: &str, s: &str) -> String {
-    let mut res = String::new();
-    for (i, line) in s.split('\n').enumerate() {
+fn indent(first: &[u8], rest: &[u8], s: &[u8]) -> Vec<u8> {
+    let mut res = Vec::with_capacity(s.len() + 64);
+    for (i, line) in s.split(|&c| c == b'\n').enumerate() {
         if i > 0 {
-            res.push('\n');
+            res.push(b'\n');
         }
-        let l = format!("{}{}", if i == 0 { first } else { rest }, line);
-        res.push_str(l.trim_end());
+        let start = res.len();
+        res.extend_from_slice(if i == 0 { first } else { rest });
+        res.extend_from_slice(line);
+        let keep = res[start..]
+            .iter()
+            .rposition(|c| !c.is_ascii_whitespace())
+            .map_or(start, |p| start + p + 1);
+        res.truncate(keep);
     }
     res
 }

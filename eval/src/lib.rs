@@ -426,6 +426,13 @@ impl Evaluation {
         e.render(&self.ev.sources, show_trace)
     }
 
+    /// Renders an error as C++ Nix prints it, as bytes: quoted source lines
+    /// are copied from the file even when they are not valid UTF-8.
+    #[must_use]
+    pub fn render_error_bytes(&self, e: &Error, show_trace: bool) -> Vec<u8> {
+        e.render_bytes(&self.ev.sources, show_trace)
+    }
+
     fn install_pos_shower(&self) {
         let ev = Rc::downgrade(&self.ev);
         print::set_pos_shower(Box::new(move |p| match ev.upgrade() {

@@ -168,7 +168,7 @@ fn main() -> ExitCode {
     match run(&cli, &eval, &auto) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Eval(e)) => {
-            report(&eval.render_error(&e, cli.show_trace));
+            report(&eval.render_error_bytes(&e, cli.show_trace));
             ExitCode::FAILURE
         }
         Err(Failure::Output) => ExitCode::FAILURE,
@@ -314,17 +314,18 @@ fn output(
 
 /// Prints a rendered error, with a red `error:` on a terminal; escape
 /// sequences in it are filtered as C++ Nix's logger does.
-fn report(text: &str) {
+fn report(text: &[u8]) {
     let tty = std::io::stderr().is_terminal();
     let text = tvix_cli::report::filter_ansi_escapes(text, !tty);
-    if tty {
-        eprintln!(
-            "\x1b[31;1merror:\x1b[0m{}",
-            text.strip_prefix("error:").unwrap_or(&text)
-        );
+    let mut err = std::io::stderr().lock();
+    // Nothing sensible is left to do if stderr cannot be written.
+    let _ = if tty {
+        err.write_all(b"\x1b[31;1merror:\x1b[0m")
+            .and_then(|()| err.write_all(text.strip_prefix(b"error:").unwrap_or(&text)))
+            .and_then(|()| err.write_all(b"\n"))
     } else {
-        eprintln!("{text}");
-    }
+        err.write_all(&text).and_then(|()| err.write_all(b"\n"))
+    };
 }
 
 fn repl(file: Option<PathBuf>) -> ExitCode {
