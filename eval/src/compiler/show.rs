@@ -172,7 +172,7 @@ impl Compiler<'_> {
     /// A string literal: one part is a string, several (or an
     /// interpolation) are C++ `ExprConcatStrings`, `(a + b)`.
     fn show_string(&mut self, node: &SyntaxNode, out: &mut Vec<u8>) -> Result<()> {
-        let pieces = self.string_pieces(node);
+        let pieces = self.string_pieces(node)?;
         let literal_only = pieces.iter().all(|p| matches!(p, Piece::Text { .. }));
         if literal_only {
             let mut bytes = Vec::new();
