@@ -72,8 +72,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     ))
                     .at(pos));
                 }
-                CtxKind::Built { .. } => {
-                    return Err(Error::eval("`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '…'").at(pos));
+                CtxKind::Built { output, .. } => {
+                    return Err(Error::eval(format!(
+                        "`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{}'",
+                        String::from_utf8_lossy(output)
+                    ))
+                    .at(pos));
                 }
                 _ => elems[0],
             };

@@ -18,40 +18,28 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::constant("langVersion", Value::Int(6)),
         Builtin::constant("nixVersion", Value::string("2.26.3")),
         Builtin::function("throw", 1, |ev, pos, a| {
-            let s = ev
-                .coerce_to_string(
-                    &a[0],
-                    pos,
-                    Coercion {
-                        more: false,
-                        copy_to_store: false,
-                    },
-                )
-                .map_err(|e| {
-                    e.with_trace(
-                        pos,
-                        "while evaluating the error message passed to builtin.throw",
-                    )
-                })?;
+            let s = ev.coerce_to_string_ctx(
+                &a[0],
+                pos,
+                Coercion {
+                    more: false,
+                    copy_to_store: false,
+                },
+                "while evaluating the error message passed to builtin.throw",
+            )?;
             Err(Error::new(ErrorKind::Throw, s.to_str_lossy()))
         })
         .plain(),
         Builtin::function("abort", 1, |ev, pos, a| {
-            let s = ev
-                .coerce_to_string(
-                    &a[0],
-                    pos,
-                    Coercion {
-                        more: false,
-                        copy_to_store: false,
-                    },
-                )
-                .map_err(|e| {
-                    e.with_trace(
-                        pos,
-                        "while evaluating the error message passed to builtins.abort",
-                    )
-                })?;
+            let s = ev.coerce_to_string_ctx(
+                &a[0],
+                pos,
+                Coercion {
+                    more: false,
+                    copy_to_store: false,
+                },
+                "while evaluating the error message passed to builtins.abort",
+            )?;
             Err(Error::new(
                 ErrorKind::Abort,
                 format!(
@@ -180,16 +168,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
         }),
         Builtin::function("toString", 1, |ev, pos, a| {
-            let s = ev
-                .coerce_to_string(
-                    &a[0],
-                    pos,
-                    Coercion {
-                        more: true,
-                        copy_to_store: false,
-                    },
-                )
-                .map_err(|e| e.with_trace(pos, arg_ctx("first", "toString")))?;
+            let s = ev.coerce_to_string_ctx(
+                &a[0],
+                pos,
+                Coercion {
+                    more: true,
+                    copy_to_store: false,
+                },
+                arg_ctx("first", "toString"),
+            )?;
             Ok(Value::String(s))
         })
         .plain(),

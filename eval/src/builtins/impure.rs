@@ -37,9 +37,34 @@ pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Resul
 fn io_err(e: std::io::Error, what: &str, path: &[u8], pos: Pos) -> Error {
     Error::new(
         ErrorKind::Io,
-        format!("{what} '{}': {}", String::from_utf8_lossy(path), e),
+        format!(
+            "{what} '{}': {}",
+            String::from_utf8_lossy(path),
+            strerror(&e)
+        ),
     )
     .at(pos)
+}
+
+/// The system's text for an I/O error, as C++ Nix's `SysError` shows it
+/// (`strerror`, without the ` (os error N)` Rust adds).
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) if s.ends_with(')') => s[..i].to_owned(),
+        _ => s,
+    }
+}
+
+/// C++ Nix's `readFile` errors: opening fails ("opening file"), except
+/// for a directory, which only fails when read ("reading from file").
+fn read_err(e: std::io::Error, path: &[u8], pos: Pos) -> Error {
+    let what = if e.kind() == std::io::ErrorKind::IsADirectory {
+        "reading from file"
+    } else {
+        "opening file"
+    };
+    io_err(e, what, path, pos)
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -72,10 +97,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 pos,
                 "while evaluating the first argument passed to builtins.readFile",
             )?;
-            let bytes = ev
-                .io
-                .read_file(&p)
-                .map_err(|e| io_err(e, "reading file", &p, pos))?;
+            let bytes = ev.io.read_file(&p).map_err(|e| read_err(e, &p, pos))?;
             if bytes.contains(&0) {
                 return Err(Error::eval(format!(
                     "the contents of the file '{}' cannot be represented as a Nix string",
@@ -111,10 +133,22 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 pos,
                 "while evaluating the first argument passed to builtins.readFileType",
             )?;
-            let t = ev
-                .io
-                .file_type(&p)
-                .map_err(|e| io_err(e, "getting status of", &p, pos))?;
+            let t = ev.io.file_type(&p).map_err(|e| {
+                // C++ Nix's `maybeLstat`: a missing path (or one under
+                // a file) does not exist.
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) {
+                    Error::new(
+                        ErrorKind::Io,
+                        format!("path '{}' does not exist", String::from_utf8_lossy(&p)),
+                    )
+                    .at(pos)
+                } else {
+                    io_err(e, "getting status of", &p, pos)
+                }
+            })?;
             Ok(Value::string(t.as_str()))
         }),
         Builtin::function("readDir", 1, |ev, pos, a| {
@@ -124,10 +158,18 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 pos,
                 "while evaluating the first argument passed to builtins.readDir",
             )?;
-            let entries = ev
-                .io
-                .read_dir(&p)
-                .map_err(|e| io_err(e, "reading directory", &p, pos))?;
+            let entries = ev.io.read_dir(&p).map_err(|e| {
+                // C++ Nix does not quote this path.
+                Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "reading directory {}: {}",
+                        String::from_utf8_lossy(&p),
+                        strerror(&e)
+                    ),
+                )
+                .at(pos)
+            })?;
             Ok(Value::attrs(Attrs::from_unsorted(
                 entries
                     .into_iter()
@@ -147,10 +189,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 pos,
                 "while evaluating the second argument passed to builtins.hashFile",
             )?;
-            let bytes = ev
-                .io
-                .read_file(&p)
-                .map_err(|e| io_err(e, "reading file", &p, pos))?;
+            let bytes = ev.io.read_file(&p).map_err(|e| read_err(e, &p, pos))?;
             match super::hashes::hash(algo.as_bytes(), &bytes) {
                 Some(h) => Ok(Value::string(
                     h.iter().map(|b| format!("{b:02x}")).collect::<String>(),

@@ -21,8 +21,7 @@ fn coerce(
     ctx: impl TraceMessage,
     c: Coercion,
 ) -> Result<NixString> {
-    ev.coerce_to_string(v, pos, c)
-        .map_err(|e| e.with_trace(pos, ctx.into_message()))
+    ev.coerce_to_string_ctx(v, pos, c, ctx)
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {

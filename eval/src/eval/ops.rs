@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::Evaluator;
 use crate::{
     Context, NixString, Pos, Value,
-    errors::{Error, ErrorKind, Result},
+    errors::{Error, ErrorKind, Result, TraceMessage},
     ir::ExprRef,
     symbol::known,
     value::Env,
@@ -234,9 +234,44 @@ impl Evaluator {
         }
     }
 
-    /// Coerces a value to a string as C++ Nix's `coerceToString`.
+    /// Coerces a value to a string as C++ Nix's `coerceToString`, without
+    /// an error context (see [`Self::coerce_to_string_ctx`]).
     pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+        self.coerce_inner(v, pos, c, None)
+    }
+
+    /// C++ Nix's `coerceToString` with its `errorCtx`: the "while …" frame
+    /// is added where C++ Nix adds it, to the "cannot coerce" error and to
+    /// any error of a list element, not to errors forcing the value or
+    /// calling `__toString`.
+    pub(crate) fn coerce_to_string_ctx(
+        &self,
+        v: &Value,
+        pos: Pos,
+        c: Coercion,
+        ctx: impl TraceMessage,
+    ) -> Result<NixString> {
+        let mut ctx = Some(ctx);
+        let mut message = || {
+            ctx.take()
+                .map(TraceMessage::into_message)
+                .unwrap_or_default()
+        };
+        self.coerce_inner(v, pos, c, Some(&mut message))
+    }
+
+    fn coerce_inner(
+        &self,
+        v: &Value,
+        pos: Pos,
+        c: Coercion,
+        ctx: Option<&mut dyn FnMut() -> String>,
+    ) -> Result<NixString> {
         let v = self.force(v, pos)?;
+        let with_ctx = |e: Error, ctx: Option<&mut dyn FnMut() -> String>| match ctx {
+            Some(m) => e.with_trace(pos, m()),
+            None => e,
+        };
         match &v {
             Value::String(s) => Ok(s.clone()),
             Value::Path(p) => {
@@ -259,9 +294,9 @@ impl Evaluator {
                     });
                 }
                 if let Some(o) = a.get(known::out_path()) {
-                    return self.coerce_to_string(o, pos, c);
+                    return self.coerce_inner(o, pos, c, ctx);
                 }
-                Err(self.cannot_coerce(&v))
+                Err(with_ctx(self.cannot_coerce(&v), ctx))
             }
             Value::Bool(b) if c.more => Ok(NixString::new(if *b { &b"1"[..] } else { b"" })),
             Value::Int(i) if c.more => Ok(NixString::from(i.to_string())),
@@ -269,13 +304,20 @@ impl Evaluator {
             Value::Null if c.more => Ok(NixString::new(&b""[..])),
             Value::List(l) if c.more => {
                 let mut out = Vec::new();
-                let mut ctx = Context::Empty;
+                let mut cx = Context::Empty;
+                let mut ctx = ctx;
                 for (i, item) in l.iter().enumerate() {
-                    let s = self.coerce_to_string(item, pos, c).map_err(|e| {
-                        e.with_trace(pos, "while evaluating one element of the list")
-                    })?;
+                    let s = match self.coerce_to_string_ctx(
+                        item,
+                        pos,
+                        c,
+                        "while evaluating one element of the list",
+                    ) {
+                        Ok(s) => s,
+                        Err(e) => return Err(with_ctx(e, ctx.take())),
+                    };
                     out.extend_from_slice(s.as_bytes());
-                    ctx = ctx.union(s.context());
+                    cx = cx.union(s.context());
                     if i + 1 < l.len() {
                         let item = self.force(item, pos)?;
                         if !matches!(&item, Value::List(x) if x.is_empty()) {
@@ -283,9 +325,9 @@ impl Evaluator {
                         }
                     }
                 }
-                Ok(NixString::with_context(out, ctx))
+                Ok(NixString::with_context(out, cx))
             }
-            _ => Err(self.cannot_coerce(&v)),
+            _ => Err(with_ctx(self.cannot_coerce(&v), ctx)),
         }
     }
 

@@ -1,0 +1,1 @@
+builtins.readFileType ./readfiletype-missing.nix/below-a-file
