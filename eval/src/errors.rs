@@ -52,6 +52,10 @@ pub struct Trace {
     pub pos: Pos,
     /// The message, e.g. "while evaluating the attribute 'x'".
     pub message: String,
+    /// Printed even where the trace is truncated (without
+    /// `--show-trace`): C++ Nix's `TracePrint::Always`, used by
+    /// `builtins.addErrorContext`.
+    pub always: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -141,6 +145,19 @@ impl Error {
         self.0.traces.push(Trace {
             pos,
             message: message.into(),
+            always: false,
+        });
+        self
+    }
+
+    /// Adds a trace frame that is printed even in a truncated trace
+    /// (`builtins.addErrorContext`).
+    #[must_use]
+    pub fn with_trace_always(mut self, pos: Pos, message: impl Into<String>) -> Error {
+        self.0.traces.push(Trace {
+            pos,
+            message: message.into(),
+            always: true,
         });
         self
     }
@@ -203,7 +220,7 @@ impl Error {
                 if !show_trace && count > 3 {
                     truncate = true;
                 }
-                if truncate {
+                if truncate && !t.always {
                     continue;
                 }
                 if seen.contains(&t) {

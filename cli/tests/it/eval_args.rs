@@ -58,6 +58,31 @@ const CASES: &[(&[&str], &str, &str, i32)] = &[
         "error: undefined variable 'a'\n       at «string»:1:1:\n            1| a\n             | ^\n",
         1,
     ),
+    // The last of --show-trace and --no-show-trace wins.
+    (
+        &[
+            "--eval",
+            "--show-trace",
+            "--no-show-trace",
+            "-E",
+            "let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1",
+        ],
+        "",
+        "error:\n       … while calling the 'throw' builtin\n         at «string»:1:27:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                           ^\n\n       error: x\n",
+        1,
+    ),
+    (
+        &[
+            "--eval",
+            "--no-show-trace",
+            "--show-trace",
+            "-E",
+            "let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1",
+        ],
+        "",
+        "error:\n       … from call site\n         at «string»:1:56:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                                                        ^\n\n       … while calling 'f'\n         at «string»:1:9:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |         ^\n\n       … from call site\n         at «string»:1:42:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                                          ^\n\n       … while calling 'f'\n         at «string»:1:9:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |         ^\n\n       … while calling the 'throw' builtin\n         at «string»:1:27:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                           ^\n\n       error: x\n",
+        1,
+    ),
     // Instantiation (no --eval; the reference ran without --store): an
     // error with a trace frame starts on the line after "error:".
     (

@@ -98,17 +98,20 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("break", 1, |ev, pos, a| ev.force(&a[0], pos)).plain(),
         Builtin::function("addErrorContext", 2, |ev, pos, a| {
+            // An error coercing the message replaces the original one, as
+            // in C++ Nix.
             ev.force(&a[1], pos).map_err(|e| {
-                match ev.coerce_to_string(
+                match ev.coerce_to_string_ctx(
                     &a[0],
                     pos,
                     Coercion {
                         more: false,
                         copy_to_store: false,
                     },
+                    "while evaluating the error message passed to builtins.addErrorContext",
                 ) {
-                    Ok(s) => e.with_trace(Pos::NONE, s.to_str_lossy()),
-                    Err(_) => e,
+                    Ok(s) => e.with_trace_always(Pos::NONE, s.to_str_lossy()),
+                    Err(e2) => e2,
                 }
             })
         }),

@@ -61,8 +61,12 @@ struct Cli {
     #[arg(long)]
     raw: bool,
     /// Show the full trace of errors.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_show_trace")]
     show_trace: bool,
+    /// Show only the first frames of error traces (the default; the last of
+    /// --show-trace and --no-show-trace wins).
+    #[arg(long, overrides_with = "show_trace")]
+    no_show_trace: bool,
     /// Maximum function call depth.
     #[arg(long, default_value_t = 10000)]
     max_call_depth: usize,
