@@ -90,6 +90,7 @@ impl SourceFile {
                 text.push(char::from_u32(BYTE_CHAR_BASE + b as u32).unwrap_or('\u{FFFD}'));
             }
         }
+        end_line_comments_at_cr(&mut text);
         let mut line_starts = vec![0];
         let mut i = 0;
         while i < bytes.len() {
@@ -168,6 +169,38 @@ impl SourceFile {
             end += 1;
         }
         Some(&self.bytes[start..end])
+    }
+}
+
+/// C++ Nix's lexer ends a `#` comment at a lone CR too (`#[^\r\n]*`),
+/// rnix's only at LF: such a CR becomes an LF in the text given to rnix
+/// (same length, so offsets do not move; the comment's text is never used).
+fn end_line_comments_at_cr(text: &mut String) {
+    let lone_cr = |s: &str| {
+        s.as_bytes()
+            .iter()
+            .enumerate()
+            .position(|(i, &c)| c == b'\r' && s.as_bytes().get(i + 1) != Some(&b'\n'))
+    };
+    if lone_cr(text).is_none() {
+        return;
+    }
+    loop {
+        let mut offset = 0;
+        let mut fix = None;
+        for (kind, tok) in rnix::tokenize(text) {
+            if kind == rnix::SyntaxKind::TOKEN_COMMENT && tok.starts_with('#') {
+                if let Some(i) = lone_cr(tok) {
+                    fix = Some(offset + i);
+                    break;
+                }
+            }
+            offset += tok.len();
+        }
+        match fix {
+            Some(i) => text.replace_range(i..=i, "\n"),
+            None => return,
+        }
     }
 }
 

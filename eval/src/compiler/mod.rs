@@ -62,6 +62,14 @@ struct Compiler<'a> {
 /// kinds match).
 pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error {
     use rnix::ParseError as P;
+    if let P::UnexpectedWanted(rnix::SyntaxKind::TOKEN_ERROR, r, _)
+    | P::Unexpected(r)
+    | P::UnexpectedExtra(r) = err
+    {
+        if let Some(e) = trailing_slash(file, *r) {
+            return e;
+        }
+    }
     let (range, msg) = match err {
         P::Unexpected(r) | P::UnexpectedExtra(r) => {
             (Some(*r), "syntax error, unexpected token".to_owned())
@@ -83,6 +91,36 @@ pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error
         None => file.pos(file.text.len() as u32),
     };
     Error::new(ErrorKind::Parse, msg).at(pos)
+}
+
+/// rnix makes a path with a trailing slash one error token; C++ Nix's lexer
+/// says "path has a trailing slash", at what follows the path (at the
+/// path itself when nothing follows).
+fn trailing_slash(file: &SourceFile, r: rnix::TextRange) -> Option<Error> {
+    let start = usize::from(r.start());
+    let rest = file.text.get(start..)?;
+    let len = rest
+        .bytes()
+        .take_while(|&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+' | b'/' | b'~')
+        })
+        .count();
+    let tok = &rest[..len];
+    // A whole path, or its last segment after an interpolation (`${x}/`).
+    let after_interpolation = file.text[..start].ends_with('}') && tok.starts_with('/');
+    let path_like = (tok.len() > 1 || after_interpolation)
+        && tok.contains('/')
+        && tok.ends_with('/')
+        && !tok.contains("//");
+    if !path_like {
+        return None;
+    }
+    let end = start + len;
+    let at = if end >= file.text.len() { start } else { end };
+    Some(parse_error(
+        "path has a trailing slash",
+        file.pos(at as u32),
+    ))
 }
 
 /// Compiles a parsed file into IR; `scope` names the slots of an outermost
