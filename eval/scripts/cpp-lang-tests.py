@@ -66,7 +66,9 @@ for f in sorted(os.listdir(lang)):
         rc, out, err = run(argv)
         count("eval-okay", rc == 0 and norm(out) == open(exp_file, "rb").read(), name)
     elif name.startswith("eval-fail-"):
-        flags = flags_of(name, ["--eval", "--strict", "--show-trace"])
+        # lang.sh runs with `show-trace = true` in nix.conf (common/init.sh):
+        # a .flags file replaces the default flags but not that setting.
+        flags = ["--show-trace"] + flags_of(name, ["--eval", "--strict"])
         rc, out, err = run([tvix] + flags + [path])
         count("eval-fail", rc == 1, name)
         exp = os.path.join(lang, name + ".err.exp")

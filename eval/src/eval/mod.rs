@@ -8,11 +8,12 @@
 //! allocation besides the environment itself.
 //!
 //! Deep recursion: every recursion point that can nest without bound (calls,
-//! forcing, deep comparison, printing, JSON/XML) goes through [`Evaluator::
-//! guard`], which grows the native stack on demand (`stacker`) and counts call
-//! depth like C++ Nix's `max-call-depth` (default 10000, "stack overflow;
-//! max-call-depth exceeded"), so deep Nix recursion never overflows the
-//! process stack.
+//! forcing, deep comparison, printing, JSON/XML) grows the native stack on
+//! demand (`stacker`), so deep Nix recursion never overflows the process
+//! stack; calls ([`Evaluator::guard`]) and the operators C++ Nix compiles
+//! to builtin calls also count call depth like C++ Nix's `max-call-depth`
+//! (default 10000, "stack overflow; max-call-depth exceeded"); forcing a
+//! thunk does not count, as in C++ Nix.
 
 pub(crate) mod ops;
 
@@ -146,11 +147,26 @@ impl Evaluator {
             return Err(Error::new(ErrorKind::Interrupted, "interrupted by the user").at(pos));
         }
         let d = self.depth.get();
-        if d >= self.settings.max_call_depth {
+        if d > self.settings.max_call_depth {
             return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
         }
         self.depth.set(d + 1);
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f);
+        self.depth.set(d);
+        r
+    }
+
+    /// Counts one call depth (as C++ Nix's `addCallDepth`) around an
+    /// operator that C++ Nix evaluates as a call of a builtin (`-`, `*`,
+    /// `/`, `<`, ...), without the stack check of [`Self::guard`].
+    #[inline]
+    fn counted<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let d = self.depth.get();
+        if d > self.settings.max_call_depth {
+            return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
+        }
+        self.depth.set(d + 1);
+        let r = f();
         self.depth.set(d);
         r
     }
@@ -243,8 +259,10 @@ impl Evaluator {
             }
         };
         let r = match &state {
-            ThunkState::Pending(e, env) => self.guard(pos, || self.eval(e, env)),
-            ThunkState::App(f, a) => self.guard(pos, || self.call(f, std::slice::from_ref(a), pos)),
+            // As C++ Nix, only function calls count towards max-call-depth
+            // (`call` counts itself); forcing a thunk only needs stack.
+            ThunkState::Pending(e, env) => self.stack(|| self.eval(e, env)),
+            ThunkState::App(f, a) => self.call(f, std::slice::from_ref(a), pos),
             _ => Err(Error::eval("internal error: bad thunk state")),
         };
         match r {
@@ -455,9 +473,11 @@ impl Evaluator {
             Expr::Neg(inner, pos) => {
                 // C++ Nix: a call of `__sub 0 e` at `-`, `e` evaluated
                 // inside the call.
-                let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
-                let v = self.eval(inner, env).map_err(frame)?;
-                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
+                self.counted(*pos, || {
+                    let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
+                    let v = self.eval(inner, env).map_err(frame)?;
+                    ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
+                })
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Add {
@@ -762,7 +782,7 @@ impl Evaluator {
                 v.extend_from_slice(&b);
                 Ok(Value::list(v))
             }
-            BinOp::Sub | BinOp::Mul | BinOp::Div => {
+            BinOp::Sub | BinOp::Mul | BinOp::Div => self.counted(pos, || {
                 let (k, name) = match op {
                     BinOp::Sub => (ops::Arith::Sub, "sub"),
                     BinOp::Mul => (ops::Arith::Mul, "mul"),
@@ -789,8 +809,8 @@ impl Evaluator {
                 }
                 // No position inside the builtin, as in `call_primop`.
                 ops::arith(self, k, &a, &b, Pos::NONE).map_err(frame)
-            }
-            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+            }),
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => self.counted(pos, || {
                 // C++ Nix: `a < b` is `__lessThan a b`, `a > b` is
                 // `__lessThan b a`, `a <= b` is `!(__lessThan b a)` and
                 // `a >= b` is `!(__lessThan a b)`; the builtin forces its
@@ -816,7 +836,7 @@ impl Evaluator {
                     _ => self.less_than(&a, &b, Pos::NONE).map_err(frame)?,
                 };
                 Ok(Value::Bool(less != negated))
-            }
+            }),
         }
     }
 
