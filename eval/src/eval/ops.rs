@@ -633,7 +633,8 @@ impl Evaluator {
                 if !seen.insert(Rc::as_ptr(a) as usize) {
                     return Ok(());
                 }
-                for attr in a.sorted_by_name() {
+                // In symbol order, as C++ Nix iterates its bindings.
+                for attr in a.iter() {
                     self.deep_force_inner(&attr.value, attr.pos, seen)
                         .map_err(|e| {
                             e.with_trace(
