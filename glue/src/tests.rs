@@ -587,3 +587,36 @@ fn instantiation_calls_functions_with_only_an_ellipsis() {
     assert_eq!(found.len(), 1);
     assert!(found[0].drv_path.ends_with("-a.drv"), "{:?}", found[0]);
 }
+
+#[test]
+fn fetch_tree_attributes_are_checked_as_cpp_nix() {
+    let e = env();
+    // nix-instantiate --eval -E '<expression>' for each, stderr.
+    let cases = [
+        (
+            r#"builtins.fetchTree { type = "file"; url = "file:///x"; owner = -1; }"#,
+            "negative value given for fetchTree attr owner: -1",
+        ),
+        (
+            r#"builtins.fetchTree { type = "tarball"; url = "file:///x"; owner = [ ]; }"#,
+            "fetchTree argument 'owner' is a list while a string, Boolean or integer is expected",
+        ),
+        (
+            r#"builtins.fetchTree { type = "file"; url = "file:///x"; name = "a"; }"#,
+            "attribute 'name' isn\u{2019}t supported in call to 'fetchTree'",
+        ),
+        (
+            r#"builtins.fetchTree { type = "path"; path = "/x"; zz = 2; bb = "x"; }"#,
+            "input attribute 'bb' not supported by scheme 'path'",
+        ),
+    ];
+    for (src, msg) in cases {
+        assert_eq!(
+            e.error(src),
+            format!(
+                "error:\n       \u{2026} while calling the 'fetchTree' builtin\n         at \u{ab}string\u{bb}:1:1:\n            1| {src}\n             | ^\n\n       error: {msg}"
+            ),
+            "{src}"
+        );
+    }
+}
