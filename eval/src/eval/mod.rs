@@ -192,6 +192,8 @@ impl Evaluator {
                 }
             }
             Expr::Global(g) => self.globals[*g as usize].clone(),
+            // C++ Nix's `ExprList::maybeThunk`: `[ ]` is never delayed.
+            Expr::List(items) if items.is_empty() => Value::list(Vec::new()),
             _ => Value::Thunk(Thunk::new(e.clone(), env.clone())),
         }
     }
