@@ -31,8 +31,9 @@ fn strip_os_error_codes(message: &str) -> String {
 /// C++ `filterANSIEscapes(s, filterAll)` as its logger applies it to each
 /// message: escape sequences are removed (colour sequences kept unless
 /// `filter_all`, which is used when stderr is not a terminal), tabs become
-/// spaces up to a multiple of 8 counted from the start of the message (not
-/// of the line, as in C++), `\r` and `\a` are dropped.
+/// spaces up to a multiple of 8 columns counted from the start of the
+/// message (not of the line, as in C++; a newline takes no column), `\r`
+/// and `\a` are dropped.
 #[must_use]
 pub fn filter_ansi_escapes(s: &[u8], filter_all: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
@@ -83,17 +84,41 @@ pub fn filter_ansi_escapes(s: &[u8], filter_all: bool) -> Vec<u8> {
                 i += 1;
             }
             b'\r' | 0x07 => i += 1,
-            c => {
-                // One column per character: UTF-8 continuation bytes add none.
-                if c & 0xc0 != 0x80 {
-                    width += 1;
-                }
-                out.push(c);
-                i += 1;
+            _ => {
+                let (w, n) = char_width(&s[i..]);
+                width += w;
+                out.extend_from_slice(&s[i..i + n]);
+                i += n;
             }
         }
     }
     out
+}
+
+/// C++ `charWidthUTF8Helper`: the display width and length of the
+/// character starting `s` (non-empty). Invalid UTF-8 counts one column per
+/// byte, control characters none, wide characters two.
+fn char_width(s: &[u8]) -> (usize, usize) {
+    let len = match s[0] {
+        c if c & 0x80 == 0 => 1,
+        c if c & 0xe0 == 0xc0 => 2,
+        c if c & 0xf0 == 0xe0 => 3,
+        c if c & 0xf8 == 0xf0 => 4,
+        _ => return (1, 1),
+    };
+    for i in 1..len {
+        if s.get(i).is_none_or(|&b| b & 0xc0 != 0x80) {
+            return (i, i);
+        }
+    }
+    match std::str::from_utf8(&s[..len])
+        .ok()
+        .and_then(|c| c.chars().next())
+    {
+        Some(c) => (unicode_width::UnicodeWidthChar::width(c).unwrap_or(0), len),
+        // An overlong encoding or a surrogate: as many columns as bytes.
+        None => (len, len),
+    }
 }
 
 #[cfg(test)]
@@ -126,8 +151,11 @@ mod tests {
         assert_eq!(f(s, true), "aXbc");
         assert_eq!(f(s, false), "a\u{1b}[1;35mX\u{1b}[0mbc");
         assert_eq!(f("ab\tc", true), "ab      c");
-        // Bytes that are not UTF-8 pass through unchanged.
+        // Bytes that are not UTF-8 pass through unchanged (one column
+        // each); a newline takes no column, a wide character two.
         assert_eq!(filter_ansi_escapes(b"a\xff\tb", true), b"a\xff      b");
+        assert_eq!(f("a\nb\tc", true), "a\nb      c");
+        assert_eq!(f("\u{4e2d}\tc", true), "\u{4e2d}      c");
     }
 
     #[test]

@@ -246,8 +246,7 @@ impl Error {
         if let Some(s) = &self.0.suggestion {
             let _ = writeln!(body, "Did you mean {s}?");
         }
-        let end = body.iter().rposition(|&c| c != b'\n').map_or(0, |i| i + 1);
-        indent(b"error: ", b"       ", &body[..end])
+        indent(b"error: ", b"       ", chomp(&body))
     }
 }
 
@@ -310,8 +309,17 @@ fn print_pos(out: &mut Vec<u8>, sources: &SourceMap, indent: &str, pos: Pos) -> 
     true
 }
 
-/// C++ Nix's `indent`: prefix the first line and indent the others, trimming
-/// trailing whitespace of every line.
+/// C++ Nix's `chomp`: without trailing spaces, tabs, CRs and LFs.
+fn chomp(s: &[u8]) -> &[u8] {
+    let end = s
+        .iter()
+        .rposition(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+        .map_or(0, |i| i + 1);
+    &s[..end]
+}
+
+/// C++ Nix's `indent`: prefix the first line and indent the others, each
+/// line chomped.
 fn indent(first: &[u8], rest: &[u8], s: &[u8]) -> Vec<u8> {
     let mut res = Vec::with_capacity(s.len() + 64);
     for (i, line) in s.split(|&c| c == b'\n').enumerate() {
@@ -321,10 +329,7 @@ fn indent(first: &[u8], rest: &[u8], s: &[u8]) -> Vec<u8> {
         let start = res.len();
         res.extend_from_slice(if i == 0 { first } else { rest });
         res.extend_from_slice(line);
-        let keep = res[start..]
-            .iter()
-            .rposition(|c| !c.is_ascii_whitespace())
-            .map_or(start, |p| start + p + 1);
+        let keep = start + chomp(&res[start..]).len();
         res.truncate(keep);
     }
     res
