@@ -62,6 +62,9 @@ pub struct Trace {
 struct ErrorInner {
     kind: ErrorKind,
     message: String,
+    /// The message's bytes when they are not valid UTF-8 (`message` is
+    /// then their lossy decoding): rendered as they are, as C++ Nix does.
+    raw_message: Option<Vec<u8>>,
     pos: Pos,
     traces: Vec<Trace>,
     suggestion: Option<String>,
@@ -114,10 +117,22 @@ impl Error {
         Error(Box::new(ErrorInner {
             kind,
             message: message.into(),
+            raw_message: None,
             pos: Pos::NONE,
             traces: Vec::new(),
             suggestion: None,
         }))
+    }
+
+    /// A new error whose message is bytes (from a Nix string, which need
+    /// not be UTF-8): [`Error::message`] is their lossy decoding, the
+    /// rendering keeps them as they are.
+    pub fn from_bytes(kind: ErrorKind, message: &[u8]) -> Error {
+        let mut e = Error::new(kind, String::from_utf8_lossy(message));
+        if std::str::from_utf8(message).is_err() {
+            e.0.raw_message = Some(message.to_vec());
+        }
+        e
     }
 
     /// A type error.
@@ -240,7 +255,10 @@ impl Error {
             }
             body.extend_from_slice(b"\nerror: ");
         }
-        body.extend_from_slice(self.0.message.as_bytes());
+        match &self.0.raw_message {
+            Some(raw) => body.extend_from_slice(raw),
+            None => body.extend_from_slice(self.0.message.as_bytes()),
+        }
         body.push(b'\n');
         print_pos(&mut body, sources, "", self.0.pos);
         if let Some(s) = &self.0.suggestion {

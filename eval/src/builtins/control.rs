@@ -27,7 +27,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 },
                 "while evaluating the error message passed to builtin.throw",
             )?;
-            Err(Error::new(ErrorKind::Throw, s.to_str_lossy()))
+            Err(Error::from_bytes(ErrorKind::Throw, s.as_bytes()))
         })
         .plain(),
         Builtin::function("abort", 1, |ev, pos, a| {
@@ -40,13 +40,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 },
                 "while evaluating the error message passed to builtins.abort",
             )?;
-            Err(Error::new(
-                ErrorKind::Abort,
-                format!(
-                    "evaluation aborted with the following error message: '{}'",
-                    s.to_str_lossy()
-                ),
-            ))
+            let mut msg = b"evaluation aborted with the following error message: '".to_vec();
+            msg.extend_from_slice(s.as_bytes());
+            msg.push(b'\'');
+            Err(Error::from_bytes(ErrorKind::Abort, &msg))
         })
         .plain(),
         Builtin::function("seq", 2, |ev, pos, a| {
