@@ -620,3 +620,38 @@ fn fetch_tree_attributes_are_checked_as_cpp_nix() {
         );
     }
 }
+
+#[test]
+fn instantiation_errors_are_cpp_nix_ones_in_its_order() {
+    // nix-instantiate -E '<expression>' for each, stderr (without the final
+    // newline): all derivations are found and named before any `.drv` path
+    // is asked for.
+    let e = env();
+    let cases = [
+        (
+            r#"{ a = derivation { name = "a"; builder = "b"; system = "s"; }; b = derivation {}; }"#,
+            "error:\n       \u{2026} while evaluating the attribute 'b'\n         at \u{ab}string\u{bb}:1:64:\n            1| { a = derivation { name = \"a\"; builder = \"b\"; system = \"s\"; }; b = derivation {}; }\n             |                                                                ^\n\n       error: derivation name missing",
+        ),
+        (
+            r#"(derivation { name = "a"; builder = "b"; system = "s"; }) // { outputName = ""; }"#,
+            "error: derivation '/nix/store/pn5w9v350w6b152fg17i8iinyi3g0di4-a.drv' lacks an 'outputName' attribute",
+        ),
+        (
+            r#"[ { type = "derivation"; name = "x"; drvPath = 1; } ]"#,
+            "error:\n       \u{2026} while evaluating the 'drvPath' attribute of a derivation\n         at \u{ab}string\u{bb}:1:38:\n            1| [ { type = \"derivation\"; name = \"x\"; drvPath = 1; } ]\n             |                                      ^\n\n       error: cannot coerce an integer to a string: 1",
+        ),
+        (
+            r#"[ { type = "derivation"; name = "x"; } ]"#,
+            "error: derivation does not contain a 'drvPath' attribute",
+        ),
+    ];
+    for (src, want) in cases {
+        let v = e
+            .eval
+            .evaluate_expr(src.as_bytes(), None)
+            .expect("evaluates");
+        let err = crate::instantiate::derivations(&e.eval, &v, &tvix_eval::AutoArgs::new())
+            .expect_err("fails");
+        assert_eq!(e.eval.render_error(&err, false), want, "{src}");
+    }
+}

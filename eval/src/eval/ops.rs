@@ -244,7 +244,7 @@ impl Evaluator {
     /// is added where C++ Nix adds it, to the "cannot coerce" error and to
     /// any error of a list element, not to errors forcing the value or
     /// calling `__toString`.
-    pub(crate) fn coerce_to_string_ctx(
+    pub fn coerce_to_string_ctx(
         &self,
         v: &Value,
         pos: Pos,
