@@ -33,12 +33,7 @@ pub(crate) fn store_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
         )?;
         let f = ev.force(&args[0], pos)?;
         if !f.is_function() {
-            return Err(Error::type_error(format!(
-                "expected a function but found {}",
-                f.show_type()
-            ))
-            .at(pos)
-            .with_trace(
+            return Err(ev.type_error("a function", &f).at(pos).with_trace(
                 pos,
                 "while evaluating the first argument passed to builtins.filterSource",
             ));
@@ -149,12 +144,7 @@ fn prim_path(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value) -> Result<Value
             b"filter" => {
                 let f = ev.force(&attr.value, attr.pos)?;
                 if !f.is_function() {
-                    return Err(Error::type_error(format!(
-                        "expected a function but found {}",
-                        f.show_type()
-                    ))
-                    .at(attr.pos)
-                    .with_trace(
+                    return Err(ev.type_error("a function", &f).at(attr.pos).with_trace(
                         attr.pos,
                         "while evaluating the `filter` parameter passed to builtins.path",
                     ));

@@ -89,7 +89,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("traceVerbose", 2, |ev, pos, a| ev.force(&a[1], pos)),
         Builtin::function("warn", 2, |ev, pos, a| {
-            let msg = ev.expect_string(&a[0], pos, arg_ctx("first", "warn"))?;
+            let msg = ev.expect_string(
+                &a[0],
+                pos,
+                "while evaluating the first argument; the message passed to builtins.warn",
+            )?;
             ev.warn(&msg.to_str_lossy())?;
             ev.force(&a[1], pos)
         }),
@@ -154,9 +158,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     Ok(Value::attrs(Attrs::from_unsorted(entries)))
                 }
                 Value::PrimOp(_) | Value::PrimOpApp(_) => Ok(Value::attrs(Attrs::default())),
-                other => Err(ev
-                    .type_error("a function", other)
-                    .with_trace(pos, arg_ctx("first", "functionArgs"))),
+                _ => Err(Error::type_error("'functionArgs' requires a function").at(pos)),
             }
         }),
         Builtin::function("unsafeGetAttrPos", 2, |ev, pos, a| {
@@ -181,7 +183,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .plain(),
         Builtin::function("getEnv", 1, |ev, pos, a| {
-            let name = ev.string_no_ctx(&a[0], pos)?;
+            let name = ev.expect_string_no_ctx(&a[0], pos, arg_ctx("first", "getEnv"))?;
             if ev.settings.pure {
                 return Ok(Value::string(""));
             }
@@ -212,15 +214,14 @@ fn bit(name: &'static str, f: fn(i64, i64) -> i64) -> Builtin {
 
 fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
     Builtin::function(name, 1, move |ev, pos, a| {
-        let v = ev.force(&a[0], pos)?;
+        let ctx = || format!("while evaluating the first argument passed to builtins.{name}");
+        // C++ `forceFloat`: an error forcing the argument gets the frame.
+        let v = ev.force(&a[0], pos).map_err(|e| e.with_trace(pos, ctx()))?;
         let x = match v {
             Value::Int(i) => return Ok(Value::Int(i)),
             Value::Float(x) => x,
             other => {
-                return Err(ev.type_error("a float", &other).with_trace(
-                    pos,
-                    format!("while evaluating the first argument passed to builtins.{name}"),
-                ));
+                return Err(ev.type_error("a float", &other).with_trace(pos, ctx()));
             }
         };
         let r = f(x);

@@ -60,9 +60,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let to = get("toHashFormat")
                 .ok_or_else(|| Error::eval("attribute 'toHashFormat' missing").at(pos))?;
             let to = ev.string_no_ctx(&to, pos)?;
-            let digest = parse_any_hash(&h.to_str_lossy(), algo.as_deref()).ok_or_else(|| {
-                Error::eval(format!("invalid hash '{}'", h.to_str_lossy())).at(pos)
-            })?;
+            let hs = h.to_str_lossy();
+            // C++ `Hash::parseAny`: its errors have no position.
+            let digest = parse_any_hash(&hs, algo.as_deref()).map_err(Error::eval)?;
             let (algo, bytes) = digest;
             let out = match to.as_bytes() {
                 b"base16" => hex(&bytes),
@@ -92,28 +92,56 @@ fn digest_len(algo: &str) -> Option<usize> {
     })
 }
 
-fn parse_any_hash(s: &str, algo: Option<&str>) -> Option<(String, Vec<u8>)> {
-    let (algo, rest, sri) =
-        if let Some((a, r)) = s.split_once('-').filter(|(a, _)| digest_len(a).is_some()) {
-            (a.to_owned(), r, true)
-        } else if let Some((a, r)) = s.split_once(':') {
-            (a.to_owned(), r, false)
-        } else {
-            (algo?.to_owned(), s, false)
-        };
-    let len = digest_len(&algo)?;
-    let bytes = if sri {
-        unbase64(rest)?
-    } else if rest.len() == len * 2 {
+/// C++ Nix's `Hash::parseAny`: the algorithm from a `algo:` or SRI
+/// `algo-` prefix or from `algo`, the digest in base16, nix32, base64 or
+/// SRI form told apart by length; errors are C++ Nix's messages.
+fn parse_any_hash(s: &str, algo: Option<&str>) -> std::result::Result<(String, Vec<u8>), String> {
+    let (prefix, rest, sri) = if let Some((a, r)) = s.split_once(':') {
+        (Some(a), r, false)
+    } else if let Some((a, r)) = s.split_once('-') {
+        (Some(a), r, true)
+    } else {
+        (None, s, false)
+    };
+    let unknown = |a: &str| {
+        format!("unknown hash algorithm '{a}', expect 'md5', 'sha1', 'sha256', or 'sha512'")
+    };
+    if let Some(p) = prefix {
+        digest_len(p).ok_or_else(|| unknown(p))?;
+    }
+    let algo = match (prefix, algo) {
+        (None, None) => {
+            return Err(format!(
+                "hash '{rest}' does not include a type, nor is the type otherwise known from context"
+            ));
+        }
+        (Some(p), Some(a)) if p != a => {
+            return Err(format!("hash '{s}' should have type '{a}'"));
+        }
+        (Some(p), _) => p,
+        (None, Some(a)) => a,
+    };
+    let len = digest_len(algo).ok_or_else(|| unknown(algo))?;
+    let base64_len = (4 * len / 3 + 3) & !3;
+    let bytes = if !sri && rest.len() == len * 2 {
         (0..len)
             .map(|i| u8::from_str_radix(rest.get(i * 2..i * 2 + 2)?, 16).ok())
-            .collect::<Option<Vec<u8>>>()?
-    } else if rest.len() == nixbase32::encode_len(len) {
-        nixbase32::decode(rest.as_bytes()).ok()?
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| format!("invalid base-16 hash '{rest}'"))?
+    } else if !sri && rest.len() == nixbase32::encode_len(len) {
+        nixbase32::decode(rest.as_bytes()).map_err(|_| format!("invalid base-32 hash '{rest}'"))?
+    } else if sri || rest.len() == base64_len {
+        let kind = if sri { "SRI" } else { "base-64" };
+        match unbase64(rest) {
+            Some(b) if b.len() == len => b,
+            _ => return Err(format!("invalid {kind} hash '{rest}'")),
+        }
     } else {
-        unbase64(rest)?
+        return Err(format!(
+            "hash '{rest}' has wrong length for hash algorithm '{algo}'"
+        ));
     };
-    (bytes.len() == len).then_some((algo, bytes))
+    Ok((algo.to_owned(), bytes))
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -40,11 +40,19 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::Int(s.as_bytes().len() as i64))
         }),
         Builtin::function("substring", 3, |ev, pos, a| {
-            let start = ev.expect_int(&a[0], pos, arg_ctx("first", "substring"))?;
+            let start = ev.expect_int(
+                &a[0],
+                pos,
+                "while evaluating the first argument (the start offset) passed to builtins.substring",
+            )?;
             if start < 0 {
                 return Err(Error::eval("negative start position in 'substring'").at(pos));
             }
-            let len = ev.expect_int(&a[1], pos, arg_ctx("second", "substring"))?;
+            let len = ev.expect_int(
+                &a[1],
+                pos,
+                "while evaluating the second argument (the substring length) passed to builtins.substring",
+            )?;
             let s = coerce(
                 ev,
                 &a[2],
@@ -181,7 +189,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 ev,
                 &v,
                 pos,
-                "while evaluating the first argument passed to builtins.dirOf",
+                "while evaluating the first argument passed to 'builtins.dirOf'",
                 PLAIN,
             )?;
             let b = s.as_bytes();

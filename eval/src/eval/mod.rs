@@ -1020,8 +1020,9 @@ impl Evaluator {
 
     // ------------------------------------------------------------- helpers
 
-    /// `expected a set but found …` style type error.
-    pub(crate) fn type_error(&self, expected: &str, found: &Value) -> Error {
+    /// `expected a set but found …: VALUE` style type error (C++ Nix prints
+    /// the value with its error limits).
+    pub fn type_error(&self, expected: &str, found: &Value) -> Error {
         Error::type_error(format!(
             "expected {expected} but found {}: {}",
             found.show_type(),
@@ -1054,9 +1055,14 @@ impl Evaluator {
         }
     }
 
-    /// Forces `v` and requires a string (keeping its context).
+    /// Forces `v` and requires a string (keeping its context). As C++
+    /// `forceString`, an error forcing `v` gets the frame too.
     pub fn expect_string(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<NixString> {
-        match self.force(v, pos)? {
+        let v = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
+        match v {
             Value::String(s) => Ok(s),
             other => Err(self
                 .type_error("a string", &other)
@@ -1081,9 +1087,26 @@ impl Evaluator {
         }
     }
 
-    /// Forces `v` and requires an integer.
+    /// C++ `forceStringNoCtx` with its error context: [`Self::string_no_ctx`]
+    /// whose errors (forcing `v` included) get the "while …" frame.
+    pub fn expect_string_no_ctx(
+        &self,
+        v: &Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<NixString> {
+        self.string_no_ctx(v, pos)
+            .map_err(|e| e.with_trace(pos, ctx.into_message()))
+    }
+
+    /// Forces `v` and requires an integer (an error forcing `v` gets the
+    /// frame too, as in C++ `forceInt`).
     pub fn expect_int(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<i64> {
-        match self.force(v, pos)? {
+        let v = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
+        match v {
             Value::Int(i) => Ok(i),
             other => Err(self
                 .type_error("an integer", &other)
@@ -1091,9 +1114,14 @@ impl Evaluator {
         }
     }
 
-    /// Forces `v` and requires a Boolean.
+    /// Forces `v` and requires a Boolean (an error forcing `v` gets the
+    /// frame too, as in C++ `forceBool`).
     pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
-        match self.force(v, pos)? {
+        let v = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
+        match v {
             Value::Bool(b) => Ok(b),
             other => Err(self
                 .type_error("a Boolean", &other)
@@ -1101,14 +1129,18 @@ impl Evaluator {
         }
     }
 
-    /// Forces `v` and requires a function (or functor set).
+    /// Forces `v` and requires a function (or functor set); an error
+    /// forcing `v` gets the frame too, as in C++ `forceFunction`.
     pub(crate) fn expect_function(
         &self,
         v: &Value,
         pos: Pos,
         ctx: impl TraceMessage,
     ) -> Result<Value> {
-        let f = self.force(v, pos)?;
+        let f = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
         match &f {
             f if f.is_function() => Ok(f.clone()),
             Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f.clone()),

@@ -600,8 +600,13 @@ impl Evaluator {
             }
             _ => {
                 // No position: C++ Nix's CompareValues throws it without one.
+                let incomparable = if a.type_of() == b.type_of() {
+                    "; values of that type are incomparable"
+                } else {
+                    ""
+                };
                 return Err(Error::eval(format!(
-                    "cannot compare {} with {}",
+                    "cannot compare {} with {}{incomparable}",
                     a.show_type(),
                     b.show_type()
                 )));
