@@ -78,9 +78,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ])))
         }),
         Builtin::function("trace", 2, |ev, pos, a| {
-            let v = ev
-                .force(&a[0], pos)
-                .map_err(|e| e.with_trace(pos, arg_ctx("first", "trace")))?;
+            // C++ Nix forces the message without an error context.
+            let v = ev.force(&a[0], pos)?;
             match &v {
                 Value::String(s) => ev.observer.trace(&s.to_str_lossy()),
                 other => ev.observer.trace(&crate::print::trace_repr(other)),

@@ -11,8 +11,10 @@ use crate::{
 };
 
 /// The absolute path a path-like value names (paths, or strings that are
-/// absolute paths).
-pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Result<Vec<u8>> {
+/// absolute paths): C++ Nix's `realisePath`: the value coerced to an absolute path; its
+/// errors (forcing included) are "while realising the context of a path".
+pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos) -> Result<Vec<u8>> {
+    let ctx = "while realising the context of a path";
     let s = ev
         .coerce_to_string(
             v,
@@ -70,33 +72,18 @@ fn read_err(e: std::io::Error, path: &[u8], pos: Pos) -> Error {
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("import", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.import",
-            )?;
-            ev.import(&p, pos)
+            let p = real_path(ev, &a[0], pos)?;
+            ev.import(&p, pos, true)
         })
         .plain(),
         Builtin::function("scopedImport", 2, |ev, pos, a| {
             let scope = ev.expect_attrs(&a[0], pos, arg_ctx("first", "scopedImport"))?;
-            let p = real_path(
-                ev,
-                &a[1],
-                pos,
-                "while evaluating the second argument passed to builtins.scopedImport",
-            )?;
+            let p = real_path(ev, &a[1], pos)?;
             ev.scoped_import(&p, scope, pos)
         })
         .plain(),
         Builtin::function("readFile", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.readFile",
-            )?;
+            let p = real_path(ev, &a[0], pos)?;
             let bytes = ev.io.read_file(&p).map_err(|e| read_err(e, &p, pos))?;
             if bytes.contains(&0) {
                 return Err(Error::eval(format!(
@@ -113,7 +100,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Value::String(s) => s.as_bytes().ends_with(b"/") || s.as_bytes().ends_with(b"/."),
                 _ => false,
             };
-            let p = real_path(ev, &v, pos, "while realising the context of a path")?;
+            let p = real_path(ev, &v, pos)?;
             let exists = ev
                 .io
                 .path_exists(&p)
@@ -127,12 +114,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::Bool(exists))
         }),
         Builtin::function("readFileType", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.readFileType",
-            )?;
+            let p = real_path(ev, &a[0], pos)?;
             let t = ev.io.file_type(&p).map_err(|e| {
                 // C++ Nix's `maybeLstat`: a missing path (or one under
                 // a file) does not exist.
@@ -152,12 +134,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::string(t.as_str()))
         }),
         Builtin::function("readDir", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.readDir",
-            )?;
+            let p = real_path(ev, &a[0], pos)?;
             let entries = ev.io.read_dir(&p).map_err(|e| {
                 // C++ Nix does not quote this path.
                 Error::new(
@@ -183,12 +160,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("hashFile", 2, |ev, pos, a| {
             let algo = ev.string_no_ctx(&a[0], pos)?;
-            let p = real_path(
-                ev,
-                &a[1],
-                pos,
-                "while evaluating the second argument passed to builtins.hashFile",
-            )?;
+            let p = real_path(ev, &a[1], pos)?;
             let bytes = ev.io.read_file(&p).map_err(|e| read_err(e, &p, pos))?;
             match super::hashes::hash(algo.as_bytes(), &bytes) {
                 Some(h) => Ok(Value::string(

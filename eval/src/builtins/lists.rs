@@ -70,14 +70,22 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ))
         }),
         Builtin::function("head", 1, |ev, pos, a| {
-            let l = list(ev, &a[0], pos, "first", "head")?;
+            let l = ev.expect_list(
+                &a[0],
+                pos,
+                "while evaluating the first argument passed to 'builtins.head'",
+            )?;
             match l.first() {
                 Some(v) => ev.force(v, pos),
                 None => Err(Error::eval("'builtins.head' called on an empty list").at(pos)),
             }
         }),
         Builtin::function("tail", 1, |ev, pos, a| {
-            let l = list(ev, &a[0], pos, "first", "tail")?;
+            let l = ev.expect_list(
+                &a[0],
+                pos,
+                "while evaluating the first argument passed to 'builtins.tail'",
+            )?;
             if l.is_empty() {
                 return Err(Error::eval("'builtins.tail' called on an empty list").at(pos));
             }

@@ -1064,8 +1064,10 @@ impl Evaluator {
         };
         match v {
             Value::String(s) => Ok(s),
+            // C++ `force*` positions the type error itself too.
             other => Err(self
                 .type_error("a string", &other)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1083,7 +1085,7 @@ impl Evaluator {
                 }
                 Ok(s)
             }
-            other => Err(self.type_error("a string", &other)),
+            other => Err(self.type_error("a string", &other).at(pos)),
         }
     }
 
@@ -1108,8 +1110,10 @@ impl Evaluator {
         };
         match v {
             Value::Int(i) => Ok(i),
+            // C++ `force*` positions the type error itself too.
             other => Err(self
                 .type_error("an integer", &other)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1123,8 +1127,10 @@ impl Evaluator {
         };
         match v {
             Value::Bool(b) => Ok(b),
+            // C++ `force*` positions the type error itself too.
             other => Err(self
                 .type_error("a Boolean", &other)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1146,6 +1152,7 @@ impl Evaluator {
             Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f.clone()),
             other => Err(self
                 .type_error("a function", other)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }

@@ -25,28 +25,42 @@ pub(crate) enum Arith {
 pub(crate) fn arith(ev: &Evaluator, op: Arith, a: &Value, b: &Value, pos: Pos) -> Result<Value> {
     let a = ev.force(a, pos)?;
     let b = ev.force(b, pos)?;
-    let (an, bn) = match (&a, &b) {
-        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => (&a, &b),
-        (Value::Int(_) | Value::Float(_), other) | (other, _) => {
-            let which = if matches!(a, Value::Int(_) | Value::Float(_)) {
-                "second"
-            } else {
-                "first"
-            };
-            let opname = match op {
-                Arith::Add => "addition",
-                Arith::Sub => "subtraction",
-                Arith::Mul => "multiplication",
-                Arith::Div => "division",
-            };
-            return Err(ev.type_error("an integer", other).with_trace(
-                pos,
-                format!("while evaluating the {which} argument of the {opname}"),
-            ));
+    // C++ Nix's primops check the operands in their own order: `__div`
+    // the divisor first (as a float) and "operand"s, the others "argument"s,
+    // as floats if either is a float, else as integers.
+    let is_float = |v: &Value| matches!(v, Value::Float(_));
+    let is_num = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+    let floats = is_float(&a) || is_float(&b);
+    let check = |v: &Value, float: bool, which: &str| -> Result<()> {
+        let ok = if float {
+            is_num(v)
+        } else {
+            matches!(v, Value::Int(_))
+        };
+        if ok {
+            return Ok(());
         }
+        let (noun, opname) = match op {
+            Arith::Add => ("argument", "addition"),
+            Arith::Sub => ("argument", "subtraction"),
+            Arith::Mul => ("argument", "multiplication"),
+            Arith::Div => ("operand", "division"),
+        };
+        let expected = if float { "a float" } else { "an integer" };
+        // C++ Nix's `__mul` misses a word for its first float operand.
+        let noun = if float && which == "first" && matches!(op, Arith::Mul) {
+            String::new()
+        } else {
+            format!(" {noun}")
+        };
+        Err(ev.type_error(expected, v).with_trace(
+            pos,
+            format!("while evaluating the {which}{noun} of the {opname}"),
+        ))
     };
     if let Arith::Div = op {
-        let zero = match bn {
+        check(&b, true, "second")?;
+        let zero = match &b {
             Value::Int(0) => true,
             Value::Float(f) => *f == 0.0,
             _ => false,
@@ -54,7 +68,12 @@ pub(crate) fn arith(ev: &Evaluator, op: Arith, a: &Value, b: &Value, pos: Pos) -
         if zero {
             return Err(Error::eval("division by zero").at(pos));
         }
+        check(&a, floats, "first")?;
+    } else {
+        check(&a, floats, "first")?;
+        check(&b, floats, "second")?;
     }
+    let (an, bn) = (&a, &b);
     Ok(match (an, bn) {
         (Value::Int(x), Value::Int(y)) => {
             let (r, sym) = match op {
