@@ -344,7 +344,7 @@ impl Evaluator {
                     if let Some(prev) = entries.iter().find(|a| a.name == sym) {
                         return Err(Error::eval(format!(
                             "dynamic attribute '{}' already defined at {}",
-                            sym,
+                            crate::print::attr_ident_repr(sym.as_bytes()),
                             self.show_pos(prev.pos)
                         ))
                         .at(d.pos));
