@@ -35,6 +35,9 @@ pub enum ErrorKind {
     Io,
     /// The evaluation was interrupted by the embedder.
     Interrupted,
+    /// An allocation was refused. As C++ Nix's (a `std::bad_alloc`, not a
+    /// Nix error), it is printed without position or trace.
+    OutOfMemory,
 }
 
 impl ErrorKind {
@@ -221,6 +224,9 @@ impl Error {
     /// the first few trace frames are printed.
     #[must_use]
     pub fn render_bytes(&self, sources: &SourceMap, show_trace: bool) -> Vec<u8> {
+        if self.0.kind == ErrorKind::OutOfMemory {
+            return b"error: out of memory".to_vec();
+        }
         let mut body = Vec::new();
         if !self.0.traces.is_empty() {
             let mut count = 0;

@@ -224,13 +224,10 @@ fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
             }
         };
         let r = f(x);
-        // C++ Nix converts with a range check.
+        // C++ Nix 2.26 converts with the machine's truncation, which gives
+        // the smallest integer for NaN and anything out of range.
         if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
-            return Err(Error::eval(format!(
-                "Float {} is out of range of i64 for builtins.{name}",
-                crate::print::format_float(x)
-            ))
-            .at(pos));
+            return Ok(Value::Int(i64::MIN));
         }
         Ok(Value::Int(r as i64))
     })

@@ -157,11 +157,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 return Err(Error::eval(format!("cannot create list of size {n}")).at(pos));
             }
             let f = func(ev, &a[0], pos, "first", "genList")?;
-            Ok(Value::list(
-                (0..n)
-                    .map(|i| Value::Thunk(Thunk::app(f.clone(), Value::Int(i))))
-                    .collect(),
-            ))
+            // A size the allocator refuses is an error, not an abort.
+            let mut items = Vec::new();
+            items
+                .try_reserve_exact(n as usize)
+                .map_err(|_| Error::new(crate::ErrorKind::OutOfMemory, "out of memory"))?;
+            items.extend((0..n).map(|i| Value::Thunk(Thunk::app(f.clone(), Value::Int(i)))));
+            Ok(Value::list(items))
         }),
         Builtin::function("sort", 2, |ev, pos, a| {
             let l = list(ev, &a[1], pos, "second", "sort")?;

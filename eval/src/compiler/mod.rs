@@ -123,6 +123,18 @@ fn trailing_slash(file: &SourceFile, r: rnix::TextRange) -> Option<Error> {
     ))
 }
 
+/// False where `strtod` sets `ERANGE` for `text`, parsed as `v`.
+fn float_in_range(text: &str, v: f64) -> bool {
+    if v.is_infinite() {
+        return false;
+    }
+    if v == 0.0 {
+        let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+        return !mantissa.bytes().any(|c| matches!(c, b'1'..=b'9'));
+    }
+    v.is_normal()
+}
+
 /// Compiles a parsed file into IR; `scope` names the slots of an outermost
 /// environment (`scopedImport`).
 pub(crate) fn compile_with_scope(
@@ -469,6 +481,15 @@ impl Compiler<'_> {
                 }
             },
             ast::LiteralKind::Float(f) => match f.syntax().text().parse::<f64>() {
+                // C++ Nix's lexer refuses what `strtod` reports as out of
+                // range: overflow, and underflow to a subnormal or to zero
+                // from a non-zero mantissa.
+                Ok(v) if !float_in_range(f.syntax().text(), v) => {
+                    return Err(parse_error(
+                        format!("invalid float '{}'", f.syntax().text()),
+                        pos,
+                    ));
+                }
                 Ok(v) => Expr::Const(Value::Float(v)),
                 Err(_) => {
                     return Err(parse_error(

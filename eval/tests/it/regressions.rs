@@ -98,3 +98,12 @@ fn seq_adds_no_argument_frame() {
         "error:\n       … while calling the 'seq' builtin\n         at «string»:1:1:\n            1| builtins.seq (throw \"a\") 1\n             | ^\n\n       … while calling the 'throw' builtin\n         at «string»:1:15:\n            1| builtins.seq (throw \"a\") 1\n             |               ^\n\n       error: a"
     );
 }
+
+/// `builtins.genList f 10000000000000` aborted the process (the allocation
+/// of the list failed). C++ Nix reports "error: out of memory", without
+/// trace (it is not a Nix error); so do we.
+#[test]
+fn a_list_too_large_to_allocate_is_out_of_memory() {
+    let got = eval("builtins.genList (x: x) 10000000000000", Mode::Strict);
+    assert_eq!(got, Err("error: out of memory".to_owned()));
+}
