@@ -31,69 +31,94 @@ fn strip_os_error_codes(message: &str) -> String {
 /// C++ `filterANSIEscapes(s, filterAll)` as its logger applies it to each
 /// message: escape sequences are removed (colour sequences kept unless
 /// `filter_all`, which is used when stderr is not a terminal), tabs become
-/// spaces up to a multiple of 8 counted from the start of the message (not
-/// of the line, as in C++), `\r` and `\a` are dropped.
+/// spaces up to a multiple of 8 columns counted from the start of the
+/// message (not of the line, as in C++; a newline takes no column), `\r`
+/// and `\a` are dropped.
 #[must_use]
-pub fn filter_ansi_escapes(s: &str, filter_all: bool) -> String {
-    let mut out = String::with_capacity(s.len());
+pub fn filter_ansi_escapes(s: &[u8], filter_all: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
     let mut width = 0usize;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
         match c {
-            '\u{1b}' => {
-                let mut seq = String::from(c);
+            0x1b => {
+                let begin = i;
+                i += 1;
                 let mut last = None;
-                match chars.peek() {
-                    Some('[') => {
-                        seq.extend(chars.next());
-                        while let Some(&p) = chars.peek().filter(|p| ('\x30'..='\x3f').contains(*p))
-                        {
-                            seq.push(p);
-                            chars.next();
+                match s.get(i) {
+                    Some(b'[') => {
+                        i += 1;
+                        while s.get(i).is_some_and(|p| (0x30..=0x3f).contains(p)) {
+                            i += 1;
                         }
-                        while let Some(&p) = chars.peek().filter(|p| ('\x20'..='\x2f').contains(*p))
-                        {
-                            seq.push(p);
-                            chars.next();
+                        while s.get(i).is_some_and(|p| (0x20..=0x2f).contains(p)) {
+                            i += 1;
                         }
-                        if let Some(&p) = chars.peek().filter(|p| ('\x40'..='\x7e').contains(*p)) {
-                            seq.push(p);
+                        if let Some(&p) = s.get(i).filter(|p| (0x40..=0x7e).contains(*p)) {
                             last = Some(p);
-                            chars.next();
+                            i += 1;
                         }
                     }
-                    Some(']') => {
-                        seq.extend(chars.next());
-                        while let Some(&p) = chars.peek().filter(|p| **p != '\u{1b}') {
-                            seq.push(p);
-                            chars.next();
+                    Some(b']') => {
+                        i += 1;
+                        while s.get(i).is_some_and(|&p| p != 0x1b) {
+                            i += 1;
                         }
                     }
-                    Some(&p) if ('\x40'..='\x5f').contains(&p) => {
-                        seq.push(p);
-                        chars.next();
-                    }
+                    Some(p) if (0x40..=0x5f).contains(p) => i += 1,
                     _ => {}
                 }
-                if !filter_all && last == Some('m') {
-                    out.push_str(&seq);
+                if !filter_all && last == Some(b'm') {
+                    out.extend_from_slice(&s[begin..i]);
                 }
             }
-            '\t' => loop {
-                width += 1;
-                out.push(' ');
-                if width % 8 == 0 {
-                    break;
+            b'\t' => {
+                loop {
+                    width += 1;
+                    out.push(b' ');
+                    if width % 8 == 0 {
+                        break;
+                    }
                 }
-            },
-            '\r' | '\u{7}' => {}
-            c => {
-                width += 1;
-                out.push(c);
+                i += 1;
+            }
+            b'\r' | 0x07 => i += 1,
+            _ => {
+                let (w, n) = char_width(&s[i..]);
+                width += w;
+                out.extend_from_slice(&s[i..i + n]);
+                i += n;
             }
         }
     }
     out
+}
+
+/// C++ `charWidthUTF8Helper`: the display width and length of the
+/// character starting `s` (non-empty). Invalid UTF-8 counts one column per
+/// byte, control characters none, wide characters two.
+fn char_width(s: &[u8]) -> (usize, usize) {
+    let len = match s[0] {
+        c if c & 0x80 == 0 => 1,
+        c if c & 0xe0 == 0xc0 => 2,
+        c if c & 0xf0 == 0xe0 => 3,
+        c if c & 0xf8 == 0xf0 => 4,
+        _ => return (1, 1),
+    };
+    for i in 1..len {
+        if s.get(i).is_none_or(|&b| b & 0xc0 != 0x80) {
+            return (i, i);
+        }
+    }
+    match std::str::from_utf8(&s[..len])
+        .ok()
+        .and_then(|c| c.chars().next())
+    {
+        Some(c) => (unicode_width::UnicodeWidthChar::width(c).unwrap_or(0), len),
+        // An overlong encoding or a surrogate: as many columns as bytes.
+        None => (len, len),
+    }
 }
 
 #[cfg(test)]
@@ -120,9 +145,17 @@ mod tests {
     #[test]
     fn escapes_are_filtered_as_the_cpp_logger_does() {
         let s = "a\u{1b}[1;35mX\u{1b}[0m\u{1b}]8;;url\u{1b}\\b\rc\u{7}";
-        assert_eq!(filter_ansi_escapes(s, true), "aXbc");
-        assert_eq!(filter_ansi_escapes(s, false), "a\u{1b}[1;35mX\u{1b}[0mbc");
-        assert_eq!(filter_ansi_escapes("ab\tc", true), "ab      c");
+        let f = |s: &str, all| {
+            String::from_utf8_lossy(&filter_ansi_escapes(s.as_bytes(), all)).into_owned()
+        };
+        assert_eq!(f(s, true), "aXbc");
+        assert_eq!(f(s, false), "a\u{1b}[1;35mX\u{1b}[0mbc");
+        assert_eq!(f("ab\tc", true), "ab      c");
+        // Bytes that are not UTF-8 pass through unchanged (one column
+        // each); a newline takes no column, a wide character two.
+        assert_eq!(filter_ansi_escapes(b"a\xff\tb", true), b"a\xff      b");
+        assert_eq!(f("a\nb\tc", true), "a\nb      c");
+        assert_eq!(f("\u{4e2d}\tc", true), "\u{4e2d}      c");
     }
 
     #[test]

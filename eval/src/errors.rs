@@ -6,7 +6,7 @@
 //! `builtins.tryEval` catches is decided by [`ErrorKind::is_catchable`]
 //! (`throw` and failed `assert`, exactly as C++ Nix).
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::source::{Pos, SourceMap};
 
@@ -39,6 +39,9 @@ pub enum ErrorKind {
     /// string). C++ Nix's stack overflow handler prints the message and
     /// exits: no position, no trace frames, not catchable.
     StackOverflow,
+    /// An allocation was refused. As C++ Nix's (a `std::bad_alloc`, not a
+    /// Nix error), it is printed without position or trace.
+    OutOfMemory,
 }
 
 impl ErrorKind {
@@ -56,12 +59,19 @@ pub struct Trace {
     pub pos: Pos,
     /// The message, e.g. "while evaluating the attribute 'x'".
     pub message: String,
+    /// Printed even where the trace is truncated (without
+    /// `--show-trace`): C++ Nix's `TracePrint::Always`, used by
+    /// `builtins.addErrorContext`.
+    pub always: bool,
 }
 
 #[derive(Clone, Debug)]
 struct ErrorInner {
     kind: ErrorKind,
     message: String,
+    /// The message's bytes when they are not valid UTF-8 (`message` is
+    /// then their lossy decoding): rendered as they are, as C++ Nix does.
+    raw_message: Option<Vec<u8>>,
     pos: Pos,
     traces: Vec<Trace>,
     suggestion: Option<String>,
@@ -114,10 +124,22 @@ impl Error {
         Error(Box::new(ErrorInner {
             kind,
             message: message.into(),
+            raw_message: None,
             pos: Pos::NONE,
             traces: Vec::new(),
             suggestion: None,
         }))
+    }
+
+    /// A new error whose message is bytes (from a Nix string, which need
+    /// not be UTF-8): [`Error::message`] is their lossy decoding, the
+    /// rendering keeps them as they are.
+    pub fn from_bytes(kind: ErrorKind, message: &[u8]) -> Error {
+        let mut e = Error::new(kind, String::from_utf8_lossy(message));
+        if std::str::from_utf8(message).is_err() {
+            e.0.raw_message = Some(message.to_vec());
+        }
+        e
     }
 
     /// A type error.
@@ -148,6 +170,19 @@ impl Error {
         self.0.traces.push(Trace {
             pos,
             message: message.into(),
+            always: false,
+        });
+        self
+    }
+
+    /// Adds a trace frame that is printed even in a truncated trace
+    /// (`builtins.addErrorContext`).
+    #[must_use]
+    pub fn with_trace_always(mut self, pos: Pos, message: impl Into<String>) -> Error {
+        self.0.traces.push(Trace {
+            pos,
+            message: message.into(),
+            always: true,
         });
         self
     }
@@ -183,12 +218,23 @@ impl Error {
         &self.0.traces
     }
 
-    /// Renders the error as C++ Nix prints it on stderr (without colours).
-    /// Without `show_trace`, as C++ Nix, only the first few trace frames are
-    /// printed.
+    /// Renders the error as C++ Nix prints it on stderr (without colours),
+    /// lossily decoded (see [`Error::render_bytes`]).
     #[must_use]
     pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
-        let mut body = String::new();
+        String::from_utf8_lossy(&self.render_bytes(sources, show_trace)).into_owned()
+    }
+
+    /// Renders the error as C++ Nix prints it on stderr (without colours):
+    /// bytes, because the source lines it quotes are printed as they are in
+    /// the file, valid UTF-8 or not. Without `show_trace`, as C++ Nix, only
+    /// the first few trace frames are printed.
+    #[must_use]
+    pub fn render_bytes(&self, sources: &SourceMap, show_trace: bool) -> Vec<u8> {
+        if self.0.kind == ErrorKind::OutOfMemory {
+            return b"error: out of memory".to_vec();
+        }
+        let mut body = Vec::new();
         if !self.0.traces.is_empty() {
             let mut count = 0;
             let mut truncate = false;
@@ -202,7 +248,7 @@ impl Error {
                 if !show_trace && count > 3 {
                     truncate = true;
                 }
-                if truncate {
+                if truncate && !t.always {
                     continue;
                 }
                 if seen.contains(&t) {
@@ -216,24 +262,27 @@ impl Error {
             }
             flush_skipped(&mut body, sources, &mut count, &mut skipped);
             if truncate {
-                body.push_str(
-                    "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
+                body.extend_from_slice(
+                    b"\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
                 );
             }
-            body.push_str("\nerror: ");
+            body.extend_from_slice(b"\nerror: ");
         }
-        body.push_str(&self.0.message);
-        body.push('\n');
+        match &self.0.raw_message {
+            Some(raw) => body.extend_from_slice(raw),
+            None => body.extend_from_slice(self.0.message.as_bytes()),
+        }
+        body.push(b'\n');
         print_pos(&mut body, sources, "", self.0.pos);
         if let Some(s) = &self.0.suggestion {
             let _ = writeln!(body, "Did you mean {s}?");
         }
-        indent("error: ", "       ", body.trim_end_matches('\n'))
+        indent(b"error: ", b"       ", chomp(&body))
     }
 }
 
 fn flush_skipped(
-    out: &mut String,
+    out: &mut Vec<u8>,
     sources: &SourceMap,
     count: &mut usize,
     skipped: &mut Vec<&Trace>,
@@ -253,14 +302,15 @@ fn flush_skipped(
     skipped.clear();
 }
 
-fn print_trace(out: &mut String, sources: &SourceMap, count: &mut usize, t: &Trace) {
+fn print_trace(out: &mut Vec<u8>, sources: &SourceMap, count: &mut usize, t: &Trace) {
     let _ = write!(out, "\n… {}\n", t.message);
     if print_pos(out, sources, "  ", t.pos) {
         *count += 1;
     }
 }
 
-fn print_pos(out: &mut String, sources: &SourceMap, indent: &str, pos: Pos) -> bool {
+/// Writes "at FILE:LINE:COL:" and the lines around it, as bytes.
+fn print_pos(out: &mut Vec<u8>, sources: &SourceMap, indent: &str, pos: Pos) -> bool {
     let Some(loc) = sources.locate(pos) else {
         return false;
     };
@@ -270,32 +320,48 @@ fn print_pos(out: &mut String, sources: &SourceMap, indent: &str, pos: Pos) -> b
         loc.file.origin, loc.line, loc.column
     );
     let f = &loc.file;
+    let line = |out: &mut Vec<u8>, n: u32, l: &[u8]| {
+        let _ = write!(out, "\n {n:5}| ");
+        out.extend_from_slice(l);
+    };
     if loc.line > 1 {
         if let Some(l) = f.line(loc.line - 1) {
-            let _ = write!(out, "\n {:5}| {}", loc.line - 1, String::from_utf8_lossy(l));
+            line(out, loc.line - 1, l);
         }
     }
     if let Some(l) = f.line(loc.line) {
-        let _ = write!(out, "\n {:5}| {}", loc.line, String::from_utf8_lossy(l));
+        line(out, loc.line, l);
         let _ = write!(out, "\n      |{}^", " ".repeat(loc.column as usize));
     }
     if let Some(l) = f.line(loc.line + 1) {
-        let _ = write!(out, "\n {:5}| {}", loc.line + 1, String::from_utf8_lossy(l));
+        line(out, loc.line + 1, l);
     }
-    out.push('\n');
+    out.push(b'\n');
     true
 }
 
-/// C++ Nix's `indent`: prefix the first line and indent the others, trimming
-/// trailing whitespace of every line.
-fn indent(first: &str, rest: &str, s: &str) -> String {
-    let mut res = String::new();
-    for (i, line) in s.split('\n').enumerate() {
+/// C++ Nix's `chomp`: without trailing spaces, tabs, CRs and LFs.
+fn chomp(s: &[u8]) -> &[u8] {
+    let end = s
+        .iter()
+        .rposition(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
+        .map_or(0, |i| i + 1);
+    &s[..end]
+}
+
+/// C++ Nix's `indent`: prefix the first line and indent the others, each
+/// line chomped.
+fn indent(first: &[u8], rest: &[u8], s: &[u8]) -> Vec<u8> {
+    let mut res = Vec::with_capacity(s.len() + 64);
+    for (i, line) in s.split(|&c| c == b'\n').enumerate() {
         if i > 0 {
-            res.push('\n');
+            res.push(b'\n');
         }
-        let l = format!("{}{}", if i == 0 { first } else { rest }, line);
-        res.push_str(l.trim_end());
+        let start = res.len();
+        res.extend_from_slice(if i == 0 { first } else { rest });
+        res.extend_from_slice(line);
+        let keep = start + chomp(&res[start..]).len();
+        res.truncate(keep);
     }
     res
 }

@@ -156,7 +156,7 @@ pub(crate) enum Expr {
         cond: ExprRef,
         body: ExprRef,
         pos: Pos,
-        /// The assertion's source text, for the error message.
+        /// C++ Nix's `show` of the condition, for the error messages.
         text: NixString,
     },
     /// `with e; body`: a new environment with one slot holding `e` delayed.

@@ -393,7 +393,7 @@ impl Evaluation {
                 .join(path)
         };
         let p = path::canonicalise(abs.as_os_str().as_encoded_bytes());
-        self.ev.import(&p, Pos::NONE)
+        self.ev.import(&p, Pos::NONE, false)
     }
 
     /// Forces a value deeply (`--strict`).
@@ -442,6 +442,13 @@ impl Evaluation {
     #[must_use]
     pub fn render_error(&self, e: &Error, show_trace: bool) -> String {
         e.render(&self.ev.sources, show_trace)
+    }
+
+    /// Renders an error as C++ Nix prints it, as bytes: quoted source lines
+    /// are copied from the file even when they are not valid UTF-8.
+    #[must_use]
+    pub fn render_error_bytes(&self, e: &Error, show_trace: bool) -> Vec<u8> {
+        e.render_bytes(&self.ev.sources, show_trace)
     }
 
     fn install_pos_shower(&self) {
@@ -503,15 +510,30 @@ impl Evaluator {
         Ok((p, bytes))
     }
 
-    /// `import path`: cached per resolved path.
-    pub(crate) fn import(&self, path: &[u8], pos: Pos) -> Result<Value> {
+    /// `import path`: cached per resolved path; `from_builtin` adds C++
+    /// Nix's "while evaluating the file" frame to evaluation errors.
+    pub(crate) fn import(&self, path: &[u8], pos: Pos, from_builtin: bool) -> Result<Value> {
         if let Some(v) = self.import_cache.borrow().get(path) {
             return self.force(v, pos);
         }
         let (p, bytes) = self.read_source(path, pos)?;
         let dir = p[..p.iter().rposition(|&c| c == b'/').unwrap_or(0).max(1)].to_vec();
         let expr = self.parse(Origin::File(eval::bytes_to_path(&p)), bytes, &dir)?;
-        let v = self.eval(&expr, &EnvFrame::new(None, 0))?;
+        let v = self.eval(&expr, &EnvFrame::new(None, 0)).map_err(|e| {
+            // C++ Nix's `evalFile` (used by `import`, not for the file
+            // given on the command line).
+            if from_builtin {
+                e.with_trace(
+                    Pos::NONE,
+                    format!(
+                        "while evaluating the file '{}':",
+                        String::from_utf8_lossy(&p)
+                    ),
+                )
+            } else {
+                e
+            }
+        })?;
         self.import_cache
             .borrow_mut()
             .insert(path.to_vec(), v.clone());

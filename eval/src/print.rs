@@ -76,7 +76,7 @@ fn is_reserved(s: &[u8]) -> bool {
 }
 
 /// C++ `printIdentifier` (used by `nix-instantiate --eval` for names).
-fn write_identifier(out: &mut Vec<u8>, s: &[u8]) {
+pub(crate) fn write_identifier(out: &mut Vec<u8>, s: &[u8]) {
     if s.is_empty() {
         out.extend_from_slice(b"\"\"");
     } else if is_reserved(s) {
@@ -95,6 +95,15 @@ fn write_identifier(out: &mut Vec<u8>, s: &[u8]) {
             write_string_literal(out, s);
         }
     }
+}
+
+/// [`write_identifier`] into a `String` (lossy): a symbol as C++ Nix
+/// formats it into messages.
+#[must_use]
+pub(crate) fn attr_ident_repr(s: &[u8]) -> String {
+    let mut out = Vec::new();
+    write_identifier(&mut out, s);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// C++ `printAttributeName`: the name, quoted unless it is a variable name.

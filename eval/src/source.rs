@@ -77,35 +77,6 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
 }
 
-/// C++ Nix's lexer ends a `#` comment at a CR as at a LF, and counts a
-/// lone CR as a line end; rnix ends it at LF only. Each lone CR inside a
-/// `#` comment (as rnix sees it) becomes a LF in the text given to rnix:
-/// one byte for one, so offsets and the original bytes are untouched. The
-/// text after it is then code, so it is tokenized again from the start
-/// (only for files with such CRs).
-fn end_comments_at_lone_cr(text: &mut String) {
-    loop {
-        let mut offset = 0;
-        let mut found = None;
-        for (kind, tok) in rnix::tokenize(text) {
-            if kind == rnix::SyntaxKind::TOKEN_COMMENT && tok.starts_with('#') {
-                let b = tok.as_bytes();
-                if let Some(i) =
-                    (0..b.len()).find(|&i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
-                {
-                    found = Some(offset + i);
-                    break;
-                }
-            }
-            offset += tok.len();
-        }
-        match found {
-            Some(i) => text.replace_range(i..=i, "\n"),
-            None => return,
-        }
-    }
-}
-
 impl SourceFile {
     fn new(origin: Origin, bytes: Vec<u8>, base: u32) -> Self {
         let mut text = String::with_capacity(bytes.len());
@@ -119,9 +90,7 @@ impl SourceFile {
                 text.push(char::from_u32(BYTE_CHAR_BASE + b as u32).unwrap_or('\u{FFFD}'));
             }
         }
-        if text.contains('\r') {
-            end_comments_at_lone_cr(&mut text);
-        }
+        end_line_comments_at_cr(&mut text);
         let mut line_starts = vec![0];
         let mut i = 0;
         while i < bytes.len() {
@@ -200,6 +169,38 @@ impl SourceFile {
             end += 1;
         }
         Some(&self.bytes[start..end])
+    }
+}
+
+/// C++ Nix's lexer ends a `#` comment at a lone CR too (`#[^\r\n]*`),
+/// rnix's only at LF: such a CR becomes an LF in the text given to rnix
+/// (same length, so offsets do not move; the comment's text is never used).
+fn end_line_comments_at_cr(text: &mut String) {
+    let lone_cr = |s: &str| {
+        s.as_bytes()
+            .iter()
+            .enumerate()
+            .position(|(i, &c)| c == b'\r' && s.as_bytes().get(i + 1) != Some(&b'\n'))
+    };
+    if lone_cr(text).is_none() {
+        return;
+    }
+    loop {
+        let mut offset = 0;
+        let mut fix = None;
+        for (kind, tok) in rnix::tokenize(text) {
+            if kind == rnix::SyntaxKind::TOKEN_COMMENT && tok.starts_with('#') {
+                if let Some(i) = lone_cr(tok) {
+                    fix = Some(offset + i);
+                    break;
+                }
+            }
+            offset += tok.len();
+        }
+        match fix {
+            Some(i) => text.replace_range(i..=i, "\n"),
+            None => return,
+        }
     }
 }
 

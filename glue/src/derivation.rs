@@ -32,17 +32,24 @@ use tvix_eval::{
 /// output is the argument set extended with `outPath`, `drvPath`, `type`,
 /// `outputName`, `all` and `drvAttrs`, and nothing is computed before an
 /// output's path or the `.drv` path is asked for.
+///
+/// The lines around the places traces point at (`strict = …`, the
+/// `commonAttrs // {` of each output) are laid out as in C++ Nix's
+/// `derivation.nix`, so traces through it show the same source lines (only
+/// their numbers differ).
 const DERIVATION_NIX: &str = r#"
 drvAttrs@{ outputs ? [ "out" ], ... }:
 let
+
   strict = derivationStrict drvAttrs;
-  shared = drvAttrs // builtins.listToAttrs perOutput // {
+
+  commonAttrs = drvAttrs // builtins.listToAttrs perOutput // {
     all = map (o: o.value) perOutput;
     inherit drvAttrs;
   };
   perOutput = map (outputName: {
     name = outputName;
-    value = shared // {
+    value = commonAttrs // {
       outPath = builtins.getAttr outputName strict;
       drvPath = strict.drvPath;
       type = "derivation";

@@ -434,6 +434,33 @@ pub(crate) fn fetch_tree(
     ty: &str,
     attrs: &[(Vec<u8>, Value, Pos)],
 ) -> Result<Value> {
+    // C++ Nix's `Input::fromAttrs`: names (in byte order) the input scheme
+    // does not know are refused before anything is fetched.
+    let allowed: &[&[u8]] = if ty == "path" {
+        &[b"path", b"rev", b"revCount", b"lastModified", b"narHash"]
+    } else {
+        &[
+            b"type",
+            b"url",
+            b"narHash",
+            b"name",
+            b"unpack",
+            b"rev",
+            b"revCount",
+            b"lastModified",
+        ]
+    };
+    let mut names: Vec<&[u8]> = attrs.iter().map(|(n, _, _)| n.as_slice()).collect();
+    names.sort_unstable();
+    if let Some(bad) = names
+        .iter()
+        .find(|n| !matches!(**n, b"type" | b"__final") && !allowed.contains(n))
+    {
+        return Err(Error::eval(format!(
+            "input attribute '{}' not supported by scheme '{ty}'",
+            String::from_utf8_lossy(bad)
+        )));
+    }
     let mut url = None;
     let mut nar_hash = None;
     for (name, value, apos) in attrs {

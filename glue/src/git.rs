@@ -61,6 +61,7 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
             return Err(Error::eval("attribute 'type' is missing in call to 'fetchTree'").at(pos));
         };
         let t = ev.string_no_ctx(t, pos)?;
+        check_fetch_tree_attrs(ev, pos, &v)?;
         let ty = match t.as_bytes() {
             b"git" => return fetch_git(&g, ev, pos, &arg, "fetchTree"),
             b"file" => "file",
@@ -81,6 +82,42 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
         crate::fetch::fetch_tree(&g, ev, pos, ty, &attrs)
     });
     vec![fetch_git_builtin, fetch_tree]
+}
+
+/// C++ Nix's checks of `fetchTree`'s attributes before the input type sees
+/// them: each is forced (in symbol order) and must be a string, path,
+/// Boolean or non-negative integer; `name` is not accepted.
+fn check_fetch_tree_attrs(ev: &Evaluator, pos: Pos, attrs: &tvix_eval::Attrs) -> Result<()> {
+    for attr in attrs.iter() {
+        let name = attr.name.as_bytes();
+        if name == b"type" {
+            continue;
+        }
+        let shown = String::from_utf8_lossy(name);
+        match ev.force(&attr.value, attr.pos)? {
+            Value::String(_) | Value::Path(_) | Value::Bool(_) => {}
+            Value::Int(i) if i < 0 => {
+                return Err(Error::eval(format!(
+                    "negative value given for fetchTree attr {shown}: {i}"
+                ))
+                .at(pos));
+            }
+            Value::Int(_) => {}
+            _ if name == b"publicKeys" => {}
+            v => {
+                return Err(Error::type_error(format!(
+                    "fetchTree argument '{shown}' is {} while a string, Boolean or integer is expected",
+                    v.show_type()
+                )));
+            }
+        }
+    }
+    if attrs.get(sym("name")).is_some() {
+        return Err(
+            Error::eval("attribute 'name' isn\u{2019}t supported in call to 'fetchTree'").at(pos),
+        );
+    }
+    Ok(())
 }
 
 struct Request {

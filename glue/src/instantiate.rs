@@ -30,15 +30,60 @@ pub fn derivations(eval: &Evaluation, v: &Value, args: &AutoArgs) -> Result<Vec<
     let mut found = Vec::new();
     let mut done = HashSet::new();
     collect(eval, v, args, &mut found, &mut done)?;
-    Ok(found)
+    // As nix-instantiate: the `.drv` paths and output names are asked for
+    // once all derivations are found (and named).
+    let ev = eval.evaluator();
+    found.iter().map(|a| found_drv(ev, a)).collect()
+}
+
+/// C++ `requireDrvPath` and `queryOutputName` of a derivation.
+fn found_drv(ev: &Evaluator, a: &Attrs) -> Result<FoundDrv> {
+    // C++ `coerceToStorePath` at the attribute.
+    let drv_path = match a.get_attr(sym("drvPath")) {
+        Some(p) => ev
+            .coerce_to_string_ctx(
+                &p.value,
+                p.pos,
+                tvix_eval::Coercion {
+                    more: false,
+                    copy_to_store: true,
+                },
+                "while evaluating the 'drvPath' attribute of a derivation",
+            )?
+            .to_str_lossy()
+            .into_owned(),
+        None => {
+            return Err(Error::eval(
+                "derivation does not contain a 'drvPath' attribute",
+            ));
+        }
+    };
+    let output = match a.get(sym("outputName")) {
+        Some(o) => ev
+            .expect_string(
+                o,
+                Pos::NONE,
+                "while evaluating the output name of a derivation",
+            )?
+            .to_str_lossy()
+            .into_owned(),
+        None => String::new(),
+    };
+    if output.is_empty() {
+        return Err(Error::eval(format!(
+            "derivation '{drv_path}' lacks an 'outputName' attribute"
+        )));
+    }
+    Ok(FoundDrv { drv_path, output })
 }
 
 /// Adds `v` if it is a derivation; returns false then (C++ Nix's
-/// `getDerivation` returns whether the caller should look inside).
+/// `getDerivation` returns whether the caller should look inside). A
+/// derivation must have a `name` (C++ `queryName`).
 fn derivation(
     ev: &Evaluator,
     v: &Value,
-    found: &mut Vec<FoundDrv>,
+    found: &mut Vec<Rc<Attrs>>,
     done: &mut HashSet<*const Attrs>,
 ) -> Result<bool> {
     let v = ev.force(v, Pos::NONE)?;
@@ -55,33 +100,17 @@ fn derivation(
     if !done.insert(Rc::as_ptr(a)) {
         return Ok(false);
     }
-    let drv_path = match a.get(sym("drvPath")) {
-        Some(p) => ev
-            .expect_string(
-                p,
+    match a.get(sym("name")) {
+        Some(n) => {
+            ev.expect_string(
+                n,
                 Pos::NONE,
-                "while evaluating the 'drvPath' attribute of a derivation",
-            )?
-            .to_str_lossy()
-            .into_owned(),
-        None => return Err(Error::eval("derivation lacks a 'drvPath' attribute")),
-    };
-    let output = match a.get(sym("outputName")) {
-        Some(o) => ev
-            .expect_string(
-                o,
-                Pos::NONE,
-                "while evaluating the output name of a derivation",
-            )?
-            .to_str_lossy()
-            .into_owned(),
-        None => {
-            return Err(Error::eval(format!(
-                "derivation '{drv_path}' lacks an 'outputName' attribute"
-            )));
+                "while evaluating the 'name' attribute of a derivation",
+            )?;
         }
-    };
-    found.push(FoundDrv { drv_path, output });
+        None => return Err(Error::type_error("derivation name missing")),
+    }
+    found.push(a.clone());
     Ok(false)
 }
 
@@ -99,7 +128,7 @@ fn collect(
     eval: &Evaluation,
     v: &Value,
     args: &AutoArgs,
-    found: &mut Vec<FoundDrv>,
+    found: &mut Vec<Rc<Attrs>>,
     done: &mut HashSet<*const Attrs>,
 ) -> Result<()> {
     let ev = eval.evaluator();

@@ -619,3 +619,71 @@ fn path_exists_in_the_store_follows_a_final_symlink_for_directories() {
         "[ \"x\" \"regular\" ]\n"
     );
 }
+
+#[test]
+fn fetch_tree_attributes_are_checked_as_cpp_nix() {
+    let e = env();
+    // nix-instantiate --eval -E '<expression>' for each, stderr.
+    let cases = [
+        (
+            r#"builtins.fetchTree { type = "file"; url = "file:///x"; owner = -1; }"#,
+            "negative value given for fetchTree attr owner: -1",
+        ),
+        (
+            r#"builtins.fetchTree { type = "tarball"; url = "file:///x"; owner = [ ]; }"#,
+            "fetchTree argument 'owner' is a list while a string, Boolean or integer is expected",
+        ),
+        (
+            r#"builtins.fetchTree { type = "file"; url = "file:///x"; name = "a"; }"#,
+            "attribute 'name' isn\u{2019}t supported in call to 'fetchTree'",
+        ),
+        (
+            r#"builtins.fetchTree { type = "path"; path = "/x"; zz = 2; bb = "x"; }"#,
+            "input attribute 'bb' not supported by scheme 'path'",
+        ),
+    ];
+    for (src, msg) in cases {
+        assert_eq!(
+            e.error(src),
+            format!(
+                "error:\n       \u{2026} while calling the 'fetchTree' builtin\n         at \u{ab}string\u{bb}:1:1:\n            1| {src}\n             | ^\n\n       error: {msg}"
+            ),
+            "{src}"
+        );
+    }
+}
+
+#[test]
+fn instantiation_errors_are_cpp_nix_ones_in_its_order() {
+    // nix-instantiate -E '<expression>' for each, stderr (without the final
+    // newline): all derivations are found and named before any `.drv` path
+    // is asked for.
+    let e = env();
+    let cases = [
+        (
+            r#"{ a = derivation { name = "a"; builder = "b"; system = "s"; }; b = derivation {}; }"#,
+            "error:\n       \u{2026} while evaluating the attribute 'b'\n         at \u{ab}string\u{bb}:1:64:\n            1| { a = derivation { name = \"a\"; builder = \"b\"; system = \"s\"; }; b = derivation {}; }\n             |                                                                ^\n\n       error: derivation name missing",
+        ),
+        (
+            r#"(derivation { name = "a"; builder = "b"; system = "s"; }) // { outputName = ""; }"#,
+            "error: derivation '/nix/store/pn5w9v350w6b152fg17i8iinyi3g0di4-a.drv' lacks an 'outputName' attribute",
+        ),
+        (
+            r#"[ { type = "derivation"; name = "x"; drvPath = 1; } ]"#,
+            "error:\n       \u{2026} while evaluating the 'drvPath' attribute of a derivation\n         at \u{ab}string\u{bb}:1:38:\n            1| [ { type = \"derivation\"; name = \"x\"; drvPath = 1; } ]\n             |                                      ^\n\n       error: cannot coerce an integer to a string: 1",
+        ),
+        (
+            r#"[ { type = "derivation"; name = "x"; } ]"#,
+            "error: derivation does not contain a 'drvPath' attribute",
+        ),
+    ];
+    for (src, want) in cases {
+        let v = e
+            .eval
+            .evaluate_expr(src.as_bytes(), None)
+            .expect("evaluates");
+        let err = crate::instantiate::derivations(&e.eval, &v, &tvix_eval::AutoArgs::new())
+            .expect_err("fails");
+        assert_eq!(e.eval.render_error(&err, false), want, "{src}");
+    }
+}

@@ -89,6 +89,39 @@ const CASES: &[(&[&str], &str, &str, i32)] = &[
         "",
         0,
     ),
+    // The last of --show-trace and --no-show-trace wins.
+    (
+        &[
+            "--eval",
+            "--show-trace",
+            "--no-show-trace",
+            "-E",
+            "let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1",
+        ],
+        "",
+        "error:\n       … while calling the 'throw' builtin\n         at «string»:1:27:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                           ^\n\n       error: x\n",
+        1,
+    ),
+    (
+        &[
+            "--eval",
+            "--no-show-trace",
+            "--show-trace",
+            "-E",
+            "let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1",
+        ],
+        "",
+        "error:\n       … from call site\n         at «string»:1:56:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                                                        ^\n\n       … while calling 'f'\n         at «string»:1:9:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |         ^\n\n       … from call site\n         at «string»:1:42:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                                          ^\n\n       … while calling 'f'\n         at «string»:1:9:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |         ^\n\n       … while calling the 'throw' builtin\n         at «string»:1:27:\n            1| let f = n: if n == 0 then throw \"x\" else f (n - 1); in f 1\n             |                           ^\n\n       error: x\n",
+        1,
+    ),
+    // Tabs in messages expand to columns counted from the start of the
+    // message: a newline takes none, a wide character two.
+    (
+        &["--eval", "-E", "throw \"x\\ty\\n\u{4e2d}\\tz\""],
+        "",
+        "error:\n       \u{2026} while calling the 'throw' builtin\n         at \u{ab}string\u{bb}:1:1:\n            1| throw \"x\\ty\\n\u{4e2d}\\tz\"\n             | ^\n\n       error: x      y\n       \u{4e2d}      z\n",
+        1,
+    ),
     // Instantiation (no --eval; the reference ran without --store): an
     // error with a trace frame starts on the line after "error:".
     (

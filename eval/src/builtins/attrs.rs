@@ -135,6 +135,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::attrs(Attrs::from_sorted(entries)))
         }),
         Builtin::function("zipAttrsWith", 2, |ev, pos, a| {
+            ev.expect_function(&a[0], pos, arg_ctx("first", "zipAttrsWith"))?;
             let l = ev.expect_list(&a[1], pos, arg_ctx("second", "zipAttrsWith"))?;
             let mut groups: FxHashMap<Symbol, Vec<Value>> = FxHashMap::default();
             for item in l.iter() {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Builtin, arg_ctx};
 use crate::{
-    Attr, Attrs, Context, CtxElem, CtxKind, NixString, Pos, Symbol, Value, errors::Error,
+    Attr, Attrs, Coercion, Context, CtxElem, CtxKind, NixString, Pos, Symbol, Value, errors::Error,
     symbol::known,
 };
 
@@ -17,9 +17,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::Bool(!s.context().is_empty()))
         }),
         Builtin::function("unsafeDiscardStringContext", 1, |ev, pos, a| {
-            let s = ev.expect_string(
+            // C++ `coerceToString`.
+            let s = ev.coerce_to_string_ctx(
                 &a[0],
                 pos,
+                Coercion {
+                    more: false,
+                    copy_to_store: false,
+                },
                 arg_ctx("argument", "unsafeDiscardStringContext"),
             )?;
             if s.context().is_empty() {
@@ -28,9 +33,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::String(NixString::new(s.as_bytes())))
         }),
         Builtin::function("unsafeDiscardOutputDependency", 1, |ev, pos, a| {
-            let s = ev.expect_string(
+            // C++ `coerceToString`.
+            let s = ev.coerce_to_string_ctx(
                 &a[0],
                 pos,
+                Coercion {
+                    more: false,
+                    copy_to_store: false,
+                },
                 arg_ctx("argument", "unsafeDiscardOutputDependency"),
             )?;
             let elems = s
@@ -48,8 +58,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
             )))
         }),
         Builtin::function("addDrvOutputDependencies", 1, |ev, pos, a| {
-            let s =
-                ev.expect_string(&a[0], pos, arg_ctx("argument", "addDrvOutputDependencies"))?;
+            let s = ev.coerce_to_string_ctx(
+                &a[0],
+                pos,
+                Coercion {
+                    more: false,
+                    copy_to_store: false,
+                },
+                arg_ctx("argument", "addDrvOutputDependencies"),
+            )?;
             let elems = s.context().elems();
             if elems.len() != 1 {
                 return Err(Error::eval(format!(
@@ -72,8 +89,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     ))
                     .at(pos));
                 }
-                CtxKind::Built { .. } => {
-                    return Err(Error::eval("`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '…'").at(pos));
+                CtxKind::Built { output, .. } => {
+                    return Err(Error::eval(format!(
+                        "`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{}'",
+                        String::from_utf8_lossy(output)
+                    ))
+                    .at(pos));
                 }
                 _ => elems[0],
             };
@@ -143,43 +164,71 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let s = ev.expect_string(&a[0], pos, arg_ctx("first", "appendContext"))?;
             let ctx = ev.expect_attrs(&a[1], pos, arg_ctx("second", "appendContext"))?;
             let mut elems = s.context().elems().to_vec();
+            let store_dir = ev.io.store_dir().unwrap_or_else(|| b"/nix/store".to_vec());
             for entry in ctx.iter() {
                 let path = entry.name.as_bytes();
+                let shown = crate::print::attr_ident_repr(path);
+                let in_store = path
+                    .strip_prefix(store_dir.as_slice())
+                    .and_then(|r| r.strip_prefix(b"/"))
+                    .is_some_and(|base| {
+                        !base.contains(&b'/')
+                            && nix_compat::store_path::StorePathRef::from_bytes(base).is_ok()
+                    });
+                if !in_store {
+                    return Err(
+                        Error::eval(format!("context key '{shown}' is not a store path"))
+                            .at(entry.pos),
+                    );
+                }
+                let is_drv = path.ends_with(b".drv");
                 let info = ev.expect_attrs(
                     &entry.value,
-                    pos,
+                    entry.pos,
                     "while evaluating the value of a string context",
                 )?;
-                if let Some(p) = info.get(known::path()) {
+                if let Some(p) = info.get_attr(known::path()) {
                     if ev.expect_bool(
-                        p,
-                        pos,
+                        &p.value,
+                        p.pos,
                         "while evaluating the `path` attribute of a string context",
                     )? {
                         elems.push(CtxElem::new(path));
                     }
                 }
-                if let Some(p) = info.get(known::all_outputs()) {
+                if let Some(p) = info.get_attr(known::all_outputs()) {
                     if ev.expect_bool(
-                        p,
-                        pos,
+                        &p.value,
+                        p.pos,
                         "while evaluating the `allOutputs` attribute of a string context",
                     )? {
+                        if !is_drv {
+                            return Err(Error::eval(format!(
+                                "tried to add all-outputs context of {shown}, which is not a derivation, to a string"
+                            ))
+                            .at(entry.pos));
+                        }
                         let mut enc = b"=".to_vec();
                         enc.extend_from_slice(path);
                         elems.push(CtxElem::new(&enc));
                     }
                 }
-                if let Some(o) = info.get(known::outputs()) {
+                if let Some(o) = info.get_attr(known::outputs()) {
                     let outs = ev.expect_list(
-                        o,
-                        pos,
+                        &o.value,
+                        o.pos,
                         "while evaluating the `outputs` attribute of a string context",
                     )?;
+                    if !outs.is_empty() && !is_drv {
+                        return Err(Error::eval(format!(
+                            "tried to add derivation output context of {shown}, which is not a derivation, to a string"
+                        ))
+                        .at(entry.pos));
+                    }
                     for out in outs.iter() {
-                        let name = ev.expect_string(
+                        let name = ev.expect_string_no_ctx(
                             out,
-                            pos,
+                            o.pos,
                             "while evaluating an output name within a string context",
                         )?;
                         let mut enc = b"!".to_vec();

@@ -18,47 +18,32 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::constant("langVersion", Value::Int(6)),
         Builtin::constant("nixVersion", Value::string("2.26.3")),
         Builtin::function("throw", 1, |ev, pos, a| {
-            let s = ev
-                .coerce_to_string(
-                    &a[0],
-                    pos,
-                    Coercion {
-                        more: false,
-                        copy_to_store: false,
-                    },
-                )
-                .map_err(|e| {
-                    e.with_trace(
-                        pos,
-                        "while evaluating the error message passed to builtin.throw",
-                    )
-                })?;
-            Err(Error::new(ErrorKind::Throw, s.to_str_lossy()))
+            let s = ev.coerce_to_string_ctx(
+                &a[0],
+                pos,
+                Coercion {
+                    more: false,
+                    copy_to_store: false,
+                },
+                "while evaluating the error message passed to builtin.throw",
+            )?;
+            Err(Error::from_bytes(ErrorKind::Throw, s.as_bytes()))
         })
         .plain(),
         Builtin::function("abort", 1, |ev, pos, a| {
-            let s = ev
-                .coerce_to_string(
-                    &a[0],
-                    pos,
-                    Coercion {
-                        more: false,
-                        copy_to_store: false,
-                    },
-                )
-                .map_err(|e| {
-                    e.with_trace(
-                        pos,
-                        "while evaluating the error message passed to builtins.abort",
-                    )
-                })?;
-            Err(Error::new(
-                ErrorKind::Abort,
-                format!(
-                    "evaluation aborted with the following error message: '{}'",
-                    s.to_str_lossy()
-                ),
-            ))
+            let s = ev.coerce_to_string_ctx(
+                &a[0],
+                pos,
+                Coercion {
+                    more: false,
+                    copy_to_store: false,
+                },
+                "while evaluating the error message passed to builtins.abort",
+            )?;
+            let mut msg = b"evaluation aborted with the following error message: '".to_vec();
+            msg.extend_from_slice(s.as_bytes());
+            msg.push(b'\'');
+            Err(Error::from_bytes(ErrorKind::Abort, &msg))
         })
         .plain(),
         Builtin::function("seq", 2, |ev, pos, a| {
@@ -93,9 +78,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ])))
         }),
         Builtin::function("trace", 2, |ev, pos, a| {
-            let v = ev
-                .force(&a[0], pos)
-                .map_err(|e| e.with_trace(pos, arg_ctx("first", "trace")))?;
+            // C++ Nix forces the message without an error context.
+            let v = ev.force(&a[0], pos)?;
             match &v {
                 Value::String(s) => ev.observer.trace(&s.to_str_lossy()),
                 // The argument as passed: C++ Nix tells lists apart by the
@@ -116,17 +100,20 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("break", 1, |ev, pos, a| ev.force(&a[0], pos)).plain(),
         Builtin::function("addErrorContext", 2, |ev, pos, a| {
+            // An error coercing the message replaces the original one, as
+            // in C++ Nix.
             ev.force(&a[1], pos).map_err(|e| {
-                match ev.coerce_to_string(
+                match ev.coerce_to_string_ctx(
                     &a[0],
                     pos,
                     Coercion {
                         more: false,
                         copy_to_store: false,
                     },
+                    "while evaluating the error message passed to builtins.addErrorContext",
                 ) {
-                    Ok(s) => e.with_trace(Pos::NONE, s.to_str_lossy()),
-                    Err(_) => e,
+                    Ok(s) => e.with_trace_always(Pos::NONE, s.to_str_lossy()),
+                    Err(e2) => e2,
                 }
             })
         }),
@@ -172,9 +159,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     Ok(Value::attrs(Attrs::from_unsorted(entries)))
                 }
                 Value::PrimOp(_) | Value::PrimOpApp(_) => Ok(Value::attrs(Attrs::default())),
-                other => Err(ev
-                    .type_error("a function", other)
-                    .with_trace(pos, arg_ctx("first", "functionArgs"))),
+                _ => Err(Error::type_error("'functionArgs' requires a function").at(pos)),
             }
         }),
         Builtin::function("unsafeGetAttrPos", 2, |ev, pos, a| {
@@ -186,21 +171,20 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
         }),
         Builtin::function("toString", 1, |ev, pos, a| {
-            let s = ev
-                .coerce_to_string(
-                    &a[0],
-                    pos,
-                    Coercion {
-                        more: true,
-                        copy_to_store: false,
-                    },
-                )
-                .map_err(|e| e.with_trace(pos, arg_ctx("first", "toString")))?;
+            let s = ev.coerce_to_string_ctx(
+                &a[0],
+                pos,
+                Coercion {
+                    more: true,
+                    copy_to_store: false,
+                },
+                arg_ctx("first", "toString"),
+            )?;
             Ok(Value::String(s))
         })
         .plain(),
         Builtin::function("getEnv", 1, |ev, pos, a| {
-            let name = ev.string_no_ctx(&a[0], pos)?;
+            let name = ev.expect_string_no_ctx(&a[0], pos, arg_ctx("first", "getEnv"))?;
             if ev.settings.pure {
                 return Ok(Value::string(""));
             }
@@ -231,25 +215,21 @@ fn bit(name: &'static str, f: fn(i64, i64) -> i64) -> Builtin {
 
 fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
     Builtin::function(name, 1, move |ev, pos, a| {
-        let v = ev.force(&a[0], pos)?;
+        let ctx = || format!("while evaluating the first argument passed to builtins.{name}");
+        // C++ `forceFloat`: an error forcing the argument gets the frame.
+        let v = ev.force(&a[0], pos).map_err(|e| e.with_trace(pos, ctx()))?;
         let x = match v {
             Value::Int(i) => return Ok(Value::Int(i)),
             Value::Float(x) => x,
             other => {
-                return Err(ev.type_error("a float", &other).with_trace(
-                    pos,
-                    format!("while evaluating the first argument passed to builtins.{name}"),
-                ));
+                return Err(ev.type_error("a float", &other).with_trace(pos, ctx()));
             }
         };
         let r = f(x);
-        // C++ Nix converts with a range check.
+        // C++ Nix 2.26 converts with the machine's truncation, which gives
+        // the smallest integer for NaN and anything out of range.
         if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
-            return Err(Error::eval(format!(
-                "Float {} is out of range of i64 for builtins.{name}",
-                crate::print::format_float(x)
-            ))
-            .at(pos));
+            return Ok(Value::Int(i64::MIN));
         }
         Ok(Value::Int(r as i64))
     })

@@ -11,8 +11,10 @@ use crate::{
 };
 
 /// The absolute path a path-like value names (paths, or strings that are
-/// absolute paths).
-pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Result<Vec<u8>> {
+/// absolute paths): C++ Nix's `realisePath`: the value coerced to an absolute path; its
+/// errors (forcing included) are "while realising the context of a path".
+pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos) -> Result<Vec<u8>> {
+    let ctx = "while realising the context of a path";
     // A path value is used as it is (a string of it would lose the tree of
     // `<nix/...>` paths).
     if let Value::Path(p) = ev.force(v, pos).map_err(|e| e.with_trace(pos, ctx))? {
@@ -39,58 +41,55 @@ pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Resul
     Ok(crate::path::canonicalise(s.as_bytes()))
 }
 
-/// An I/O error as C++ Nix words it: `WHAT 'PATH': strerror text` (the
-/// operating system's message without Rust's ` (os error N)` suffix);
-/// `quote` is false for the messages C++ Nix prints the path unquoted in.
-fn io_err(e: std::io::Error, what: &str, path: &[u8], pos: Pos, quote: bool) -> Error {
-    let text = e.to_string();
-    let text = match text.rfind(" (os error ") {
-        Some(i) if e.raw_os_error().is_some() => &text[..i],
-        _ => &text,
-    };
-    let path = String::from_utf8_lossy(path);
-    let msg = if quote {
-        format!("{what} '{path}': {text}")
+fn io_err(e: std::io::Error, what: &str, path: &[u8], pos: Pos) -> Error {
+    Error::new(
+        ErrorKind::Io,
+        format!(
+            "{what} '{}': {}",
+            String::from_utf8_lossy(path),
+            strerror(&e)
+        ),
+    )
+    .at(pos)
+}
+
+/// The system's text for an I/O error, as C++ Nix's `SysError` shows it
+/// (`strerror`, without the ` (os error N)` Rust adds).
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) if s.ends_with(')') => s[..i].to_owned(),
+        _ => s,
+    }
+}
+
+/// C++ Nix's `readFile` errors: opening fails ("opening file"), except
+/// for a directory, which only fails when read ("reading from file").
+fn read_err(e: std::io::Error, path: &[u8], pos: Pos) -> Error {
+    let what = if e.kind() == std::io::ErrorKind::IsADirectory {
+        "reading from file"
     } else {
-        format!("{what} {path}: {text}")
+        "opening file"
     };
-    Error::new(ErrorKind::Io, msg).at(pos)
+    io_err(e, what, path, pos)
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("import", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.import",
-            )?;
-            ev.import(&p, pos)
+            let p = real_path(ev, &a[0], pos)?;
+            ev.import(&p, pos, true)
         })
         .plain(),
         Builtin::function("scopedImport", 2, |ev, pos, a| {
             let scope = ev.expect_attrs(&a[0], pos, arg_ctx("first", "scopedImport"))?;
-            let p = real_path(
-                ev,
-                &a[1],
-                pos,
-                "while evaluating the second argument passed to builtins.scopedImport",
-            )?;
+            let p = real_path(ev, &a[1], pos)?;
             ev.scoped_import(&p, scope, pos)
         })
         .plain(),
         Builtin::function("readFile", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.readFile",
-            )?;
-            let bytes = ev
-                .io
-                .read_file(&p)
-                .map_err(|e| io_err(e, "opening file", &p, pos, true))?;
+            let p = real_path(ev, &a[0], pos)?;
+            let bytes = ev.io.read_file(&p).map_err(|e| read_err(e, &p, pos))?;
             if bytes.contains(&0) {
                 return Err(Error::eval(format!(
                     "the contents of the file '{}' cannot be represented as a Nix string",
@@ -106,7 +105,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Value::String(s) => s.as_bytes().ends_with(b"/") || s.as_bytes().ends_with(b"/."),
                 _ => false,
             };
-            let p = real_path(ev, &v, pos, "while realising the context of a path")?;
+            let p = real_path(ev, &v, pos)?;
             // A trailing '/' or '/.' asks for a directory, and then (as in
             // C++ Nix) the final component is resolved when it is a symlink.
             let exists = if must_be_dir {
@@ -114,40 +113,43 @@ pub(super) fn builtins() -> Vec<Builtin> {
             } else {
                 ev.io.path_exists(&p)
             }
-            .map_err(|e| io_err(e, "checking path", &p, pos, true))?;
+            .map_err(|e| io_err(e, "checking path", &p, pos))?;
             Ok(Value::Bool(exists))
         }),
         Builtin::function("readFileType", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.readFileType",
-            )?;
+            let p = real_path(ev, &a[0], pos)?;
             let t = ev.io.file_type(&p).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
+                // C++ Nix's `maybeLstat`: a missing path (or one under
+                // a file) does not exist.
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) {
                     Error::new(
                         ErrorKind::Io,
                         format!("path '{}' does not exist", String::from_utf8_lossy(&p)),
                     )
                     .at(pos)
                 } else {
-                    io_err(e, "getting status of", &p, pos, true)
+                    io_err(e, "getting status of", &p, pos)
                 }
             })?;
             Ok(Value::string(t.as_str()))
         }),
         Builtin::function("readDir", 1, |ev, pos, a| {
-            let p = real_path(
-                ev,
-                &a[0],
-                pos,
-                "while evaluating the first argument passed to builtins.readDir",
-            )?;
-            let entries = ev
-                .io
-                .read_dir(&p)
-                .map_err(|e| io_err(e, "reading directory", &p, pos, false))?;
+            let p = real_path(ev, &a[0], pos)?;
+            let entries = ev.io.read_dir(&p).map_err(|e| {
+                // C++ Nix does not quote this path.
+                Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "reading directory {}: {}",
+                        String::from_utf8_lossy(&p),
+                        strerror(&e)
+                    ),
+                )
+                .at(pos)
+            })?;
             Ok(Value::attrs(Attrs::from_unsorted(
                 entries
                     .into_iter()
@@ -161,16 +163,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("hashFile", 2, |ev, pos, a| {
             let algo = ev.string_no_ctx(&a[0], pos)?;
-            let p = real_path(
-                ev,
-                &a[1],
-                pos,
-                "while evaluating the second argument passed to builtins.hashFile",
-            )?;
-            let bytes = ev
-                .io
-                .read_file(&p)
-                .map_err(|e| io_err(e, "opening file", &p, pos, true))?;
+            let p = real_path(ev, &a[1], pos)?;
+            let bytes = ev.io.read_file(&p).map_err(|e| read_err(e, &p, pos))?;
             match super::hashes::hash(algo.as_bytes(), &bytes) {
                 Some(h) => Ok(Value::string(
                     h.iter().map(|b| format!("{b:02x}")).collect::<String>(),

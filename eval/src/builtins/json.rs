@@ -234,9 +234,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::String(NixString::with_context(out, ctx)))
         }),
         Builtin::function("fromJSON", 1, |ev, pos, a| {
-            let s = ev.expect_string(&a[0], pos, arg_ctx("first", "fromJSON"))?;
-            let v: serde_json::Value = serde_json::from_slice(s.as_bytes())
-                .map_err(|e| Error::eval(format!("[json.exception.parse_error] {e}")))?;
+            let s = ev.expect_string_no_ctx(&a[0], pos, arg_ctx("first", "fromJSON"))?;
+            // The parser's own message differs from C++ Nix's (nlohmann
+            // JSON); the frame is C++ Nix's.
+            let v: serde_json::Value = serde_json::from_slice(s.as_bytes()).map_err(|e| {
+                Error::eval(format!("[json.exception.parse_error] {e}"))
+                    .with_trace(pos, "while decoding a JSON string")
+            })?;
             from_json(v)
         }),
     ]

@@ -70,22 +70,39 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ))
         }),
         Builtin::function("head", 1, |ev, pos, a| {
-            let l = list(ev, &a[0], pos, "first", "head")?;
+            let l = ev.expect_list(
+                &a[0],
+                pos,
+                "while evaluating the first argument passed to 'builtins.head'",
+            )?;
             match l.first() {
                 Some(v) => ev.force(v, pos),
                 None => Err(Error::eval("'builtins.head' called on an empty list").at(pos)),
             }
         }),
         Builtin::function("tail", 1, |ev, pos, a| {
-            let l = list(ev, &a[0], pos, "first", "tail")?;
+            let l = ev.expect_list(
+                &a[0],
+                pos,
+                "while evaluating the first argument passed to 'builtins.tail'",
+            )?;
             if l.is_empty() {
                 return Err(Error::eval("'builtins.tail' called on an empty list").at(pos));
             }
             Ok(Value::list(l[1..].to_vec()))
         }),
         Builtin::function("elemAt", 2, |ev, pos, a| {
-            let l = list(ev, &a[0], pos, "first", "elemAt")?;
-            let n = ev.expect_int(&a[1], pos, arg_ctx("second", "elemAt"))?;
+            // C++ Nix forces the index first; its contexts quote the name.
+            let n = ev.expect_int(
+                &a[1],
+                pos,
+                "while evaluating the second argument passed to 'builtins.elemAt'",
+            )?;
+            let l = ev.expect_list(
+                &a[0],
+                pos,
+                "while evaluating the first argument passed to 'builtins.elemAt'",
+            )?;
             if n < 0 || n as usize >= l.len() {
                 return Err(Error::eval(format!(
                     "'builtins.elemAt' called with index {n} on a list of size {}",
@@ -123,7 +140,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let mut out = Vec::new();
             for x in l.iter() {
                 let r = ev.call(&f, std::slice::from_ref(x), pos)?;
-                let inner = ev.expect_list(&r, pos, "while evaluating the return value of the function passed to builtins.concatMap")?;
+                // C++ `determinePos`: the result's own position, else the
+                // function's.
+                let rpos = match (&r, &f) {
+                    (Value::Lambda(c), _) | (_, Value::Lambda(c)) => c.lambda.pos,
+                    _ => pos,
+                };
+                let inner = ev.expect_list(&r, rpos, "while evaluating the return value of the function passed to builtins.concatMap")?;
                 out.extend_from_slice(&inner);
             }
             Ok(Value::list(out))
@@ -134,11 +157,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 return Err(Error::eval(format!("cannot create list of size {n}")).at(pos));
             }
             let f = func(ev, &a[0], pos, "first", "genList")?;
-            Ok(Value::list(
-                (0..n)
-                    .map(|i| Value::Thunk(Thunk::app(f.clone(), Value::Int(i))))
-                    .collect(),
-            ))
+            // A size the allocator refuses is an error, not an abort.
+            let mut items = Vec::new();
+            items
+                .try_reserve_exact(n as usize)
+                .map_err(|_| Error::new(crate::ErrorKind::OutOfMemory, "out of memory"))?;
+            items.extend((0..n).map(|i| Value::Thunk(Thunk::app(f.clone(), Value::Int(i)))));
+            Ok(Value::list(items))
         }),
         Builtin::function("sort", 2, |ev, pos, a| {
             let l = list(ev, &a[1], pos, "second", "sort")?;
@@ -152,6 +177,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let is_less_than = matches!(&f, Value::PrimOp(p) if p.name == "lessThan");
             let mut less = |x: &Value, y: &Value| -> Result<bool> {
                 if is_less_than {
+                    // C++ `CompareValues` with its context.
                     return ev.less_than(x, y, pos).map_err(|e| {
                         e.with_trace(
                             Pos::NONE,
@@ -303,17 +329,27 @@ fn generic_closure(ev: &Evaluator, pos: Pos, a: &[Value]) -> Result<Value> {
         pos,
         "while evaluating the first argument passed to builtins.genericClosure",
     )?;
+    // C++ Nix's `getAttr` helper: a type error with a frame, no position.
+    let missing = |name: &str| {
+        Error::type_error(format!("attribute '{name}' missing")).with_trace(
+            Pos::NONE,
+            "in the attrset passed as argument to builtins.genericClosure",
+        )
+    };
     let start = args
         .get(known::start_set())
-        .ok_or_else(|| Error::eval("attribute 'startSet' missing").at(pos))?;
+        .ok_or_else(|| missing("startSet"))?;
     let start = ev.expect_list(
         start,
         pos,
         "while evaluating the 'startSet' attribute passed as argument to builtins.genericClosure",
     )?;
+    if start.is_empty() {
+        return Ok(Value::List(start));
+    }
     let op = args
         .get(known::operator())
-        .ok_or_else(|| Error::eval("attribute 'operator' missing").at(pos))?;
+        .ok_or_else(|| missing("operator"))?;
     let op = ev.expect_function(
         op,
         pos,
@@ -325,14 +361,41 @@ fn generic_closure(ev: &Evaluator, pos: Pos, a: &[Value]) -> Result<Value> {
     let mut out = Vec::new();
     while let Some(e) = work.pop_front() {
         let attrs = ev.expect_attrs(&e, pos, "while evaluating one of the elements generated by (or initially passed to) builtins.genericClosure")?;
-        let key = attrs
-            .get(known::key())
-            .ok_or_else(|| Error::eval("attribute 'key' missing").at(pos))?;
+        let key = attrs.get(known::key()).ok_or_else(|| {
+            Error::type_error("attribute 'key' missing").with_trace(
+                Pos::NONE,
+                "in one of the attrsets generated by (or initially passed to) builtins.genericClosure",
+            )
+        })?;
         let key = ev.force(key, pos)?;
-        // Keys are compared with `<` (numbers, strings, paths, lists).
-        let k = KeyOrd::new(ev, &key, pos, &keys)?;
-        if !sorted_keys.insert(k) {
-            continue;
+        // Keys are compared with `<` (numbers, strings, paths, lists). C++
+        // Nix keeps them in a std::set, comparing a new key with those
+        // already there: a key of another kind, or of a kind without an
+        // order, is an error as soon as there is something to compare with.
+        let kind = |v: &Value| match v {
+            Value::Int(_) | Value::Float(_) => 0,
+            Value::String(_) => 1,
+            Value::Path(_) => 2,
+            Value::List(_) => 3,
+            _ => 4,
+        };
+        if let Some(first) = keys.first() {
+            if kind(&key) == 4 || kind(&key) != kind(first) {
+                let frame = |e: Error| {
+                    e.with_trace(
+                        Pos::NONE,
+                        "while comparing the `key` attributes of two genericClosure elements",
+                    )
+                };
+                ev.compare(&key, first, Pos::NONE).map_err(frame)?;
+            }
+        }
+        // Alone in the set, a key without an order is never compared.
+        if !(keys.is_empty() && kind(&key) == 4) {
+            let k = KeyOrd::new(ev, &key, pos, &keys)?;
+            if !sorted_keys.insert(k) {
+                continue;
+            }
         }
         keys.push(key);
         out.push(e.clone());

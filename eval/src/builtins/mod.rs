@@ -9,6 +9,7 @@
 mod attrs;
 mod context;
 mod control;
+mod flakeref;
 mod hashes;
 mod impure;
 mod json;
@@ -129,6 +130,7 @@ pub(crate) fn all() -> Vec<Builtin> {
     v.extend(toml::builtins());
     v.extend(xml::builtins());
     v.extend(context::builtins());
+    v.extend(flakeref::builtins());
     v.extend(regex::builtins());
     v.extend(impure::builtins());
     v

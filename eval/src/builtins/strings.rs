@@ -21,8 +21,7 @@ fn coerce(
     ctx: impl TraceMessage,
     c: Coercion,
 ) -> Result<NixString> {
-    ev.coerce_to_string(v, pos, c)
-        .map_err(|e| e.with_trace(pos, ctx.into_message()))
+    ev.coerce_to_string_ctx(v, pos, c, ctx)
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -82,8 +81,16 @@ pub(super) fn builtins() -> Vec<Builtin> {
             )))
         }),
         Builtin::function("concatStringsSep", 2, |ev, pos, a| {
-            let sep = ev.expect_string(&a[0], pos, arg_ctx("first", "concatStringsSep"))?;
-            let l = ev.expect_list(&a[1], pos, arg_ctx("second", "concatStringsSep"))?;
+            let sep = ev.expect_string(
+                &a[0],
+                pos,
+                "while evaluating the first argument (the separator string) passed to builtins.concatStringsSep",
+            )?;
+            let l = ev.expect_list(
+                &a[1],
+                pos,
+                "while evaluating the second argument (the list of strings to concat) passed to builtins.concatStringsSep",
+            )?;
             let mut out = Vec::new();
             let mut ctx = sep.context().clone();
             for (i, x) in l.iter().enumerate() {
@@ -199,7 +206,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 ev,
                 &v,
                 pos,
-                "while evaluating the first argument passed to builtins.dirOf",
+                "while evaluating the first argument passed to 'builtins.dirOf'",
                 PLAIN,
             )?;
             let b = s.as_bytes();

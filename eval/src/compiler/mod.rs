@@ -10,6 +10,7 @@
 //! Errors it finds (syntax, undefined variables, duplicate attributes) are
 //! parse errors, reported before anything is evaluated, as C++ Nix does.
 
+mod show;
 mod strings;
 
 use std::rc::Rc;
@@ -61,6 +62,14 @@ struct Compiler<'a> {
 /// kinds match).
 pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error {
     use rnix::ParseError as P;
+    if let P::UnexpectedWanted(rnix::SyntaxKind::TOKEN_ERROR, r, _)
+    | P::Unexpected(r)
+    | P::UnexpectedExtra(r) = err
+    {
+        if let Some(e) = trailing_slash(file, *r) {
+            return e;
+        }
+    }
     let (range, msg) = match err {
         P::Unexpected(r) | P::UnexpectedExtra(r) => {
             (Some(*r), "syntax error, unexpected token".to_owned())
@@ -82,6 +91,48 @@ pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error
         None => file.pos(file.text.len() as u32),
     };
     Error::new(ErrorKind::Parse, msg).at(pos)
+}
+
+/// rnix makes a path with a trailing slash one error token; C++ Nix's lexer
+/// says "path has a trailing slash", at what follows the path (at the
+/// path itself when nothing follows).
+fn trailing_slash(file: &SourceFile, r: rnix::TextRange) -> Option<Error> {
+    let start = usize::from(r.start());
+    let rest = file.text.get(start..)?;
+    let len = rest
+        .bytes()
+        .take_while(|&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+' | b'/' | b'~')
+        })
+        .count();
+    let tok = &rest[..len];
+    // A whole path, or its last segment after an interpolation (`${x}/`).
+    let after_interpolation = file.text[..start].ends_with('}') && tok.starts_with('/');
+    let path_like = (tok.len() > 1 || after_interpolation)
+        && tok.contains('/')
+        && tok.ends_with('/')
+        && !tok.contains("//");
+    if !path_like {
+        return None;
+    }
+    let end = start + len;
+    let at = if end >= file.text.len() { start } else { end };
+    Some(parse_error(
+        "path has a trailing slash",
+        file.pos(at as u32),
+    ))
+}
+
+/// False where `strtod` sets `ERANGE` for `text`, parsed as `v`.
+fn float_in_range(text: &str, v: f64) -> bool {
+    if v.is_infinite() {
+        return false;
+    }
+    if v == 0.0 {
+        let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+        return !mantissa.bytes().any(|c| matches!(c, b'1'..=b'9'));
+    }
+    v.is_normal()
 }
 
 /// Compiles a parsed file into IR; `scope` names the slots of an outermost
@@ -326,17 +377,14 @@ impl Compiler<'_> {
                 pos,
             },
             ast::Expr::Assert(a) => {
-                let cond = self.child(a.condition(), node)?;
+                let cond_ast = self.child(a.condition(), node)?;
+                let cond = self.expr(&cond_ast)?;
+                let body = self.expr(&self.child(a.body(), node)?)?;
                 let mut text = Vec::new();
-                let range = cond.syntax().text_range();
-                self.ctx.file.push_original(
-                    &mut text,
-                    &self.ctx.file.text[usize::from(range.start())..usize::from(range.end())],
-                    range.start().into(),
-                );
+                self.show(&cond_ast, &mut text)?;
                 Expr::Assert {
-                    cond: self.expr(&cond)?,
-                    body: self.expr(&self.child(a.body(), node)?)?,
+                    cond,
+                    body,
                     pos,
                     text: NixString::new(text),
                 }
@@ -433,6 +481,15 @@ impl Compiler<'_> {
                 }
             },
             ast::LiteralKind::Float(f) => match f.syntax().text().parse::<f64>() {
+                // C++ Nix's lexer refuses what `strtod` reports as out of
+                // range: overflow, and underflow to a subnormal or to zero
+                // from a non-zero mantissa.
+                Ok(v) if !float_in_range(f.syntax().text(), v) => {
+                    return Err(parse_error(
+                        format!("invalid float '{}'", f.syntax().text()),
+                        pos,
+                    ));
+                }
                 Ok(v) => Expr::Const(Value::Float(v)),
                 Err(_) => {
                     return Err(parse_error(

@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// A piece of a string literal before lowering.
-enum Piece {
+pub(super) enum Piece {
     /// Literal bytes; `indent` is false for escapes and `''$`-style tokens,
     /// which end a line's leading whitespace (C++ `hasIndentation`).
     Text {
@@ -52,12 +52,34 @@ fn unescape(raw: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// True if `raw` (a `"..."` string token) has a NUL byte that does not
+/// follow a backslash.
+fn has_unescaped_nul(raw: &[u8]) -> bool {
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            0 => return true,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 /// Splits the raw content of an indented string into C++ Nix's tokens.
-fn indented_pieces(raw: &[u8], out: &mut Vec<Piece>) {
+/// Returns the first run that holds a NUL byte, as C++ Nix's lexer reports
+/// it: its offset in `raw` and its text (an escaped NUL, `''\<NUL>`, is
+/// not checked, as in C++ Nix).
+fn indented_pieces(raw: &[u8], out: &mut Vec<Piece>) -> Option<(usize, Vec<u8>)> {
     let mut i = 0;
     let mut run = Vec::new();
-    let flush = |run: &mut Vec<u8>, out: &mut Vec<Piece>| {
+    let mut run_start = 0;
+    let mut nul: Option<(usize, Vec<u8>)> = None;
+    let mut flush = |run: &mut Vec<u8>, run_start: usize, out: &mut Vec<Piece>| {
         if !run.is_empty() {
+            if nul.is_none() && run.contains(&0) {
+                nul = Some((run_start, run.clone()));
+            }
             out.push(Piece::Text {
                 bytes: std::mem::take(run),
                 indent: true,
@@ -66,22 +88,25 @@ fn indented_pieces(raw: &[u8], out: &mut Vec<Piece>) {
     };
     while i < raw.len() {
         let rest = &raw[i..];
+        if run.is_empty() {
+            run_start = i;
+        }
         if rest.starts_with(b"'''") {
-            flush(&mut run, out);
+            flush(&mut run, run_start, out);
             out.push(Piece::Text {
                 bytes: b"''".to_vec(),
                 indent: false,
             });
             i += 3;
         } else if rest.starts_with(b"''$") {
-            flush(&mut run, out);
+            flush(&mut run, run_start, out);
             out.push(Piece::Text {
                 bytes: b"$".to_vec(),
                 indent: false,
             });
             i += 3;
         } else if rest.starts_with(b"''\\") && rest.len() > 3 {
-            flush(&mut run, out);
+            flush(&mut run, run_start, out);
             let mut b = Vec::new();
             // One escaped character (a whole UTF-8 sequence is copied as is,
             // byte by byte, which gives the same bytes).
@@ -92,14 +117,14 @@ fn indented_pieces(raw: &[u8], out: &mut Vec<Piece>) {
             });
             i += 4;
         } else if rest[0] == b'$' && rest.get(1).is_none_or(|&n| n == b'\'' || n == b'{') {
-            flush(&mut run, out);
+            flush(&mut run, run_start, out);
             out.push(Piece::Text {
                 bytes: b"$".to_vec(),
                 indent: false,
             });
             i += 1;
         } else if rest[0] == b'\'' && rest.get(1).is_none_or(|&n| n == b'\'' || n == b'$') {
-            flush(&mut run, out);
+            flush(&mut run, run_start, out);
             out.push(Piece::Text {
                 bytes: b"'".to_vec(),
                 indent: false,
@@ -113,7 +138,8 @@ fn indented_pieces(raw: &[u8], out: &mut Vec<Piece>) {
             i += 1;
         }
     }
-    flush(&mut run, out);
+    flush(&mut run, run_start, out);
+    nul
 }
 
 /// C++ Nix's `stripIndentation`.
@@ -207,7 +233,10 @@ fn strip_indentation(pieces: Vec<Piece>) -> Vec<Piece> {
 }
 
 impl Compiler<'_> {
-    fn string_pieces(&self, node: &SyntaxNode) -> Vec<Piece> {
+    /// The pieces of a string literal. A literal token holding a NUL byte
+    /// is an error, reported as C++ Nix's lexer does: at the token, with
+    /// its text (unescaped, except in an indented string's plain runs).
+    pub(super) fn string_pieces(&self, node: &SyntaxNode) -> Result<Vec<Piece>> {
         let indented = node
             .first_token()
             .is_some_and(|t| t.kind() == SyntaxKind::TOKEN_STRING_START && t.text() == "''");
@@ -217,24 +246,39 @@ impl Compiler<'_> {
             match child {
                 NodeOrToken::Token(t) if t.kind() == SyntaxKind::TOKEN_STRING_CONTENT => {
                     let mut raw = self.text_bytes(&t);
-                    if indented {
+                    let mut start = self.tpos(&t).0;
+                    let nul = if indented {
                         if first {
                             // `''` swallows spaces up to and including the
                             // first newline.
                             if let Some(p) = raw.iter().position(|&c| c != b' ') {
                                 if raw[p] == b'\n' {
                                     raw.drain(..=p);
+                                    start += p as u32 + 1;
                                 }
                             }
                         }
-                        indented_pieces(&raw, &mut pieces);
+                        indented_pieces(&raw, &mut pieces)
                     } else {
                         let mut b = Vec::with_capacity(raw.len());
                         unescape(&raw, &mut b);
+                        // C++ `unescapeStr` does not check an escaped byte.
+                        let nul = has_unescaped_nul(&raw).then(|| (0, b.clone()));
                         pieces.push(Piece::Text {
                             bytes: b,
                             indent: false,
                         });
+                        nul
+                    };
+                    if let Some((offset, text)) = nul {
+                        let shown = bstr::ByteSlice::replace(&text[..], b"\0", "\u{2400}");
+                        return Err(parse_error(
+                            format!(
+                                "input string '{}' cannot be represented as Nix string because it contains null bytes",
+                                String::from_utf8_lossy(&shown)
+                            ),
+                            Pos(start + offset as u32),
+                        ));
                     }
                     first = false;
                 }
@@ -247,45 +291,33 @@ impl Compiler<'_> {
                 _ => {}
             }
         }
-        if indented {
+        Ok(if indented {
             strip_indentation(pieces)
         } else {
             pieces
-        }
+        })
     }
 
     /// The bytes of a string literal without interpolation, if it is one.
     pub(super) fn static_string(&self, s: &ast::Str) -> Result<Option<Vec<u8>>> {
         let mut out = Vec::new();
-        for p in self.string_pieces(s.syntax()) {
+        for p in self.string_pieces(s.syntax())? {
             match p {
                 Piece::Text { bytes, .. } => out.extend_from_slice(&bytes),
                 Piece::Interpolation(_) => return Ok(None),
             }
         }
-        self.check_nul(&out, self.pos(s.syntax()))?;
         Ok(Some(out))
-    }
-
-    fn check_nul(&self, bytes: &[u8], pos: Pos) -> Result<()> {
-        if bytes.contains(&0) {
-            return Err(parse_error(
-                "input string contains a NUL byte (\\0); Nix strings cannot contain NUL bytes",
-                pos,
-            ));
-        }
-        Ok(())
     }
 
     pub(super) fn string(&mut self, s: &ast::Str) -> Result<ExprRef> {
         let pos = self.pos(s.syntax());
-        let pieces = self.string_pieces(s.syntax());
+        let pieces = self.string_pieces(s.syntax())?;
         let mut parts: Vec<(Pos, ExprRef)> = Vec::new();
         let mut literal_only = true;
         for p in pieces {
             match p {
                 Piece::Text { bytes, .. } => {
-                    self.check_nul(&bytes, pos)?;
                     // A literal part never fails, so its exact position
                     // does not matter: the string's own is used.
                     parts.push((
@@ -363,7 +395,7 @@ impl Compiler<'_> {
 
     /// The absolute form of the first segment of a path literal; a trailing
     /// slash (before an interpolation) is kept, as C++ Nix does.
-    fn resolve_path_start(&self, raw: &[u8], pos: Pos) -> Result<Vec<u8>> {
+    pub(super) fn resolve_path_start(&self, raw: &[u8], pos: Pos) -> Result<Vec<u8>> {
         let mut out;
         if let Some(rest) = raw.strip_prefix(b"~/") {
             let home = self.ctx.home.ok_or_else(|| {
@@ -397,7 +429,7 @@ mod tests {
 
     fn strip(raw: &[u8]) -> Vec<u8> {
         let mut pieces = Vec::new();
-        indented_pieces(raw, &mut pieces);
+        let _ = indented_pieces(raw, &mut pieces);
         let mut out = Vec::new();
         for p in strip_indentation(pieces) {
             if let Piece::Text { bytes, .. } = p {

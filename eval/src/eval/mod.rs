@@ -8,11 +8,12 @@
 //! allocation besides the environment itself.
 //!
 //! Deep recursion: every recursion point that can nest without bound (calls,
-//! forcing, deep comparison, printing, JSON/XML) goes through [`Evaluator::
-//! guard`], which grows the native stack on demand (`stacker`) and counts call
-//! depth like C++ Nix's `max-call-depth` (default 10000, "stack overflow;
-//! max-call-depth exceeded"), so deep Nix recursion never overflows the
-//! process stack.
+//! forcing, deep comparison, printing, JSON/XML) grows the native stack on
+//! demand (`stacker`), so deep Nix recursion never overflows the process
+//! stack; calls ([`Evaluator::guard`]) and the operators C++ Nix compiles
+//! to builtin calls also count call depth like C++ Nix's `max-call-depth`
+//! (default 10000, "stack overflow; max-call-depth exceeded"); forcing a
+//! thunk does not count, as in C++ Nix.
 
 pub(crate) mod ops;
 
@@ -160,11 +161,26 @@ impl Evaluator {
             return Err(Error::new(ErrorKind::Interrupted, "interrupted by the user").at(pos));
         }
         let d = self.depth.get();
-        if d >= self.settings.max_call_depth {
+        if d > self.settings.max_call_depth {
             return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
         }
         self.depth.set(d + 1);
         let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f);
+        self.depth.set(d);
+        r
+    }
+
+    /// Counts one call depth (as C++ Nix's `addCallDepth`) around an
+    /// operator that C++ Nix evaluates as a call of a builtin (`-`, `*`,
+    /// `/`, `<`, ...), without the stack check of [`Self::guard`].
+    #[inline]
+    fn counted<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let d = self.depth.get();
+        if d > self.settings.max_call_depth {
+            return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
+        }
+        self.depth.set(d + 1);
+        let r = f();
         self.depth.set(d);
         r
     }
@@ -190,6 +206,8 @@ impl Evaluator {
                 }
             }
             Expr::Global(g) => self.globals[*g as usize].clone(),
+            // C++ Nix's `ExprList::maybeThunk`: `[ ]` is never delayed.
+            Expr::List(items) if items.is_empty() => Value::list(Vec::new()),
             _ => Value::Thunk(Thunk::new(e.clone(), env.clone())),
         }
     }
@@ -257,8 +275,10 @@ impl Evaluator {
             }
         };
         let r = match &state {
-            ThunkState::Pending(e, env) => self.guard(pos, || self.eval(e, env)),
-            ThunkState::App(f, a) => self.guard(pos, || self.call(f, std::slice::from_ref(a), pos)),
+            // As C++ Nix, only function calls count towards max-call-depth
+            // (`call` counts itself); forcing a thunk only needs stack.
+            ThunkState::Pending(e, env) => self.stack(|| self.eval(e, env)),
+            ThunkState::App(f, a) => self.call(f, std::slice::from_ref(a), pos),
             _ => Err(Error::eval("internal error: bad thunk state")),
         };
         match r {
@@ -338,7 +358,7 @@ impl Evaluator {
                     if let Some(prev) = entries.iter().find(|a| a.name == sym) {
                         return Err(Error::eval(format!(
                             "dynamic attribute '{}' already defined at {}",
-                            sym,
+                            crate::print::attr_ident_repr(sym.as_bytes()),
                             self.show_pos(prev.pos)
                         ))
                         .at(d.pos));
@@ -424,14 +444,39 @@ impl Evaluator {
                 text,
             } => {
                 if self.eval_bool(cond, env, *pos, "in the condition of the assert statement")? {
-                    self.eval(body, env)
-                } else {
-                    Err(Error::new(
-                        ErrorKind::Assert,
-                        format!("assertion '{}' failed", text.to_str_lossy()),
-                    )
-                    .at(*pos))
+                    return self.eval(body, env);
                 }
+                // C++ Nix explains a failed `a == b`: both sides are
+                // evaluated again and compared by `assert_eq_values`.
+                if let Expr::BinOp {
+                    op: BinOp::Eq,
+                    lhs,
+                    rhs,
+                    ..
+                } = &**cond
+                {
+                    let explained = self.eval(lhs, env).and_then(|v1| {
+                        let v2 = self.eval(rhs, env)?;
+                        self.assert_eq_values(&v1, &v2, Pos::NONE)
+                    });
+                    if let Err(e) = explained {
+                        if e.kind() != ErrorKind::Assert {
+                            return Err(e);
+                        }
+                        return Err(e.with_trace(
+                            *pos,
+                            format!(
+                                "while evaluating the condition of the assertion '{}'",
+                                text.to_str_lossy()
+                            ),
+                        ));
+                    }
+                }
+                Err(Error::new(
+                    ErrorKind::Assert,
+                    format!("assertion '{}' failed", text.to_str_lossy()),
+                )
+                .at(*pos))
             }
             Expr::With { attrs, body } => {
                 let env2 = EnvFrame::with_values(Some(env.clone()), [self.lazy(attrs, env)]);
@@ -444,9 +489,11 @@ impl Evaluator {
             Expr::Neg(inner, pos) => {
                 // C++ Nix: a call of `__sub 0 e` at `-`, `e` evaluated
                 // inside the call.
-                let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
-                let v = self.eval(inner, env).map_err(frame)?;
-                ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
+                self.counted(*pos, || {
+                    let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
+                    let v = self.eval(inner, env).map_err(frame)?;
+                    ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
+                })
             }
             Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
             Expr::Add {
@@ -751,7 +798,7 @@ impl Evaluator {
                 v.extend_from_slice(&b);
                 Ok(Value::list(v))
             }
-            BinOp::Sub | BinOp::Mul | BinOp::Div => {
+            BinOp::Sub | BinOp::Mul | BinOp::Div => self.counted(pos, || {
                 let (k, name) = match op {
                     BinOp::Sub => (ops::Arith::Sub, "sub"),
                     BinOp::Mul => (ops::Arith::Mul, "mul"),
@@ -778,8 +825,8 @@ impl Evaluator {
                 }
                 // No position inside the builtin, as in `call_primop`.
                 ops::arith(self, k, &a, &b, Pos::NONE).map_err(frame)
-            }
-            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+            }),
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => self.counted(pos, || {
                 // C++ Nix: `a < b` is `__lessThan a b`, `a > b` is
                 // `__lessThan b a`, `a <= b` is `!(__lessThan b a)` and
                 // `a >= b` is `!(__lessThan a b)`; the builtin forces its
@@ -805,7 +852,7 @@ impl Evaluator {
                     _ => self.less_than(&a, &b, Pos::NONE).map_err(frame)?,
                 };
                 Ok(Value::Bool(less != negated))
-            }
+            }),
         }
     }
 
@@ -990,7 +1037,7 @@ impl Evaluator {
     /// `expected a set but found …` style type error. `found` may be the
     /// evaluated thunk the value came in: C++ Nix prints the value's cell
     /// (which tells lists apart for `«repeated»`, see `print::Cell`).
-    pub(crate) fn type_error(&self, expected: &str, found: &Value) -> Error {
+    pub fn type_error(&self, expected: &str, found: &Value) -> Error {
         let forced = match found {
             Value::Thunk(t) => t.value(),
             _ => None,
@@ -1027,12 +1074,19 @@ impl Evaluator {
         }
     }
 
-    /// Forces `v` and requires a string (keeping its context).
+    /// Forces `v` and requires a string (keeping its context). As C++
+    /// `forceString`, an error forcing `v` gets the frame too.
     pub fn expect_string(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<NixString> {
-        match self.force(v, pos)? {
+        let forced = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
+        match forced {
             Value::String(s) => Ok(s),
+            // C++ `force*` positions the type error itself too.
             _ => Err(self
                 .type_error("a string", v)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }
@@ -1050,38 +1104,69 @@ impl Evaluator {
                 }
                 Ok(s)
             }
-            _ => Err(self.type_error("a string", v)),
+            _ => Err(self.type_error("a string", v).at(pos)),
         }
     }
 
-    /// Forces `v` and requires an integer.
+    /// C++ `forceStringNoCtx` with its error context: [`Self::string_no_ctx`]
+    /// whose errors (forcing `v` included) get the "while …" frame.
+    pub fn expect_string_no_ctx(
+        &self,
+        v: &Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<NixString> {
+        self.string_no_ctx(v, pos)
+            .map_err(|e| e.with_trace(pos, ctx.into_message()))
+    }
+
+    /// Forces `v` and requires an integer (an error forcing `v` gets the
+    /// frame too, as in C++ `forceInt`).
     pub fn expect_int(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<i64> {
-        match self.force(v, pos)? {
+        let forced = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
+        match forced {
             Value::Int(i) => Ok(i),
+            // C++ `force*` positions the type error itself too.
             _ => Err(self
                 .type_error("an integer", v)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }
 
-    /// Forces `v` and requires a Boolean.
+    /// Forces `v` and requires a Boolean (an error forcing `v` gets the
+    /// frame too, as in C++ `forceBool`).
     pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
-        match self.force(v, pos)? {
+        let forced = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
+        match forced {
             Value::Bool(b) => Ok(b),
+            // C++ `force*` positions the type error itself too.
             _ => Err(self
                 .type_error("a Boolean", v)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }
 
-    /// Forces `v` and requires a function (or functor set).
+    /// Forces `v` and requires a function (or functor set); an error
+    /// forcing `v` gets the frame too, as in C++ `forceFunction`.
     pub fn expect_function(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Value> {
-        let f = self.force(v, pos)?;
+        let f = match self.force(v, pos) {
+            Ok(v) => v,
+            Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
+        };
         match &f {
             f if f.is_function() => Ok(f.clone()),
             Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f.clone()),
             other => Err(self
                 .type_error("a function", other)
+                .at(pos)
                 .with_trace(pos, ctx.into_message())),
         }
     }

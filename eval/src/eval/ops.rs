@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::Evaluator;
 use crate::{
     Context, NixString, Pos, Value,
-    errors::{Error, Result},
+    errors::{Error, ErrorKind, Result, TraceMessage},
     ir::ExprRef,
     symbol::known,
     value::Env,
@@ -25,45 +25,53 @@ pub(crate) enum Arith {
 pub(crate) fn arith(ev: &Evaluator, op: Arith, a: &Value, b: &Value, pos: Pos) -> Result<Value> {
     let a = ev.force(a, pos)?;
     let b = ev.force(b, pos)?;
-    let is_num = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+    // C++ Nix's primops check the operands in their own order: `__div`
+    // the divisor first (as a float) and "operand"s, the others "argument"s,
+    // as floats if either is a float, else as integers.
     let is_float = |v: &Value| matches!(v, Value::Float(_));
-    let opname = match op {
-        Arith::Add => "addition",
-        Arith::Sub => "subtraction",
-        Arith::Mul => "multiplication",
-        Arith::Div => "division",
-    };
-    // C++ Nix forces the operands as floats when either is a float, else as
-    // integers, the first before the second; division first forces the
-    // second as a float (and checks it for zero). Its wording: "operand"
-    // for division, "argument" otherwise, and "the first of the
-    // multiplication" for a float multiplication.
-    let wrong = |v: &Value, float: bool, which: &str| {
-        let (expected, noun) = match (op, float) {
-            (Arith::Div, f) => (if f { "a float" } else { "an integer" }, "operand "),
-            (Arith::Mul, true) if which == "first" => ("a float", ""),
-            (_, true) => ("a float", "argument "),
-            (_, false) => ("an integer", "argument "),
+    let is_num = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+    let floats = is_float(&a) || is_float(&b);
+    let check = |v: &Value, float: bool, which: &str| -> Result<()> {
+        let ok = if float {
+            is_num(v)
+        } else {
+            matches!(v, Value::Int(_))
         };
-        ev.type_error(expected, v).with_trace(
+        if ok {
+            return Ok(());
+        }
+        let (noun, opname) = match op {
+            Arith::Add => ("argument", "addition"),
+            Arith::Sub => ("argument", "subtraction"),
+            Arith::Mul => ("argument", "multiplication"),
+            Arith::Div => ("operand", "division"),
+        };
+        let expected = if float { "a float" } else { "an integer" };
+        // C++ Nix's `__mul` misses a word for its first float operand.
+        let noun = if float && which == "first" && matches!(op, Arith::Mul) {
+            String::new()
+        } else {
+            format!(" {noun}")
+        };
+        Err(ev.type_error(expected, v).with_trace(
             pos,
-            format!("while evaluating the {which} {noun}of the {opname}"),
-        )
+            format!("while evaluating the {which}{noun} of the {opname}"),
+        ))
     };
     if let Arith::Div = op {
-        if !is_num(&b) {
-            return Err(wrong(&b, true, "second"));
-        }
-        if matches!(b, Value::Int(0)) || matches!(b, Value::Float(f) if f == 0.0) {
+        check(&b, true, "second")?;
+        let zero = match &b {
+            Value::Int(0) => true,
+            Value::Float(f) => *f == 0.0,
+            _ => false,
+        };
+        if zero {
             return Err(Error::eval("division by zero").at(pos));
         }
-    }
-    let float = is_float(&a) || is_float(&b);
-    if !is_num(&a) {
-        return Err(wrong(&a, float, "first"));
-    }
-    if !is_num(&b) {
-        return Err(wrong(&b, float, "second"));
+        check(&a, floats, "first")?;
+    } else {
+        check(&a, floats, "first")?;
+        check(&b, floats, "second")?;
     }
     let (an, bn) = (&a, &b);
     Ok(match (an, bn) {
@@ -250,11 +258,43 @@ impl Evaluator {
         }
     }
 
-    /// [`Self::coerce_to_string`] of a value nested in the one being
-    /// coerced (a list element, an `outPath`), on a growing stack, to a
-    /// depth of [`MAX_COERCE_NESTING`]; beyond it (a list that contains
-    /// itself) the error is C++ Nix's stack overflow message.
-    fn coerce_nested(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+    /// Coerces a value to a string as C++ Nix's `coerceToString`, without
+    /// an error context (see [`Self::coerce_to_string_ctx`]).
+    pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+        self.coerce_inner(v, pos, c, None)
+    }
+
+    /// C++ Nix's `coerceToString` with its `errorCtx`: the "while …" frame
+    /// is added where C++ Nix adds it, to the "cannot coerce" error and to
+    /// any error of a list element, not to errors forcing the value or
+    /// calling `__toString`.
+    pub fn coerce_to_string_ctx(
+        &self,
+        v: &Value,
+        pos: Pos,
+        c: Coercion,
+        ctx: impl TraceMessage,
+    ) -> Result<NixString> {
+        let mut ctx = Some(ctx);
+        let mut message = || {
+            ctx.take()
+                .map(TraceMessage::into_message)
+                .unwrap_or_default()
+        };
+        self.coerce_inner(v, pos, c, Some(&mut message))
+    }
+
+    /// [`Self::coerce_inner`] of a value nested in the one being coerced
+    /// (a list element, an `outPath`), on a growing stack, to a depth of
+    /// [`MAX_COERCE_NESTING`]; beyond it (a list that contains itself) the
+    /// error is C++ Nix's stack overflow message.
+    fn coerce_nested(
+        &self,
+        v: &Value,
+        pos: Pos,
+        c: Coercion,
+        ctx: Option<&mut dyn FnMut() -> String>,
+    ) -> Result<NixString> {
         let depth = self.coerce_depth.get();
         if depth >= MAX_COERCE_NESTING {
             return Err(Error::new(
@@ -263,15 +303,24 @@ impl Evaluator {
             ));
         }
         self.coerce_depth.set(depth + 1);
-        let r = self.stack(|| self.coerce_to_string(v, pos, c));
+        let r = self.stack(|| self.coerce_inner(v, pos, c, ctx));
         self.coerce_depth.set(depth);
         r
     }
 
-    /// Coerces a value to a string as C++ Nix's `coerceToString`.
-    pub fn coerce_to_string(&self, v: &Value, pos: Pos, c: Coercion) -> Result<NixString> {
+    fn coerce_inner(
+        &self,
+        v: &Value,
+        pos: Pos,
+        c: Coercion,
+        ctx: Option<&mut dyn FnMut() -> String>,
+    ) -> Result<NixString> {
         let cell = v;
         let v = self.force(v, pos)?;
+        let with_ctx = |e: Error, ctx: Option<&mut dyn FnMut() -> String>| match ctx {
+            Some(m) => e.with_trace(pos, m()),
+            None => e,
+        };
         match &v {
             Value::String(s) => Ok(s.clone()),
             Value::Path(p) => {
@@ -294,9 +343,9 @@ impl Evaluator {
                     });
                 }
                 if let Some(o) = a.get(known::out_path()) {
-                    return self.coerce_nested(o, pos, c);
+                    return self.coerce_nested(o, pos, c, ctx);
                 }
-                Err(self.cannot_coerce(&v, cell))
+                Err(with_ctx(self.cannot_coerce(&v, cell), ctx))
             }
             Value::Bool(b) if c.more => Ok(NixString::new(if *b { &b"1"[..] } else { b"" })),
             Value::Int(i) if c.more => Ok(NixString::from(i.to_string())),
@@ -304,13 +353,16 @@ impl Evaluator {
             Value::Null if c.more => Ok(NixString::new(&b""[..])),
             Value::List(l) if c.more => {
                 let mut out = Vec::new();
-                let mut ctx = Context::Empty;
+                let mut cx = Context::Empty;
+                let mut ctx = ctx;
                 for (i, item) in l.iter().enumerate() {
-                    let s = self.coerce_nested(item, pos, c).map_err(|e| {
-                        e.with_trace(pos, "while evaluating one element of the list")
-                    })?;
+                    let mut element = || "while evaluating one element of the list".to_owned();
+                    let s = match self.coerce_nested(item, pos, c, Some(&mut element)) {
+                        Ok(s) => s,
+                        Err(e) => return Err(with_ctx(e, ctx.take())),
+                    };
                     out.extend_from_slice(s.as_bytes());
-                    ctx = ctx.union(s.context());
+                    cx = cx.union(s.context());
                     if i + 1 < l.len() {
                         let item = self.force(item, pos)?;
                         if !matches!(&item, Value::List(x) if x.is_empty()) {
@@ -318,9 +370,9 @@ impl Evaluator {
                         }
                     }
                 }
-                Ok(NixString::with_context(out, ctx))
+                Ok(NixString::with_context(out, cx))
             }
-            _ => Err(self.cannot_coerce(&v, cell)),
+            _ => Err(with_ctx(self.cannot_coerce(&v, cell), ctx)),
         }
     }
 
@@ -391,14 +443,10 @@ impl Evaluator {
                 if x.len() != y.len() {
                     return Ok(false);
                 }
+                // In symbol order, as C++ Nix iterates its bindings: a name
+                // missing on one side stops the comparison there.
                 for (i, j) in x.iter().zip(y.iter()) {
-                    if i.name != j.name {
-                        return Ok(false);
-                    }
-                }
-                // Compare in name order, as C++ Nix iterates.
-                for (i, j) in x.sorted_by_name().into_iter().zip(y.sorted_by_name()) {
-                    if !self.eq_values(&i.value, &j.value, pos)? {
+                    if i.name != j.name || !self.eq_values(&i.value, &j.value, pos)? {
                         return Ok(false);
                     }
                 }
@@ -408,6 +456,146 @@ impl Evaluator {
             | (_, Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_)) => false,
             _ => false,
         })
+    }
+
+    /// C++ Nix's `assertEqValues`: after `assert a == b` failed, walks both
+    /// values in the footsteps of [`Self::eq_values`] and returns the
+    /// assertion error that says where and why they differ, with "while
+    /// comparing …" frames (Ok if it finds no difference).
+    pub(crate) fn assert_eq_values(&self, a: &Value, b: &Value, pos: Pos) -> Result<()> {
+        self.stack(|| self.assert_eq_inner(a, b, pos))
+    }
+
+    fn assert_eq_inner(&self, a: &Value, b: &Value, pos: Pos) -> Result<()> {
+        use crate::print::{attr_ident_repr, error_repr};
+        if let (Value::Thunk(x), Value::Thunk(y)) = (a, b) {
+            if x.ptr_eq(y) {
+                return Ok(());
+            }
+        }
+        let a = self.force(a, pos)?;
+        let b = self.force(b, pos)?;
+        let fail = |msg: String| Err(Error::new(ErrorKind::Assert, msg));
+        let number = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+        if number(&a) && number(&b) {
+            if self.eq_values(&a, &b, pos)? {
+                return Ok(());
+            }
+            return fail(format!(
+                "{} with value '{}' is not equal to {} with value '{}'",
+                a.show_type(),
+                error_repr(&a),
+                b.show_type(),
+                error_repr(&b)
+            ));
+        }
+        if a.type_of() != b.type_of() {
+            return fail(format!(
+                "{} of value '{}' is not equal to {} of value '{}'",
+                a.show_type(),
+                error_repr(&a),
+                b.show_type(),
+                error_repr(&b)
+            ));
+        }
+        let ra = || error_repr(&a);
+        let rb = || error_repr(&b);
+        match (&a, &b) {
+            (Value::Bool(x), Value::Bool(y)) if x != y => {
+                fail(format!("boolean '{}' is not equal to boolean '{}'", ra(), rb()))
+            }
+            (Value::String(x), Value::String(y)) if x.as_bytes() != y.as_bytes() => {
+                fail(format!("string '{}' is not equal to string '{}'", ra(), rb()))
+            }
+            (Value::Path(x), Value::Path(y)) if x.as_bytes() != y.as_bytes() => {
+                fail(format!("path '{}' is not equal to path '{}'", ra(), rb()))
+            }
+            (Value::List(x), Value::List(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(());
+                }
+                if x.len() != y.len() {
+                    return fail(format!(
+                        "list of size '{}' is not equal to list of size '{}', left hand side is '{}', right hand side is '{}'",
+                        x.len(),
+                        y.len(),
+                        ra(),
+                        rb()
+                    ));
+                }
+                for (n, (i, j)) in x.iter().zip(y.iter()).enumerate() {
+                    self.assert_eq_values(i, j, pos)
+                        .map_err(|e| e.with_trace(pos, format!("while comparing list element {n}")))?;
+                }
+                Ok(())
+            }
+            (Value::Attrs(x), Value::Attrs(y)) => {
+                if Rc::ptr_eq(x, y) {
+                    return Ok(());
+                }
+                if self.is_derivation(x)? && self.is_derivation(y)? {
+                    if let (Some(i), Some(j)) = (x.get(known::out_path()), y.get(known::out_path()))
+                    {
+                        return self.assert_eq_values(i, j, pos).map_err(|e| {
+                            e.with_trace(
+                                pos,
+                                "while comparing a derivation by its 'outPath' attribute",
+                            )
+                        });
+                    }
+                }
+                if x.len() != y.len() {
+                    return fail(format!(
+                        "attribute names of attribute set '{}' differs from attribute set '{}'",
+                        ra(),
+                        rb()
+                    ));
+                }
+                for (i, j) in x.iter().zip(y.iter()) {
+                    if i.name != j.name {
+                        if y.get(i.name).is_none() {
+                            return fail(format!(
+                                "attribute name '{}' is contained in '{}', but not in '{}'",
+                                attr_ident_repr(i.name.as_bytes()),
+                                ra(),
+                                rb()
+                            ));
+                        }
+                        return fail(format!(
+                            "attribute name '{}' is missing in '{}', but is contained in '{}'",
+                            attr_ident_repr(j.name.as_bytes()),
+                            ra(),
+                            rb()
+                        ));
+                    }
+                    self.assert_eq_values(&i.value, &j.value, pos)
+                        .map_err(|mut e| {
+                            if j.pos.is_some() {
+                                e = e.with_trace(j.pos, "where right hand side is");
+                            }
+                            if i.pos.is_some() {
+                                e = e.with_trace(i.pos, "where left hand side is");
+                            }
+                            e.with_trace(
+                                pos,
+                                format!(
+                                    "while comparing attribute '{}'",
+                                    attr_ident_repr(i.name.as_bytes())
+                                ),
+                            )
+                        })?;
+                }
+                Ok(())
+            }
+            (
+                Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_),
+                Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_),
+            ) => fail(
+                "distinct functions and immediate comparisons of identical functions compare as unequal"
+                    .to_owned(),
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// True if `a` is a set with `type = "derivation"`.
@@ -458,13 +646,13 @@ impl Evaluator {
             }
             _ => {
                 // No position: C++ Nix's CompareValues throws it without one.
-                let same = if a.type_of() == b.type_of() {
+                let incomparable = if a.type_of() == b.type_of() {
                     "; values of that type are incomparable"
                 } else {
                     ""
                 };
                 return Err(Error::eval(format!(
-                    "cannot compare {} with {}{same}",
+                    "cannot compare {} with {}{incomparable}",
                     a.show_type(),
                     b.show_type()
                 )));
@@ -496,7 +684,8 @@ impl Evaluator {
                 if !seen.insert(Rc::as_ptr(a) as usize) {
                     return Ok(());
                 }
-                for attr in a.sorted_by_name() {
+                // In symbol order, as C++ Nix iterates its bindings.
+                for attr in a.iter() {
                     self.deep_force_inner(&attr.value, attr.pos, seen)
                         .map_err(|e| {
                             e.with_trace(

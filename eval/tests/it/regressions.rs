@@ -146,3 +146,12 @@ fn trace_tells_lists_apart_by_cell() {
         ]
     );
 }
+
+/// `builtins.genList f 10000000000000` aborted the process (the allocation
+/// of the list failed). C++ Nix reports "error: out of memory", without
+/// trace (it is not a Nix error); so do we.
+#[test]
+fn a_list_too_large_to_allocate_is_out_of_memory() {
+    let got = eval("builtins.genList (x: x) 10000000000000", Mode::Strict);
+    assert_eq!(got, Err("error: out of memory".to_owned()));
+}

@@ -138,6 +138,21 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
     };
     Some(match result {
         Ok(code) => code,
+        Err(e) if e.downcast_ref::<Rendered>().is_some() => {
+            if let Some(Rendered(text)) = e.downcast_ref::<Rendered>() {
+                let mut err = std::io::stderr().lock();
+                let rest = text.strip_prefix(b"error:").unwrap_or(text);
+                // Nothing sensible is left to do if stderr cannot be written.
+                let _ = if err.is_terminal() {
+                    err.write_all(b"error:\x1b[0m")
+                } else {
+                    err.write_all(b"error:")
+                }
+                .and_then(|()| err.write_all(rest))
+                .and_then(|()| err.write_all(b"\n"));
+            }
+            ExitCode::FAILURE
+        }
         Err(e) => {
             // An evaluation error with trace frames starts on a new line.
             let msg = format!("{e:#}");
@@ -151,6 +166,19 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
         }
     })
 }
+
+/// An evaluation error rendered as C++ Nix prints it ("error: …"), as
+/// bytes: quoted source lines and messages need not be UTF-8.
+#[derive(Debug)]
+struct Rendered(Vec<u8>);
+
+impl std::fmt::Display for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.0))
+    }
+}
+
+impl std::error::Error for Rendered {}
 
 struct Session {
     _rt: tokio::runtime::Runtime,
@@ -189,16 +217,7 @@ fn session(a: &EvalArgs) -> anyhow::Result<Session> {
 
 impl Session {
     fn report(&self, e: &tvix_eval::Error) -> anyhow::Error {
-        let text = self.eval.render_error(e, self.show_trace);
-        // "error: msg" or, with trace frames, "error:\n       … frame": keep
-        // the newline (the caller prints "error:" before it, see `run`).
-        let text = text.strip_prefix("error:").unwrap_or(&text);
-        let text = text.strip_prefix(' ').unwrap_or(text);
-        if std::io::stderr().is_terminal() {
-            anyhow::anyhow!("\x1b[0m{text}")
-        } else {
-            anyhow::anyhow!("{text}")
-        }
+        anyhow::Error::new(Rendered(self.eval.render_error_bytes(e, self.show_trace)))
     }
 
     /// `--arg`/`--argstr` in command-line order within each kind (`--arg`

@@ -61,8 +61,12 @@ struct Cli {
     #[arg(long)]
     raw: bool,
     /// Show the full trace of errors.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_show_trace")]
     show_trace: bool,
+    /// Show only the first frames of error traces (the default; the last of
+    /// --show-trace and --no-show-trace wins).
+    #[arg(long, overrides_with = "show_trace")]
+    no_show_trace: bool,
     /// Maximum function call depth.
     #[arg(long, default_value_t = 10000)]
     max_call_depth: usize,
@@ -176,7 +180,7 @@ fn main() -> ExitCode {
     match run(&cli, &eval, &auto) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Eval(e)) => {
-            report(&eval.render_error(&e, cli.show_trace));
+            report(&eval.render_error_bytes(&e, cli.show_trace));
             ExitCode::FAILURE
         }
         Err(Failure::Output) => ExitCode::FAILURE,
@@ -334,17 +338,18 @@ fn output(
 
 /// Prints a rendered error, with a red `error:` on a terminal; escape
 /// sequences in it are filtered as C++ Nix's logger does.
-fn report(text: &str) {
+fn report(text: &[u8]) {
     let tty = std::io::stderr().is_terminal();
     let text = tvix_cli::report::filter_ansi_escapes(text, !tty);
-    if tty {
-        eprintln!(
-            "\x1b[31;1merror:\x1b[0m{}",
-            text.strip_prefix("error:").unwrap_or(&text)
-        );
+    let mut err = std::io::stderr().lock();
+    // Nothing sensible is left to do if stderr cannot be written.
+    let _ = if tty {
+        err.write_all(b"\x1b[31;1merror:\x1b[0m")
+            .and_then(|()| err.write_all(text.strip_prefix(b"error:").unwrap_or(&text)))
+            .and_then(|()| err.write_all(b"\n"))
     } else {
-        eprintln!("{text}");
-    }
+        err.write_all(&text).and_then(|()| err.write_all(b"\n"))
+    };
 }
 
 fn repl(file: Option<PathBuf>) -> ExitCode {

@@ -1,1 +1,1 @@
-builtins.readFile ./no-such-file.txt
+builtins.hashFile "sha256" ./this-file-does-not-exist

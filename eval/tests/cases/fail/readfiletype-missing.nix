@@ -1,1 +1,1 @@
-builtins.readFileType ./no-such-path
+builtins.readFileType ./readfiletype-missing.nix/below-a-file

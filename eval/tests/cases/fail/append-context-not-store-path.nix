@@ -1,0 +1,1 @@
+builtins.appendContext "a" { "/foo" = { path = true; }; }

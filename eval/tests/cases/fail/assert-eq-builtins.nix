@@ -1,0 +1,2 @@
+assert [ builtins.map ] == [ builtins.map ];
+1

@@ -1,0 +1,2 @@
+assert { "a b" = { c = true; }; } == { "a b" = { c = null; }; };
+1

@@ -1,0 +1,1 @@
+builtins.bitAnd (throw "x") 1

@@ -1,0 +1,2 @@
+# a comment ends at a lone CRthrow "after the CR"
+# end

@@ -1,0 +1,1 @@
+builtins.concatMap (x: 1) [ 1 ]

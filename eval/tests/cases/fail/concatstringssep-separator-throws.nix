@@ -1,0 +1,1 @@
+builtins.concatStringsSep (throw "sep") [ ]

@@ -1,0 +1,1 @@
+builtins.convertHash { hash = "sha256:abc"; toHashFormat = "nix32"; }

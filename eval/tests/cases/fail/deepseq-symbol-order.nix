@@ -1,0 +1,4 @@
+builtins.deepSeq {
+  yb = throw "yb first";
+  ya = throw "ya";
+} null

@@ -1,0 +1,4 @@
+{
+  ${toString 1} = 1;
+  ${toString 1} = 2;
+}

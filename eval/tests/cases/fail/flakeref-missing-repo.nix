@@ -1,0 +1,4 @@
+builtins.flakeRefToString {
+  type = "sourcehut";
+  owner = "~o";
+}

@@ -1,0 +1,6 @@
+builtins.flakeRefToString {
+  type = "github";
+  owner = "o";
+  repo = 7;
+  dir = "d";
+}

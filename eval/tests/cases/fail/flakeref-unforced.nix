@@ -1,0 +1,5 @@
+builtins.flakeRefToString {
+  type = "github";
+  owner = "o";
+  repo = "r" + "s";
+}

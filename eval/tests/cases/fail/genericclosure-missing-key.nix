@@ -1,0 +1,1 @@
+builtins.genericClosure { startSet = [ { } ]; operator = x: [ ]; }

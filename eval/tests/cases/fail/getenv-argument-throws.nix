@@ -1,0 +1,1 @@
+builtins.getEnv (throw "name")

@@ -1,0 +1,1 @@
+import ./import-frame-target.txt

@@ -1,0 +1,1 @@
+builtins.map (throw "f") [ 1 ]

@@ -1,0 +1,1 @@
+throw "trailing blanks   \n\t\n  end"

@@ -1,0 +1,1 @@
+builtins.mul "a" 1.5

@@ -1,0 +1,3 @@
+# a path may not end in a slash
+
+  a/b/

@@ -1,0 +1,3 @@
+let
+  s = "café ÿ";
+in throw "no"

@@ -1,0 +1,1 @@
+builtins.substring (throw "start") 1 "abc"

@@ -1,0 +1,2 @@
+# The message is printed byte for byte.
+throw "bad ÿ byte"

@@ -1,0 +1,2 @@
+# ÿ in a comment
+builtins.toJSON "_ÿ_"

@@ -1,0 +1,1 @@
+builtins.trace (throw "msg") 1
