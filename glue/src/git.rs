@@ -321,7 +321,10 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
             "shortRev",
             Value::string(rev[..7.min(rev.len())].to_owned()),
         ));
-        if !req.shallow {
+        // A clean working tree fetched without ref or rev (C++ Nix's
+        // `getAccessorFromWorkdir`) always has `revCount`; otherwise a
+        // shallow fetch has none.
+        if !req.shallow || (!explicit && !bare) {
             let count: i64 = git_text(repo, &["rev-list", "--count", &rev])
                 .map_err(err)?
                 .parse()

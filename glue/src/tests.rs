@@ -366,6 +366,17 @@ fn fetch_git_of_a_local_repository_matches_cpp_nix() {
         // fetchTree with an attribute set fetches shallowly: no revCount.
         expected.replace("revCount = 1; ", "")
     );
+    // Without ref or rev, a clean working tree is read as C++ Nix's
+    // `getAccessorFromWorkdir` does: revCount is there even for fetchTree
+    // with an attribute set (nix-instantiate 2.26.3 on a non-bare repository
+    // of two commits: `revCount = 2`; with `ref = "master"`: none).
+    assert_eq!(
+        e.eval(&format!(
+            "builtins.fetchTree {{ type = \"git\"; url = \"file://{}\"; }}",
+            repo.display()
+        )),
+        expected
+    );
     let err = e.error(&format!(
         "builtins.fetchGit {{ url = {}; ref = \"nonexist\"; }}",
         repo.display()
