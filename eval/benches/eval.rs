@@ -1,4 +1,5 @@
-//! Criterion benches of the evaluator's hot paths: lambda calls, primop
+//! Criterion benches of the evaluator's hot paths: lambda calls (curried
+//! ones applied in one go), primop
 //! dispatch on integers, attribute set construction and lookup, `//` chains
 //! (layered sets), `removeAttrs`, `with` lookups, and laziness (thunk
 //! creation and forcing). Workload-level comparisons with
@@ -16,6 +17,11 @@ fn eval(src: &str) {
 fn benches(c: &mut Criterion) {
     c.bench_function("calls: fib 20", |b| {
         b.iter(|| eval("let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 20"))
+    });
+    c.bench_function("calls: curried 3-argument lambda, 100k calls", |b| {
+        b.iter(|| {
+            eval("let f = a: b: c: a + b * c; in builtins.foldl' (acc: i: f acc i 3) 0 (builtins.genList (i: i) 100000)")
+        })
     });
     c.bench_function("primops: foldl' bitXor 100k", |b| {
         b.iter(|| {

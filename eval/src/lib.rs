@@ -276,6 +276,7 @@ impl EvaluationBuilder {
                 abort_on_warn: self.abort_on_warn,
             },
             depth: Cell::new(0),
+            stack_floor: Cell::new(usize::MAX),
             import_cache: RefCell::new(FxHashMap::default()),
             regex_cache: RefCell::new(FxHashMap::default()),
             home: self.home,
