@@ -413,6 +413,24 @@ impl Evaluator {
                 Ok(Value::Bool(true))
             }
             Expr::Apply { func, args, pos } => {
+                // `builtins.X a b` with all of X's arguments: the builtin is
+                // called directly, without a copy of it or a call frame of
+                // its own (forcing the arguments inside it is guarded).
+                if let Expr::BuiltinSelect(g) | Expr::Global(g) = &**func
+                    && let Some(Value::PrimOp(p)) = self.globals.get(*g as usize)
+                    && p.arity == args.len()
+                {
+                    return match &**args {
+                        [a] => self.call_primop(p, std::slice::from_ref(&self.lazy(a, env)), *pos),
+                        [a, b] => {
+                            self.call_primop(p, &[self.lazy(a, env), self.lazy(b, env)], *pos)
+                        }
+                        _ => {
+                            let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
+                            self.call_primop(p, &a, *pos)
+                        }
+                    };
+                }
                 let f = self.eval(func, env)?;
                 // Up to three arguments on the stack: no Vec per call.
                 match &**args {
@@ -567,8 +585,12 @@ impl Evaluator {
         depths: &[(u32, Pos)],
         env: &Env,
     ) -> Result<Value> {
+        // `depths` go outwards: each scope's frame is reached from the
+        // previous one, not from `env` again.
+        let (mut wenv, mut at) = (env, 0);
         for &(d, with_pos) in depths {
-            let wenv = env_at(env, d);
+            wenv = env_at(wenv, d.saturating_sub(at));
+            at = d;
             // Invariant: a with frame's slot is set when it is built.
             let null = Value::Null;
             let slot = wenv.slots()[0].get().unwrap_or(&null);
