@@ -1,8 +1,9 @@
-//! Criterion benches of the evaluator's hot paths: lambda calls, primop
-//! dispatch on integers, attribute set construction and lookup, `//` chains
-//! (layered sets), `removeAttrs`, `with` lookups, and laziness (thunk
-//! creation and forcing). Workload-level comparisons with
-//! C++ Nix live in ../shared/bench/eval.
+//! Criterion benches of the evaluator's hot paths: lambda calls (curried
+//! ones applied in one go), primop dispatch on integers, attribute set
+//! construction and lookup, `//` chains (layered sets), `//` of two large
+//! sets (stacked sets), `removeAttrs`, `with` lookups, and laziness (thunk
+//! creation and forcing). Workload-level comparisons with C++ Nix live in
+//! ../shared/bench/eval.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tvix_eval::EvaluationBuilder;
@@ -16,6 +17,11 @@ fn eval(src: &str) {
 fn benches(c: &mut Criterion) {
     c.bench_function("calls: fib 20", |b| {
         b.iter(|| eval("let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 20"))
+    });
+    c.bench_function("calls: curried 3-argument lambda, 100k calls", |b| {
+        b.iter(|| {
+            eval("let f = a: b: c: a + b * c; in builtins.foldl' (acc: i: f acc i 3) 0 (builtins.genList (i: i) 100000)")
+        })
     });
     c.bench_function("primops: foldl' bitXor 100k", |b| {
         b.iter(|| {
@@ -36,6 +42,16 @@ fn benches(c: &mut Criterion) {
                 "let base = builtins.listToAttrs (builtins.genList (i: { name = \"a${toString i}\"; value = i; }) 20000); \
                  r = builtins.foldl' (acc: k: acc // { \"a${toString (k * 7)}\" = k; \"b${toString k}\" = k; }) base (builtins.genList (k: k) 200); \
                  in r.a700 + r.b199 + builtins.length (builtins.attrNames r)",
+            )
+        })
+    });
+    c.bench_function("update: 50 large // over a 20k set, 400 lookups each", |b| {
+        b.iter(|| {
+            eval(
+                "let base = builtins.listToAttrs (builtins.genList (i: { name = \"a${toString i}\"; value = i; }) 20000); \
+                 over = k: builtins.listToAttrs (builtins.genList (i: { name = \"a${toString (i * 3 + k)}\"; value = k; }) 5000); \
+                 look = s: k: builtins.foldl' (acc: j: acc + s.\"a${toString (j * 41 + k)}\") 0 (builtins.genList (j: j) 400); \
+                 in builtins.foldl' (acc: k: acc + look (base // over k) k) 0 (builtins.genList (k: k) 50)",
             )
         })
     });

@@ -294,6 +294,7 @@ impl EvaluationBuilder {
             },
             depth: Cell::new(0),
             coerce_depth: Cell::new(0),
+            stack_floor: Cell::new(usize::MAX),
             import_cache: RefCell::new(FxHashMap::default()),
             regex_cache: RefCell::new(FxHashMap::default()),
             home: self.home,

@@ -33,7 +33,7 @@ use crate::{
     Attr, Attrs, NixString, Pos, Symbol, Value,
     errors::{Error, ErrorKind, Result, TraceMessage},
     io::EvalIO,
-    ir::{AttrName, BinOp, Expr, ExprRef},
+    ir::{AttrName, BinOp, Expr, ExprRef, LambdaDef},
     source::SourceMap,
     symbol::known,
     value::{Closure, Env, EnvFrame, PrimOp, PrimOpApp, Thunk, ThunkState},
@@ -118,6 +118,11 @@ pub struct Evaluator {
     /// Set by the embedder (another thread, a signal handler) to stop the
     /// evaluation: polled with one relaxed load per call and thunk force.
     pub(crate) interrupt: Arc<AtomicBool>,
+    /// The lowest address the native stack segment we run on may use
+    /// (`usize::MAX` until known): [`Self::guard`] compares the stack
+    /// pointer with it instead of asking `stacker` (a thread-local read and
+    /// a call) at every call and force.
+    pub(crate) stack_floor: Cell<usize>,
 }
 
 impl Drop for Evaluator {
@@ -135,6 +140,13 @@ impl std::fmt::Debug for Evaluator {
 /// Red zone and growth step for `stacker`.
 const RED_ZONE: usize = 256 * 1024;
 const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
+/// The current native stack pointer (approximately: a local's address).
+#[inline(always)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
 
 #[inline]
 fn env_at(env: &Env, depth: u32) -> &Env {
@@ -165,7 +177,7 @@ impl Evaluator {
             return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
         }
         self.depth.set(d + 1);
-        let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f);
+        let r = self.stack(f);
         self.depth.set(d);
         r
     }
@@ -189,7 +201,42 @@ impl Evaluator {
     /// recursive walks over data: printing, comparison, deepSeq).
     #[inline]
     pub(crate) fn stack<T>(&self, f: impl FnOnce() -> T) -> T {
-        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, f)
+        // Fast path: more than the red zone left above the known floor of
+        // the current segment.
+        if stack_pointer()
+            .checked_sub(self.stack_floor.get())
+            .is_some_and(|left| left > RED_ZONE)
+        {
+            return f();
+        }
+        self.stack_slow(f)
+    }
+
+    /// Finds the floor of the current stack segment, growing onto a new
+    /// segment when less than the red zone is left; the floor of a new
+    /// segment is recorded while `f` runs on it and restored afterwards.
+    #[cold]
+    #[inline(never)]
+    fn stack_slow<T>(&self, f: impl FnOnce() -> T) -> T {
+        match stacker::remaining_stack() {
+            Some(left) if left <= RED_ZONE => {
+                let outer = self.stack_floor.get();
+                let r = stacker::grow(STACK_GROWTH, || {
+                    if let Some(left) = stacker::remaining_stack() {
+                        self.stack_floor.set(stack_pointer().saturating_sub(left));
+                    }
+                    f()
+                });
+                self.stack_floor.set(outer);
+                r
+            }
+            Some(left) => {
+                self.stack_floor.set(stack_pointer().saturating_sub(left));
+                f()
+            }
+            // Unknown stack bounds: as `stacker::maybe_grow`, no growth.
+            None => f(),
+        }
     }
 
     // ------------------------------------------------------------ laziness
@@ -400,6 +447,24 @@ impl Evaluator {
                 Ok(Value::Bool(true))
             }
             Expr::Apply { func, args, pos } => {
+                // `builtins.X a b` with all of X's arguments: the builtin is
+                // called directly, without a copy of it or a call frame of
+                // its own (forcing the arguments inside it is guarded).
+                if let Expr::BuiltinSelect(g) | Expr::Global(g) = &**func
+                    && let Some(Value::PrimOp(p)) = self.globals.get(*g as usize)
+                    && p.arity == args.len()
+                {
+                    return match &**args {
+                        [a] => self.call_primop(p, std::slice::from_ref(&self.lazy(a, env)), *pos),
+                        [a, b] => {
+                            self.call_primop(p, &[self.lazy(a, env), self.lazy(b, env)], *pos)
+                        }
+                        _ => {
+                            let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
+                            self.call_primop(p, &a, *pos)
+                        }
+                    };
+                }
                 let f = self.eval(func, env)?;
                 // Up to three arguments on the stack: no Vec per call.
                 match &**args {
@@ -581,8 +646,12 @@ impl Evaluator {
         depths: &[(u32, Pos)],
         env: &Env,
     ) -> Result<Value> {
+        // `depths` go outwards: each scope's frame is reached from the
+        // previous one, not from `env` again.
+        let (mut wenv, mut at) = (env, 0);
         for &(d, with_pos) in depths {
-            let wenv = env_at(env, d);
+            wenv = env_at(wenv, d.saturating_sub(at));
+            at = d;
             // Invariant: a with frame's slot is set when it is built.
             let null = Value::Null;
             let slot = wenv.slots()[0].get().unwrap_or(&null);
@@ -868,17 +937,26 @@ impl Evaluator {
         while !args.is_empty() {
             cur = match cur {
                 Value::Lambda(c) => {
-                    let env = self.bind_args(&c, &args[0], pos)?;
+                    let mut lambda = &c.lambda;
+                    let mut env = self.bind_args(lambda, &c.env, &args[0], pos)?;
                     args = &args[1..];
-                    let r = self.eval(&c.lambda.body, &env);
+                    // A curried function (`a: b: ...`) given more arguments:
+                    // its body is a lambda, which is applied right away
+                    // without building its closure first.
+                    while let (Expr::Lambda(inner), [next, rest @ ..]) = (&*lambda.body, args) {
+                        env = self.bind_args(inner, &env, next, pos)?;
+                        lambda = inner;
+                        args = rest;
+                    }
+                    let r = self.eval(&lambda.body, &env);
                     match r {
                         Ok(v) => v,
                         Err(e) if self.settings.show_trace => {
-                            let name = match c.lambda.name {
+                            let name = match lambda.name {
                                 Some(n) => format!("'{n}'"),
                                 None => "anonymous lambda".to_owned(),
                             };
-                            let mut e = e.with_trace(c.lambda.pos, format!("while calling {name}"));
+                            let mut e = e.with_trace(lambda.pos, format!("while calling {name}"));
                             if pos.is_some() {
                                 e = e.with_trace(pos, "from call site");
                             }
@@ -957,10 +1035,10 @@ impl Evaluator {
         })
     }
 
-    fn bind_args(&self, c: &Closure, arg: &Value, pos: Pos) -> Result<Env> {
-        let l = &c.lambda;
+    /// The environment of a call of `l` (closed over `parent`) with `arg`.
+    fn bind_args(&self, l: &LambdaDef, parent: &Env, arg: &Value, pos: Pos) -> Result<Env> {
         let Some((formals, ellipsis)) = &l.formals else {
-            return Ok(EnvFrame::with_values(Some(c.env.clone()), [arg.clone()]));
+            return Ok(EnvFrame::with_values(Some(parent.clone()), [arg.clone()]));
         };
         let forced = self.force(arg, pos)?;
         let attrs = match &forced {
@@ -976,7 +1054,7 @@ impl Evaluator {
                 return Err(e);
             }
         };
-        let env = EnvFrame::new(Some(c.env.clone()), l.env_size);
+        let env = EnvFrame::new(Some(parent.clone()), l.env_size);
         let mut slot = 0;
         if l.arg.is_some() {
             env.set(0, arg.clone());

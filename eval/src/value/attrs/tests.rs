@@ -21,7 +21,7 @@ fn set(names: &[&str]) -> Attrs {
 fn update_prefers_the_right_side_and_keeps_everything_else() {
     let a = set(&["x", "y", "z"]);
     let b = set(&["y", "w"]);
-    let u = Attrs::update(&Rc::new(a), &b);
+    let u = Attrs::update(&Rc::new(a), &Rc::new(b));
     assert_eq!(u.len(), 4);
     assert!(matches!(u.get(Symbol::new(b"y")), Some(Value::Int(0))));
     assert!(matches!(u.get(Symbol::new(b"z")), Some(Value::Int(2))));
@@ -78,7 +78,7 @@ fn small_updates_of_a_large_set_are_layered_and_behave_like_flat_ones() {
     let small = numbered("n", 10..13, 1).into_vec();
     let mut small = small;
     small.extend(numbered("new", 0..2, 2).into_vec());
-    let small = Attrs::from_unsorted(small);
+    let small = Rc::new(Attrs::from_unsorted(small));
     let u = Attrs::update(&base, &small);
     assert!(u.base.is_some(), "expected a layered set");
     assert_eq!(u.len(), 102);
@@ -104,8 +104,9 @@ fn chains_of_updates_match_flat_merging_and_eventually_flatten() {
         let rhs = if k % 2 == 0 {
             Attrs::update(&Rc::new(over), &extra)
         } else {
-            Attrs::update(&extra, &over)
+            Attrs::update(&extra, &Rc::new(over))
         };
+        let rhs = Rc::new(rhs);
         reference = flat_update(&reference, &ints(&rhs));
         let next = Attrs::update(&cur, &rhs);
         flattened |= next.base.is_none();
@@ -114,4 +115,61 @@ fn chains_of_updates_match_flat_merging_and_eventually_flatten() {
         cur = Rc::new(next);
     }
     assert!(flattened, "the top layer grew past 1/8 of the base");
+}
+
+#[test]
+fn large_updates_of_large_sets_are_stacked_and_behave_like_flat_ones() {
+    // Two 100-name sets overlapping in 50 names: neither side is small, so
+    // the result shares both instead of merging them.
+    let a = Rc::new(numbered("n", 0..100, 1));
+    let b = Rc::new(numbered("n", 50..150, 2));
+    let u = Attrs::update(&a, &b);
+    assert!(u.stacked.is_some(), "expected a stacked set");
+    assert!(matches!(u.get(Symbol::new(b"n10")), Some(Value::Int(1))));
+    assert!(matches!(u.get(Symbol::new(b"n60")), Some(Value::Int(2))));
+    assert!(matches!(u.get(Symbol::new(b"n149")), Some(Value::Int(2))));
+    assert!(u.get(Symbol::new(b"n150")).is_none());
+    assert!(!u.is_empty());
+    assert_eq!(u.len(), 150);
+    assert_eq!(ints(&u), flat_update(&ints(&a), &ints(&b)));
+    assert!(u.iter().zip(u.iter().skip(1)).all(|(x, y)| x.name < y.name));
+    assert_eq!(u.clone().into_vec().len(), 150);
+}
+
+#[test]
+fn chains_of_mixed_updates_match_flat_merging() {
+    // Large and small right-hand sides, some themselves layered or stacked,
+    // over a growing left side: every result matches a flat reference merge,
+    // and lookups never need more than MAX_SEARCHES binary searches.
+    let mut cur = Rc::new(numbered("n", 0..300, 0));
+    let mut reference = ints(&cur);
+    let mut stacked = false;
+    for k in 0..20usize {
+        let rhs: Rc<Attrs> = match k % 4 {
+            0 => Rc::new(numbered("n", k * 10..k * 10 + 200, k as i64 + 1)),
+            1 => Rc::new(numbered("x", k..k + 3, k as i64 + 1)),
+            2 => Rc::new(Attrs::update(
+                &Rc::new(numbered("n", k * 7..k * 7 + 90, k as i64 + 1)),
+                &Rc::new(numbered("y", k..k + 80, k as i64 + 1)),
+            )),
+            _ => Rc::new(Attrs::update(
+                &Rc::new(numbered("z", 0..400, k as i64 + 1)),
+                &Rc::new(numbered("z", k..k + 2, -(k as i64))),
+            )),
+        };
+        reference = flat_update(&reference, &ints(&rhs));
+        let next = Rc::new(Attrs::update(&cur, &rhs));
+        stacked |= next.stacked.is_some();
+        assert!(next.searches() <= MAX_SEARCHES);
+        assert_eq!(next.len(), reference.len());
+        for (name, v) in reference.iter().step_by(7) {
+            assert!(
+                matches!(next.get(Symbol::new(name.as_bytes())), Some(Value::Int(i)) if i == v),
+                "{name} at step {k}"
+            );
+        }
+        assert_eq!(ints(&next), reference);
+        cur = next;
+    }
+    assert!(stacked, "some update of two large sets was stacked");
 }
