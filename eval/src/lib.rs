@@ -375,6 +375,41 @@ impl Evaluation {
         Ok(Value::Thunk(value::Thunk::new(expr, env)))
     }
 
+    /// Parses source text (relative paths against `base_dir`, default the
+    /// current directory) and returns it as `nix-instantiate --parse`
+    /// prints it (C++ Nix's `Expr::show`, without the newline).
+    pub fn parse_and_show(
+        &self,
+        origin: Origin,
+        src: &[u8],
+        base_dir: Option<&Path>,
+    ) -> Result<Vec<u8>> {
+        self.install_pos_shower();
+        let dir = match base_dir {
+            Some(d) => d.to_path_buf(),
+            None => std::env::current_dir().map_err(|e| Error::new(K::Io, e.to_string()))?,
+        };
+        self.ev
+            .parse_show(origin, src.to_vec(), dir.as_os_str().as_encoded_bytes())
+    }
+
+    /// `parse_and_show` of a file (a directory means its `default.nix`).
+    pub fn parse_and_show_file(&self, path: &Path) -> Result<Vec<u8>> {
+        self.install_pos_shower();
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| Error::new(K::Io, e.to_string()))?
+                .join(path)
+        };
+        let p = path::canonicalise(abs.as_os_str().as_encoded_bytes());
+        let (p, bytes) = self.ev.read_source(&p, Pos::NONE)?;
+        let dir = p[..p.iter().rposition(|&c| c == b'/').unwrap_or(0).max(1)].to_vec();
+        self.ev
+            .parse_show(Origin::File(eval::bytes_to_path(&p)), bytes, &dir)
+    }
+
     /// The names visible in the global scope (builtins such as `map`,
     /// `true`, `__add`), unsorted.
     #[must_use]
@@ -490,6 +525,27 @@ impl Evaluator {
             },
             &root,
             scope,
+        )
+    }
+
+    /// Parses and compiles source text and returns C++ Nix's `show` of it.
+    fn parse_show(&self, origin: Origin, bytes: Vec<u8>, base_dir: &[u8]) -> Result<Vec<u8>> {
+        let file = self.sources.add(origin, bytes);
+        let parsed = rnix::Root::parse(&file.text);
+        if let Some(err) = parsed.errors().first() {
+            return Err(compiler::parse_error_of(&file, err));
+        }
+        let root = rnix::ast::Root::cast(parsed.syntax())
+            .ok_or_else(|| Error::new(K::Parse, "syntax error"))?;
+        compiler::show_root(
+            compiler::CompileContext {
+                file: &file,
+                base_dir,
+                globals: &self.global_names,
+                builtin_attrs: &self.builtin_attrs,
+                home: self.home(),
+            },
+            &root,
         )
     }
 

@@ -125,7 +125,16 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
                 || argv.iter().skip(1).any(|a| {
                     matches!(
                         a.to_str(),
-                        Some("--eval" | "--eval-only" | "--help" | "-h" | "--version" | "-V")
+                        Some(
+                            "--eval"
+                                | "--eval-only"
+                                | "--parse"
+                                | "--parse-only"
+                                | "--help"
+                                | "-h"
+                                | "--version"
+                                | "-V"
+                        )
                     )
                 });
             if evaluating {

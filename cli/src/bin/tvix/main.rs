@@ -45,6 +45,10 @@ struct Cli {
     /// The same as --eval.
     #[arg(long)]
     eval_only: bool,
+    /// Print the parsed expression as `nix-instantiate --parse` does,
+    /// without evaluating it.
+    #[arg(long, visible_alias = "parse-only")]
+    parse: bool,
     /// Force the result deeply before printing.
     #[arg(long)]
     strict: bool,
@@ -267,12 +271,25 @@ fn run(cli: &Cli, eval: &Evaluation, auto: &[AutoArg]) -> Result<(), Failure> {
             eprintln!("error: reading standard input: {e}");
             return Err(Failure::Output);
         }
-        let root = eval.evaluate_source(Origin::Stdin, &src, None)?;
-        output(cli, eval, &root, &attr_paths, &args)?;
+        if cli.parse {
+            print_parsed(&eval.parse_and_show(Origin::Stdin, &src, None)?)?;
+        } else {
+            let root = eval.evaluate_source(Origin::Stdin, &src, None)?;
+            output(cli, eval, &root, &attr_paths, &args)?;
+        }
     } else if inputs.is_empty() && !cli.expr {
         inputs.push("./default.nix");
     }
     for input in inputs {
+        if cli.parse {
+            let shown = if cli.expr {
+                eval.parse_and_show(Origin::String, input.as_bytes(), None)?
+            } else {
+                eval.parse_and_show_file(&PathBuf::from(input))?
+            };
+            print_parsed(&shown)?;
+            continue;
+        }
         let root = if cli.expr {
             eval.evaluate_expr(input.as_bytes(), None)?
         } else if input.len() > 2 && input.starts_with('<') && input.ends_with('>') {
@@ -284,6 +301,16 @@ fn run(cli: &Cli, eval: &Evaluation, auto: &[AutoArg]) -> Result<(), Failure> {
         output(cli, eval, &root, &attr_paths, &args)?;
     }
     Ok(())
+}
+
+/// Prints an expression shown by `--parse`, with a newline.
+fn print_parsed(shown: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(shown)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush())
+        .map_err(|_| Failure::Output)
 }
 
 /// Selects every attribute path in `root` and prints it, as C++
