@@ -508,6 +508,20 @@ impl Evaluator {
         base_dir: &[u8],
         scope: Option<&[Symbol]>,
     ) -> Result<ExprRef> {
+        self.with_parsed(origin, bytes, base_dir, |ctx, root| {
+            compiler::compile_with_scope(ctx, root, scope)
+        })
+    }
+
+    /// Parses source text and hands its syntax tree, with the context
+    /// compiling it needs, to `f`.
+    fn with_parsed<T>(
+        &self,
+        origin: Origin,
+        bytes: Vec<u8>,
+        base_dir: &[u8],
+        f: impl FnOnce(compiler::CompileContext<'_>, &rnix::ast::Root) -> Result<T>,
+    ) -> Result<T> {
         let file = self.sources.add(origin, bytes);
         let parsed = rnix::Root::parse(&file.text);
         if let Some(err) = parsed.errors().first() {
@@ -515,7 +529,7 @@ impl Evaluator {
         }
         let root = rnix::ast::Root::cast(parsed.syntax())
             .ok_or_else(|| Error::new(K::Parse, "syntax error"))?;
-        compiler::compile_with_scope(
+        f(
             compiler::CompileContext {
                 file: &file,
                 base_dir,
@@ -524,29 +538,12 @@ impl Evaluator {
                 home: self.home(),
             },
             &root,
-            scope,
         )
     }
 
     /// Parses and compiles source text and returns C++ Nix's `show` of it.
     fn parse_show(&self, origin: Origin, bytes: Vec<u8>, base_dir: &[u8]) -> Result<Vec<u8>> {
-        let file = self.sources.add(origin, bytes);
-        let parsed = rnix::Root::parse(&file.text);
-        if let Some(err) = parsed.errors().first() {
-            return Err(compiler::parse_error_of(&file, err));
-        }
-        let root = rnix::ast::Root::cast(parsed.syntax())
-            .ok_or_else(|| Error::new(K::Parse, "syntax error"))?;
-        compiler::show_root(
-            compiler::CompileContext {
-                file: &file,
-                base_dir,
-                globals: &self.global_names,
-                builtin_attrs: &self.builtin_attrs,
-                home: self.home(),
-            },
-            &root,
-        )
+        self.with_parsed(origin, bytes, base_dir, compiler::show_root)
     }
 
     fn read_source(&self, path: &[u8], pos: Pos) -> Result<(Vec<u8>, Vec<u8>)> {

@@ -169,11 +169,14 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// A string literal: one part is a string, several (or an
-    /// interpolation) are C++ `ExprConcatStrings`, `(a + b)`.
+    /// A string literal: one literal part is a string, several parts (or
+    /// an interpolation) are C++ `ExprConcatStrings`, `(a + b)`. In an
+    /// indented string each escape (`''$`, `'''`, `''\n`) is a part of its
+    /// own, as C++ Nix's lexer makes it.
     fn show_string(&mut self, node: &SyntaxNode, out: &mut Vec<u8>) -> Result<()> {
         let pieces = self.string_pieces(node)?;
-        let literal_only = pieces.iter().all(|p| matches!(p, Piece::Text { .. }));
+        let literal_only =
+            pieces.len() <= 1 && pieces.iter().all(|p| matches!(p, Piece::Text { .. }));
         if literal_only {
             let mut bytes = Vec::new();
             for p in pieces {
