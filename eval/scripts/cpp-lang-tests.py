@@ -11,7 +11,8 @@ Counted per kind:
   eval-fail   exits 1; "stderr exact" also counts stderr equal to .err.exp
   parse-okay  `--parse -` exits 0 with stdout equal to .exp (lang.sh's sed
               prints rather than edits, so nothing is normalised)
-  parse-fail  fails to parse
+  parse-fail  `--parse -` exits 1; "stderr exact" also counts stderr equal
+              to .err.exp
 """
 import argparse, os, subprocess, sys, tempfile
 
@@ -97,6 +98,10 @@ for f in sorted(os.listdir(lang)):
     elif name.startswith("parse-fail-"):
         rc, out, err = run([tvix, "--parse", "-"], open(os.path.join(lang, f), "rb").read())
         count("parse-fail", rc == 1, name)
+        exp = os.path.join(lang, name + ".err.exp")
+        if os.path.exists(exp):
+            got = postprocess(name, err)
+            count("parse-fail (stderr exact)", rc == 1 and got == open(exp, "rb").read(), name)
 
 for kind, (ok, bad) in counts.items():
     print(f"{kind}: {ok} passed, {bad} failed")

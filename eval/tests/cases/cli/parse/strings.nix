@@ -1,5 +1,6 @@
 # Strings: escapes, interpolation (one part or several), indented strings
-# with their indentation stripped and escapes as separate parts.
+# with their indentation stripped and escapes as separate parts; an
+# indented string whose only part is a plain string is that string.
 x: [
   "\n\t\r\"\\ $ \${x} é"
   "a${x}c"
@@ -21,4 +22,8 @@ x: [
   ''a$''
   '' ${x} ''
   ''${x}${x}''
+  ''${"y"}''
+  ''${(''${"z"}'')}''
+  ''${''a''$''}''
+  "${"y"}"
 ]
