@@ -226,7 +226,11 @@ fn session(a: &EvalArgs) -> anyhow::Result<Session> {
 
 impl Session {
     fn report(&self, e: &tvix_eval::Error) -> anyhow::Error {
-        anyhow::Error::new(Rendered(self.eval.render_error_bytes(e, self.show_trace)))
+        anyhow::Error::new(Rendered(tvix_cli::report::render_eval_error(
+            &self.eval,
+            e,
+            self.show_trace,
+        )))
     }
 
     /// `--arg`/`--argstr` in command-line order within each kind (`--arg`

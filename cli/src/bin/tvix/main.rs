@@ -184,7 +184,11 @@ fn main() -> ExitCode {
     match run(&cli, &eval, &auto) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Eval(e)) => {
-            report(&eval.render_error_bytes(&e, cli.show_trace));
+            report(&tvix_cli::report::render_eval_error(
+                &eval,
+                &e,
+                cli.show_trace,
+            ));
             ExitCode::FAILURE
         }
         Err(Failure::Output) => ExitCode::FAILURE,
