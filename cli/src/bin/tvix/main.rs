@@ -289,22 +289,35 @@ fn run(cli: &Cli, eval: &Evaluation, auto: &[AutoArg]) -> Result<(), Failure> {
             let shown = if cli.expr {
                 eval.parse_and_show(Origin::String, input.as_bytes(), None)?
             } else {
-                eval.parse_and_show_file(&PathBuf::from(input))?
+                eval.parse_and_show_file(&lookup_file_arg(eval, input)?)?
             };
             print_parsed(&shown)?;
             continue;
         }
         let root = if cli.expr {
             eval.evaluate_expr(input.as_bytes(), None)?
-        } else if input.len() > 2 && input.starts_with('<') && input.ends_with('>') {
-            // `<nixpkgs>`: looked up in the search path, then imported.
-            eval.evaluate_expr(format!("import {input}").as_bytes(), None)?
         } else {
-            eval.evaluate_file(&PathBuf::from(input))?
+            eval.evaluate_file(&lookup_file_arg(eval, input)?)?
         };
         output(cli, eval, &root, &attr_paths, &args)?;
     }
     Ok(())
+}
+
+/// The file a file argument names, as C++ `lookupFileArg`: `<name>` is
+/// looked up in the search path (a failure is reported without trace),
+/// anything else is a path.
+fn lookup_file_arg(eval: &Evaluation, input: &str) -> Result<PathBuf, Failure> {
+    if !(input.len() > 2 && input.starts_with('<') && input.ends_with('>')) {
+        return Ok(PathBuf::from(input));
+    }
+    let found = eval
+        .evaluate_expr(input.as_bytes(), None)
+        .map_err(|e| tvix_eval::Error::new(e.kind(), e.message()))?;
+    Ok(match found {
+        Value::Path(p) => PathBuf::from(String::from_utf8_lossy(p.as_bytes()).into_owned()),
+        _ => PathBuf::from(input),
+    })
 }
 
 /// Prints an expression shown by `--parse`, with a newline.
