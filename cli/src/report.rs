@@ -3,6 +3,27 @@
 //! system errors (C++ Nix prints only `strerror`'s text); and what C++
 //! Nix's logger does to every message on stderr ([`filter_ansi_escapes`]).
 
+/// The line `nix-instantiate` prints after a C++ `UsageError`
+/// ([`tvix_eval::ErrorKind::Usage`]). C++ Nix names the program it runs as;
+/// the `tvix` command prints `nix-instantiate`, the program whose output it
+/// reproduces byte for byte.
+pub const USAGE_HINT: &str = "Try 'nix-instantiate --help' for more information.";
+
+/// An evaluation error rendered as `nix-instantiate` prints it: C++ Nix's
+/// rendering, followed by [`USAGE_HINT`] on its own line for a usage error.
+pub fn render_eval_error(
+    eval: &tvix_eval::Evaluation,
+    e: &tvix_eval::Error,
+    show_trace: bool,
+) -> Vec<u8> {
+    let mut text = eval.render_error_bytes(e, show_trace);
+    if e.kind() == tvix_eval::ErrorKind::Usage {
+        text.push(b'\n');
+        text.extend_from_slice(USAGE_HINT.as_bytes());
+    }
+    text
+}
+
 /// The text printed after `error: ` for `e` and its chain of causes.
 pub fn error_message(e: &anyhow::Error) -> String {
     strip_os_error_codes(&format!("{e:#}"))

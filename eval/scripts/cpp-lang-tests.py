@@ -9,8 +9,10 @@ defaults: --tvix target/release/tvix, --lang /tmp/nix226/tests/functional/lang
 Counted per kind:
   eval-okay   stdout equals .exp (or .exp.xml with --xml --no-location)
   eval-fail   exits 1; "stderr exact" also counts stderr equal to .err.exp
-  parse-okay  parses (tvix has no --parse output yet: only success is checked)
-  parse-fail  fails to parse
+  parse-okay  `--parse -` exits 0 with stdout equal to .exp (lang.sh's sed
+              prints rather than edits, so nothing is normalised)
+  parse-fail  `--parse -` exits 1; "stderr exact" also counts stderr equal
+              to .err.exp
 """
 import argparse, os, subprocess, sys, tempfile
 
@@ -90,12 +92,16 @@ for f in sorted(os.listdir(lang)):
             got = postprocess(name, norm(err))
             count("eval-fail (stderr exact)", rc == 1 and got == open(exp, "rb").read(), name)
     elif name.startswith("parse-okay-"):
-        rc, out, err = run([tvix, "--eval", "-"], open(os.path.join(lang, f), "rb").read())
-        # Evaluation may fail for other reasons; a parse error is what counts.
-        count("parse-okay", b"syntax error" not in err and b"undefined variable" not in err, name)
+        rc, out, err = run([tvix, "--parse", "-"], open(os.path.join(lang, f), "rb").read())
+        exp = open(os.path.join(lang, name + ".exp"), "rb").read()
+        count("parse-okay", rc == 0 and out == exp, name)
     elif name.startswith("parse-fail-"):
-        rc, out, err = run([tvix, "--eval", "-"], open(os.path.join(lang, f), "rb").read())
+        rc, out, err = run([tvix, "--parse", "-"], open(os.path.join(lang, f), "rb").read())
         count("parse-fail", rc == 1, name)
+        exp = os.path.join(lang, name + ".err.exp")
+        if os.path.exists(exp):
+            got = postprocess(name, err)
+            count("parse-fail (stderr exact)", rc == 1 and got == open(exp, "rb").read(), name)
 
 for kind, (ok, bad) in counts.items():
     print(f"{kind}: {ok} passed, {bad} failed")

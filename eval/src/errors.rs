@@ -39,6 +39,11 @@ pub enum ErrorKind {
     /// string). C++ Nix's stack overflow handler prints the message and
     /// exits: no position, no trace frames, not catchable.
     StackOverflow,
+    /// What C++ Nix throws as a `UsageError` during evaluation (an unknown
+    /// hash algorithm or format name): reported like `Eval`, but
+    /// `nix-instantiate` then adds "Try 'nix-instantiate --help' for more
+    /// information.", which the `tvix` command does too.
+    Usage,
     /// An allocation was refused. As C++ Nix's (a `std::bad_alloc`, not a
     /// Nix error), it is printed without position or trace.
     OutOfMemory,
@@ -145,6 +150,11 @@ impl Error {
     /// A type error.
     pub fn type_error(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Type, message)
+    }
+
+    /// A usage error (see [`ErrorKind::Usage`]).
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Usage, message)
     }
 
     /// A generic evaluation error.

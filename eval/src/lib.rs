@@ -376,6 +376,41 @@ impl Evaluation {
         Ok(Value::Thunk(value::Thunk::new(expr, env)))
     }
 
+    /// Parses source text (relative paths against `base_dir`, default the
+    /// current directory) and returns it as `nix-instantiate --parse`
+    /// prints it (C++ Nix's `Expr::show`, without the newline).
+    pub fn parse_and_show(
+        &self,
+        origin: Origin,
+        src: &[u8],
+        base_dir: Option<&Path>,
+    ) -> Result<Vec<u8>> {
+        self.install_pos_shower();
+        let dir = match base_dir {
+            Some(d) => d.to_path_buf(),
+            None => std::env::current_dir().map_err(|e| Error::new(K::Io, e.to_string()))?,
+        };
+        self.ev
+            .parse_show(origin, src.to_vec(), dir.as_os_str().as_encoded_bytes())
+    }
+
+    /// `parse_and_show` of a file (a directory means its `default.nix`).
+    pub fn parse_and_show_file(&self, path: &Path) -> Result<Vec<u8>> {
+        self.install_pos_shower();
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| Error::new(K::Io, e.to_string()))?
+                .join(path)
+        };
+        let p = path::canonicalise(abs.as_os_str().as_encoded_bytes());
+        let (p, bytes) = self.ev.read_source(&p, Pos::NONE)?;
+        let dir = p[..p.iter().rposition(|&c| c == b'/').unwrap_or(0).max(1)].to_vec();
+        self.ev
+            .parse_show(Origin::File(eval::bytes_to_path(&p)), bytes, &dir)
+    }
+
     /// The names visible in the global scope (builtins such as `map`,
     /// `true`, `__add`), unsorted.
     #[must_use]
@@ -474,6 +509,20 @@ impl Evaluator {
         base_dir: &[u8],
         scope: Option<&[Symbol]>,
     ) -> Result<ExprRef> {
+        self.with_parsed(origin, bytes, base_dir, |ctx, root| {
+            compiler::compile_with_scope(ctx, root, scope)
+        })
+    }
+
+    /// Parses source text and hands its syntax tree, with the context
+    /// compiling it needs, to `f`.
+    fn with_parsed<T>(
+        &self,
+        origin: Origin,
+        bytes: Vec<u8>,
+        base_dir: &[u8],
+        f: impl FnOnce(compiler::CompileContext<'_>, &rnix::ast::Root) -> Result<T>,
+    ) -> Result<T> {
         let file = self.sources.add(origin, bytes);
         let parsed = rnix::Root::parse(&file.text);
         if let Some(err) = parsed.errors().first() {
@@ -481,7 +530,7 @@ impl Evaluator {
         }
         let root = rnix::ast::Root::cast(parsed.syntax())
             .ok_or_else(|| Error::new(K::Parse, "syntax error"))?;
-        compiler::compile_with_scope(
+        f(
             compiler::CompileContext {
                 file: &file,
                 base_dir,
@@ -490,8 +539,12 @@ impl Evaluator {
                 home: self.home(),
             },
             &root,
-            scope,
         )
+    }
+
+    /// Parses and compiles source text and returns C++ Nix's `show` of it.
+    fn parse_show(&self, origin: Origin, bytes: Vec<u8>, base_dir: &[u8]) -> Result<Vec<u8>> {
+        self.with_parsed(origin, bytes, base_dir, compiler::show_root)
     }
 
     fn read_source(&self, path: &[u8], pos: Pos) -> Result<(Vec<u8>, Vec<u8>)> {

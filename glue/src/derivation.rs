@@ -473,13 +473,9 @@ fn fixed_output_ca(
     mode: Option<&str>,
 ) -> Result<CAHash> {
     let nar = parse_mode(mode.unwrap_or("flat"))?;
-    let algo = match algo {
-        None | Some("") => None,
-        Some(a) => Some(
-            a.parse::<HashAlgo>()
-                .map_err(|e| Error::eval(e.to_string()))?,
-        ),
-    };
+    // C++ Nix reads outputHashAlgo with `parseHashAlgoOpt`: a name it does
+    // not know is no algorithm, not an error.
+    let algo = algo.and_then(|a| a.parse::<HashAlgo>().ok());
     let h = if hash.is_empty() {
         let Some(a) = algo else {
             return Err(Error::eval("empty hash requires explicit hash algorithm"));
@@ -489,7 +485,11 @@ fn fixed_output_ca(
         ev.warn(&format!("found empty hash, assuming '{}'", h.to_sri()))?;
         h
     } else {
-        NixHash::parse(hash, algo).map_err(|e| Error::eval(e.to_string()))?
+        NixHash::parse(hash, algo).map_err(|e| match e {
+            // C++ `parseHashAlgo`'s usage error.
+            nix_compat::nixhash::Error::UnknownAlgo(_) => Error::usage(e.to_string()),
+            _ => Error::eval(e.to_string()),
+        })?
     };
     Ok(if nar { CAHash::Nar(h) } else { CAHash::Flat(h) })
 }

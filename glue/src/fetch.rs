@@ -427,6 +427,63 @@ pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
 }
 
 /// `fetchTree` of type `file`, `tarball` or `path`.
+/// C++ Nix's `Input::getNarHash`: an SRI hash (the empty string is a zero
+/// SHA-256), which must be SHA-256 (a usage error otherwise).
+fn parse_nar_hash(s: &str) -> Result<NixHash> {
+    if s.is_empty() {
+        return Ok(NixHash::Sha256([0; 32]));
+    }
+    let h = NixHash::parse_sri(s).map_err(|e| match e {
+        nix_compat::nixhash::Error::UnknownAlgo(_) => Error::usage(e.to_string()),
+        _ => Error::eval(e.to_string()),
+    })?;
+    match h {
+        NixHash::Sha256(_) => Ok(h),
+        _ => Err(Error::usage("narHash must use SHA-256")),
+    }
+}
+
+/// Percent-encodes a URL query value as C++ Nix's `encodeQuery` does.
+fn query_encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$'()*,;:@/?".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A path input as C++ Nix's `Input::to_string` shows it:
+/// `path:PATH?NAME=VALUE&...`, the attributes other than `type` and `path`
+/// in name order.
+fn path_input_url(ev: &Evaluator, path: &str, attrs: &[(Vec<u8>, Value, Pos)]) -> Result<String> {
+    let mut params: Vec<(&[u8], String)> = Vec::new();
+    for (name, value, apos) in attrs {
+        if matches!(name.as_slice(), b"type" | b"path" | b"__final") {
+            continue;
+        }
+        let shown = match ev.force(value, *apos)? {
+            Value::Int(i) => i.to_string(),
+            Value::Bool(b) => u8::from(b).to_string(),
+            v => text(ev, &v, *apos, "while evaluating an input attribute")?,
+        };
+        params.push((name.as_slice(), shown));
+    }
+    params.sort_by(|a, b| a.0.cmp(b.0));
+    let query: Vec<String> = params
+        .iter()
+        .map(|(n, v)| format!("{}={}", String::from_utf8_lossy(n), query_encode(v)))
+        .collect();
+    Ok(if query.is_empty() {
+        format!("path:{path}")
+    } else {
+        format!("path:{path}?{}", query.join("&"))
+    })
+}
+
 pub(crate) fn fetch_tree(
     glue: &Glue,
     ev: &Evaluator,
@@ -478,10 +535,7 @@ pub(crate) fn fetch_tree(
                 url = Some(u);
             }
             b"narHash" => {
-                let s = text(ev, value, *apos, "while evaluating the narHash")?;
-                nar_hash = Some(
-                    NixHash::parse(&s, None).map_err(|e| Error::eval(e.to_string()).at(*apos))?,
-                );
+                nar_hash = Some(text(ev, value, *apos, "while evaluating the narHash")?);
             }
             other => {
                 return Err(Error::eval(format!(
@@ -499,6 +553,23 @@ pub(crate) fn fetch_tree(
         ))
         .at(pos));
     };
+    // C++ Nix reports what goes wrong while fetching a path input (and a
+    // NAR hash mismatch of any input) under a frame naming the input as its
+    // URL.
+    let input = if ty == "path" {
+        Some(path_input_url(ev, &url, attrs)?)
+    } else {
+        None
+    };
+    let in_frame = |e: Error| match &input {
+        Some(i) => e.with_trace(Pos::NONE, format!("while fetching the input '{i}'")),
+        None => e,
+    };
+    let nar_hash = nar_hash
+        .as_deref()
+        .map(parse_nar_hash)
+        .transpose()
+        .map_err(in_frame)?;
     let (path, sha, last_modified) = match ty {
         "file" | "tarball" => {
             let kind = if ty == "file" {
@@ -544,13 +615,16 @@ pub(crate) fn fetch_tree(
     let got = NixHash::Sha256(sha);
     if let Some(expected) = nar_hash {
         if expected != got {
+            let shown = match &input {
+                Some(i) => i.clone(),
+                None => format!("{url}?narHash={}", query_encode(&expected.to_sri())),
+            };
             return Err(Error::eval(format!(
-                "NAR hash mismatch in input '{url}?narHash={}', expected '{}' but got '{}'",
-                expected.to_sri().replace('+', "%2B").replace('=', "%3D"),
+                "NAR hash mismatch in input '{shown}', expected '{}' but got '{}'",
                 expected.to_sri(),
                 got.to_sri()
             ))
-            .at(pos));
+            .with_trace(Pos::NONE, format!("while fetching the input '{shown}'")));
         }
     }
     let mut out = vec![

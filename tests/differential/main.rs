@@ -8,6 +8,7 @@ mod eval_cli;
 mod glue;
 mod nar;
 mod narinfo;
+mod parse;
 mod store;
 mod store_http;
 

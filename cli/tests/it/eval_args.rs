@@ -56,6 +56,25 @@ const CASES: &[(&[&str], &str, &str, i32)] = &[
     ),
     (&["--eval", "--json", "d"], "{\"fromDir\":true}\n", "", 0),
     (
+        &["--eval", "--json", "-I", ".", "<d>"],
+        "{\"fromDir\":true}\n",
+        "",
+        0,
+    ),
+    (
+        &["--parse", "-I", ".", "<f.nix>"],
+        "({ x, y ? 2 }: { a = (x + y); f = ({ z }: z); l = [ (1) ({ b = 3; }) ]; \"q.r\" = 5; })\n",
+        "",
+        0,
+    ),
+    (
+        &["--parse", "<nope>"],
+        "",
+        "error: file 'nope' was not found in the Nix search path (add it using $NIX_PATH or -I)\n",
+        1,
+    ),
+    (&["--parse", "-E", "1-2"], "(__sub 1 2)\n", "", 0),
+    (
         &["--eval", "--raw", "-E", "a"],
         "",
         "error: undefined variable 'a'\n       at «string»:1:1:\n            1| a\n             | ^\n",

@@ -8,7 +8,9 @@
 //! from `eval/tests/cases/fail/regen.sh`, the case's directory shown as
 //! `/CASES`). The cases in the `notyetpassing/` directories beside them are
 //! run and counted; one that starts passing fails the test so it gets moved
-//! up.
+//! up. The cases in `eval/tests/cases/cli/parse/` must print with `--parse`
+//! exactly what `nix-instantiate --parse` printed (`.exp`, from `regen.sh`,
+//! the case's directory shown as `/CASES`).
 
 use std::{
     path::{Path, PathBuf},
@@ -48,6 +50,12 @@ fn check(case: &Path) -> Result<(), String> {
     let out = run(case, false);
     let want = std::fs::read_to_string(case.with_extension("exp")).expect(".exp exists");
     let got = String::from_utf8_lossy(&out.stdout);
+    compare(case, &out, &want, &got)
+}
+
+/// Ok if `out` succeeded printing `want` (its stdout, maybe normalised, is
+/// `got`); otherwise how it differs.
+fn compare(case: &Path, out: &std::process::Output, want: &str, got: &str) -> Result<(), String> {
     if out.status.success() && got == want {
         Ok(())
     } else {
@@ -59,6 +67,14 @@ fn check(case: &Path) -> Result<(), String> {
     }
 }
 
+/// The absolute, canonical directory of a case (what `/CASES` stands for).
+fn case_dir(case: &Path) -> PathBuf {
+    case.parent()
+        .expect("case directory")
+        .canonicalize()
+        .expect("directory exists")
+}
+
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../eval/tests/cases/cli")
 }
@@ -67,11 +83,7 @@ fn cases_dir() -> PathBuf {
 /// `.trace.err` on stderr, the case's directory shown as `/CASES`;
 /// otherwise how it differs.
 fn check_failing(case: &Path) -> Result<(), String> {
-    let dir = case
-        .parent()
-        .expect("case directory")
-        .canonicalize()
-        .expect("directory exists");
+    let dir = case_dir(case);
     let mut problems = Vec::new();
     for (show_trace, ext) in [(false, "err"), (true, "trace.err")] {
         let want = std::fs::read_to_string(case.with_extension(ext)).unwrap_or_else(|e| {
@@ -97,6 +109,24 @@ fn check_failing(case: &Path) -> Result<(), String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// Whether `tvix --parse CASE` prints exactly the `.exp`, the case's
+/// directory shown as `/CASES`; otherwise what it printed instead.
+fn check_parse(case: &Path) -> Result<(), String> {
+    let dir = case_dir(case);
+    let out = Command::new(env!("CARGO_BIN_EXE_tvix"))
+        .arg("--parse")
+        .arg(case.file_name().expect("file name"))
+        .current_dir(&dir)
+        .env_remove("NIX_PATH")
+        .env("HOME", "/fake-home")
+        .env("TVIX_STORE", "memory://")
+        .output()
+        .expect("tvix runs");
+    let want = std::fs::read_to_string(case.with_extension("exp")).expect(".exp exists");
+    let got = String::from_utf8_lossy(&out.stdout).replace(&dir.display().to_string(), "/CASES");
+    compare(case, &out, &want, &got)
 }
 
 type Check = fn(&Path) -> Result<(), String>;
@@ -147,4 +177,9 @@ fn eval_golden_cli_failing_cases() {
 #[test]
 fn eval_golden_cli_failing_notyetpassing_cases_are_counted() {
     none_pass_yet("fail", check_failing);
+}
+
+#[test]
+fn parse_golden_cli_cases() {
+    all_pass("parse", check_parse);
 }

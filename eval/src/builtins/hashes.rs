@@ -5,7 +5,10 @@ use md5::Digest as _;
 use nix_compat::nixbase32;
 
 use super::{Builtin, arg_ctx};
-use crate::{Symbol, Value, errors::Error};
+use crate::{
+    Symbol, Value,
+    errors::{Error, Result},
+};
 
 /// Hashes bytes with a Nix hash algorithm name.
 pub(crate) fn hash(algo: &[u8], data: &[u8]) -> Option<Vec<u8>> {
@@ -37,11 +40,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let s = ev.expect_string(&a[1], pos, arg_ctx("second", "hashString"))?;
             match hash(algo.as_bytes(), s.as_bytes()) {
                 Some(h) => Ok(Value::string(hex(&h))),
-                None => Err(Error::eval(format!(
-                    "unknown hash algorithm '{}'",
-                    algo.to_str_lossy()
-                ))
-                .at(pos)),
+                None => Err(Error::usage(unknown_algo(&algo.to_str_lossy())).at(pos)),
             }
         }),
         Builtin::function("convertHash", 1, |ev, pos, a| {
@@ -62,7 +61,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let to = ev.string_no_ctx(&to, pos)?;
             // C++ Nix checks the algorithm, then the format, then the hash.
             if let Some(a) = &algo {
-                digest_len(a).ok_or_else(|| Error::eval(unknown_algo(a)).at(pos))?;
+                digest_len(a).ok_or_else(|| Error::usage(unknown_algo(a)).at(pos))?;
             }
             let encode: fn(&str, &[u8]) -> String = match to.as_bytes() {
                 b"base16" => |_, b| hex(b),
@@ -70,15 +69,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 b"base64" => |_, b| base64(b),
                 b"sri" => |a, b| format!("{a}-{}", base64(b)),
                 other => {
-                    return Err(Error::eval(format!(
+                    return Err(Error::usage(format!(
                         "unknown hash format '{}', expect 'base16', 'base32', 'base64', or 'sri'",
                         String::from_utf8_lossy(other)
                     ))
                     .at(pos));
                 }
             };
-            let (algo, bytes) = parse_any_hash(&h.to_str_lossy(), algo.as_deref())
-                .map_err(|m| Error::eval(m).at(pos))?;
+            let (algo, bytes) =
+                parse_any_hash(&h.to_str_lossy(), algo.as_deref()).map_err(|e| e.at(pos))?;
             let out = encode(&algo, &bytes);
             Ok(Value::string(out))
         }),
@@ -95,15 +94,17 @@ fn digest_len(algo: &str) -> Option<usize> {
     })
 }
 
-/// C++ Nix's message for an algorithm name it does not know.
-fn unknown_algo(a: &str) -> String {
+/// C++ Nix's message for an algorithm name it does not know (a usage
+/// error there).
+pub(super) fn unknown_algo(a: &str) -> String {
     format!("unknown hash algorithm '{a}', expect 'md5', 'sha1', 'sha256', or 'sha512'")
 }
 
 /// Parses a hash as C++ Nix's `Hash::parseAny`: `ALGO:HASH`, SRI
 /// `ALGO-HASH`, or a bare hash of the algorithm `algo`; base-16, nix32 or
-/// base-64 by its length. The error is C++ Nix's message.
-fn parse_any_hash(s: &str, algo: Option<&str>) -> std::result::Result<(String, Vec<u8>), String> {
+/// base-64 by its length. The error is C++ Nix's (a usage error for an
+/// unknown algorithm), without position.
+fn parse_any_hash(s: &str, algo: Option<&str>) -> Result<(String, Vec<u8>)> {
     let (prefix, rest, sri) = if let Some((a, r)) = s.split_once(':') {
         (Some(a), r, false)
     } else if let Some((a, r)) = s.split_once('-') {
@@ -112,19 +113,21 @@ fn parse_any_hash(s: &str, algo: Option<&str>) -> std::result::Result<(String, V
         (None, s, false)
     };
     if let Some(p) = prefix {
-        digest_len(p).ok_or_else(|| unknown_algo(p))?;
+        digest_len(p).ok_or_else(|| Error::usage(unknown_algo(p)))?;
     }
     let algo = match (prefix, algo) {
         (None, None) => {
-            return Err(format!(
+            return Err(Error::eval(format!(
                 "hash '{rest}' does not include a type, nor is the type otherwise known from context"
-            ));
+            )));
         }
-        (Some(p), Some(a)) if p != a => return Err(format!("hash '{s}' should have type '{a}'")),
+        (Some(p), Some(a)) if p != a => {
+            return Err(Error::eval(format!("hash '{s}' should have type '{a}'")));
+        }
         (Some(p), _) => p,
         (None, Some(a)) => a,
     };
-    let len = digest_len(algo).ok_or_else(|| unknown_algo(algo))?;
+    let len = digest_len(algo).ok_or_else(|| Error::usage(unknown_algo(algo)))?;
     let bytes = if !sri && rest.len() == len * 2 {
         (0..len)
             .map(|i| {
@@ -133,20 +136,21 @@ fn parse_any_hash(s: &str, algo: Option<&str>) -> std::result::Result<(String, V
                     .and_then(|d| u8::from_str_radix(d, 16).ok())
             })
             .collect::<Option<Vec<u8>>>()
-            .ok_or_else(|| format!("invalid base-16 hash '{rest}'"))?
+            .ok_or_else(|| Error::eval(format!("invalid base-16 hash '{rest}'")))?
     } else if !sri && rest.len() == nixbase32::encode_len(len) {
-        nixbase32::decode(rest.as_bytes()).map_err(|_| format!("invalid base-32 hash '{rest}'"))?
+        nixbase32::decode(rest.as_bytes())
+            .map_err(|_| Error::eval(format!("invalid base-32 hash '{rest}'")))?
     } else if sri || rest.len() == len.div_ceil(3) * 4 {
         unbase64(rest).filter(|b| b.len() == len).ok_or_else(|| {
-            format!(
+            Error::eval(format!(
                 "invalid {} hash '{rest}'",
                 if sri { "SRI" } else { "base-64" }
-            )
+            ))
         })?
     } else {
-        return Err(format!(
+        return Err(Error::eval(format!(
             "hash '{rest}' has wrong length for hash algorithm '{algo}'"
-        ));
+        )));
     };
     Ok((algo.to_owned(), bytes))
 }

@@ -160,6 +160,24 @@ pub(crate) fn compile_with_scope(
     c.expr(&expr)
 }
 
+/// Compiles a parsed file (so that the errors C++ Nix's parser reports,
+/// such as undefined variables, are reported) and returns C++ Nix's
+/// `Expr::show` of it: what `nix-instantiate --parse` prints.
+pub(crate) fn show_root(ctx: CompileContext<'_>, root: &ast::Root) -> Result<Vec<u8>> {
+    let mut c = Compiler {
+        ctx,
+        scopes: Vec::new(),
+        next_name: None,
+    };
+    let expr = root
+        .expr()
+        .ok_or_else(|| Error::new(ErrorKind::Parse, "syntax error, unexpected end of file"))?;
+    c.expr(&expr)?;
+    let mut out = Vec::new();
+    c.show(&expr, &mut out)?;
+    Ok(out)
+}
+
 /// An attribute set (or `let`) under construction, before lowering: nested
 /// attribute paths are merged here.
 #[derive(Default)]

@@ -169,11 +169,17 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// A string literal: one part is a string, several (or an
-    /// interpolation) are C++ `ExprConcatStrings`, `(a + b)`.
+    /// A string literal: one literal part is a string, several parts (or
+    /// an interpolation) are C++ `ExprConcatStrings`, `(a + b)`. In an
+    /// indented string each escape (`''$`, `'''`, `''\n`) is a part of its
+    /// own, as C++ Nix's lexer makes it.
     fn show_string(&mut self, node: &SyntaxNode, out: &mut Vec<u8>) -> Result<()> {
         let pieces = self.string_pieces(node)?;
-        let literal_only = pieces.iter().all(|p| matches!(p, Piece::Text { .. }));
+        if let Some(inner) = self.indented_sole_string(node, &pieces)? {
+            return self.show_string(inner.syntax(), out);
+        }
+        let literal_only =
+            pieces.len() <= 1 && pieces.iter().all(|p| matches!(p, Piece::Text { .. }));
         if literal_only {
             let mut bytes = Vec::new();
             for p in pieces {
@@ -198,6 +204,37 @@ impl Compiler<'_> {
         }
         out.push(b')');
         Ok(())
+    }
+
+    /// Whether a string literal is a C++ `ExprString` (not a
+    /// concatenation).
+    fn is_plain_string(&mut self, node: &SyntaxNode) -> Result<bool> {
+        let pieces = self.string_pieces(node)?;
+        if self.indented_sole_string(node, &pieces)?.is_some() {
+            return Ok(true);
+        }
+        Ok(pieces.len() <= 1 && pieces.iter().all(|p| matches!(p, Piece::Text { .. })))
+    }
+
+    /// C++ `stripIndentation` returns the only part of an indented string
+    /// itself when it is an `ExprString`: `''${"y"}''` is `"y"`. That
+    /// string, if so.
+    fn indented_sole_string(
+        &mut self,
+        node: &SyntaxNode,
+        pieces: &[Piece],
+    ) -> Result<Option<ast::Str>> {
+        let indented = node.first_token().is_some_and(|t| t.text() == "''");
+        let [Piece::Interpolation(ip)] = pieces else {
+            return Ok(None);
+        };
+        if !indented {
+            return Ok(None);
+        }
+        match strip_parens(self.child(ip.expr(), ip.syntax())?) {
+            ast::Expr::Str(inner) if self.is_plain_string(inner.syntax())? => Ok(Some(inner)),
+            _ => Ok(None),
+        }
     }
 
     /// A path literal: the absolute path, or the parts of an interpolated

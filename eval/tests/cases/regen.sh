@@ -10,6 +10,11 @@
 # HOME=/fake-home. A case the reference
 # cannot evaluate is an error: golden cases are expected to succeed.
 #
+# For every CASE.nix in cli/parse/, CASE.exp is exactly the standard output
+# of `nix-instantiate --parse CASE.nix` (same environment), with the case
+# directory's absolute path replaced by `/CASES` (the test does the same to
+# tvix's output).
+#
 # It also writes builtin-names.txt, the names of the reference's builtins
 # (`builtins.attrNames builtins`, with the reference's default experimental
 # features nix-command and flakes), one a line: the golden test fails if a
@@ -37,5 +42,18 @@ for f in *.nix notyetpassing/*.nix cli/*.nix cli/notyetpassing/*.nix; do
     mv "${f%.nix}.exp.tmp" "${f%.nix}.exp"
   fi
   rm -f "${f%.nix}.exp.tmp" "${f%.nix}.err.tmp"
+done
+parse_dir=$(cd cli/parse && pwd -P)
+for f in "$parse_dir"/*.nix; do
+  [ -e "$f" ] || continue
+  b=$(basename "$f" .nix)
+  if ! (cd "$parse_dir" && env -u NIX_PATH HOME=/fake-home "$NI" --parse "$b.nix") \
+      > "$parse_dir/$b.exp.tmp"; then
+    echo "reference failed to parse cli/parse/$b.nix" >&2
+    status=1
+  else
+    sed "s|$parse_dir|/CASES|g" "$parse_dir/$b.exp.tmp" > "$parse_dir/$b.exp"
+  fi
+  rm -f "$parse_dir/$b.exp.tmp"
 done
 exit $status

@@ -125,7 +125,16 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
                 || argv.iter().skip(1).any(|a| {
                     matches!(
                         a.to_str(),
-                        Some("--eval" | "--eval-only" | "--help" | "-h" | "--version" | "-V")
+                        Some(
+                            "--eval"
+                                | "--eval-only"
+                                | "--parse"
+                                | "--parse-only"
+                                | "--help"
+                                | "-h"
+                                | "--version"
+                                | "-V"
+                        )
                     )
                 });
             if evaluating {
@@ -217,7 +226,11 @@ fn session(a: &EvalArgs) -> anyhow::Result<Session> {
 
 impl Session {
     fn report(&self, e: &tvix_eval::Error) -> anyhow::Error {
-        anyhow::Error::new(Rendered(self.eval.render_error_bytes(e, self.show_trace)))
+        anyhow::Error::new(Rendered(tvix_cli::report::render_eval_error(
+            &self.eval,
+            e,
+            self.show_trace,
+        )))
     }
 
     /// `--arg`/`--argstr` in command-line order within each kind (`--arg`

@@ -45,6 +45,10 @@ struct Cli {
     /// The same as --eval.
     #[arg(long)]
     eval_only: bool,
+    /// Print the parsed expression as `nix-instantiate --parse` does,
+    /// without evaluating it.
+    #[arg(long, visible_alias = "parse-only")]
+    parse: bool,
     /// Force the result deeply before printing.
     #[arg(long)]
     strict: bool,
@@ -180,7 +184,11 @@ fn main() -> ExitCode {
     match run(&cli, &eval, &auto) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Eval(e)) => {
-            report(&eval.render_error_bytes(&e, cli.show_trace));
+            report(&tvix_cli::report::render_eval_error(
+                &eval,
+                &e,
+                cli.show_trace,
+            ));
             ExitCode::FAILURE
         }
         Err(Failure::Output) => ExitCode::FAILURE,
@@ -267,23 +275,59 @@ fn run(cli: &Cli, eval: &Evaluation, auto: &[AutoArg]) -> Result<(), Failure> {
             eprintln!("error: reading standard input: {e}");
             return Err(Failure::Output);
         }
-        let root = eval.evaluate_source(Origin::Stdin, &src, None)?;
-        output(cli, eval, &root, &attr_paths, &args)?;
+        if cli.parse {
+            print_parsed(&eval.parse_and_show(Origin::Stdin, &src, None)?)?;
+        } else {
+            let root = eval.evaluate_source(Origin::Stdin, &src, None)?;
+            output(cli, eval, &root, &attr_paths, &args)?;
+        }
     } else if inputs.is_empty() && !cli.expr {
         inputs.push("./default.nix");
     }
     for input in inputs {
+        if cli.parse {
+            let shown = if cli.expr {
+                eval.parse_and_show(Origin::String, input.as_bytes(), None)?
+            } else {
+                eval.parse_and_show_file(&lookup_file_arg(eval, input)?)?
+            };
+            print_parsed(&shown)?;
+            continue;
+        }
         let root = if cli.expr {
             eval.evaluate_expr(input.as_bytes(), None)?
-        } else if input.len() > 2 && input.starts_with('<') && input.ends_with('>') {
-            // `<nixpkgs>`: looked up in the search path, then imported.
-            eval.evaluate_expr(format!("import {input}").as_bytes(), None)?
         } else {
-            eval.evaluate_file(&PathBuf::from(input))?
+            eval.evaluate_file(&lookup_file_arg(eval, input)?)?
         };
         output(cli, eval, &root, &attr_paths, &args)?;
     }
     Ok(())
+}
+
+/// The file a file argument names, as C++ `lookupFileArg`: `<name>` is
+/// looked up in the search path (a failure is reported without trace),
+/// anything else is a path.
+fn lookup_file_arg(eval: &Evaluation, input: &str) -> Result<PathBuf, Failure> {
+    if !(input.len() > 2 && input.starts_with('<') && input.ends_with('>')) {
+        return Ok(PathBuf::from(input));
+    }
+    let found = eval
+        .evaluate_expr(input.as_bytes(), None)
+        .map_err(|e| tvix_eval::Error::new(e.kind(), e.message()))?;
+    Ok(match found {
+        Value::Path(p) => PathBuf::from(String::from_utf8_lossy(p.as_bytes()).into_owned()),
+        _ => PathBuf::from(input),
+    })
+}
+
+/// Prints an expression shown by `--parse`, with a newline.
+fn print_parsed(shown: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(shown)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush())
+        .map_err(|_| Failure::Output)
 }
 
 /// Selects every attribute path in `root` and prints it, as C++
