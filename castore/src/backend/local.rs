@@ -4,8 +4,10 @@
 //! with four tables:
 //! - `format`: the key `version` holds [`FORMAT_VERSION`]. A store without it
 //!   (or with another number) is refused with [`OpenError::Format`]; a
-//!   directory holding a `chunks/` subdirectory is the first layout (one
-//!   file per chunk) and is refused the same way.
+//!   directory holding a non-empty `chunks/` subdirectory is the first
+//!   layout (one file per chunk) and is refused the same way. An empty
+//!   `chunks/` is ignored: binaries of the first layout create it when they
+//!   open a newer store, before they fail.
 //! - `chunks`: digest → one encoding byte, then the payload: `0` raw bytes;
 //!   `1` a little-endian `u32` length followed by a zstd frame (level
 //!   [`ZSTD_LEVEL`]). A chunk is stored compressed only if that saves at
@@ -18,16 +20,18 @@
 //!
 //! Writes are group-committed: every writer queues its rows, and whoever finds
 //! no commit running commits everything queued in one transaction and tells
-//! each waiter the outcome. Chunk rows alone are committed without fsync
-//! (redb `Durability::None`); a batch holding blob metadata or directories is
-//! committed durably, and redb makes every earlier commit durable with it.
-//! So once `put_meta` (or a directory put) returns, the blob and all the
-//! chunks written before it are on disk, and after a crash the database is the
-//! state of the last durable commit: never a blob whose chunks are missing.
+//! each waiter the outcome. Chunk and blob rows are committed without fsync
+//! (redb `Durability::None`); a batch holding directories, and
+//! [`BlobService::sync`], commit durably, and redb makes every earlier commit
+//! durable with it. So once `sync` (or a directory put) returns, every blob
+//! and chunk written before it is on disk, and after a crash the database is
+//! the state of the last durable commit: never a blob whose chunks are
+//! missing, never a directory whose blobs are. An import of many files thus
+//! costs one fsync, not one per group of files.
 //!
 //! redb locks the database file: one process at a time may open a local store.
-//! Writes (compression, waiting for a commit) run on tokio's blocking pool;
-//! reads run in place (see `LocalBackend::read_inline`).
+//! Chunk compression and reads run in place on the calling task (see
+//! `LocalBackend::read_inline`); commits run on tokio's blocking pool.
 
 use std::{
     cell::RefCell,
@@ -42,7 +46,7 @@ use redb::{Durability, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use crate::{
     B3Digest, BlobError, BlobMeta, BlobService, ChunkError, ChunkMeta, ChunkService, Closure,
-    Directory, DirectoryError, DirectoryService, InstanceName, error::ServiceError, proto,
+    Directory, DirectoryError, DirectoryService, InstanceName, proto,
 };
 
 const FORMAT: TableDefinition<'_, &str, u64> = TableDefinition::new("format");
@@ -105,6 +109,8 @@ pub struct LocalBackend {
     name: InstanceName,
     db: Arc<redb::Database>,
     queue: Arc<Mutex<WriteQueue>>,
+    /// Rows were committed without fsync since the last durable commit.
+    dirty: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Which table a queued row goes to.
@@ -202,6 +208,14 @@ fn decode_chunk(stored: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Whether `chunks` is the chunk directory of a layout-1 store: a directory
+/// with at least one entry. An empty one is not: a layout-1 binary opening a
+/// newer store creates it before it fails, and that must not make the store
+/// unreadable for us.
+fn holds_v1_chunks(chunks: &Path) -> bool {
+    std::fs::read_dir(chunks).is_ok_and(|mut entries| entries.next().is_some())
+}
+
 impl LocalBackend {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(name: InstanceName, dir: &Path) -> Result<Self, OpenError> {
@@ -209,7 +223,7 @@ impl LocalBackend {
             path: dir.to_owned(),
             source,
         })?;
-        if dir.join("chunks").is_dir() {
+        if holds_v1_chunks(&dir.join("chunks")) {
             return Err(OpenError::Format {
                 path: dir.to_owned(),
                 found: 1,
@@ -261,6 +275,7 @@ impl LocalBackend {
             name,
             db: Arc::new(db),
             queue: Arc::default(),
+            dirty: Arc::default(),
         })
     }
 
@@ -329,6 +344,10 @@ impl LocalBackend {
                 }
                 std::mem::take(&mut q.pending)
             };
+            let durable = batch.iter().any(|w| w.durable);
+            if !durable {
+                self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
             let outcome = self.commit_batch(&batch).map_err(|e| e.to_string());
             for w in batch {
                 // The waiter may have been cancelled; nothing to tell then.
@@ -359,17 +378,6 @@ impl LocalBackend {
             }
         }
         txn.commit().map_err(|x| e(x.into()))
-    }
-
-    /// Runs blocking work on tokio's blocking pool.
-    async fn blocking<T: Send + 'static, E: ServiceError>(
-        &self,
-        f: impl FnOnce(Self) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || f(this))
-            .await
-            .map_err(|e| E::storage(&self.name, Box::new(e)))?
     }
 
     /// Runs a read in place, on the calling task's thread. Reads are short
@@ -428,21 +436,19 @@ impl ChunkService for LocalBackend {
 
     #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError> {
-        let encoded = self
-            .blocking(move |this| {
-                let digest = B3Digest::of(&data);
-                let exists = this
-                    .read_with(CHUNKS, &digest, |_| ())
-                    .map_err(|e| ChunkError::storage(&this.name, e))?
-                    .is_some();
-                if exists {
-                    return Ok((digest, None));
-                }
-                let row = encode_chunk(&data).map_err(|e| ChunkError::storage(&this.name, e))?;
-                Ok((digest, Some(row)))
-            })
-            .await?;
-        let (digest, row) = encoded;
+        // Hashing and compressing run in place: the blob writer runs each
+        // chunk upload as its own task, so chunks are compressed in parallel
+        // on the runtime's workers without a hop to the blocking pool.
+        let digest = B3Digest::of(&data);
+        let exists = self
+            .read_with(CHUNKS, &digest, |_| ())
+            .map_err(|e| ChunkError::storage(&self.name, e))?
+            .is_some();
+        let row = if exists {
+            None
+        } else {
+            Some(encode_chunk(&data).map_err(|e| ChunkError::storage(&self.name, e))?)
+        };
         if let Some(row) = row {
             self.write(Table::Chunks, vec![(*digest.as_bytes(), row)], false)
                 .await
@@ -505,15 +511,27 @@ impl BlobService for LocalBackend {
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         let digest = *digest;
         let bytes = meta_to_proto(&meta).encode_to_vec();
-        // Re-importing known contents: the same row is already stored, and
-        // durable (blob rows are only ever committed durably).
+        // Re-importing known contents: the same row is already stored (and
+        // made durable by the next `sync` if it is not yet).
         let same = self
             .read_with(BLOBS, &digest, |v| v == bytes.as_slice())
             .map_err(|e| BlobError::storage(&self.name, e))?;
         if same == Some(true) {
             return Ok(());
         }
-        self.write(Table::Blobs, vec![(*digest.as_bytes(), bytes)], true)
+        self.write(Table::Blobs, vec![(*digest.as_bytes(), bytes)], false)
+            .await
+            .map_err(|msg| BlobError::storage(&self.name, msg))
+    }
+
+    /// One durable commit (if anything was committed without fsync since the
+    /// last one): redb then makes every earlier commit durable.
+    #[tracing::instrument(level = "debug", skip_all, fields(instance = %self.name))]
+    async fn sync(&self) -> Result<(), BlobError> {
+        if !self.dirty.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.write(Table::Blobs, Vec::new(), true)
             .await
             .map_err(|msg| BlobError::storage(&self.name, msg))
     }
@@ -635,6 +653,31 @@ mod tests {
         let err = LocalBackend::open("local".into(), dir.path()).expect_err("old layout");
         assert!(matches!(err, OpenError::Format { found: 1, .. }), "{err}");
         assert!(err.to_string().contains("layout version 1"), "{err}");
+    }
+
+    /// An empty `chunks/` directory (left by a layout-1 binary that opened
+    /// this store and failed) does not make a layout-2 store unreadable, nor
+    /// a new one.
+    #[tokio::test]
+    async fn empty_chunks_dir_is_not_layout_1() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let backend = LocalBackend::open("local".into(), dir.path()).expect("create");
+        let meta = BlobMeta {
+            chunks: vec![ChunkMeta {
+                digest: B3Digest::of(b"x"),
+                size: 1,
+            }],
+        };
+        let d = B3Digest::of(b"blob");
+        backend.put_meta(&d, meta.clone()).await.expect("put_meta");
+        backend.sync().await.expect("sync");
+        drop(backend);
+        std::fs::create_dir(dir.path().join("chunks")).expect("mkdir");
+        let backend = LocalBackend::open("local".into(), dir.path()).expect("reopen");
+        assert_eq!(backend.stat(&d).await.expect("stat"), Some(meta));
+        let fresh = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(fresh.path().join("chunks")).expect("mkdir");
+        LocalBackend::open("local".into(), fresh.path()).expect("new store with empty chunks/");
     }
 
     /// A database recording another layout version is refused; one recording
