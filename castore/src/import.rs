@@ -28,7 +28,7 @@ use std::{
 
 use std::io::Read;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use tracing::Instrument;
 use tvix_tracing::ProgressSpanExt;
@@ -496,8 +496,13 @@ fn read_tree<O: ImportObserver>(
                 let mut stream = scanner.map(|s| s.stream());
                 let mut total = 0u64;
                 loop {
-                    let mut buf = BytesMut::zeroed(PIECE);
-                    let n = f.read(&mut buf).map_err(io)?;
+                    // Read into fresh capacity: zeroing each piece first
+                    // cost as much as the read.
+                    let mut buf = Vec::with_capacity(PIECE);
+                    let n = (&mut f)
+                        .take(PIECE as u64)
+                        .read_to_end(&mut buf)
+                        .map_err(io)?;
                     if n == 0 {
                         break;
                     }
@@ -505,8 +510,7 @@ fn read_tree<O: ImportObserver>(
                     if total > len {
                         break;
                     }
-                    buf.truncate(n);
-                    let piece = buf.freeze();
+                    let piece = Bytes::from(buf);
                     if let Some(s) = &mut stream {
                         s.feed(&piece);
                     }

@@ -141,6 +141,41 @@ async fn fetch(
     small: u64,
 ) -> Result<Contents, RenderError> {
     let blob_err = |source| RenderError::Blob { digest, source };
+    if size <= small {
+        // A blob of one chunk (every small file) is that chunk: fetch it
+        // directly, without a reader's copy.
+        let meta = store
+            .blobs()
+            .stat(&digest)
+            .await
+            .map_err(blob_err)?
+            .ok_or(RenderError::BlobMissing(digest))?;
+        if let [chunk] = meta.chunks.as_slice() {
+            let data = store
+                .chunks()
+                .get(&chunk.digest)
+                .await
+                .map_err(|e| blob_err(e.into()))?
+                .ok_or(RenderError::BlobMissing(digest))?;
+            if data.len() as u64 != size {
+                return Err(RenderError::SizeMismatch {
+                    digest,
+                    expected: size,
+                    actual: data.len() as u64,
+                });
+            }
+            if chunk.digest != digest || B3Digest::of(&data) != digest {
+                return Err(RenderError::Read {
+                    digest,
+                    source: std::io::Error::other(format!(
+                        "the blob's only chunk {} does not hash to the blob digest",
+                        chunk.digest
+                    )),
+                });
+            }
+            return Ok(Contents::Bytes(data));
+        }
+    }
     let mut r = store
         .open_read(&digest)
         .await
