@@ -63,6 +63,12 @@ pub const FORMAT_VERSION: u64 = 2;
 /// level decode the same way, so the level is not part of the layout.
 pub const ZSTD_LEVEL: i32 = 1;
 
+/// redb's page cache (redb's default is 1 GiB). Chunks are written once and
+/// read once per render: caching them in the process only grew the resident
+/// memory of an import or a `nar dump` to the size of the store (the kernel's
+/// page cache keeps the file anyway).
+const CACHE_SIZE: usize = 64 * 1024 * 1024;
+
 /// Chunk encoding byte: the payload is the raw chunk.
 const ENC_RAW: u8 = 0;
 /// Chunk encoding byte: a `u32` LE length, then a zstd frame.
@@ -236,7 +242,10 @@ impl LocalBackend {
             path: path.clone(),
             source: Box::new(e),
         };
-        let db = redb::Database::create(&path).map_err(|e| db_err(e.into()))?;
+        let db = redb::Database::builder()
+            .set_cache_size(CACHE_SIZE)
+            .create(&path)
+            .map_err(|e| db_err(e.into()))?;
         // Create every table, so readers never meet a missing one, and check
         // (or, for a new store, record) the layout version.
         let txn = db.begin_write().map_err(|e| db_err(e.into()))?;
