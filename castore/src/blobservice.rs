@@ -44,5 +44,13 @@ pub trait BlobService: Send + Sync {
 
     /// Records the metadata of a blob whose chunks are all stored. Callers
     /// normally use a [`BlobWriter`](crate::BlobWriter) instead.
+    ///
+    /// The blob is readable when this returns, but may not be durable yet:
+    /// call [`sync`](Self::sync) before anything outside this store (a
+    /// PathInfo, a reply to a client) refers to it.
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError>;
+
+    /// Makes every blob recorded so far (and its chunks) durable. Backends
+    /// whose writes are durable when they return do nothing.
+    async fn sync(&self) -> Result<(), BlobError>;
 }

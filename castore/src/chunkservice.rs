@@ -24,4 +24,14 @@ pub trait ChunkService: Send + Sync {
     /// Stores a chunk and returns its digest, computed by the backend (so a
     /// caller can compare it with its own). Storing an existing chunk is cheap.
     async fn put(&self, data: Bytes) -> Result<B3Digest, ChunkError>;
+
+    /// Stores a chunk whose digest the caller computed from `data` in this
+    /// process (the blob writer does) and returns the digest stored under.
+    /// Backends that would only hash it again may trust `digest` (the local
+    /// backend does); the default is [`put`](Self::put), whose answer the
+    /// caller compares with its own.
+    async fn put_hashed(&self, digest: B3Digest, data: Bytes) -> Result<B3Digest, ChunkError> {
+        let _ = digest;
+        self.put(data).await
+    }
 }

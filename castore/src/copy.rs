@@ -83,13 +83,25 @@ pub struct CopyStats {
     pub directories: u64,
 }
 
+/// Makes the blobs copied to `dst` durable before anything refers to them
+/// (`digest`: the root, named in the error).
+async fn sync_blobs(dst: &Store, digest: &B3Digest) -> Result<(), CopyError> {
+    dst.blobs().sync().await.map_err(|source| CopyError::Blob {
+        digest: *digest,
+        source,
+    })
+}
+
 /// Copies the tree of `root` from `src` to `dst`: blobs the destination lacks
 /// (each streamed, never held whole in memory), then the directory closure.
 pub async fn copy_tree(src: &Store, dst: &Store, root: &Node) -> Result<CopyStats, CopyError> {
     let mut stats = CopyStats::default();
     match root {
         Node::Symlink { .. } => {}
-        Node::File { digest, size, .. } => copy_blob(src, dst, digest, *size, &mut stats).await?,
+        Node::File { digest, size, .. } => {
+            copy_blob(src, dst, digest, *size, &mut stats).await?;
+            sync_blobs(dst, digest).await?;
+        }
         Node::Directory { digest, .. } => {
             let dir_err = |source| CopyError::Directory {
                 digest: *digest,
@@ -125,6 +137,7 @@ pub async fn copy_tree(src: &Store, dst: &Store, root: &Node) -> Result<CopyStat
                 }
             }
             stats.directories = closure.len() as u64;
+            sync_blobs(dst, digest).await?;
             dst.directories()
                 .put_closure(closure)
                 .await

@@ -51,7 +51,6 @@ pub struct Message(pub String);
 pub(crate) trait ServiceError: std::error::Error + Send + Sync + 'static {
     fn kind(&self) -> ErrorKind;
     fn timeout(instance: &InstanceName, after: Duration) -> Self;
-    fn storage(instance: &InstanceName, source: BoxError) -> Self;
 }
 
 macro_rules! service_error {
@@ -202,9 +201,6 @@ macro_rules! service_error {
             }
             fn timeout(instance: &InstanceName, after: Duration) -> Self {
                 Self::Timeout { instance: instance.clone(), after }
-            }
-            fn storage(instance: &InstanceName, source: BoxError) -> Self {
-                Self::Storage { instance: instance.clone(), source }
             }
         }
 

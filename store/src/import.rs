@@ -1,22 +1,23 @@
 //! Adding local paths to the store as `nix-store --add` does: the tree is
-//! imported into castore, its NAR hash computed from what was stored, and the
-//! store path is the source path (`fixed:r:sha256`, no references) named after
-//! the path's last component.
+//! imported into castore and its NAR hash computed in the same single read
+//! of the tree (the import shows each file's contents, as uploaded, to a
+//! NAR-serialising SHA-256), and the store path is the source path
+//! (`fixed:r:sha256`, no references) named after the path's last component.
 
 use std::path::Path;
 
+use nix_compat::nar::writer::events::EventWriter;
 use nix_compat::{
     nixhash::{CAHash, NixHash},
     store_path::{self, BuildStorePathError},
 };
+use sha2::{Digest, Sha256};
 use tracing::Instrument;
-use tvix_castore::import::{ImportError as CastoreImportError, ImportOptions, import_path};
-
-use crate::{
-    PathInfo, PathInfoError,
-    composition::Services,
-    nar::{RenderError, RenderOptions, calculate_nar},
+use tvix_castore::import::{
+    ImportError as CastoreImportError, ImportObserver, ImportOptions, import_path_observed,
 };
+
+use crate::{PathInfo, PathInfoError, composition::Services};
 
 /// Why a path could not be added.
 #[derive(Debug, thiserror::Error)]
@@ -31,9 +32,6 @@ pub enum AddError {
     /// Importing the tree failed.
     #[error(transparent)]
     Import(#[from] CastoreImportError),
-    /// Computing the NAR hash failed.
-    #[error("cannot compute the NAR hash")]
-    Nar(#[source] RenderError),
     /// Storing the PathInfo failed.
     #[error("cannot store the PathInfo")]
     PathInfo(#[source] PathInfoError),
@@ -54,10 +52,23 @@ pub async fn add_path(services: &Services, path: &Path) -> Result<PathInfo, AddE
     let name = name_of(path)?;
     let span = tvix_tracing::progress_span!("add", path = %path.display());
     async {
-        let node = import_path(&services.store, path, ImportOptions::default()).await?;
-        let nar = calculate_nar(&node, &services.store, RenderOptions::default())
-            .await
-            .map_err(AddError::Nar)?;
+        let (node, nar) = import_path_observed(
+            &services.store,
+            path,
+            ImportOptions::default(),
+            NarHasher(EventWriter::new(HashSink::default())),
+        )
+        .await?;
+        // The import completed, so the events made a whole NAR.
+        let sink = nar.0.finish().map_err(|e| CastoreImportError::Observer {
+            path: path.to_owned(),
+            source: std::io::Error::other(e),
+        })?;
+        let nar_sha256: [u8; 32] = sink.hasher.finalize().into();
+        let nar = crate::nar::NarSummary {
+            nar_size: sink.len,
+            nar_sha256,
+        };
         let ca = CAHash::Nar(NixHash::Sha256(nar.nar_sha256));
         let store_path = store_path::build_ca_path(name, &ca, std::iter::empty(), false)
             .map_err(AddError::InvalidName)?;
@@ -79,6 +90,55 @@ pub async fn add_path(services: &Services, path: &Path) -> Result<PathInfo, AddE
     }
     .instrument(span)
     .await
+}
+
+/// A `Write` sink computing SHA-256 and length.
+#[derive(Default)]
+struct HashSink {
+    hasher: Sha256,
+    len: u64,
+}
+
+impl std::io::Write for HashSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.hasher.update(buf);
+        self.len += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Serialises the imported tree as a NAR into a [`HashSink`].
+struct NarHasher(EventWriter<HashSink>);
+
+impl ImportObserver for NarHasher {
+    fn directory_start(&mut self, name: Option<&[u8]>) -> std::io::Result<()> {
+        self.0.directory_start(name).map_err(std::io::Error::other)
+    }
+    fn directory_end(&mut self) -> std::io::Result<()> {
+        self.0.directory_end().map_err(std::io::Error::other)
+    }
+    fn symlink(&mut self, name: Option<&[u8]>, target: &[u8]) -> std::io::Result<()> {
+        self.0.symlink(name, target).map_err(std::io::Error::other)
+    }
+    fn file_start(
+        &mut self,
+        name: Option<&[u8]>,
+        executable: bool,
+        len: u64,
+    ) -> std::io::Result<()> {
+        self.0
+            .file_start(name, executable, len)
+            .map_err(std::io::Error::other)
+    }
+    fn file_data(&mut self, data: &[u8]) -> std::io::Result<()> {
+        self.0.file_data(data).map_err(std::io::Error::other)
+    }
+    fn file_end(&mut self) -> std::io::Result<()> {
+        self.0.file_end().map_err(std::io::Error::other)
+    }
 }
 
 #[cfg(test)]

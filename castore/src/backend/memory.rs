@@ -75,6 +75,10 @@ impl BlobService for MemoryBackend {
         write(&self.blobs).insert(*digest, meta);
         Ok(())
     }
+
+    async fn sync(&self) -> Result<(), BlobError> {
+        Ok(())
+    }
 }
 
 #[async_trait]

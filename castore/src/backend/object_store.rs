@@ -145,6 +145,11 @@ impl BlobService for ObjectStoreBackend {
             .await
             .map_err(|e| BlobError::storage(&self.name, e))
     }
+
+    /// Every object is written when `put_object` returns.
+    async fn sync(&self) -> Result<(), BlobError> {
+        Ok(())
+    }
 }
 
 #[async_trait]

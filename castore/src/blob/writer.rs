@@ -42,7 +42,12 @@ pub struct BlobWriter {
     max: usize,
     concurrency: usize,
     buf: BytesMut,
+    /// Hashes the whole blob, fed chunk by chunk from the second chunk on:
+    /// a blob of one chunk (every small file) has that chunk's digest, so
+    /// it is hashed once.
     hasher: blake3::Hasher,
+    /// The first chunk, until a second one is cut.
+    first: Option<Bytes>,
     metas: Vec<ChunkMeta>,
     uploads: FuturesUnordered<AbortOnDrop>,
 }
@@ -76,6 +81,7 @@ impl BlobWriter {
             concurrency: opts.upload_concurrency.max(1),
             buf: BytesMut::new(),
             hasher: blake3::Hasher::new(),
+            first: None,
             metas: Vec::new(),
             uploads: FuturesUnordered::new(),
         }
@@ -85,7 +91,6 @@ impl BlobWriter {
     /// at most `upload_concurrency` uploads (each at most 2·avg bytes) are in
     /// flight, so memory stays bounded whatever the blob's size.
     pub async fn write(&mut self, data: &[u8]) -> Result<(), BlobError> {
-        self.hasher.update(data);
         self.buf.extend_from_slice(data);
         // A chunk boundary depends only on the next `max` bytes, so cutting
         // whenever that many are buffered gives the same chunks as cutting the
@@ -115,6 +120,14 @@ impl BlobWriter {
             self.join_one().await?;
         }
         let digest = B3Digest::of(&chunk);
+        if self.metas.is_empty() {
+            self.first = Some(chunk.clone());
+        } else {
+            if let Some(first) = self.first.take() {
+                self.hasher.update(&first);
+            }
+            self.hasher.update(&chunk);
+        }
         self.metas.push(ChunkMeta {
             digest,
             size: chunk.len() as u64,
@@ -122,7 +135,7 @@ impl BlobWriter {
         let svc = self.chunks.clone();
         let instance = self.instance.clone();
         self.uploads.push(AbortOnDrop(tokio::spawn(async move {
-            let got = svc.put(chunk).await?;
+            let got = svc.put_hashed(digest, chunk).await?;
             if got != digest {
                 return Err(ChunkError::corrupt(
                     &instance,
@@ -152,7 +165,10 @@ impl BlobWriter {
         while !self.uploads.is_empty() {
             self.join_one().await?;
         }
-        let digest = B3Digest::from(self.hasher.finalize());
+        let digest = match self.metas.as_slice() {
+            [only] => only.digest,
+            _ => B3Digest::from(self.hasher.finalize()),
+        };
         let meta = BlobMeta {
             chunks: std::mem::take(&mut self.metas),
         };

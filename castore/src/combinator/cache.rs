@@ -79,6 +79,11 @@ impl BlobService for Cache {
         self.far.blobs().put_meta(digest, meta.clone()).await?;
         self.near.blobs().put_meta(digest, meta).await
     }
+
+    async fn sync(&self) -> Result<(), BlobError> {
+        self.far.blobs().sync().await?;
+        self.near.blobs().sync().await
+    }
 }
 
 impl Cache {

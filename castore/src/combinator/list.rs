@@ -76,6 +76,10 @@ impl BlobService for PriorityList {
     async fn put_meta(&self, digest: &B3Digest, meta: BlobMeta) -> Result<(), BlobError> {
         self.first().blobs().put_meta(digest, meta).await
     }
+
+    async fn sync(&self) -> Result<(), BlobError> {
+        self.first().blobs().sync().await
+    }
 }
 
 #[async_trait]

@@ -106,6 +106,10 @@ impl BlobService for Retry {
         })
         .await
     }
+
+    async fn sync(&self) -> Result<(), BlobError> {
+        self.run("blob sync", || self.inner.blobs().sync()).await
+    }
 }
 
 #[async_trait]

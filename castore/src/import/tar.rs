@@ -284,6 +284,15 @@ pub async fn import_tar<R: AsyncRead + Unpin + Send>(
     let mut closure = ClosureBuilder::new();
     let node = assemble(root, &mut closure)?;
     let closure = closure.build().map_err(TarImportError::Closure)?;
+    // Blobs durable before any directory (or the caller) refers to them.
+    store
+        .blobs()
+        .sync()
+        .await
+        .map_err(|source| TarImportError::Upload {
+            path: String::new(),
+            source,
+        })?;
     store
         .directories()
         .put_closure(closure)

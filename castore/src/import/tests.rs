@@ -170,3 +170,100 @@ async fn references_are_scanned_in_contents_and_symlink_targets() {
     import_path(&store(), &root, opts).await.expect("imports");
     assert_eq!(scanner.matches(), std::collections::BTreeSet::from([0, 1]));
 }
+
+/// Records what an [`ImportObserver`] is shown, as text lines.
+#[derive(Default)]
+struct Recorder(Vec<String>);
+
+fn label(name: Option<&[u8]>) -> String {
+    name.map_or_else(
+        || "<root>".to_owned(),
+        |n| String::from_utf8_lossy(n).into_owned(),
+    )
+}
+
+impl ImportObserver for Recorder {
+    fn directory_start(&mut self, name: Option<&[u8]>) -> std::io::Result<()> {
+        self.0.push(format!("dir {}", label(name)));
+        Ok(())
+    }
+    fn directory_end(&mut self) -> std::io::Result<()> {
+        self.0.push("end".to_owned());
+        Ok(())
+    }
+    fn symlink(&mut self, name: Option<&[u8]>, target: &[u8]) -> std::io::Result<()> {
+        self.0.push(format!(
+            "link {} -> {}",
+            label(name),
+            String::from_utf8_lossy(target)
+        ));
+        Ok(())
+    }
+    fn file_start(&mut self, name: Option<&[u8]>, x: bool, len: u64) -> std::io::Result<()> {
+        self.0.push(format!("file {} {x} {len}", label(name)));
+        Ok(())
+    }
+    fn file_data(&mut self, data: &[u8]) -> std::io::Result<()> {
+        // Pieces are merged: only the bytes and their order matter.
+        match self.0.last_mut() {
+            Some(l) if l.starts_with("data ") => {
+                let n: usize = l[5..].parse().expect("count");
+                *l = format!("data {}", n + data.len());
+            }
+            _ => self.0.push(format!("data {}", data.len())),
+        }
+        Ok(())
+    }
+    fn file_end(&mut self) -> std::io::Result<()> {
+        self.0.push("eof".to_owned());
+        Ok(())
+    }
+}
+
+/// The observer sees the tree in NAR order (names in byte order, each
+/// directory closed after its last entry), every file's bytes once, and
+/// the import's result is the same as without an observer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observer_sees_nar_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("b/c")).expect("mkdir");
+    std::fs::create_dir(root.join("B")).expect("mkdir");
+    std::fs::write(root.join("b/c/deep"), b"xyz").expect("write");
+    std::fs::write(root.join("b/z"), noise(300_000, 3)).expect("write");
+    std::fs::write(root.join("a"), b"").expect("write");
+    std::fs::set_permissions(root.join("a"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    symlink("a", root.join("l")).expect("symlink");
+
+    let s = store();
+    let (node, rec) =
+        import_path_observed(&s, &root, ImportOptions::default(), Recorder::default())
+            .await
+            .expect("import");
+    let expected = [
+        "dir <root>",
+        "dir B",
+        "end",
+        "file a true 0",
+        "data 0",
+        "eof",
+        "dir b",
+        "dir c",
+        "file deep false 3",
+        "data 3",
+        "eof",
+        "end",
+        "file z false 300000",
+        "data 300000",
+        "eof",
+        "end",
+        "link l -> a",
+        "end",
+    ];
+    assert_eq!(rec.0, expected);
+    let plain = import_path(&store(), &root, ImportOptions::default())
+        .await
+        .expect("import");
+    assert_eq!(node, plain);
+}

@@ -260,6 +260,8 @@ pub async fn ingest_nar<R: AsyncRead + Unpin + Send>(
         }
         None => {}
     }
+    // Blobs durable before any directory (or the caller) refers to them.
+    store.blobs().sync().await.map_err(IngestError::Upload)?;
     if let Node::Directory { .. } = node {
         let closure = std::mem::take(&mut st.closure)
             .build()

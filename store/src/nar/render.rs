@@ -141,6 +141,41 @@ async fn fetch(
     small: u64,
 ) -> Result<Contents, RenderError> {
     let blob_err = |source| RenderError::Blob { digest, source };
+    if size <= small {
+        // A blob of one chunk (every small file) is that chunk: fetch it
+        // directly, without a reader's copy.
+        let meta = store
+            .blobs()
+            .stat(&digest)
+            .await
+            .map_err(blob_err)?
+            .ok_or(RenderError::BlobMissing(digest))?;
+        if let [chunk] = meta.chunks.as_slice() {
+            let data = store
+                .chunks()
+                .get(&chunk.digest)
+                .await
+                .map_err(|e| blob_err(e.into()))?
+                .ok_or(RenderError::BlobMissing(digest))?;
+            if data.len() as u64 != size {
+                return Err(RenderError::SizeMismatch {
+                    digest,
+                    expected: size,
+                    actual: data.len() as u64,
+                });
+            }
+            if chunk.digest != digest || B3Digest::of(&data) != digest {
+                return Err(RenderError::Read {
+                    digest,
+                    source: std::io::Error::other(format!(
+                        "the blob's only chunk {} does not hash to the blob digest",
+                        chunk.digest
+                    )),
+                });
+            }
+            return Ok(Contents::Bytes(data));
+        }
+    }
     let mut r = store
         .open_read(&digest)
         .await
@@ -163,6 +198,23 @@ async fn fetch(
     Ok(Contents::Bytes(buf.into()))
 }
 
+/// A spawned [`fetch`], aborted when dropped (a failed render stops its
+/// prefetches).
+struct FetchTask(tokio::task::JoinHandle<Result<Contents, RenderError>>);
+
+impl Drop for FetchTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl std::future::Future for FetchTask {
+    type Output = Result<Result<Contents, RenderError>, tokio::task::JoinError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
 /// Copy buffer for streamed blobs (the BLAKE3-verified chunks are 128 KiB to
 /// 512 KiB by default, so this takes most of a chunk per write).
 const COPY_BUF: usize = 256 * 1024;
@@ -180,9 +232,21 @@ pub async fn write_nar<W: AsyncWrite + Unpin + Send>(
     let dirs = fetch_closure(store, root).await?;
     let files = files_in_order(root, &dirs)?;
     let small = opts.small_blob;
+    // Each fetch is a task of its own, so reading and decompressing the next
+    // blobs runs on other workers while this one writes.
     let mut blobs: BlobStream<'_> = Box::pin(
         futures::stream::iter(files)
-            .map(|(digest, size)| fetch(store.clone(), digest, size, small))
+            .map(|(digest, size)| {
+                let task = FetchTask(tokio::spawn(fetch(store.clone(), digest, size, small)));
+                async move {
+                    task.await.unwrap_or_else(|join| {
+                        Err(RenderError::Read {
+                            digest,
+                            source: std::io::Error::other(join),
+                        })
+                    })
+                }
+            })
             .buffered(opts.prefetch.max(1)),
     );
     let mut nar = nar::Writer::new(w);

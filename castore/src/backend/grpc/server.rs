@@ -318,6 +318,7 @@ impl BlobService for Server {
             w.write(&msg.data).await.map_err(|e| status!(e))?;
         }
         let d = w.close().await.map_err(|e| status!(e))?;
+        self.store.blobs().sync().await.map_err(|e| status!(e))?;
         Ok(Response::new(proto::PutBlobResponse {
             digest: Bytes::copy_from_slice(d.as_bytes()),
         }))
@@ -365,6 +366,7 @@ impl BlobService for Server {
             .put_meta(&d, meta)
             .await
             .map_err(|e| status!(e))?;
+        self.store.blobs().sync().await.map_err(|e| status!(e))?;
         Ok(Response::new(proto::PutBlobResponse { digest: req.digest }))
     }
 }

@@ -35,6 +35,8 @@
 
 mod state;
 
+pub mod events;
+
 #[cfg(feature = "async")]
 pub mod r#async;
 
