@@ -74,15 +74,27 @@ pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error
         P::Unexpected(r) | P::UnexpectedExtra(r) => {
             (Some(*r), "syntax error, unexpected token".to_owned())
         }
-        P::UnexpectedWanted(k, r, _) => (Some(*r), format!("syntax error, unexpected {k:?}")),
+        P::UnexpectedWanted(k, r, wanted) => (
+            Some(*r),
+            format!(
+                "syntax error, unexpected {}{}",
+                bison_name(file, *k, *r),
+                bison_expecting(wanted)
+            ),
+        ),
         P::UnexpectedDoubleBind(r) => (Some(*r), "syntax error, double binding".to_owned()),
         P::DuplicatedArgs(r, name) => (
             Some(*r),
             format!("duplicate formal function argument '{name}'"),
         ),
-        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => {
-            (None, "syntax error, unexpected end of file".to_owned())
-        }
+        P::UnexpectedEOF => (None, "syntax error, unexpected end of file".to_owned()),
+        P::UnexpectedEOFWanted(wanted) => (
+            None,
+            format!(
+                "syntax error, unexpected end of file{}",
+                bison_expecting(wanted)
+            ),
+        ),
         P::RecursionLimitExceeded => (None, "expression nested too deeply".to_owned()),
         _ => (None, "syntax error".to_owned()),
     };
@@ -91,6 +103,92 @@ pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error
         None => file.pos(file.text.len() as u32),
     };
     Error::new(ErrorKind::Parse, msg).at(pos)
+}
+
+/// bison's ", expecting ..." suffix, for the single tokens rnix wanted
+/// where bison's expected set is known to be the same (a missing `;` after
+/// a binding or an assert's condition, a missing `)`, a binding without
+/// `=`). Other sets are left out rather than guessed.
+fn bison_expecting(wanted: &[rnix::SyntaxKind]) -> &'static str {
+    use rnix::SyntaxKind as K;
+    match wanted {
+        [K::TOKEN_SEMICOLON] => ", expecting ';'",
+        [K::TOKEN_R_PAREN] => ", expecting ')'",
+        [K::TOKEN_ASSIGN] => ", expecting '.' or '='",
+        _ => "",
+    }
+}
+
+/// The name C++ Nix's parser (bison) gives the token rnix found: its
+/// keyword and operator tokens by name (`IN_KW`, `UPDATE`), one-character
+/// tokens quoted (`';'`), a token its lexer does not know as "invalid
+/// token". (bison's "expecting ..." list is not reproduced.)
+fn bison_name(file: &SourceFile, kind: rnix::SyntaxKind, r: rnix::TextRange) -> String {
+    use rnix::SyntaxKind as K;
+    let quoted = |c: &str| format!("'{c}'");
+    let ind = || {
+        file.text
+            .get(usize::from(r.start())..)
+            .is_some_and(|t| t.starts_with("''"))
+    };
+    match kind {
+        K::TOKEN_ASSERT => "ASSERT".into(),
+        K::TOKEN_ELSE => "ELSE".into(),
+        K::TOKEN_IF => "IF".into(),
+        K::TOKEN_IN => "IN_KW".into(),
+        K::TOKEN_INHERIT => "INHERIT".into(),
+        K::TOKEN_LET => "LET".into(),
+        K::TOKEN_OR => "OR_KW".into(),
+        K::TOKEN_REC => "REC".into(),
+        K::TOKEN_THEN => "THEN".into(),
+        K::TOKEN_WITH => "WITH".into(),
+        K::TOKEN_ELLIPSIS => "ELLIPSIS".into(),
+        K::TOKEN_CONCAT => "CONCAT".into(),
+        K::TOKEN_UPDATE => "UPDATE".into(),
+        K::TOKEN_AND_AND => "AND".into(),
+        K::TOKEN_OR_OR => "OR".into(),
+        K::TOKEN_EQUAL => "EQ".into(),
+        K::TOKEN_NOT_EQUAL => "NEQ".into(),
+        K::TOKEN_LESS_OR_EQ => "LEQ".into(),
+        K::TOKEN_MORE_OR_EQ => "GEQ".into(),
+        K::TOKEN_IMPLICATION => "IMPL".into(),
+        K::TOKEN_PIPE_LEFT => "PIPE_FROM".into(),
+        K::TOKEN_PIPE_RIGHT => "PIPE_INTO".into(),
+        K::TOKEN_FLOAT => "FLOAT_LIT".into(),
+        K::TOKEN_INTEGER => "INT_LIT".into(),
+        K::TOKEN_IDENT => "ID".into(),
+        K::TOKEN_URI => "URI".into(),
+        K::TOKEN_INTERPOL_START => "DOLLAR_CURLY".into(),
+        K::TOKEN_STRING_CONTENT => if ind() { "IND_STR" } else { "STR" }.into(),
+        K::TOKEN_STRING_START if ind() => "IND_STRING_OPEN".into(),
+        K::TOKEN_STRING_END if ind() => "IND_STRING_CLOSE".into(),
+        K::TOKEN_STRING_START | K::TOKEN_STRING_END => quoted("\""),
+        K::TOKEN_PATH_ABS | K::TOKEN_PATH_REL => "PATH".into(),
+        K::TOKEN_PATH_HOME => "HPATH".into(),
+        K::TOKEN_PATH_SEARCH => "SPATH".into(),
+        K::TOKEN_ERROR => "invalid token".into(),
+        K::TOKEN_L_BRACE => quoted("{"),
+        K::TOKEN_R_BRACE | K::TOKEN_INTERPOL_END => quoted("}"),
+        K::TOKEN_L_BRACK => quoted("["),
+        K::TOKEN_R_BRACK => quoted("]"),
+        K::TOKEN_L_PAREN => quoted("("),
+        K::TOKEN_R_PAREN => quoted(")"),
+        K::TOKEN_ASSIGN => quoted("="),
+        K::TOKEN_AT => quoted("@"),
+        K::TOKEN_COLON => quoted(":"),
+        K::TOKEN_COMMA => quoted(","),
+        K::TOKEN_DOT => quoted("."),
+        K::TOKEN_QUESTION => quoted("?"),
+        K::TOKEN_SEMICOLON => quoted(";"),
+        K::TOKEN_INVERT => quoted("!"),
+        K::TOKEN_ADD => quoted("+"),
+        K::TOKEN_SUB => quoted("-"),
+        K::TOKEN_MUL => quoted("*"),
+        K::TOKEN_DIV => quoted("/"),
+        K::TOKEN_LESS => quoted("<"),
+        K::TOKEN_MORE => quoted(">"),
+        other => format!("{other:?}"),
+    }
 }
 
 /// rnix makes a path with a trailing slash one error token; C++ Nix's lexer

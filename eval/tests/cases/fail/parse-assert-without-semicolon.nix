@@ -1,0 +1,2 @@
+# An assert condition must be followed by `;`.
+assert true
