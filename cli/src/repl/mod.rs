@@ -282,7 +282,8 @@ fn is_incomplete(e: &tvix_eval::Error, input: &str) -> bool {
     if e.message().contains("unexpected end of file") {
         return true;
     }
-    e.message().contains("TOKEN_ERROR") && open_string_or_comment(input)
+    // An unterminated string or comment lexes as an invalid token.
+    e.message().contains("unexpected invalid token") && open_string_or_comment(input)
 }
 
 /// True if `input` ends inside a `"..."` or `''...''` string or a `/* */`
