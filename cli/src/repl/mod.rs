@@ -279,11 +279,7 @@ fn is_incomplete(e: &tvix_eval::Error, input: &str) -> bool {
     if e.kind() != ErrorKind::Parse {
         return false;
     }
-    if e.message().contains("unexpected end of file") {
-        return true;
-    }
-    // An unterminated string or comment lexes as an invalid token.
-    e.message().contains("unexpected invalid token") && open_string_or_comment(input)
+    e.message().contains("unexpected end of file") || open_string_or_comment(input)
 }
 
 /// True if `input` ends inside a `"..."` or `''...''` string or a `/* */`

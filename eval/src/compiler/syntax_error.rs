@@ -1,0 +1,438 @@
+//! Syntax errors worded as C++ Nix's bison parser words them.
+//!
+//! rnix reports the first error as a [`rnix::ParseError`]: the token found
+//! and, often, the tokens it wanted. C++ Nix prints bison's "syntax error,
+//! unexpected X, expecting Y or Z". This module names rnix's tokens with
+//! bison's names and adds the "expecting" list where the rnix error and the
+//! tokens around it determine bison's set: a missing `;`, `)`, `=`,
+//! `then`, `else`, `}` of a function's formals or `:` after them, an
+//! attribute name after `.`, text after a complete expression ("expecting
+//! end of file"), the end of the file in an open `(`, `let` or set. It also turns rnix's error token
+//! for an unterminated string or comment into what C++ Nix's lexer reports
+//! (end of file inside a string; a `/` or `*` for an open comment). Other
+//! expected sets are left out rather than guessed.
+
+use rnix::SyntaxKind as K;
+
+use crate::{
+    errors::{Error, ErrorKind},
+    source::SourceFile,
+};
+
+use super::parse_error;
+
+/// Turns rnix's first parse error into ours (C++ Nix's wording where the
+/// kinds match).
+pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error {
+    use rnix::ParseError as P;
+    let tokens = Tokens::of(&file.text);
+    // rnix's error tokens: an unterminated string or comment, a path
+    // ending in `/`.
+    if let P::UnexpectedWanted(K::TOKEN_ERROR, r, _) | P::Unexpected(r) | P::UnexpectedExtra(r) =
+        err
+    {
+        let lexer_error = unterminated(file, &tokens, usize::from(r.start()))
+            .or_else(|| trailing_slash(file, *r));
+        if let Some(e) = lexer_error {
+            return e;
+        }
+    }
+    if matches!(err, P::UnexpectedEOF | P::UnexpectedEOFWanted(_)) {
+        if let Some(q) = tokens.open_string(tokens.list.len()) {
+            return parse_error(string_eof(q), file.pos(file.text.len() as u32));
+        }
+    }
+    let (range, msg) = match err {
+        P::UnexpectedExtra(r) => (
+            Some(*r),
+            match tokens.at(usize::from(r.start())) {
+                Some(k) => format!(
+                    "syntax error, unexpected {}, expecting end of file",
+                    bison_name(file, k, *r)
+                ),
+                None => "syntax error, unexpected token".to_owned(),
+            },
+        ),
+        P::Unexpected(r) => (Some(*r), "syntax error, unexpected token".to_owned()),
+        P::UnexpectedWanted(k, r, wanted) => (
+            Some(*r),
+            format!(
+                "syntax error, unexpected {}{}",
+                bison_name(file, *k, *r),
+                bison_expecting(&tokens, usize::from(r.start()), wanted)
+            ),
+        ),
+        P::UnexpectedDoubleBind(r) => (Some(*r), "syntax error, double binding".to_owned()),
+        P::DuplicatedArgs(r, name) => (
+            Some(*r),
+            format!("duplicate formal function argument '{name}'"),
+        ),
+        P::UnexpectedEOF => (
+            None,
+            format!(
+                "syntax error, unexpected end of file{}",
+                tokens.eof_expecting()
+            ),
+        ),
+        P::UnexpectedEOFWanted(wanted) => (
+            None,
+            format!(
+                "syntax error, unexpected end of file{}",
+                match bison_expecting(&tokens, file.text.len(), wanted) {
+                    "" => tokens.eof_expecting(),
+                    known => known,
+                }
+            ),
+        ),
+        P::RecursionLimitExceeded => (None, "expression nested too deeply".to_owned()),
+        _ => (None, "syntax error".to_owned()),
+    };
+    let pos = match range {
+        Some(r) => file.pos(r.start().into()),
+        None => file.pos(file.text.len() as u32),
+    };
+    Error::new(ErrorKind::Parse, msg).at(pos)
+}
+
+/// What bison expects after a `.` of an attribute path.
+const ATTR_NAME: &str = ", expecting ID or OR_KW or DOLLAR_CURLY or '\"'";
+
+/// bison's ", expecting ..." suffix for the tokens rnix wanted at byte
+/// `at`, where bison's expected set is known: an attribute name after `.`,
+/// a missing `;` (after a binding, `with` or an assert's condition), `)`,
+/// `=` after an attribute path (bison: "'.' or '='"), `then`, `else`, `}`
+/// closing formals (bison also takes `,` unless `...` came last), `:` after
+/// formals (bison also takes `@` unless the formals are already bound with
+/// one). Other sets are left out.
+fn bison_expecting(tokens: &Tokens<'_>, at: usize, wanted: &[K]) -> &'static str {
+    let prev = tokens.before(at).map(|i| tokens.kind(i));
+    match wanted {
+        _ if prev == Some(K::TOKEN_DOT) => ATTR_NAME,
+        [K::TOKEN_SEMICOLON] => ", expecting ';'",
+        [K::TOKEN_R_PAREN] => ", expecting ')'",
+        [K::TOKEN_ASSIGN] => ", expecting '.' or '='",
+        [K::TOKEN_THEN] => ", expecting THEN",
+        [K::TOKEN_ELSE] => ", expecting ELSE",
+        [K::TOKEN_R_BRACE] => match tokens.before(at) {
+            Some(i) if tokens.kind(i) == K::TOKEN_ELLIPSIS => ", expecting '}'",
+            _ => ", expecting '}' or ','",
+        },
+        [K::TOKEN_COLON] => match tokens.before(at) {
+            Some(i) if tokens.kind(i) == K::TOKEN_R_BRACE && !tokens.formals_bound(i) => {
+                ", expecting ':' or '@'"
+            }
+            _ => ", expecting ':'",
+        },
+        _ => "",
+    }
+}
+
+/// The name C++ Nix's parser (bison) gives the token rnix found: its
+/// keyword and operator tokens by name (`IN_KW`, `UPDATE`), one-character
+/// tokens quoted (`';'`), a token its lexer does not know as "invalid
+/// token".
+fn bison_name(file: &SourceFile, kind: K, r: rnix::TextRange) -> String {
+    let quoted = |c: &str| format!("'{c}'");
+    let ind = || {
+        file.text
+            .get(usize::from(r.start())..)
+            .is_some_and(|t| t.starts_with("''"))
+    };
+    match kind {
+        K::TOKEN_ASSERT => "ASSERT".into(),
+        K::TOKEN_ELSE => "ELSE".into(),
+        K::TOKEN_IF => "IF".into(),
+        K::TOKEN_IN => "IN_KW".into(),
+        K::TOKEN_INHERIT => "INHERIT".into(),
+        K::TOKEN_LET => "LET".into(),
+        K::TOKEN_OR => "OR_KW".into(),
+        K::TOKEN_REC => "REC".into(),
+        K::TOKEN_THEN => "THEN".into(),
+        K::TOKEN_WITH => "WITH".into(),
+        K::TOKEN_ELLIPSIS => "ELLIPSIS".into(),
+        K::TOKEN_CONCAT => "CONCAT".into(),
+        K::TOKEN_UPDATE => "UPDATE".into(),
+        K::TOKEN_AND_AND => "AND".into(),
+        K::TOKEN_OR_OR => "OR".into(),
+        K::TOKEN_EQUAL => "EQ".into(),
+        K::TOKEN_NOT_EQUAL => "NEQ".into(),
+        K::TOKEN_LESS_OR_EQ => "LEQ".into(),
+        K::TOKEN_MORE_OR_EQ => "GEQ".into(),
+        K::TOKEN_IMPLICATION => "IMPL".into(),
+        K::TOKEN_PIPE_LEFT => "PIPE_FROM".into(),
+        K::TOKEN_PIPE_RIGHT => "PIPE_INTO".into(),
+        K::TOKEN_FLOAT => "FLOAT_LIT".into(),
+        K::TOKEN_INTEGER => "INT_LIT".into(),
+        K::TOKEN_IDENT => "ID".into(),
+        K::TOKEN_URI => "URI".into(),
+        K::TOKEN_INTERPOL_START => "DOLLAR_CURLY".into(),
+        K::TOKEN_STRING_CONTENT => if ind() { "IND_STR" } else { "STR" }.into(),
+        K::TOKEN_STRING_START if ind() => "IND_STRING_OPEN".into(),
+        K::TOKEN_STRING_END if ind() => "IND_STRING_CLOSE".into(),
+        K::TOKEN_STRING_START | K::TOKEN_STRING_END => quoted("\""),
+        K::TOKEN_PATH_ABS | K::TOKEN_PATH_REL => "PATH".into(),
+        K::TOKEN_PATH_HOME => "HPATH".into(),
+        K::TOKEN_PATH_SEARCH => "SPATH".into(),
+        K::TOKEN_ERROR => "invalid token".into(),
+        K::TOKEN_L_BRACE => quoted("{"),
+        K::TOKEN_R_BRACE | K::TOKEN_INTERPOL_END => quoted("}"),
+        K::TOKEN_L_BRACK => quoted("["),
+        K::TOKEN_R_BRACK => quoted("]"),
+        K::TOKEN_L_PAREN => quoted("("),
+        K::TOKEN_R_PAREN => quoted(")"),
+        K::TOKEN_ASSIGN => quoted("="),
+        K::TOKEN_AT => quoted("@"),
+        K::TOKEN_COLON => quoted(":"),
+        K::TOKEN_COMMA => quoted(","),
+        K::TOKEN_DOT => quoted("."),
+        K::TOKEN_QUESTION => quoted("?"),
+        K::TOKEN_SEMICOLON => quoted(";"),
+        K::TOKEN_INVERT => quoted("!"),
+        K::TOKEN_ADD => quoted("+"),
+        K::TOKEN_SUB => quoted("-"),
+        K::TOKEN_MUL => quoted("*"),
+        K::TOKEN_DIV => quoted("/"),
+        K::TOKEN_LESS => quoted("<"),
+        K::TOKEN_MORE => quoted(">"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// rnix makes a path with a trailing slash one error token; C++ Nix's lexer
+/// says "path has a trailing slash", at what follows the path (at the
+/// path itself when nothing follows).
+fn trailing_slash(file: &SourceFile, r: rnix::TextRange) -> Option<Error> {
+    let start = usize::from(r.start());
+    let rest = file.text.get(start..)?;
+    let len = rest
+        .bytes()
+        .take_while(|&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+' | b'/' | b'~')
+        })
+        .count();
+    let tok = &rest[..len];
+    // A whole path, or its last segment after an interpolation (`${x}/`).
+    let after_interpolation = file.text[..start].ends_with('}') && tok.starts_with('/');
+    let path_like = (tok.len() > 1 || after_interpolation)
+        && tok.contains('/')
+        && tok.ends_with('/')
+        && !tok.contains("//");
+    if !path_like {
+        return None;
+    }
+    let end = start + len;
+    let at = if end >= file.text.len() { start } else { end };
+    Some(parse_error(
+        "path has a trailing slash",
+        file.pos(at as u32),
+    ))
+}
+
+/// Where rnix's lexer found an unterminated string or comment (an error
+/// token running to the end of the file) at byte `at`: the error C++ Nix's
+/// lexer and parser give. A string: "unexpected end of file, expecting
+/// '\"'" (or, for an indented string, its three tokens) at the end of the
+/// file. A comment: C++ Nix's lexer reads `/*` as `/` and `*`, so the `*`
+/// is unexpected after an operand (`/` is division) and the `/` elsewhere.
+fn unterminated(file: &SourceFile, tokens: &Tokens<'_>, at: usize) -> Option<Error> {
+    let i = tokens.index_at(at)?;
+    let (kind, text, start) = tokens.list[i];
+    if kind != K::TOKEN_ERROR || start + text.len() != file.text.len() {
+        return None;
+    }
+    if text.starts_with("/*") {
+        let operand = tokens
+            .before(start)
+            .is_some_and(|p| ends_operand(tokens.kind(p)));
+        let (tok, pos) = if operand {
+            ("'*'", start + 1)
+        } else {
+            ("'/'", start)
+        };
+        return Some(parse_error(
+            format!("syntax error, unexpected {tok}"),
+            file.pos(pos as u32),
+        ));
+    }
+    Some(parse_error(
+        string_eof(tokens.open_string(i)?),
+        file.pos(file.text.len() as u32),
+    ))
+}
+
+/// bison's error at the end of a file inside a string.
+fn string_eof(q: Quote) -> String {
+    let expecting = match q {
+        Quote::Double => "'\"'",
+        Quote::Indented => "IND_STR or DOLLAR_CURLY or IND_STRING_CLOSE",
+    };
+    format!("syntax error, unexpected end of file, expecting {expecting}")
+}
+
+/// Tokens that can end an operand, after which `/` is a division.
+fn ends_operand(kind: K) -> bool {
+    matches!(
+        kind,
+        K::TOKEN_IDENT
+            | K::TOKEN_INTEGER
+            | K::TOKEN_FLOAT
+            | K::TOKEN_URI
+            | K::TOKEN_PATH_ABS
+            | K::TOKEN_PATH_REL
+            | K::TOKEN_PATH_HOME
+            | K::TOKEN_PATH_SEARCH
+            | K::TOKEN_STRING_END
+            | K::TOKEN_R_PAREN
+            | K::TOKEN_R_BRACK
+            | K::TOKEN_R_BRACE
+    )
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quote {
+    Double,
+    Indented,
+}
+
+/// Something open at a point of a file (see [`Tokens::open_before`]).
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    Paren,
+    Brack,
+    /// A set or formals.
+    Brace,
+    /// `rec {` or `let {`.
+    RecBrace,
+    Interpolation,
+    Let,
+    Str(Quote),
+}
+
+/// rnix's tokens of a file with their byte offsets, trivia left out.
+struct Tokens<'a> {
+    list: Vec<(K, &'a str, usize)>,
+}
+
+impl<'a> Tokens<'a> {
+    fn of(text: &'a str) -> Self {
+        let mut at = 0;
+        let list = rnix::tokenize(text)
+            .filter_map(|(kind, s)| {
+                let start = at;
+                at += s.len();
+                (!kind.is_trivia()).then_some((kind, s, start))
+            })
+            .collect();
+        Tokens { list }
+    }
+
+    fn kind(&self, i: usize) -> K {
+        self.list[i].0
+    }
+
+    /// The token starting at byte `at`.
+    fn index_at(&self, at: usize) -> Option<usize> {
+        self.list.iter().position(|&(_, _, s)| s == at)
+    }
+
+    fn at(&self, at: usize) -> Option<K> {
+        self.index_at(at).map(|i| self.kind(i))
+    }
+
+    /// The last token ending at or before byte `at`.
+    fn before(&self, at: usize) -> Option<usize> {
+        self.list
+            .iter()
+            .rposition(|&(_, s, start)| start + s.len() <= at)
+    }
+
+    /// Whether the `}` at `close` ends formals bound with `@` in front
+    /// (`args@{ ... }`): the token before its `{` is `@`.
+    fn formals_bound(&self, close: usize) -> bool {
+        let mut depth = 0usize;
+        for i in (0..close).rev() {
+            match self.kind(i) {
+                K::TOKEN_R_BRACE | K::TOKEN_INTERPOL_END => depth += 1,
+                K::TOKEN_L_BRACE | K::TOKEN_INTERPOL_START if depth > 0 => depth -= 1,
+                K::TOKEN_L_BRACE => {
+                    return i > 0 && self.kind(i - 1) == K::TOKEN_AT;
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// What is open before token `i`: brackets, `let`s without their
+    /// `in`, strings and interpolations, innermost last.
+    fn open_before(&self, i: usize) -> Vec<Open> {
+        let mut open = Vec::new();
+        let close = |open: &mut Vec<Open>, o: Open| pop_if(open, |top| *top == o);
+        for (j, &(kind, text, _)) in self.list[..i].iter().enumerate() {
+            let prev = j.checked_sub(1).map(|p| self.kind(p));
+            match kind {
+                K::TOKEN_STRING_START if text.starts_with("''") => {
+                    open.push(Open::Str(Quote::Indented))
+                }
+                K::TOKEN_STRING_START => open.push(Open::Str(Quote::Double)),
+                K::TOKEN_STRING_END => {
+                    pop_if(&mut open, |o| matches!(o, Open::Str(_)));
+                }
+                K::TOKEN_INTERPOL_START => open.push(Open::Interpolation),
+                K::TOKEN_INTERPOL_END => close(&mut open, Open::Interpolation),
+                K::TOKEN_L_PAREN => open.push(Open::Paren),
+                K::TOKEN_R_PAREN => close(&mut open, Open::Paren),
+                K::TOKEN_L_BRACK => open.push(Open::Brack),
+                K::TOKEN_R_BRACK => close(&mut open, Open::Brack),
+                K::TOKEN_LET => open.push(Open::Let),
+                K::TOKEN_IN => close(&mut open, Open::Let),
+                // `rec {` and the legacy `let {`: bison takes `}` at once.
+                K::TOKEN_L_BRACE if matches!(prev, Some(K::TOKEN_REC | K::TOKEN_LET)) => {
+                    pop_if(&mut open, |o| *o == Open::Let);
+                    open.push(Open::RecBrace)
+                }
+                K::TOKEN_L_BRACE => open.push(Open::Brace),
+                K::TOKEN_R_BRACE => {
+                    pop_if(&mut open, |o| matches!(o, Open::Brace | Open::RecBrace));
+                }
+                _ => {}
+            }
+        }
+        open
+    }
+
+    /// The kind of string token `i` is inside of, if any.
+    fn open_string(&self, i: usize) -> Option<Quote> {
+        match self.open_before(i).pop() {
+            Some(Open::Str(q)) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// bison's "expecting" list at the end of the file where rnix only
+    /// says the file ended (or wanted a set bison words differently): after
+    /// a `.` of an attribute path, after a complete expression in `(`,
+    /// after the bindings of a `let` or a set.
+    fn eof_expecting(&self) -> &'static str {
+        let Some(&(last, _, _)) = self.list.last() else {
+            return "";
+        };
+        match (self.open_before(self.list.len()).pop(), last) {
+            (_, K::TOKEN_DOT) => ATTR_NAME,
+            (Some(Open::Paren), k) if ends_operand(k) => ", expecting ')'",
+            (Some(Open::Let), K::TOKEN_SEMICOLON | K::TOKEN_LET) => ", expecting IN_KW or INHERIT",
+            (Some(Open::Brace), K::TOKEN_SEMICOLON | K::TOKEN_L_BRACE) => ", expecting INHERIT",
+            (Some(Open::RecBrace), K::TOKEN_SEMICOLON | K::TOKEN_L_BRACE) => {
+                ", expecting INHERIT or '}'"
+            }
+            _ => "",
+        }
+    }
+}
+
+/// Pops the innermost open thing if it is one `f` accepts.
+fn pop_if(open: &mut Vec<Open>, f: impl Fn(&Open) -> bool) {
+    if open.last().is_some_and(f) {
+        open.pop();
+    }
+}

@@ -1,0 +1,2 @@
+# Text after a complete expression.
+{ a = 1; } )

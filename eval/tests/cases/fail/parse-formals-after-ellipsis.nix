@@ -1,0 +1,2 @@
+# Something after `...` in formals: only `}` may follow.
+{ a, ..., b }: a

@@ -1,0 +1,2 @@
+# Formals not followed by `:` (bison also takes `@` here).
+{ a, b } 1

@@ -1,0 +1,2 @@
+# `if` whose condition runs into `else`.
+if true 1 else 2

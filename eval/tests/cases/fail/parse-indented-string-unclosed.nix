@@ -1,0 +1,2 @@
+# An indented string never closed.
+''abc ${x} def

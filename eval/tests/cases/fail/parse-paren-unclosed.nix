@@ -1,0 +1,2 @@
+# A parenthesis never closed after a complete expression.
+(1 + 2

@@ -1,0 +1,2 @@
+# A `rec` set never closed.
+rec { a = 1;

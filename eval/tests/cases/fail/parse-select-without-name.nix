@@ -1,0 +1,2 @@
+# A selection with nothing after the dot.
+{ a = 1; }. 2
