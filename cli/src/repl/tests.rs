@@ -81,6 +81,11 @@ fn incomplete_input_continues_on_the_next_line() {
     assert_eq!(r.handle_line("b''"), out("\"a\\nb\""));
     assert_eq!(r.handle_line("[ 1"), Reply::More);
     r.reset_input();
+    // An open comment or string reads as a syntax error at `/` or the end.
+    assert_eq!(r.handle_line("1 + /* one"), Reply::More);
+    assert_eq!(r.handle_line("*/ 2"), out("3"));
+    assert_eq!(r.handle_line("\"a${\"b\"}"), Reply::More);
+    assert_eq!(r.handle_line("c\""), out("\"ab\\nc\""));
     assert_eq!(r.handle_line("2"), out("2"));
     // A real syntax error is not continued.
     assert!(matches!(r.handle_line(")"), Reply::Error(_)));
