@@ -25,9 +25,10 @@
 //!
 //! Messages are C++ Nix's; C++ usage errors (an unknown hash algorithm,
 //! `narHash must use SHA-256`) are usage errors here too. Differences: bytes
-//! that percent-decode to invalid UTF-8 are replaced (U+FFFD), and a
-//! `github`-like reference with both `ref` and `rev` is an error where C++
-//! Nix fails an assertion.
+//! that percent-decode to invalid UTF-8 are replaced (U+FFFD), and where
+//! C++ Nix fails an assertion (a `github`-like reference with both `ref` and
+//! `rev`, a path reference with a line break in its fragment) this is an
+//! error.
 
 use nix_compat::nixhash::{self, HashAlgo, NixHash};
 use std::collections::BTreeMap;
