@@ -48,9 +48,7 @@ pub trait Observer {
     fn warn(&self, message: &str);
     /// A warning of Nix itself (C++ `warn`, e.g. a dubious URL query in a
     /// flake reference), printed after `warning: `.
-    fn log_warning(&self, message: &str) {
-        eprintln!("warning: {message}");
-    }
+    fn log_warning(&self, message: &str);
 }
 
 /// Prints traces and warnings on stderr as C++ Nix does.
@@ -63,6 +61,9 @@ impl Observer for StderrObserver {
     }
     fn warn(&self, message: &str) {
         eprintln!("{}", format_warning(message));
+    }
+    fn log_warning(&self, message: &str) {
+        eprintln!("warning: {message}");
     }
 }
 
