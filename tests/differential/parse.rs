@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tvix_tests::{our_binary, reference};
+use tvix_tests::{case_lines, our_binary, reference};
 
 fn nix_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -109,15 +109,7 @@ fn parse_difference(expr: &str) -> Option<String> {
 }
 
 fn cases(file: &str) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("differential/syntax-errors")
-        .join(file);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    case_lines(&format!("differential/syntax-errors/{file}"))
 }
 
 #[test]

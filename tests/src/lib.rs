@@ -16,6 +16,22 @@ pub fn workspace_root() -> PathBuf {
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
 
+/// The cases of a line-per-case table of this crate (`relative` to its
+/// folder, e.g. `differential/flake-refs/cases.txt`): its lines that are
+/// neither empty nor `#` comments.
+///
+/// # Panics
+/// If the file cannot be read.
+pub fn case_lines(relative: &str) -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A command for one of our binaries (`tvix-store`, `tvix`), as built by
 /// `cargo build` (or `cargo test --workspace`) into the target directory's
 /// `debug` profile (`CARGO_TARGET_DIR` is honoured).

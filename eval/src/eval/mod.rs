@@ -39,13 +39,16 @@ use crate::{
     value::{Closure, Env, EnvFrame, PrimOp, PrimOpApp, Thunk, ThunkState},
 };
 
-/// Receives warnings (`builtins.warn`) and traces (`builtins.trace`).
+/// Receives warnings (`builtins.warn`, Nix's own) and traces (`builtins.trace`).
 pub trait Observer {
     /// A `builtins.trace` message, already rendered as C++ Nix prints it
     /// after `trace: `.
     fn trace(&self, message: &str);
     /// A warning (`builtins.warn`), the text after `evaluation warning: `.
     fn warn(&self, message: &str);
+    /// A warning of Nix itself (C++ `warn`, e.g. a dubious URL query in a
+    /// flake reference), printed after `warning: `.
+    fn log_warning(&self, message: &str);
 }
 
 /// Prints traces and warnings on stderr as C++ Nix does.
@@ -58,6 +61,9 @@ impl Observer for StderrObserver {
     }
     fn warn(&self, message: &str) {
         eprintln!("{}", format_warning(message));
+    }
+    fn log_warning(&self, message: &str) {
+        eprintln!("warning: {message}");
     }
 }
 

@@ -111,6 +111,7 @@ fn trace_tells_lists_apart_by_cell() {
             self.0.borrow_mut().push(message.to_owned());
         }
         fn warn(&self, _: &str) {}
+        fn log_warning(&self, _: &str) {}
     }
     let seen = Rc::new(RefCell::new(Vec::new()));
     let eval = tvix_eval::EvaluationBuilder::new()

@@ -1,0 +1,1 @@
+builtins.parseFlakeRef "nixpkgs/release/24.05"

@@ -1,0 +1,1 @@
+builtins.parseFlakeRef "s3://bucket/x"
