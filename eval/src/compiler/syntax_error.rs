@@ -31,8 +31,8 @@ pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error
     if let P::UnexpectedWanted(K::TOKEN_ERROR, r, _) | P::Unexpected(r) | P::UnexpectedExtra(r) =
         err
     {
-        let lexer_error = unterminated(file, &tokens, usize::from(r.start()))
-            .or_else(|| trailing_slash(file, *r));
+        let lexer_error =
+            unterminated(file, &tokens, usize::from(r.start())).or_else(|| bad_path(file, *r));
         if let Some(e) = lexer_error {
             return e;
         }
@@ -198,10 +198,11 @@ fn bison_name(file: &SourceFile, kind: K, r: rnix::TextRange) -> String {
     }
 }
 
-/// rnix makes a path with a trailing slash one error token; C++ Nix's lexer
-/// says "path has a trailing slash", at what follows the path (at the
-/// path itself when nothing follows).
-fn trailing_slash(file: &SourceFile, r: rnix::TextRange) -> Option<Error> {
+/// rnix makes a path with a trailing slash or an empty segment one error
+/// token. C++ Nix's lexer says "path has a trailing slash", at what follows
+/// the path (at the path itself when nothing follows); for an empty segment
+/// its parser finds the path's end where an interpolation could follow.
+fn bad_path(file: &SourceFile, r: rnix::TextRange) -> Option<Error> {
     let start = usize::from(r.start());
     let rest = file.text.get(start..)?;
     let len = rest
@@ -213,19 +214,32 @@ fn trailing_slash(file: &SourceFile, r: rnix::TextRange) -> Option<Error> {
     let tok = &rest[..len];
     // A whole path, or its last segment after an interpolation (`${x}/`).
     let after_interpolation = file.text[..start].ends_with('}') && tok.starts_with('/');
-    let path_like = (tok.len() > 1 || after_interpolation)
-        && tok.contains('/')
-        && tok.ends_with('/')
-        && !tok.contains("//");
-    if !path_like {
-        return None;
-    }
+    // (`~/` alone is no path for C++ Nix's lexer: an invalid token.)
+    let path_like = (tok.len() > 1 || after_interpolation) && tok.contains('/') && tok != "~/";
     let end = start + len;
-    let at = if end >= file.text.len() { start } else { end };
-    Some(parse_error(
-        "path has a trailing slash",
-        file.pos(at as u32),
-    ))
+    // flex's location quirk: at the end of the file, the error is at the
+    // start of the lexer's last token.
+    let at_eof = end >= file.text.len();
+    if path_like && tok.ends_with('/') {
+        // After an empty segment flex's last token starts past the `//`.
+        let last_token = start + tok.find("//").map_or(0, |k| k + 1);
+        let at = if at_eof { last_token } else { end };
+        return Some(parse_error(
+            "path has a trailing slash",
+            file.pos(at as u32),
+        ));
+    }
+    // `/a//b`: C++ Nix's lexer ends the path before the empty segment
+    // (PATH_END) where the parser wanted an interpolation.
+    if path_like && !after_interpolation && !tok.ends_with('/') {
+        let k = tok.find("//")?;
+        let at = if at_eof { start } else { start + k + 1 };
+        return Some(parse_error(
+            "syntax error, unexpected PATH_END, expecting DOLLAR_CURLY",
+            file.pos(at as u32),
+        ));
+    }
+    None
 }
 
 /// Where rnix's lexer found an unterminated string or comment (an error
