@@ -526,7 +526,7 @@ impl Evaluator {
         let file = self.sources.add(origin, bytes);
         let parsed = rnix::Root::parse(&file.text);
         if let Some(err) = parsed.errors().first() {
-            return Err(compiler::parse_error_of(&file, err));
+            return Err(compiler::parse_error_of(&file, err, &parsed.syntax()));
         }
         let root = rnix::ast::Root::cast(parsed.syntax())
             .ok_or_else(|| Error::new(K::Parse, "syntax error"))?;

@@ -252,6 +252,9 @@ impl Compiler<'_> {
         let pos = self.pos(node);
         Ok(Rc::new(match e {
             ast::Expr::Paren(p) => {
+                if let Some((_, e)) = syntax_error::unclosed_paren(self.ctx.file, p) {
+                    return Err(e);
+                }
                 self.next_name = name;
                 return self.expr(&self.child(p.expr(), node)?);
             }

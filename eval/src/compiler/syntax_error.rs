@@ -13,6 +13,7 @@
 //! expected sets are left out rather than guessed.
 
 use rnix::SyntaxKind as K;
+use rowan::ast::AstNode;
 
 use crate::{
     errors::{Error, ErrorKind},
@@ -23,8 +24,31 @@ use super::parse_error;
 
 /// Turns rnix's first parse error into ours (C++ Nix's wording where the
 /// kinds match).
-pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error {
+pub(crate) fn parse_error_of(
+    file: &SourceFile,
+    err: &rnix::ParseError,
+    root: &rnix::SyntaxNode,
+) -> Error {
     use rnix::ParseError as P;
+    // A `(` closed by another token comes first, if it is before rnix's
+    // error (which it then caused).
+    let err_start = match err {
+        P::Unexpected(r)
+        | P::UnexpectedExtra(r)
+        | P::UnexpectedWanted(_, r, _)
+        | P::UnexpectedDoubleBind(r)
+        | P::DuplicatedArgs(r, _) => usize::from(r.start()),
+        _ => file.text.len(),
+    };
+    let paren = root
+        .descendants()
+        .filter_map(rnix::ast::Paren::cast)
+        .filter_map(|p| unclosed_paren(file, &p))
+        .filter(|(at, _)| *at < err_start)
+        .min_by_key(|(at, _)| *at);
+    if let Some((_, e)) = paren {
+        return e;
+    }
     let tokens = Tokens::of(&file.text);
     // rnix's error tokens: an unterminated string or comment, a path
     // ending in `/`.
@@ -89,10 +113,43 @@ pub(crate) fn parse_error_of(file: &SourceFile, err: &rnix::ParseError) -> Error
     };
     let pos = match range {
         Some(r) => file.pos(r.start().into()),
-        None => file.pos(file.text.len() as u32),
+        None => file.pos(tokens.eof_position(file.text.len()) as u32),
     };
     Error::new(ErrorKind::Parse, msg).at(pos)
 }
+
+/// rnix's parser takes any token as the `)` of a parenthesised expression
+/// (`( 1 ]` parses); bison wants `)` there. Checked when the compiler
+/// lowers the parentheses.
+/// Returns the error and its byte offset.
+pub(crate) fn unclosed_paren(file: &SourceFile, p: &rnix::ast::Paren) -> Option<(usize, Error)> {
+    if p.r_paren_token().is_some() {
+        return None;
+    }
+    // The token rnix took as the `)`: the paren's own last token, after its
+    // expression (none at the end of the file, which rnix reports itself).
+    let last = p
+        .syntax()
+        .children_with_tokens()
+        .filter(|e| !e.kind().is_trivia())
+        .last()?
+        .into_token()?;
+    if last.kind() == K::TOKEN_L_PAREN || p.expr().is_none() {
+        return None;
+    }
+    let r = last.text_range();
+    let e = parse_error(
+        format!(
+            "syntax error, unexpected {}, expecting ')'",
+            bison_name(file, last.kind(), r)
+        ),
+        file.pos(r.start().into()),
+    );
+    Some((usize::from(r.start()), e))
+}
+
+/// What bison expects after a `,` of formals.
+const FORMAL: &str = ", expecting ID or ELLIPSIS or '}'";
 
 /// What bison expects after a `.` of an attribute path.
 const ATTR_NAME: &str = ", expecting ID or OR_KW or DOLLAR_CURLY or '\"'";
@@ -112,6 +169,8 @@ fn bison_expecting(tokens: &Tokens<'_>, at: usize, wanted: &[K]) -> &'static str
         [K::TOKEN_R_PAREN] => ", expecting ')'",
         [K::TOKEN_ASSIGN] => ", expecting '.' or '='",
         [K::TOKEN_THEN] => ", expecting THEN",
+        [K::TOKEN_L_BRACE] => ", expecting '{'",
+        [K::TOKEN_R_BRACE, K::TOKEN_ELLIPSIS, K::TOKEN_IDENT] => FORMAL,
         [K::TOKEN_ELSE] => ", expecting ELSE",
         [K::TOKEN_R_BRACE] => match tokens.before(at) {
             Some(i) if tokens.kind(i) == K::TOKEN_ELLIPSIS => ", expecting '}'",
@@ -123,7 +182,11 @@ fn bison_expecting(tokens: &Tokens<'_>, at: usize, wanted: &[K]) -> &'static str
             }
             _ => ", expecting ':'",
         },
-        _ => "",
+        // Where bison expects the same set whatever comes (the start of a
+        // binding, after a `,` of formals, ...).
+        _ => tokens
+            .index_at(at)
+            .map_or("", |i| tokens.expecting_before(i)),
     }
 }
 
@@ -258,13 +321,14 @@ fn unterminated(file: &SourceFile, tokens: &Tokens<'_>, at: usize) -> Option<Err
         let operand = tokens
             .before(start)
             .is_some_and(|p| ends_operand(tokens.kind(p)));
-        let (tok, pos) = if operand {
-            ("'*'", start + 1)
+        // An unexpected `/` gets the set bison expects at that point.
+        let (tok, pos, expecting) = if operand {
+            ("'*'", start + 1, "")
         } else {
-            ("'/'", start)
+            ("'/'", start, tokens.expecting_before(i))
         };
         return Some(parse_error(
-            format!("syntax error, unexpected {tok}"),
+            format!("syntax error, unexpected {tok}{expecting}"),
             file.pos(pos as u32),
         ));
     }
@@ -302,14 +366,14 @@ fn ends_operand(kind: K) -> bool {
     )
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Quote {
     Double,
     Indented,
 }
 
 /// Something open at a point of a file (see [`Tokens::open_before`]).
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Open {
     Paren,
     Brack,
@@ -319,6 +383,8 @@ enum Open {
     RecBrace,
     Interpolation,
     Let,
+    /// A `with` or `assert` up to its `;`.
+    Statement,
     Str(Quote),
 }
 
@@ -399,10 +465,14 @@ impl<'a> Tokens<'a> {
                 K::TOKEN_L_BRACK => open.push(Open::Brack),
                 K::TOKEN_R_BRACK => close(&mut open, Open::Brack),
                 K::TOKEN_LET => open.push(Open::Let),
+                K::TOKEN_WITH | K::TOKEN_ASSERT => open.push(Open::Statement),
+                K::TOKEN_SEMICOLON => close(&mut open, Open::Statement),
                 K::TOKEN_IN => close(&mut open, Open::Let),
                 // `rec {` and the legacy `let {`: bison takes `}` at once.
                 K::TOKEN_L_BRACE if matches!(prev, Some(K::TOKEN_REC | K::TOKEN_LET)) => {
-                    pop_if(&mut open, |o| *o == Open::Let);
+                    if prev == Some(K::TOKEN_LET) {
+                        pop_if(&mut open, |o| *o == Open::Let);
+                    }
                     open.push(Open::RecBrace)
                 }
                 K::TOKEN_L_BRACE => open.push(Open::Brace),
@@ -415,6 +485,19 @@ impl<'a> Tokens<'a> {
         open
     }
 
+    /// Where C++ Nix reports the end of a file of `len` bytes: flex's
+    /// location is still that of a path ending right at the end.
+    fn eof_position(&self, len: usize) -> usize {
+        match self.list.last() {
+            Some(&(K::TOKEN_PATH_ABS | K::TOKEN_PATH_REL | K::TOKEN_PATH_HOME, text, start))
+                if start + text.len() == len =>
+            {
+                start
+            }
+            _ => len,
+        }
+    }
+
     /// The kind of string token `i` is inside of, if any.
     fn open_string(&self, i: usize) -> Option<Quote> {
         match self.open_before(i).pop() {
@@ -425,15 +508,34 @@ impl<'a> Tokens<'a> {
 
     /// bison's "expecting" list at the end of the file where rnix only
     /// says the file ended (or wanted a set bison words differently): after
-    /// a `.` of an attribute path, after a complete expression in `(`,
-    /// after the bindings of a `let` or a set.
+    /// a `.` of an attribute path, after a complete expression in `(` or
+    /// `${`, after a `,` of formals, after the bindings of a `let` or a set
+    /// (not after the `;` of a `with` or `assert` there).
     fn eof_expecting(&self) -> &'static str {
-        let Some(&(last, _, _)) = self.list.last() else {
+        self.expecting_before(self.list.len())
+    }
+
+    /// [`Self::eof_expecting`] for the end of the input at token `i` (bison
+    /// expects the same set there whatever token comes).
+    fn expecting_before(&self, i: usize) -> &'static str {
+        let Some(last) = i.checked_sub(1).map(|l| self.kind(l)) else {
             return "";
         };
-        match (self.open_before(self.list.len()).pop(), last) {
+        // A `;` ending a `with` or `assert` starts an expression.
+        if last == K::TOKEN_SEMICOLON && self.open_before(i - 1).pop() == Some(Open::Statement) {
+            return "";
+        }
+        // `?` tests an attribute path, except as a formal's default.
+        let formal_default = i >= 3
+            && matches!(self.kind(i - 3), K::TOKEN_L_BRACE | K::TOKEN_COMMA)
+            && self.kind(i - 2) == K::TOKEN_IDENT;
+        match (self.open_before(i).pop(), last) {
             (_, K::TOKEN_DOT) => ATTR_NAME,
+            (_, K::TOKEN_QUESTION) if !formal_default => ATTR_NAME,
             (Some(Open::Paren), k) if ends_operand(k) => ", expecting ')'",
+            (Some(Open::Interpolation), k) if ends_operand(k) => ", expecting '}'",
+            // In a set `,` cannot follow `{` or a binding: these are formals.
+            (Some(Open::Brace), K::TOKEN_COMMA) => FORMAL,
             (Some(Open::Let), K::TOKEN_SEMICOLON | K::TOKEN_LET) => ", expecting IN_KW or INHERIT",
             (Some(Open::Brace), K::TOKEN_SEMICOLON | K::TOKEN_L_BRACE) => ", expecting INHERIT",
             (Some(Open::RecBrace), K::TOKEN_SEMICOLON | K::TOKEN_L_BRACE) => {
