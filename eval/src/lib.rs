@@ -537,6 +537,7 @@ impl Evaluator {
                 globals: &self.global_names,
                 builtin_attrs: &self.builtin_attrs,
                 home: self.home(),
+                observer: &*self.observer,
             },
             &root,
         )

@@ -45,6 +45,8 @@ pub(crate) struct CompileContext<'a> {
     pub(crate) builtin_attrs: &'a FxHashMap<Symbol, u32>,
     /// `$HOME` for `~/` paths.
     pub(crate) home: Option<&'a [u8]>,
+    /// Receives the warnings C++ Nix's parser gives ("cursed or").
+    pub(crate) observer: &'a dyn crate::Observer,
 }
 
 #[derive(Default)]
@@ -137,6 +139,13 @@ enum PValue {
     InheritFrom(usize, Symbol, Pos),
 }
 
+/// `EXPR or` with `or` as a variable: C++ Nix's "cursed or" call, which
+/// its parser builds apart (not flattened into an enclosing call).
+fn applies_or(a: &ast::Apply) -> bool {
+    matches!(a.argument(), Some(ast::Expr::Ident(i))
+        if i.ident_token().is_some_and(|t| t.text() == "or"))
+}
+
 fn strip_parens(mut e: ast::Expr) -> ast::Expr {
     while let ast::Expr::Paren(p) = &e {
         match p.expr() {
@@ -152,6 +161,49 @@ fn parse_error(msg: impl Into<String>, pos: Pos) -> Error {
 }
 
 impl Compiler<'_> {
+    /// C++ Nix 2.26 parses `f or` (with `or` as a variable) as a call it
+    /// calls a "cursed or", and warns where a later release will read it
+    /// differently: as a function argument, a list element or the default
+    /// of a select's `or`. rnix gives that call the same shape (an
+    /// application of `or` in those places).
+    ///
+    /// Returns whether `a` is such a call (`EXPR or`) at all, warned or not.
+    fn warn_if_cursed_or(&self, a: &ast::Apply) -> bool {
+        let is_or = applies_or(a);
+        let node = a.syntax();
+        let Some(parent) = node.parent().filter(|_| is_or) else {
+            return is_or;
+        };
+        let is_node = |e: Option<ast::Expr>| e.is_some_and(|e| e.syntax() == node);
+        let cursed = match parent.kind() {
+            rnix::SyntaxKind::NODE_LIST => true,
+            rnix::SyntaxKind::NODE_APPLY => {
+                is_node(ast::Apply::cast(parent).and_then(|p| p.argument()))
+            }
+            rnix::SyntaxKind::NODE_SELECT => {
+                is_node(ast::Select::cast(parent).and_then(|s| s.default_expr()))
+            }
+            _ => false,
+        };
+        if !cursed {
+            return true;
+        }
+        let file = self.ctx.file;
+        let range = node.text_range();
+        let start = u32::from(range.start());
+        let (line, col) = file.line_col(file.text_to_byte_offset(start));
+        let mut snippet = Vec::new();
+        file.push_original(&mut snippet, &node.text().to_string(), start);
+        self.ctx.observer.log_warning(&format!(
+            "at {}:{line}:{col}: This expression uses `or` as an identifier in a way that will change in a future Nix release.\n\
+             Wrap this entire expression in parentheses to preserve its current meaning:\n    ({})\n\
+             Give feedback at https://github.com/NixOS/nix/pull/11121",
+            file.origin,
+            String::from_utf8_lossy(&snippet)
+        ));
+        true
+    }
+
     fn pos(&self, node: &SyntaxNode) -> Pos {
         self.ctx.file.pos(node.text_range().start().into())
     }
@@ -295,10 +347,12 @@ impl Compiler<'_> {
                 // Flatten `f a b c` into one call, as C++ Nix's ExprCall;
                 // its parser also flattens `(f a) b` (parentheses make no
                 // node), and the call keeps the innermost one's position.
+                // A "cursed or" call (`(f a) or`) is made apart, unflattened.
+                let cursed = self.warn_if_cursed_or(a);
                 let mut args = vec![self.child(a.argument(), node)?];
                 let mut func = self.child(a.lambda(), node)?;
                 let mut pos = pos;
-                while let ast::Expr::Apply(inner) = strip_parens(func.clone()) {
+                while let (false, ast::Expr::Apply(inner)) = (cursed, strip_parens(func.clone())) {
                     pos = self.pos(inner.syntax());
                     args.push(self.child(inner.argument(), inner.syntax())?);
                     func = self.child(inner.lambda(), inner.syntax())?;

@@ -68,9 +68,10 @@ impl Compiler<'_> {
             }
             ast::Expr::Apply(a) => {
                 // Flattened as C++ Nix's parser builds calls.
+                let cursed = super::applies_or(a);
                 let mut args = vec![self.child(a.argument(), node)?];
                 let mut func = self.child(a.lambda(), node)?;
-                while let ast::Expr::Apply(inner) = strip_parens(func.clone()) {
+                while let (false, ast::Expr::Apply(inner)) = (cursed, strip_parens(func.clone())) {
                     args.push(self.child(inner.argument(), inner.syntax())?);
                     func = self.child(inner.lambda(), inner.syntax())?;
                 }
