@@ -27,24 +27,7 @@ fn eval(mut cmd: Command, expr: &str) -> Output {
 fn difference(expr: &str) -> Option<String> {
     let ours = eval(our_binary("tvix"), expr);
     let theirs = eval(reference::command("nix-instantiate"), expr);
-    let show = |o: &Output| {
-        format!(
-            "({:?}) {}{}",
-            o.status.code(),
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    };
-    (ours.status.code() != theirs.status.code()
-        || ours.stdout != theirs.stdout
-        || ours.stderr != theirs.stderr)
-        .then(|| {
-            format!(
-                "{expr}\n  nix-instantiate {}\n  tvix {}",
-                show(&theirs),
-                show(&ours)
-            )
-        })
+    reference::difference(expr, &ours, &theirs)
 }
 
 #[test]

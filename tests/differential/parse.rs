@@ -92,20 +92,7 @@ fn parse_difference(expr: &str) -> Option<String> {
     };
     let ours = run(our_binary("tvix"));
     let theirs = run(reference::command("nix-instantiate"));
-    (ours.status.code() != theirs.status.code()
-        || ours.stdout != theirs.stdout
-        || ours.stderr != theirs.stderr)
-        .then(|| {
-            format!(
-                "{expr}\n  nix-instantiate ({:?}): {}{}\n  tvix ({:?}): {}{}",
-                theirs.status.code(),
-                String::from_utf8_lossy(&theirs.stdout),
-                String::from_utf8_lossy(&theirs.stderr),
-                ours.status.code(),
-                String::from_utf8_lossy(&ours.stdout),
-                String::from_utf8_lossy(&ours.stderr)
-            )
-        })
+    reference::difference(expr, &ours, &theirs)
 }
 
 fn cases(file: &str) -> Vec<String> {

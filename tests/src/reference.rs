@@ -83,3 +83,26 @@ pub fn try_run(tool: &str, args: &[&str]) -> (bool, Vec<u8>, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Whether our output and the reference's on `input` differ in exit
+/// status, stdout or stderr; if so, both described for a failure message.
+pub fn difference(input: &str, ours: &Output, theirs: &Output) -> Option<String> {
+    let show = |o: &Output| {
+        format!(
+            "({:?}) {}{}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    (ours.status.code() != theirs.status.code()
+        || ours.stdout != theirs.stdout
+        || ours.stderr != theirs.stderr)
+        .then(|| {
+            format!(
+                "{input}\n  nix-instantiate {}\n  tvix {}",
+                show(theirs),
+                show(ours)
+            )
+        })
+}

@@ -140,7 +140,7 @@ enum PValue {
 }
 
 /// `EXPR or` with `or` as a variable: C++ Nix's "cursed or" call, which
-/// its parser builds apart (not flattened into an enclosing call).
+/// its parser builds apart ([`Compiler::call_parts`]).
 fn applies_or(a: &ast::Apply) -> bool {
     matches!(a.argument(), Some(ast::Expr::Ident(i))
         if i.ident_token().is_some_and(|t| t.text() == "or"))
@@ -166,13 +166,10 @@ impl Compiler<'_> {
     /// differently: as a function argument, a list element or the default
     /// of a select's `or`. rnix gives that call the same shape (an
     /// application of `or` in those places).
-    ///
-    /// Returns whether `a` is such a call (`EXPR or`) at all, warned or not.
-    fn warn_if_cursed_or(&self, a: &ast::Apply) -> bool {
-        let is_or = applies_or(a);
+    fn warn_if_cursed_or(&self, a: &ast::Apply) {
         let node = a.syntax();
-        let Some(parent) = node.parent().filter(|_| is_or) else {
-            return is_or;
+        let Some(parent) = node.parent().filter(|_| applies_or(a)) else {
+            return;
         };
         let is_node = |e: Option<ast::Expr>| e.is_some_and(|e| e.syntax() == node);
         let cursed = match parent.kind() {
@@ -186,7 +183,7 @@ impl Compiler<'_> {
             _ => false,
         };
         if !cursed {
-            return true;
+            return;
         }
         let file = self.ctx.file;
         let range = node.text_range();
@@ -201,7 +198,25 @@ impl Compiler<'_> {
             file.origin,
             String::from_utf8_lossy(&snippet)
         ));
-        true
+    }
+
+    /// The function and the arguments (in order) of `a` as C++ Nix's
+    /// parser builds the call: `f a b c` is one call, `(f a) b` too
+    /// (parentheses make no node), keeping the innermost application's
+    /// position (`pos` is `a`'s); a "cursed or" call (`(f a) or`) is made
+    /// apart, unflattened.
+    fn call_parts(&self, a: &ast::Apply, pos: Pos) -> Result<(ast::Expr, Vec<ast::Expr>, Pos)> {
+        let cursed = applies_or(a);
+        let mut args = vec![self.child(a.argument(), a.syntax())?];
+        let mut func = self.child(a.lambda(), a.syntax())?;
+        let mut pos = pos;
+        while let (false, ast::Expr::Apply(inner)) = (cursed, strip_parens(func.clone())) {
+            pos = self.pos(inner.syntax());
+            args.push(self.child(inner.argument(), inner.syntax())?);
+            func = self.child(inner.lambda(), inner.syntax())?;
+        }
+        args.reverse();
+        Ok((func, args, pos))
     }
 
     fn pos(&self, node: &SyntaxNode) -> Pos {
@@ -344,20 +359,8 @@ impl Compiler<'_> {
                 Expr::List(items.into())
             }
             ast::Expr::Apply(a) => {
-                // Flatten `f a b c` into one call, as C++ Nix's ExprCall;
-                // its parser also flattens `(f a) b` (parentheses make no
-                // node), and the call keeps the innermost one's position.
-                // A "cursed or" call (`(f a) or`) is made apart, unflattened.
-                let cursed = self.warn_if_cursed_or(a);
-                let mut args = vec![self.child(a.argument(), node)?];
-                let mut func = self.child(a.lambda(), node)?;
-                let mut pos = pos;
-                while let (false, ast::Expr::Apply(inner)) = (cursed, strip_parens(func.clone())) {
-                    pos = self.pos(inner.syntax());
-                    args.push(self.child(inner.argument(), inner.syntax())?);
-                    func = self.child(inner.lambda(), inner.syntax())?;
-                }
-                args.reverse();
+                self.warn_if_cursed_or(a);
+                let (func, args, pos) = self.call_parts(a, pos)?;
                 let func = self.expr(&func)?;
                 let args = args
                     .iter()

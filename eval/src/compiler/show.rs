@@ -67,17 +67,10 @@ impl Compiler<'_> {
                 out.push(b']');
             }
             ast::Expr::Apply(a) => {
-                // Flattened as C++ Nix's parser builds calls.
-                let cursed = super::applies_or(a);
-                let mut args = vec![self.child(a.argument(), node)?];
-                let mut func = self.child(a.lambda(), node)?;
-                while let (false, ast::Expr::Apply(inner)) = (cursed, strip_parens(func.clone())) {
-                    args.push(self.child(inner.argument(), inner.syntax())?);
-                    func = self.child(inner.lambda(), inner.syntax())?;
-                }
+                let (func, args, _) = self.call_parts(a, Pos::NONE)?;
                 out.push(b'(');
                 self.show(&func, out)?;
-                for arg in args.iter().rev() {
+                for arg in &args {
                     out.push(b' ');
                     self.show(arg, out)?;
                 }

@@ -3,14 +3,13 @@
 //! rnix reports the first error as a [`rnix::ParseError`]: the token found
 //! and, often, the tokens it wanted. C++ Nix prints bison's "syntax error,
 //! unexpected X, expecting Y or Z". This module names rnix's tokens with
-//! bison's names and adds the "expecting" list where the rnix error and the
-//! tokens around it determine bison's set: a missing `;`, `)`, `=`,
-//! `then`, `else`, `}` of a function's formals or `:` after them, an
-//! attribute name after `.`, text after a complete expression ("expecting
-//! end of file"), the end of the file in an open `(`, `let` or set. It also turns rnix's error token
-//! for an unterminated string or comment into what C++ Nix's lexer reports
-//! (end of file inside a string; a `/` or `*` for an open comment). Other
-//! expected sets are left out rather than guessed.
+//! bison's names and adds the "expecting" list where rnix's wanted tokens,
+//! or what is open before the error ([`Tokens::open_before`]), determine
+//! bison's set. It turns rnix's error tokens for an unterminated string or
+//! comment and for a path ending in `/` or with an empty segment into what
+//! C++ Nix's lexer reports, at flex's positions, and refuses a `(` that
+//! rnix let another token close ([`unclosed_paren`]). Other expected sets
+//! are left out rather than guessed.
 
 use rnix::SyntaxKind as K;
 use rowan::ast::AstNode;
@@ -172,10 +171,8 @@ fn bison_expecting(tokens: &Tokens<'_>, at: usize, wanted: &[K]) -> &'static str
         [K::TOKEN_L_BRACE] => ", expecting '{'",
         [K::TOKEN_R_BRACE, K::TOKEN_ELLIPSIS, K::TOKEN_IDENT] => FORMAL,
         [K::TOKEN_ELSE] => ", expecting ELSE",
-        [K::TOKEN_R_BRACE] => match tokens.before(at) {
-            Some(i) if tokens.kind(i) == K::TOKEN_ELLIPSIS => ", expecting '}'",
-            _ => ", expecting '}' or ','",
-        },
+        [K::TOKEN_R_BRACE] if prev == Some(K::TOKEN_ELLIPSIS) => ", expecting '}'",
+        [K::TOKEN_R_BRACE] => ", expecting '}' or ','",
         [K::TOKEN_COLON] => match tokens.before(at) {
             Some(i) if tokens.kind(i) == K::TOKEN_R_BRACE && !tokens.formals_bound(i) => {
                 ", expecting ':' or '@'"
