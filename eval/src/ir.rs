@@ -83,7 +83,8 @@ pub(crate) struct LambdaDef {
     pub(crate) arg: Option<Symbol>,
     /// `{ a, b ? 1, ... }`: formals in symbol-id order, and whether `...`.
     pub(crate) formals: Option<(Vec<Formal>, bool)>,
-    /// Slots of the call environment (arg, then formals).
+    /// Slots of the call environment (arg, then formals, then `let`s merged
+    /// into it).
     pub(crate) env_size: usize,
     pub(crate) body: ExprRef,
 }
@@ -117,9 +118,20 @@ pub(crate) enum Expr {
         /// reports that its scope is not a set.
         depths: Box<[(u32, Pos)]>,
     },
-    /// `let` and the environment of `rec { }`: a new environment whose slots
-    /// are the bindings, each delayed in the new environment itself.
+    /// `let` and the environment of `rec { }`: a new environment of `size`
+    /// slots whose first ones are the bindings, each delayed in the new
+    /// environment itself (the other slots are for `let`s merged into it).
     Let {
+        bindings: Box<[ExprRef]>,
+        body: ExprRef,
+        size: u32,
+    },
+    /// A `let` (or `rec { }` scope) merged into the current environment:
+    /// its bindings fill the slots from `base` on, then `body` is evaluated
+    /// in the same environment. The compiler emits it only where the
+    /// expression is evaluated at most once per environment.
+    LetHere {
+        base: u32,
         bindings: Box<[ExprRef]>,
         body: ExprRef,
     },
@@ -159,10 +171,12 @@ pub(crate) enum Expr {
         /// C++ Nix's `show` of the condition, for the error messages.
         text: NixString,
     },
-    /// `with e; body`: a new environment with one slot holding `e` delayed.
+    /// `with e; body`: a new environment of `size` slots, the first holding
+    /// `e` delayed (the others are for `let`s merged into it).
     With {
         attrs: ExprRef,
         body: ExprRef,
+        size: u32,
     },
     Not(ExprRef, Pos),
     /// `-e` (C++ Nix: `__sub 0 e`).

@@ -1,7 +1,8 @@
 //! Lowering of rnix's syntax tree into the IR ([`crate::ir`]).
 //!
 //! The compiler walks the tree once. It resolves every variable against a
-//! stack of compile-time scopes (one per runtime environment), merges nested
+//! stack of compile-time scopes (one per runtime environment, except `let`s
+//! merged into the environment they are evaluated in, see [`Scope`]), merges nested
 //! attribute paths with C++ Nix's rules (`a.b = 1; a.c = 2;` and literal sets
 //! merge, anything else is "already defined"), decodes string literals from
 //! bytes (escapes, indentation stripping), resolves literal paths against the
@@ -49,16 +50,34 @@ pub(crate) struct CompileContext<'a> {
     pub(crate) observer: &'a dyn crate::Observer,
 }
 
+/// The names one binding construct brings into scope.
+///
+/// Most scopes are a runtime environment frame of their own. A `let` (or
+/// `rec { }`) evaluated at most once per instance of the enclosing frame (a
+/// function's body, the body of another `let` or `with`, a branch of `if`
+/// there, ...) is *merged* instead: its bindings take slots of that frame
+/// (allocated when the frame is created), so no frame is allocated for it
+/// and variables reach it with one parent step less. See `Compiler::once`.
 #[derive(Default)]
 struct Scope {
     /// `Some(position of the with expression)` for a `with` scope.
     with: Option<Pos>,
     names: FxHashMap<Symbol, u32>,
+    /// True if the names live in the frame of the scope below.
+    merged: bool,
 }
 
 struct Compiler<'a> {
     ctx: CompileContext<'a>,
     scopes: Vec<Scope>,
+    /// Slots allocated so far in each runtime frame, innermost last (a frame's
+    /// size is known once its body is compiled: merged `let`s add slots).
+    frames: Vec<u32>,
+    /// True while compiling an expression that is evaluated at most once per
+    /// instance of the innermost frame: a `let` there can be merged into it.
+    /// Reset by every expression for its children, set again by those whose
+    /// child is such a position.
+    once: bool,
     /// Name for the next lambda compiled (the binding it is the value of).
     next_name: Option<Symbol>,
 }
@@ -82,17 +101,16 @@ pub(crate) fn compile_with_scope(
     root: &ast::Root,
     scope: Option<&[Symbol]>,
 ) -> Result<ExprRef> {
-    let mut c = Compiler {
-        ctx,
-        scopes: Vec::new(),
-        next_name: None,
-    };
+    let mut c = Compiler::new(ctx);
     if let Some(names) = scope {
         let mut s = Scope::default();
         for (i, n) in names.iter().enumerate() {
             s.names.insert(*n, i as u32);
         }
+        // The embedder builds this frame with exactly these slots: the root
+        // expression is not a `once` position, so nothing merges into it.
         c.scopes.push(s);
+        c.frames.push(names.len() as u32);
     }
     let expr = root
         .expr()
@@ -104,11 +122,7 @@ pub(crate) fn compile_with_scope(
 /// such as undefined variables, are reported) and returns C++ Nix's
 /// `Expr::show` of it: what `nix-instantiate --parse` prints.
 pub(crate) fn show_root(ctx: CompileContext<'_>, root: &ast::Root) -> Result<Vec<u8>> {
-    let mut c = Compiler {
-        ctx,
-        scopes: Vec::new(),
-        next_name: None,
-    };
+    let mut c = Compiler::new(ctx);
     let expr = root
         .expr()
         .ok_or_else(|| Error::new(ErrorKind::Parse, "syntax error, unexpected end of file"))?;
@@ -158,6 +172,18 @@ fn strip_parens(mut e: ast::Expr) -> ast::Expr {
 
 fn parse_error(msg: impl Into<String>, pos: Pos) -> Error {
     Error::new(ErrorKind::Parse, msg).at(pos)
+}
+
+impl<'a> Compiler<'a> {
+    fn new(ctx: CompileContext<'a>) -> Compiler<'a> {
+        Compiler {
+            ctx,
+            scopes: Vec::new(),
+            frames: Vec::new(),
+            once: false,
+            next_name: None,
+        }
+    }
 }
 
 impl Compiler<'_> {
@@ -276,15 +302,15 @@ impl Compiler<'_> {
 
     fn resolve(&self, name: Symbol, pos: Pos) -> Result<Expr> {
         let mut withs = Vec::new();
-        for (depth, scope) in self.scopes.iter().rev().enumerate() {
+        let mut depth = 0;
+        for scope in self.scopes.iter().rev() {
             if let Some(wpos) = scope.with {
-                withs.push((depth as u32, wpos));
+                withs.push((depth, wpos));
             } else if let Some(&slot) = scope.names.get(&name) {
-                return Ok(Expr::Var {
-                    depth: depth as u32,
-                    slot,
-                    pos,
-                });
+                return Ok(Expr::Var { depth, slot, pos });
+            }
+            if !scope.merged {
+                depth += 1;
             }
         }
         if let Some(&g) = self.ctx.globals.get(&name) {
@@ -304,17 +330,27 @@ impl Compiler<'_> {
         Ok(Rc::new(self.resolve(Symbol::new(name.as_bytes()), pos)?))
     }
 
-    fn with_scope<T>(&mut self, scope: Scope, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+    /// Compiles `f` inside `scope`, a new runtime frame of `size` slots to
+    /// begin with; returns its result and the frame's final size.
+    fn with_frame<T>(
+        &mut self,
+        scope: Scope,
+        size: u32,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<(T, u32)> {
         self.scopes.push(scope);
+        self.frames.push(size);
         let r = f(self);
         self.scopes.pop();
-        r
+        let size = self.frames.pop().unwrap_or(size);
+        Ok((r?, size))
     }
 
     // ----------------------------------------------------------- expressions
 
     fn expr(&mut self, e: &ast::Expr) -> Result<ExprRef> {
         let name = self.next_name.take();
+        let once = std::mem::take(&mut self.once);
         let node = e.syntax();
         let pos = self.pos(node);
         Ok(Rc::new(match e {
@@ -323,6 +359,7 @@ impl Compiler<'_> {
                     return Err(e);
                 }
                 self.next_name = name;
+                self.once = once;
                 return self.expr(&self.child(p.expr(), node)?);
             }
             ast::Expr::Root(r) => return self.expr(&self.child(r.expr(), node)?),
@@ -388,13 +425,20 @@ impl Compiler<'_> {
             }
             ast::Expr::IfElse(i) => Expr::If {
                 cond: self.expr(&self.child(i.condition(), node)?)?,
-                then: self.expr(&self.child(i.body(), node)?)?,
-                else_: self.expr(&self.child(i.else_body(), node)?)?,
+                then: {
+                    self.once = once;
+                    self.expr(&self.child(i.body(), node)?)?
+                },
+                else_: {
+                    self.once = once;
+                    self.expr(&self.child(i.else_body(), node)?)?
+                },
                 pos,
             },
             ast::Expr::Assert(a) => {
                 let cond_ast = self.child(a.condition(), node)?;
                 let cond = self.expr(&cond_ast)?;
+                self.once = once;
                 let body = self.expr(&self.child(a.body(), node)?)?;
                 let mut text = Vec::new();
                 self.show(&cond_ast, &mut text)?;
@@ -408,14 +452,18 @@ impl Compiler<'_> {
             ast::Expr::With(w) => {
                 let attrs = self.expr(&self.child(w.namespace(), node)?)?;
                 let body_ast = self.child(w.body(), node)?;
-                let body = self.with_scope(
+                let (body, size) = self.with_frame(
                     Scope {
                         with: Some(pos),
                         ..Scope::default()
                     },
-                    |c| c.expr(&body_ast),
+                    1,
+                    |c| {
+                        c.once = true;
+                        c.expr(&body_ast)
+                    },
                 )?;
-                Expr::With { attrs, body }
+                Expr::With { attrs, body, size }
             }
             ast::Expr::UnaryOp(u) => {
                 let inner_ast = self.child(u.expr(), node)?;
@@ -451,7 +499,10 @@ impl Compiler<'_> {
                     return Err(parse_error("dynamic attributes not allowed in let", *dpos));
                 }
                 let body = self.child(l.body(), node)?;
-                return self.lower_rec(p, false, |c, _| c.expr(&body));
+                return self.lower_rec(p, false, once, |c, _, _| {
+                    c.once = true;
+                    c.expr(&body)
+                });
             }
             ast::Expr::LegacyLet(l) => {
                 let mut p = PAttrs {
@@ -460,7 +511,7 @@ impl Compiler<'_> {
                 };
                 self.collect_entries(&mut p, l)?;
                 let body_sym = Symbol::new(b"body");
-                let set = self.lower_attrs(p)?;
+                let set = self.lower_attrs(p, false)?;
                 Expr::Select {
                     expr: set,
                     path: vec![AttrName::Static(body_sym)].into(),
@@ -474,7 +525,7 @@ impl Compiler<'_> {
                     ..PAttrs::default()
                 };
                 self.collect_entries(&mut p, s)?;
-                return self.lower_attrs(p);
+                return self.lower_attrs(p, once);
             }
             ast::Expr::CurPos(_) => Expr::CurPos(pos),
             ast::Expr::Error(_) => return Err(parse_error("syntax error", pos)),
@@ -857,11 +908,13 @@ impl Compiler<'_> {
 
     /// Lowers a set literal: `rec` sets bind their attributes in a new
     /// environment; `inherit (e)` sources get hidden slots.
-    fn lower_attrs(&mut self, mut p: PAttrs) -> Result<ExprRef> {
+    /// Lowers a set literal; `once` if it is evaluated at most once per
+    /// instance of the innermost frame (a `rec` set's scope may merge).
+    fn lower_attrs(&mut self, mut p: PAttrs, once: bool) -> Result<ExprRef> {
         if p.rec {
             let names: Vec<(Symbol, Pos)> = p.attrs.iter().map(|(n, ps, _)| (*n, *ps)).collect();
             let overrides = names.iter().any(|(n, _)| *n == known::overrides());
-            return self.lower_rec(p, overrides, move |c, dynamic| {
+            return self.lower_rec(p, overrides, once, move |c, dynamic, base| {
                 let attrs = names
                     .iter()
                     .enumerate()
@@ -870,7 +923,7 @@ impl Compiler<'_> {
                         pos: *apos,
                         value: Rc::new(Expr::Var {
                             depth: 0,
-                            slot: slot as u32,
+                            slot: base + slot as u32,
                             pos: Pos::NONE,
                         }),
                     })
@@ -913,7 +966,8 @@ impl Compiler<'_> {
         // its bindings in the new environment, so they are compiled inside
         // the (nameless) hidden scope too.
         let inherit_from = std::mem::take(&mut p.inherit_from);
-        let (froms, body) = self.with_scope(Scope::default(), |c| {
+        let n_from = inherit_from.len() as u32;
+        let ((froms, body), size) = self.with_frame(Scope::default(), n_from, |c| {
             let froms = inherit_from
                 .iter()
                 .map(|e| c.expr(e))
@@ -941,6 +995,7 @@ impl Compiler<'_> {
         Ok(Rc::new(Expr::Let {
             bindings: froms.into(),
             body,
+            size,
         }))
     }
 
@@ -949,7 +1004,7 @@ impl Compiler<'_> {
     fn lower_value(&mut self, v: PValue, from_base: u32) -> Result<ExprRef> {
         match v {
             PValue::Expr(e) => self.expr(&e),
-            PValue::Nested(n) => self.lower_attrs(n),
+            PValue::Nested(n) => self.lower_attrs(n, false),
             PValue::Inherit(name, ipos) => Ok(Rc::new(self.resolve(name, ipos)?)),
             PValue::InheritFrom(i, name, ipos) => Ok(Rc::new(Expr::Select {
                 expr: Rc::new(Expr::Var {
@@ -977,19 +1032,34 @@ impl Compiler<'_> {
         Ok(out)
     }
 
-    /// Lowers a recursive binding group (`let` or `rec { }`): a new
-    /// environment with one slot per static attribute, then one per
-    /// `inherit (e)` source; `body` is lowered inside it.
+    /// Lowers a recursive binding group (`let` or `rec { }`): one slot per
+    /// static attribute, then one per `inherit (e)` source, in a new frame,
+    /// or in the innermost frame if `once` (see [`Scope`]); `body` is lowered
+    /// inside it and told the first slot.
     fn lower_rec(
         &mut self,
         p: PAttrs,
         thunked: bool,
-        body: impl FnOnce(&mut Self, Vec<(ast::Attr, Pos, PValue)>) -> Result<ExprRef>,
+        once: bool,
+        body: impl FnOnce(&mut Self, Vec<(ast::Attr, Pos, PValue)>, u32) -> Result<ExprRef>,
     ) -> Result<ExprRef> {
         let n = p.attrs.len() as u32;
-        let mut scope = Scope::default();
+        let total = n + p.inherit_from.len() as u32;
+        // `__overrides` rewrites the scope's slots by their index: own frame.
+        let merged = once && !thunked && !self.frames.is_empty();
+        let base = match self.frames.last_mut() {
+            Some(size) if merged => {
+                *size += total;
+                *size - total
+            }
+            _ => 0,
+        };
+        let mut scope = Scope {
+            merged,
+            ..Scope::default()
+        };
         for (i, (name, _, _)) in p.attrs.iter().enumerate() {
-            scope.names.insert(*name, i as u32);
+            scope.names.insert(*name, base + i as u32);
         }
         let PAttrs {
             attrs,
@@ -997,31 +1067,33 @@ impl Compiler<'_> {
             inherit_from,
             ..
         } = p;
-        self.with_scope(scope, |c| {
+        let lower = |c: &mut Self| {
             let mut bindings = Vec::with_capacity(attrs.len() + inherit_from.len());
             for (bname, _, v) in attrs {
                 c.next_name = Some(bname);
                 bindings.push(match v {
                     PValue::Inherit(name, ipos) => {
-                        // Resolved in the enclosing scope: one level up.
+                        // Resolved in the enclosing scope: one frame up
+                        // unless this scope has none of its own.
                         let scope = c.scopes.pop().unwrap_or_default();
                         let r = c.resolve(name, ipos);
                         c.scopes.push(scope);
+                        let up = u32::from(!merged);
                         Rc::new(match r? {
                             Expr::Var { depth, slot, pos } => Expr::Var {
-                                depth: depth + 1,
+                                depth: depth + up,
                                 slot,
                                 pos,
                             },
                             Expr::WithVar { name, pos, depths } => Expr::WithVar {
                                 name,
                                 pos,
-                                depths: depths.iter().map(|&(d, p)| (d + 1, p)).collect(),
+                                depths: depths.iter().map(|&(d, p)| (d + up, p)).collect(),
                             },
                             other => other,
                         })
                     }
-                    v => c.lower_value(v, n)?,
+                    v => c.lower_value(v, base + n)?,
                 });
                 c.next_name = None;
             }
@@ -1033,12 +1105,26 @@ impl Compiler<'_> {
             for e in &inherit_from {
                 bindings.push(c.expr(e)?);
             }
-            let body = body(c, dynamic)?;
-            Ok(Rc::new(Expr::Let {
-                bindings: bindings.into(),
+            let body = body(c, dynamic, base)?;
+            Ok((bindings.into_boxed_slice(), body))
+        };
+        if merged {
+            self.scopes.push(scope);
+            let r = lower(self);
+            self.scopes.pop();
+            let (bindings, body) = r?;
+            return Ok(Rc::new(Expr::LetHere {
+                base,
+                bindings,
                 body,
-            }))
-        })
+            }));
+        }
+        let ((bindings, body), size) = self.with_frame(scope, total, lower)?;
+        Ok(Rc::new(Expr::Let {
+            bindings,
+            body,
+            size,
+        }))
     }
 }
 
@@ -1105,8 +1191,7 @@ impl Compiler<'_> {
                 slot += 1;
             }
         }
-        let env_size = slot as usize;
-        let (formals, body) = self.with_scope(scope, |c| {
+        let ((formals, body), env_size) = self.with_frame(scope, slot, |c| {
             if let Some(entries) = &formals_ast {
                 for e in entries {
                     let ident = c.child(e.ident(), e.syntax())?;
@@ -1127,6 +1212,7 @@ impl Compiler<'_> {
             // C++ Nix's ExprLambda::setName names the body too, so every
             // lambda of a curried `f = a: b: ...` is called 'f'.
             c.next_name = name;
+            c.once = true;
             let body = c.expr(&body_ast)?;
             Ok((formals, body))
         })?;
@@ -1135,7 +1221,7 @@ impl Compiler<'_> {
             pos,
             arg,
             formals: formals_ast.map(|_| (formals, ellipsis)),
-            env_size,
+            env_size: env_size as usize,
             body,
         }))
     }

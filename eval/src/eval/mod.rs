@@ -378,13 +378,28 @@ impl Evaluator {
                 let v = self.lookup_with(*name, *pos, depths, env)?;
                 self.force_owned(v, *pos)
             }
-            Expr::Let { bindings, body } => {
-                let env2 = EnvFrame::new(Some(env.clone()), bindings.len());
+            Expr::Let {
+                bindings,
+                body,
+                size,
+            } => {
+                let env2 = EnvFrame::new(Some(env.clone()), *size as usize);
                 for (i, b) in bindings.iter().enumerate() {
                     let v = self.lazy(b, &env2);
                     env2.set(i, v);
                 }
                 self.eval(body, &env2)
+            }
+            Expr::LetHere {
+                base,
+                bindings,
+                body,
+            } => {
+                for (i, b) in bindings.iter().enumerate() {
+                    let v = self.lazy(b, env);
+                    env.set(*base as usize + i, v);
+                }
+                self.eval(body, env)
             }
             Expr::Attrs { attrs, dynamic } => {
                 let mut entries: Vec<Attr> = attrs
@@ -549,8 +564,9 @@ impl Evaluator {
                 )
                 .at(*pos))
             }
-            Expr::With { attrs, body } => {
-                let env2 = EnvFrame::with_values(Some(env.clone()), [self.lazy(attrs, env)]);
+            Expr::With { attrs, body, size } => {
+                let env2 =
+                    EnvFrame::with_first(Some(env.clone()), self.lazy(attrs, env), *size as usize);
                 self.eval(body, &env2)
             }
             Expr::Not(inner, pos) => {
@@ -1044,7 +1060,11 @@ impl Evaluator {
     /// The environment of a call of `l` (closed over `parent`) with `arg`.
     fn bind_args(&self, l: &LambdaDef, parent: &Env, arg: &Value, pos: Pos) -> Result<Env> {
         let Some((formals, ellipsis)) = &l.formals else {
-            return Ok(EnvFrame::with_values(Some(parent.clone()), [arg.clone()]));
+            return Ok(EnvFrame::with_first(
+                Some(parent.clone()),
+                arg.clone(),
+                l.env_size,
+            ));
         };
         let forced = self.force(arg, pos)?;
         let attrs = match &forced {

@@ -245,6 +245,21 @@ impl EnvFrame {
         Rc::new(EnvFrame { parent, slots })
     }
 
+    /// A frame of `size` slots (at least one) whose first slot holds `first`.
+    pub(crate) fn with_first(parent: Option<Env>, first: Value, size: usize) -> Env {
+        let first = OnceCell::from(first);
+        let slots = match size {
+            0 | 1 => Slots::One(first),
+            2 => Slots::Two([first, OnceCell::new()]),
+            n => Slots::Many(
+                std::iter::once(first)
+                    .chain((1..n).map(|_| OnceCell::new()))
+                    .collect(),
+            ),
+        };
+        Rc::new(EnvFrame { parent, slots })
+    }
+
     pub(crate) fn with_values(parent: Option<Env>, values: impl IntoIterator<Item = Value>) -> Env {
         let mut it = values.into_iter();
         let slots = match (it.next(), it.next()) {
