@@ -48,7 +48,7 @@ pub use serde_de::{DeError, from_value};
 pub use source::{Origin, Pos, SourceMap};
 pub use symbol::Symbol;
 pub use value::{
-    Attr, Attrs, Context, CtxElem, CtxKind, List, NixList, NixString, PrimOpFn, Value,
+    AlignedBool, Attr, Attrs, Context, CtxElem, CtxKind, List, NixList, NixString, PrimOpFn, Value,
 };
 
 use crate::{

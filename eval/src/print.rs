@@ -176,7 +176,9 @@ fn ambiguous(v: &Value, out: &mut Vec<u8>, seen: &mut FxHashSet<usize>, cell: Ce
         Value::Int(i) => {
             let _ = write!(Wr(out), "{i}");
         }
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Bool(crate::AlignedBool(b)) => {
+            out.extend_from_slice(if *b { b"true" } else { b"false" })
+        }
         Value::String(s) => write_string_literal(out, s.as_bytes()),
         Value::Path(p) => out.extend_from_slice(&crate::corepkgs::display(p.as_bytes())),
         Value::Null => out.extend_from_slice(b"null"),
@@ -270,9 +272,10 @@ impl Printer<'_> {
                 let _ = write!(Wr(self.out), "{i}");
             }
             Value::Float(f) => self.out.extend_from_slice(format_float(*f).as_bytes()),
-            Value::Bool(b) => self
-                .out
-                .extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Bool(crate::AlignedBool(b)) => {
+                self.out
+                    .extend_from_slice(if *b { b"true" } else { b"false" })
+            }
             Value::Null => self.out.extend_from_slice(b"null"),
             Value::Path(p) => self
                 .out

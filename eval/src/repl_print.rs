@@ -40,7 +40,9 @@ impl ReplPrinter<'_> {
         };
         match &v {
             Value::Null => self.out.push_str("null"),
-            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::Bool(crate::AlignedBool(b)) => {
+                self.out.push_str(if *b { "true" } else { "false" })
+            }
             Value::Int(i) => {
                 let _ = write!(self.out, "{i}");
             }

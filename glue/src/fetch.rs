@@ -467,7 +467,7 @@ fn path_input_url(ev: &Evaluator, path: &str, attrs: &[(Vec<u8>, Value, Pos)]) -
         }
         let shown = match ev.force(value, *apos)? {
             Value::Int(i) => i.to_string(),
-            Value::Bool(b) => u8::from(b).to_string(),
+            Value::Bool(tvix_eval::AlignedBool(b)) => u8::from(b).to_string(),
             v => text(ev, &v, *apos, "while evaluating an input attribute")?,
         };
         params.push((name.as_slice(), shown));

@@ -355,7 +355,7 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
         Value::string(NixHash::Sha256(nar_sha256).to_sri()),
     ));
     attrs.push(("outPath", store_path_value(&path)));
-    attrs.push(("submodules", Value::Bool(false)));
+    attrs.push(("submodules", Value::bool(false)));
     Ok(Value::attrs(Attrs::from_unsorted(
         attrs
             .into_iter()

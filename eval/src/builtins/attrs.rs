@@ -37,7 +37,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "hasAttr")))?;
             let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "hasAttr"))?;
-            Ok(Value::Bool(s.get(Symbol::new(name.as_bytes())).is_some()))
+            Ok(Value::bool(s.get(Symbol::new(name.as_bytes())).is_some()))
         }),
         Builtin::function("removeAttrs", 2, |ev, pos, a| {
             let s = ev.expect_attrs(&a[0], pos, arg_ctx("first", "removeAttrs"))?;

@@ -14,7 +14,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("hasContext", 1, |ev, pos, a| {
             let s = ev.expect_string(&a[0], pos, arg_ctx("argument", "hasContext"))?;
-            Ok(Value::Bool(!s.context().is_empty()))
+            Ok(Value::bool(!s.context().is_empty()))
         }),
         Builtin::function("unsafeDiscardStringContext", 1, |ev, pos, a| {
             // C++ `coerceToString`.
@@ -131,14 +131,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
                         fields.push(Attr {
                             name: known::path(),
                             pos: Pos::NONE,
-                            value: Value::Bool(true),
+                            value: Value::bool(true),
                         });
                     }
                     if info.all_outputs {
                         fields.push(Attr {
                             name: known::all_outputs(),
                             pos: Pos::NONE,
-                            value: Value::Bool(true),
+                            value: Value::bool(true),
                         });
                     }
                     if !info.outputs.is_empty() {

@@ -12,8 +12,8 @@ use crate::{
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
-        Builtin::constant("true", Value::Bool(true)).plain(),
-        Builtin::constant("false", Value::Bool(false)).plain(),
+        Builtin::constant("true", Value::bool(true)).plain(),
+        Builtin::constant("false", Value::bool(false)).plain(),
         Builtin::constant("null", Value::Null).plain(),
         Builtin::constant("langVersion", Value::Int(6)),
         Builtin::constant("nixVersion", Value::string("2.26.3")),
@@ -61,7 +61,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             ev.try_level.set(ev.try_level.get() - 1);
             let (value, success) = match r {
                 Ok(_) => (a[0].clone(), true),
-                Err(e) if e.kind().is_catchable() => (Value::Bool(false), false),
+                Err(e) if e.kind().is_catchable() => (Value::bool(false), false),
                 Err(e) => return Err(e),
             };
             Ok(Value::attrs(Attrs::from_unsorted(vec![
@@ -73,7 +73,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Attr {
                     name: known::success(),
                     pos: Pos::NONE,
-                    value: Value::Bool(success),
+                    value: Value::bool(success),
                 },
             ])))
         }),
@@ -134,7 +134,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         arith_builtin("mul", Arith::Mul),
         arith_builtin("div", Arith::Div),
         Builtin::function("lessThan", 2, |ev, pos, a| {
-            Ok(Value::Bool(ev.less_than(&a[0], &a[1], pos)?))
+            Ok(Value::bool(ev.less_than(&a[0], &a[1], pos)?))
         }),
         bit("bitAnd", |x, y| x & y),
         bit("bitOr", |x, y| x | y),
@@ -151,7 +151,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                             .map(|f| Attr {
                                 name: f.name,
                                 pos: f.pos,
-                                value: Value::Bool(f.default.is_some()),
+                                value: Value::bool(f.default.is_some()),
                             })
                             .collect(),
                         None => Vec::new(),
@@ -197,7 +197,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
 
 fn is(name: &'static str, f: fn(&Value) -> bool) -> Builtin {
     Builtin::function(name, 1, move |ev, pos, a| {
-        Ok(Value::Bool(f(&ev.force(&a[0], pos)?)))
+        Ok(Value::bool(f(&ev.force(&a[0], pos)?)))
     })
 }
 

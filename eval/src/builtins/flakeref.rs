@@ -106,7 +106,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     pos: Pos::NONE,
                     value: match v {
                         Attr::Int(i) => Value::Int(i as i64),
-                        Attr::Bool(b) => Value::Bool(b),
+                        Attr::Bool(b) => Value::bool(b),
                         Attr::Str(s) => Value::string(s),
                     },
                 })
@@ -136,7 +136,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                         .at(pos));
                     }
                     Value::Int(i) => Attr::Int(*i as u64),
-                    Value::Bool(b) => Attr::Bool(*b),
+                    Value::Bool(crate::AlignedBool(b)) => Attr::Bool(*b),
                     Value::String(s) => Attr::Str(s.to_str_lossy().into_owned()),
                     v => {
                         return Err(Error::eval(format!(

@@ -114,7 +114,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 ev.io.path_exists(&p)
             }
             .map_err(|e| io_err(e, "checking path", &p, pos))?;
-            Ok(Value::Bool(exists))
+            Ok(Value::bool(exists))
         }),
         Builtin::function("readFileType", 1, |ev, pos, a| {
             let p = real_path(ev, &a[0], pos)?;

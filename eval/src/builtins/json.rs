@@ -103,7 +103,7 @@ pub(crate) fn to_json(
             out.extend_from_slice(i.to_string().as_bytes());
             Ok(())
         }
-        Value::Bool(b) => {
+        Value::Bool(crate::AlignedBool(b)) => {
             out.extend_from_slice(if *b { b"true" } else { b"false" });
             Ok(())
         }
@@ -191,7 +191,7 @@ pub(crate) fn to_json(
 fn from_json(v: serde_json::Value) -> Result<Value> {
     Ok(match v {
         serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Bool(b) => Value::bool(b),
         serde_json::Value::Number(n) => {
             if let Some(i) = n.as_i64() {
                 Value::Int(i)

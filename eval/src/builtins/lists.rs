@@ -116,10 +116,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let l = list(ev, &a[1], pos, "second", "elem")?;
             for x in l.iter() {
                 if ev.eq_values(&a[0], x, pos)? {
-                    return Ok(Value::Bool(true));
+                    return Ok(Value::bool(true));
                 }
             }
-            Ok(Value::Bool(false))
+            Ok(Value::bool(false))
         }),
         Builtin::function("concatLists", 1, |ev, pos, a| {
             let l = list(ev, &a[0], pos, "first", "concatLists")?;
@@ -266,10 +266,10 @@ fn any_all(name: &'static str, any: bool) -> Builtin {
                 }),
             )?;
             if b == any {
-                return Ok(Value::Bool(any));
+                return Ok(Value::bool(any));
             }
         }
-        Ok(Value::Bool(!any))
+        Ok(Value::bool(!any))
     })
 }
 

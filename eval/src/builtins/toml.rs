@@ -52,7 +52,7 @@ fn convert(v: toml::Value, raw: Option<&Spanned<'_>>, c: &Conv<'_>) -> Result<Va
         }
         toml::Value::Integer(i) => Value::Int(i),
         toml::Value::Float(f) => Value::Float(f),
-        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Boolean(b) => Value::bool(b),
         toml::Value::Datetime(d) => {
             if !c.timestamps {
                 return Err(Error::eval(

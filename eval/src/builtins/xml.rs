@@ -111,7 +111,7 @@ impl Ctx<'_> {
                 w.empty("int", &one("value", i.to_string()));
                 Ok(())
             }
-            Value::Bool(b) => {
+            Value::Bool(crate::AlignedBool(b)) => {
                 w.empty("bool", &one("value", if *b { "true" } else { "false" }));
                 Ok(())
             }

@@ -290,28 +290,6 @@ impl Evaluator {
         }
     }
 
-    /// Runs `f` on the forced value of `v`, borrowing it (no clone) when
-    /// `v` is not a thunk or an evaluated one. `f` must not evaluate
-    /// anything (the thunk stays borrowed while it runs).
-    #[inline]
-    fn with_forced<T>(
-        &self,
-        v: &Value,
-        pos: Pos,
-        f: impl FnOnce(&Value) -> Result<T>,
-    ) -> Result<T> {
-        match v {
-            Value::Thunk(t) => {
-                if let ThunkState::Done(v) = &*t.0.borrow() {
-                    return f(v);
-                }
-                let v = self.force_thunk(t, pos)?;
-                f(&v)
-            }
-            v => f(v),
-        }
-    }
-
     fn force_thunk(&self, t: &Thunk, pos: Pos) -> Result<Value> {
         let state = {
             let mut s = t.0.borrow_mut();
@@ -457,15 +435,15 @@ impl Evaluator {
                 for (i, name) in path.iter().enumerate() {
                     let sym = self.attr_name(name, env)?;
                     let Value::Attrs(a) = &v else {
-                        return Ok(Value::Bool(false));
+                        return Ok(Value::bool(false));
                     };
                     match a.get(sym) {
-                        Some(_) if i == last => return Ok(Value::Bool(true)),
+                        Some(_) if i == last => return Ok(Value::bool(true)),
                         Some(next) => v = self.force(next, Pos::NONE)?,
-                        None => return Ok(Value::Bool(false)),
+                        None => return Ok(Value::bool(false)),
                     }
                 }
-                Ok(Value::Bool(true))
+                Ok(Value::bool(true))
             }
             Expr::Apply { func, args, pos } => {
                 // `builtins.X a b` with all of X's arguments: the builtin is
@@ -571,7 +549,7 @@ impl Evaluator {
             }
             Expr::Not(inner, pos) => {
                 let b = self.eval_bool(inner, env, *pos, "in the argument of the not operator")?;
-                Ok(Value::Bool(!b))
+                Ok(Value::bool(!b))
             }
             Expr::Neg(inner, pos) => {
                 // C++ Nix: a call of `__sub 0 e` at `-`, `e` evaluated
@@ -675,17 +653,38 @@ impl Evaluator {
             wenv = env_at(wenv, d.saturating_sub(at));
             at = d;
             // Invariant: a with frame's slot is set when it is built.
-            let null = Value::Null;
-            let slot = wenv.slots()[0].get().unwrap_or(&null);
-            let found = self.with_forced(slot, with_pos, |scope| match scope {
-                Value::Attrs(attrs) => Ok(attrs.get(name).cloned()),
-                other => Err(self.type_error("a set", other).with_trace(
-                    with_pos,
-                    "while evaluating the first subexpression of a with expression",
-                )),
-            })?;
-            if let Some(v) = found {
-                return Ok(v);
+            let Some(slot) = wenv.slots()[0].get() else {
+                continue;
+            };
+            // The scope is read in place (no copy of the set or of an
+            // `Option` of the attribute, whose moves cost more than the
+            // lookup in tight loops); only an unevaluated scope is forced.
+            let forced;
+            let scope = match slot {
+                Value::Thunk(t) => {
+                    if let ThunkState::Done(Value::Attrs(a)) = &*t.0.borrow() {
+                        if let Some(v) = a.get(name) {
+                            return Ok(v.clone());
+                        }
+                        continue;
+                    }
+                    forced = self.force_thunk(t, with_pos)?;
+                    &forced
+                }
+                v => v,
+            };
+            match scope {
+                Value::Attrs(attrs) => {
+                    if let Some(v) = attrs.get(name) {
+                        return Ok(v.clone());
+                    }
+                }
+                other => {
+                    return Err(self.type_error("a set", other).with_trace(
+                        with_pos,
+                        "while evaluating the first subexpression of a with expression",
+                    ));
+                }
             }
         }
         Err(Error::eval(format!("undefined variable '{name}'")).at(pos))
@@ -771,7 +770,7 @@ impl Evaluator {
     /// `ctx` frame, added on the error path only.
     fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         match self.eval(e, env) {
-            Ok(Value::Bool(b)) => Ok(b),
+            Ok(Value::Bool(crate::AlignedBool(b))) => Ok(b),
             Ok(other) => Err(self
                 .type_error("a Boolean", &other)
                 .at(pos)
@@ -806,9 +805,9 @@ impl Evaluator {
                     pos,
                     "in the left operand of the AND (&&) operator",
                 )? {
-                    return Ok(Value::Bool(false));
+                    return Ok(Value::bool(false));
                 }
-                Ok(Value::Bool(self.eval_bool(
+                Ok(Value::bool(self.eval_bool(
                     rhs,
                     env,
                     pos,
@@ -817,9 +816,9 @@ impl Evaluator {
             }
             BinOp::Or => {
                 if self.eval_bool(lhs, env, pos, "in the left operand of the OR (||) operator")? {
-                    return Ok(Value::Bool(true));
+                    return Ok(Value::bool(true));
                 }
-                Ok(Value::Bool(self.eval_bool(
+                Ok(Value::bool(self.eval_bool(
                     rhs,
                     env,
                     pos,
@@ -833,9 +832,9 @@ impl Evaluator {
                     pos,
                     "in the left operand of the IMPL (->) operator",
                 )? {
-                    return Ok(Value::Bool(true));
+                    return Ok(Value::bool(true));
                 }
-                Ok(Value::Bool(self.eval_bool(
+                Ok(Value::bool(self.eval_bool(
                     rhs,
                     env,
                     pos,
@@ -846,7 +845,7 @@ impl Evaluator {
                 let a = self.eval(lhs, env)?;
                 let b = self.eval(rhs, env)?;
                 let eq = self.eq_values(&a, &b, pos)?;
-                Ok(Value::Bool(eq == (op == BinOp::Eq)))
+                Ok(Value::bool(eq == (op == BinOp::Eq)))
             }
             BinOp::Update => {
                 // C++ Nix's evalAttrs: each operand is evaluated and checked
@@ -942,7 +941,7 @@ impl Evaluator {
                     // No position inside the builtin, as in `call_primop`.
                     _ => self.less_than(&a, &b, Pos::NONE).map_err(frame)?,
                 };
-                Ok(Value::Bool(less != negated))
+                Ok(Value::bool(less != negated))
             }),
         }
     }
@@ -1249,7 +1248,7 @@ impl Evaluator {
             Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
         };
         match forced {
-            Value::Bool(b) => Ok(b),
+            Value::Bool(crate::AlignedBool(b)) => Ok(b),
             // C++ `force*` positions the type error itself too.
             _ => Err(self
                 .type_error("a Boolean", v)

@@ -347,7 +347,9 @@ impl Evaluator {
                 }
                 Err(with_ctx(self.cannot_coerce(&v, cell), ctx))
             }
-            Value::Bool(b) if c.more => Ok(NixString::new(if *b { &b"1"[..] } else { b"" })),
+            Value::Bool(crate::AlignedBool(b)) if c.more => {
+                Ok(NixString::new(if *b { &b"1"[..] } else { b"" }))
+            }
             Value::Int(i) if c.more => Ok(NixString::from(i.to_string())),
             Value::Float(f) if c.more => Ok(NixString::from(format!("{f:.6}"))),
             Value::Null if c.more => Ok(NixString::new(&b""[..])),
@@ -406,7 +408,7 @@ impl Evaluator {
             (Value::Int(x), Value::Float(y)) => (*x as f64) == *y,
             (Value::Float(x), Value::Int(y)) => *x == (*y as f64),
             (Value::Float(x), Value::Float(y)) => x == y,
-            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Bool(crate::AlignedBool(x)), Value::Bool(crate::AlignedBool(y))) => x == y,
             (Value::Null, Value::Null) => true,
             (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),
             (Value::Path(x), Value::Path(y)) => x.as_bytes() == y.as_bytes(),
@@ -501,7 +503,7 @@ impl Evaluator {
         let ra = || error_repr(&a);
         let rb = || error_repr(&b);
         match (&a, &b) {
-            (Value::Bool(x), Value::Bool(y)) if x != y => {
+            (Value::Bool(crate::AlignedBool(x)), Value::Bool(crate::AlignedBool(y))) if x != y => {
                 fail(format!("boolean '{}' is not equal to boolean '{}'", ra(), rb()))
             }
             (Value::String(x), Value::String(y)) if x.as_bytes() != y.as_bytes() => {

