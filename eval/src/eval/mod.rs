@@ -133,7 +133,14 @@ pub struct Evaluator {
 
 impl Drop for Evaluator {
     fn drop(&mut self) {
-        self.builtins_self.fill(Value::Null);
+        // `builtins.builtins` refers to the set holding it: break the cycle.
+        // SAFETY: nothing is being evaluated while the evaluator is dropped,
+        // so no reference into the thunk's value is alive.
+        unsafe {
+            self.builtins_self
+                .0
+                .overwrite(crate::value::ThunkState::Done(Value::Null))
+        };
     }
 }
 
@@ -271,7 +278,7 @@ impl Evaluator {
         match v {
             Value::Thunk(t) => {
                 // Already evaluated (the common case): no call.
-                if let ThunkState::Done(v) = &*t.0.borrow() {
+                if let Some(v) = t.0.done() {
                     return Ok(v.clone());
                 }
                 self.force_thunk(t, pos)
@@ -291,18 +298,15 @@ impl Evaluator {
     }
 
     fn force_thunk(&self, t: &Thunk, pos: Pos) -> Result<Value> {
-        let state = {
-            let mut s = t.0.borrow_mut();
-            match &*s {
-                ThunkState::Done(v) => return Ok(v.clone()),
-                ThunkState::Blackhole => {
-                    return Err(Error::new(
-                        ErrorKind::InfiniteRecursion,
-                        "infinite recursion encountered",
-                    )
-                    .at(pos));
-                }
-                _ => std::mem::replace(&mut *s, ThunkState::Blackhole),
+        let state = match t.0.take_pending() {
+            Ok(s) => s,
+            Err(Some(v)) => return Ok(v),
+            Err(None) => {
+                return Err(Error::new(
+                    ErrorKind::InfiniteRecursion,
+                    "infinite recursion encountered",
+                )
+                .at(pos));
             }
         };
         let r = match &state {
@@ -314,12 +318,13 @@ impl Evaluator {
         };
         match r {
             Ok(v) => {
-                *t.0.borrow_mut() = ThunkState::Done(v.clone());
+                t.0.set(ThunkState::Done(v.clone()));
+                drop(state);
                 Ok(v)
             }
             Err(e) => {
                 // As C++ Nix: a failed thunk can be forced again.
-                *t.0.borrow_mut() = state;
+                t.0.set(state);
                 Err(e)
             }
         }
@@ -617,18 +622,21 @@ impl Evaluator {
             if let Some(&(_, slot)) = slots.iter().find(|(n, _)| *n == o.name) {
                 // The slot holds a thunk (`Expr::Thunked`): redirect it to
                 // the override, unless it is being evaluated right now.
-                if let Value::Thunk(t) = env.get(slot as usize) {
-                    let mut state = t.0.borrow_mut();
-                    if !matches!(&*state, ThunkState::Blackhole) {
-                        *state = ThunkState::Pending(
-                            Rc::new(Expr::Var {
-                                depth: 0,
-                                slot: 0,
-                                pos: Pos::NONE,
-                            }),
-                            EnvFrame::with_values(None, [o.value.clone()]),
-                        );
-                    }
+                if let Value::Thunk(t) = env.get(slot as usize)
+                    && !t.is_blackhole()
+                {
+                    let redirect = ThunkState::Pending(
+                        Rc::new(Expr::Var {
+                            depth: 0,
+                            slot: 0,
+                            pos: Pos::NONE,
+                        }),
+                        EnvFrame::with_values(None, [o.value.clone()]),
+                    );
+                    // SAFETY: the thunk belongs to the scope of the `rec`
+                    // set just built, which nothing outside this evaluation
+                    // has seen: no reference into its value is held.
+                    unsafe { t.0.overwrite(redirect) };
                 }
             }
             match entries.iter_mut().find(|a| a.name == o.name) {
@@ -662,7 +670,7 @@ impl Evaluator {
             let forced;
             let scope = match slot {
                 Value::Thunk(t) => {
-                    if let ThunkState::Done(Value::Attrs(a)) = &*t.0.borrow() {
+                    if let Some(Value::Attrs(a)) = t.0.done() {
                         if let Some(v) = a.get(name) {
                             return Ok(v.clone());
                         }

@@ -10,10 +10,7 @@ mod attrs;
 mod drop;
 mod string;
 
-use std::{
-    cell::{OnceCell, RefCell},
-    rc::Rc,
-};
+use std::{cell::OnceCell, rc::Rc};
 
 pub use attrs::{Attr, Attrs};
 pub use string::{Context, CtxElem, CtxKind, NixString};
@@ -361,8 +358,14 @@ pub struct PrimOpApp {
 }
 
 /// A delayed computation, shared by every value that refers to it.
-#[derive(Clone, Debug)]
-pub struct Thunk(pub(crate) Rc<RefCell<ThunkState>>);
+#[derive(Clone)]
+pub struct Thunk(pub(crate) Rc<ThunkCell>);
+
+impl std::fmt::Debug for Thunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.peek(|s| s.fmt(f))
+    }
+}
 
 /// The states of a thunk.
 #[derive(Debug)]
@@ -377,55 +380,122 @@ pub(crate) enum ThunkState {
     Done(Value),
 }
 
-impl Thunk {
-    /// For a pending function application, C++ Nix's `determinePos`: the
-    /// position of the function's lambda (none for a builtin).
-    pub(crate) fn app_pos(&self) -> Option<Pos> {
-        match &*self.0.borrow() {
-            ThunkState::App(Value::Lambda(c), _) => Some(c.lambda.pos),
-            ThunkState::App(..) => Some(Pos::NONE),
+/// A thunk's state, in a cell without a borrow flag (a `RefCell` costs a
+/// word per thunk and a flag update on every read).
+///
+/// Soundness rests on two rules, kept inside this module: references into
+/// the state are handed out only for an evaluated thunk ([`Self::done`]) or
+/// to closures that only look ([`Self::peek`]); and a `Done` state is never
+/// replaced ([`Self::set`] leaves it alone), except by the `unsafe`
+/// [`Self::overwrite`], whose callers know that no reference into it exists.
+pub(crate) struct ThunkCell(std::cell::UnsafeCell<ThunkState>);
+
+const _: () = assert!(std::mem::size_of::<ThunkCell>() == 32);
+
+impl ThunkCell {
+    fn new(s: ThunkState) -> Rc<ThunkCell> {
+        Rc::new(ThunkCell(std::cell::UnsafeCell::new(s)))
+    }
+
+    /// The value of an evaluated thunk, borrowed for as long as the thunk.
+    #[inline]
+    pub(crate) fn done(&self) -> Option<&Value> {
+        // SAFETY: a `Done` state is final (see the type's rules), so the
+        // reference stays valid while `self` is borrowed.
+        match unsafe { &*self.0.get() } {
+            ThunkState::Done(v) => Some(v),
             _ => None,
         }
     }
 
+    /// Runs `f` on the state; `f` must only look (it cannot reach `self`'s
+    /// mutators: they are private to this module and the evaluator, and no
+    /// caller passes a closure that evaluates).
+    #[inline]
+    pub(crate) fn peek<R>(&self, f: impl FnOnce(&ThunkState) -> R) -> R {
+        // SAFETY: no mutation happens while `f` runs (see above).
+        f(unsafe { &*self.0.get() })
+    }
+
+    /// Takes an unevaluated state out, leaving a black hole; `Err` with the
+    /// state as it is when the thunk is evaluated or being evaluated.
+    #[inline]
+    pub(crate) fn take_pending(&self) -> std::result::Result<ThunkState, Option<Value>> {
+        // SAFETY: no reference into a state that is not `Done` outlives a
+        // `peek`, and `Done` states are not touched here.
+        let s = unsafe { &mut *self.0.get() };
+        match s {
+            ThunkState::Done(v) => Err(Some(v.clone())),
+            ThunkState::Blackhole => Err(None),
+            _ => Ok(std::mem::replace(s, ThunkState::Blackhole)),
+        }
+    }
+
+    /// Replaces a state that is not `Done` (a `Done` state is kept); the
+    /// previous state is dropped after the cell is updated.
+    #[inline]
+    pub(crate) fn set(&self, new: ThunkState) {
+        // SAFETY: as in `take_pending`.
+        let s = unsafe { &mut *self.0.get() };
+        if !matches!(s, ThunkState::Done(_)) {
+            drop(std::mem::replace(s, new));
+        }
+    }
+
+    /// Replaces any state, evaluated or not.
+    ///
+    /// # Safety
+    /// No reference obtained from [`Self::done`] may be alive.
+    pub(crate) unsafe fn overwrite(&self, new: ThunkState) {
+        // SAFETY: the caller guarantees there is no outstanding reference.
+        drop(std::mem::replace(unsafe { &mut *self.0.get() }, new));
+    }
+}
+
+impl Thunk {
+    /// For a pending function application, C++ Nix's `determinePos`: the
+    /// position of the function's lambda (none for a builtin).
+    pub(crate) fn app_pos(&self) -> Option<Pos> {
+        self.0.peek(|s| match s {
+            ThunkState::App(Value::Lambda(c), _) => Some(c.lambda.pos),
+            ThunkState::App(..) => Some(Pos::NONE),
+            _ => None,
+        })
+    }
+
     pub(crate) fn new(expr: ExprRef, env: Env) -> Thunk {
-        Thunk(Rc::new(RefCell::new(ThunkState::Pending(expr, env))))
+        Thunk(ThunkCell::new(ThunkState::Pending(expr, env)))
     }
 
     pub(crate) fn app(f: Value, arg: Value) -> Thunk {
-        Thunk(Rc::new(RefCell::new(ThunkState::App(f, arg))))
+        Thunk(ThunkCell::new(ThunkState::App(f, arg)))
     }
 
     /// A thunk whose value [`Thunk::fill`] gives later (a blackhole until
     /// then), for values that refer to themselves.
     pub(crate) fn evaluated_later() -> Thunk {
-        Thunk(Rc::new(RefCell::new(ThunkState::Blackhole)))
+        Thunk(ThunkCell::new(ThunkState::Blackhole))
     }
 
-    /// Sets the thunk's value; the previous state is dropped after the
-    /// thunk is released.
+    /// Sets the value of a thunk made by [`Thunk::evaluated_later`].
     pub(crate) fn fill(&self, v: Value) {
-        let old = std::mem::replace(&mut *self.0.borrow_mut(), ThunkState::Done(v));
-        drop(old);
+        self.0.set(ThunkState::Done(v));
     }
 
     /// The value if already evaluated.
     #[must_use]
     pub fn value(&self) -> Option<Value> {
-        match &*self.0.borrow() {
-            ThunkState::Done(v) => Some(v.clone()),
-            _ => None,
-        }
+        self.0.done().cloned()
     }
 
     /// True while the thunk is being evaluated.
     #[must_use]
     pub fn is_blackhole(&self) -> bool {
-        matches!(&*self.0.borrow(), ThunkState::Blackhole)
+        self.0.peek(|s| matches!(s, ThunkState::Blackhole))
     }
 
     fn is_app(&self) -> bool {
-        matches!(&*self.0.borrow(), ThunkState::App(..))
+        self.0.peek(|s| matches!(s, ThunkState::App(..)))
     }
 
     /// True if both are the same thunk.
