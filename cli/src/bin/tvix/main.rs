@@ -4,6 +4,7 @@
 //! REPL is `tvix_cli::repl`. Without `--eval`, and for `tvix instantiate` /
 //! `tvix derivation`, see [`instantiate`].
 
+mod alloc;
 mod instantiate;
 
 use std::{
@@ -19,7 +20,7 @@ use tvix_eval::{AutoArgs, Evaluation, EvaluationBuilder, Origin, Value};
 /// environments, sets); mimalloc's thread-local free lists serve them much
 /// faster than glibc malloc (see docs/src/eval/evaluator.md, Performance).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
 
 /// `mi_option_purge_delay` in mimalloc.h (`mi_option_e`; libmimalloc-sys
 /// has no constant for it).
