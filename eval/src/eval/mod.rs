@@ -384,45 +384,7 @@ impl Evaluator {
                 }
                 self.eval(body, env)
             }
-            Expr::Attrs { attrs, dynamic } => {
-                let mut entries: Vec<Attr> = attrs
-                    .iter()
-                    .map(|a| Attr {
-                        name: a.name,
-                        pos: a.pos,
-                        value: self.lazy(&a.value, env),
-                    })
-                    .collect();
-                if dynamic.is_empty() {
-                    entries.sort_unstable_by_key(|a| a.name);
-                    return Ok(Value::attrs(Attrs::from_sorted(entries)));
-                }
-                for d in dynamic.iter() {
-                    let name = self.eval(&d.name, env)?;
-                    let name = match name {
-                        Value::Null => continue,
-                        other => self.string_no_ctx(&other, d.pos).map_err(|e| {
-                            e.with_trace(d.pos, "while evaluating the name of a dynamic attribute")
-                        })?,
-                    };
-                    let sym = Symbol::new(name.as_bytes());
-                    if let Some(prev) = entries.iter().find(|a| a.name == sym) {
-                        return Err(Error::eval(format!(
-                            "dynamic attribute '{}' already defined at {}",
-                            crate::print::attr_ident_repr(sym.as_bytes()),
-                            self.show_pos(prev.pos)
-                        ))
-                        .at(d.pos));
-                    }
-                    entries.push(Attr {
-                        name: sym,
-                        pos: d.pos,
-                        value: self.lazy(&d.value, env),
-                    });
-                }
-                entries.sort_unstable_by_key(|a| a.name);
-                Ok(Value::attrs(Attrs::from_sorted(entries)))
-            }
+            Expr::Attrs { attrs, dynamic } => self.eval_attrs_literal(attrs, dynamic, env),
             Expr::List(items) => Ok(Value::list(
                 items.iter().map(|i| self.lazy(i, env)).collect(),
             )),
@@ -432,24 +394,7 @@ impl Evaluator {
                 default,
                 pos,
             } => self.eval_select(expr, path, default.as_ref(), *pos, env),
-            Expr::HasAttr { expr, path } => {
-                // Only the intermediate attributes are forced: `x ? a` must
-                // not force `x.a` (`fix (x: { a = x ? a; })` terminates).
-                let mut v = self.eval(expr, env)?;
-                let last = path.len().saturating_sub(1);
-                for (i, name) in path.iter().enumerate() {
-                    let sym = self.attr_name(name, env)?;
-                    let Value::Attrs(a) = &v else {
-                        return Ok(Value::bool(false));
-                    };
-                    match a.get(sym) {
-                        Some(_) if i == last => return Ok(Value::bool(true)),
-                        Some(next) => v = self.force(next, Pos::NONE)?,
-                        None => return Ok(Value::bool(false)),
-                    }
-                }
-                Ok(Value::bool(true))
-            }
+            Expr::HasAttr { expr, path } => self.eval_has_attr(expr, path, env),
             Expr::Apply { func, args, pos } => {
                 // `builtins.X a b` with all of X's arguments: the builtin is
                 // called directly, without a copy of it or a call frame of
@@ -515,37 +460,7 @@ impl Evaluator {
                 if self.eval_bool(cond, env, *pos, "in the condition of the assert statement")? {
                     return self.eval(body, env);
                 }
-                // C++ Nix explains a failed `a == b`: both sides are
-                // evaluated again and compared by `assert_eq_values`.
-                if let Expr::BinOp {
-                    op: BinOp::Eq,
-                    lhs,
-                    rhs,
-                    ..
-                } = &**cond
-                {
-                    let explained = self.eval(lhs, env).and_then(|v1| {
-                        let v2 = self.eval(rhs, env)?;
-                        self.assert_eq_values(&v1, &v2, Pos::NONE)
-                    });
-                    if let Err(e) = explained {
-                        if e.kind() != ErrorKind::Assert {
-                            return Err(e);
-                        }
-                        return Err(e.with_trace(
-                            *pos,
-                            format!(
-                                "while evaluating the condition of the assertion '{}'",
-                                text.to_str_lossy()
-                            ),
-                        ));
-                    }
-                }
-                Err(Error::new(
-                    ErrorKind::Assert,
-                    format!("assertion '{}' failed", text.to_str_lossy()),
-                )
-                .at(*pos))
+                self.assert_failed(cond, env, *pos, text)
             }
             Expr::With { attrs, body, size } => {
                 let env2 =
@@ -604,6 +519,117 @@ impl Evaluator {
         }
     }
 
+    /// A set literal: values delayed in `env`, dynamic names evaluated.
+    #[inline(never)]
+    fn eval_attrs_literal(
+        &self,
+        attrs: &[crate::ir::AttrDef],
+        dynamic: &[crate::ir::DynAttrDef],
+        env: &Env,
+    ) -> Result<Value> {
+        let mut entries: Vec<Attr> = attrs
+            .iter()
+            .map(|a| Attr {
+                name: a.name,
+                pos: a.pos,
+                value: self.lazy(&a.value, env),
+            })
+            .collect();
+        if dynamic.is_empty() {
+            entries.sort_unstable_by_key(|a| a.name);
+            return Ok(Value::attrs(Attrs::from_sorted(entries)));
+        }
+        for d in dynamic.iter() {
+            let name = self.eval(&d.name, env)?;
+            let name = match name {
+                Value::Null => continue,
+                other => self.string_no_ctx(&other, d.pos).map_err(|e| {
+                    e.with_trace(d.pos, "while evaluating the name of a dynamic attribute")
+                })?,
+            };
+            let sym = Symbol::new(name.as_bytes());
+            if let Some(prev) = entries.iter().find(|a| a.name == sym) {
+                return Err(Error::eval(format!(
+                    "dynamic attribute '{}' already defined at {}",
+                    crate::print::attr_ident_repr(sym.as_bytes()),
+                    self.show_pos(prev.pos)
+                ))
+                .at(d.pos));
+            }
+            entries.push(Attr {
+                name: sym,
+                pos: d.pos,
+                value: self.lazy(&d.value, env),
+            });
+        }
+        entries.sort_unstable_by_key(|a| a.name);
+        Ok(Value::attrs(Attrs::from_sorted(entries)))
+    }
+
+    /// `e ? a.b.c`.
+    #[inline(never)]
+    fn eval_has_attr(&self, expr: &ExprRef, path: &[AttrName], env: &Env) -> Result<Value> {
+        // Only the intermediate attributes are forced: `x ? a` must
+        // not force `x.a` (`fix (x: { a = x ? a; })` terminates).
+        let mut v = self.eval(expr, env)?;
+        let last = path.len().saturating_sub(1);
+        for (i, name) in path.iter().enumerate() {
+            let sym = self.attr_name(name, env)?;
+            let Value::Attrs(a) = &v else {
+                return Ok(Value::bool(false));
+            };
+            match a.get(sym) {
+                Some(_) if i == last => return Ok(Value::bool(true)),
+                Some(next) => v = self.force(next, Pos::NONE)?,
+                None => return Ok(Value::bool(false)),
+            }
+        }
+        Ok(Value::bool(true))
+    }
+
+    /// The error of an `assert` whose condition is false.
+    #[cold]
+    #[inline(never)]
+    fn assert_failed(
+        &self,
+        cond: &ExprRef,
+        env: &Env,
+        pos: Pos,
+        text: &NixString,
+    ) -> Result<Value> {
+        // C++ Nix explains a failed `a == b`: both sides are
+        // evaluated again and compared by `assert_eq_values`.
+        if let Expr::BinOp {
+            op: BinOp::Eq,
+            lhs,
+            rhs,
+            ..
+        } = &**cond
+        {
+            let explained = self.eval(lhs, env).and_then(|v1| {
+                let v2 = self.eval(rhs, env)?;
+                self.assert_eq_values(&v1, &v2, Pos::NONE)
+            });
+            if let Err(e) = explained {
+                if e.kind() != ErrorKind::Assert {
+                    return Err(e);
+                }
+                return Err(e.with_trace(
+                    pos,
+                    format!(
+                        "while evaluating the condition of the assertion '{}'",
+                        text.to_str_lossy()
+                    ),
+                ));
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Assert,
+            format!("assertion '{}' failed", text.to_str_lossy()),
+        )
+        .at(pos))
+    }
+
     fn rec_overrides(&self, set: &ExprRef, slots: &[(Symbol, u32)], env: &Env) -> Result<Value> {
         let v = self.eval(set, env)?;
         let Value::Attrs(attrs) = &v else {
@@ -647,6 +673,7 @@ impl Evaluator {
         Ok(Value::attrs(Attrs::from_unsorted(entries)))
     }
 
+    #[inline(never)]
     fn lookup_with(
         &self,
         name: Symbol,
@@ -713,6 +740,7 @@ impl Evaluator {
         }
     }
 
+    #[inline(never)]
     fn eval_select(
         &self,
         expr: &ExprRef,
@@ -797,6 +825,7 @@ impl Evaluator {
         }
     }
 
+    #[inline(never)]
     fn eval_binop(
         &self,
         op: BinOp,

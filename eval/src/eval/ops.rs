@@ -162,6 +162,7 @@ impl Evaluator {
     /// [`Self::concat_strings`] with the first part evaluated and the others
     /// evaluated on demand, in order, by `rest`. Each part comes with its
     /// position, where C++ Nix reports the errors about that part.
+    #[inline(never)]
     pub(crate) fn concat_values(
         &self,
         (first_pos, first): (Pos, Value),
