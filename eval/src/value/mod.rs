@@ -195,14 +195,17 @@ pub(crate) struct EnvFrame {
     slots: Slots,
 }
 
-/// The slots of a frame: one or two inline (a lambda's argument, a `with`
-/// scope, a small `let`: one allocation per frame instead of two), or boxed.
+/// The slots of a frame: one inline (a plain lambda's argument, a `with`
+/// scope: most frames), or boxed. With one slot inline a frame is 32 bytes,
+/// a 48-byte allocation with the reference counts; a second inline slot
+/// would make every frame a 64-byte one.
 #[derive(Debug)]
 enum Slots {
     One(OnceCell<Value>),
-    Two([OnceCell<Value>; 2]),
     Many(Box<[OnceCell<Value>]>),
 }
+
+const _: () = assert!(std::mem::size_of::<EnvFrame>() == 32);
 
 impl Drop for EnvFrame {
     fn drop(&mut self) {
@@ -210,12 +213,6 @@ impl Drop for EnvFrame {
             Slots::One(c) => {
                 if let Some(v) = c.take().filter(is_heap) {
                     drop::defer(drop::Deferred::Values(v, None));
-                }
-            }
-            Slots::Two([a, b]) => {
-                let (a, b) = (a.take(), b.take());
-                if a.as_ref().is_some_and(is_heap) || b.as_ref().is_some_and(is_heap) {
-                    drop::defer(drop::Deferred::Values(a.unwrap_or(Value::Null), b));
                 }
             }
             Slots::Many(s) => {
@@ -260,7 +257,6 @@ impl EnvFrame {
     pub(crate) fn new(parent: Option<Env>, size: usize) -> Env {
         let slots = match size {
             1 => Slots::One(OnceCell::new()),
-            2 => Slots::Two([OnceCell::new(), OnceCell::new()]),
             n => Slots::Many((0..n).map(|_| OnceCell::new()).collect()),
         };
         Rc::new(EnvFrame { parent, slots })
@@ -271,7 +267,6 @@ impl EnvFrame {
         let first = OnceCell::from(first);
         let slots = match size {
             0 | 1 => Slots::One(first),
-            2 => Slots::Two([first, OnceCell::new()]),
             n => Slots::Many(
                 std::iter::once(first)
                     .chain((1..n).map(|_| OnceCell::new()))
@@ -286,16 +281,9 @@ impl EnvFrame {
         let slots = match (it.next(), it.next()) {
             (None, _) => Slots::Many(Box::new([])),
             (Some(a), None) => Slots::One(OnceCell::from(a)),
-            (Some(a), Some(b)) => match it.next() {
-                None => Slots::Two([OnceCell::from(a), OnceCell::from(b)]),
-                Some(c) => Slots::Many(
-                    [a, b, c]
-                        .into_iter()
-                        .chain(it)
-                        .map(OnceCell::from)
-                        .collect(),
-                ),
-            },
+            (Some(a), Some(b)) => {
+                Slots::Many([a, b].into_iter().chain(it).map(OnceCell::from).collect())
+            }
         };
         Rc::new(EnvFrame { parent, slots })
     }
@@ -305,7 +293,6 @@ impl EnvFrame {
     pub(crate) fn slots(&self) -> &[OnceCell<Value>] {
         match &self.slots {
             Slots::One(c) => std::slice::from_ref(c),
-            Slots::Two(c) => c,
             Slots::Many(c) => c,
         }
     }
