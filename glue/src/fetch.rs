@@ -520,9 +520,29 @@ pub(crate) fn fetch_tree(
     }
     let mut url = None;
     let mut nar_hash = None;
+    // A locked path input (as flake.lock records it) states these; C++ Nix
+    // returns them as given.
+    let mut given_last_modified = None;
+    let mut given_rev = None;
     for (name, value, apos) in attrs {
         match name.as_slice() {
             b"type" => {}
+            b"lastModified" if ty == "path" => {
+                given_last_modified = Some(ev.expect_int(
+                    value,
+                    *apos,
+                    "while evaluating the lastModified attribute",
+                )?);
+            }
+            b"rev" if ty == "path" => {
+                given_rev = Some(text(
+                    ev,
+                    value,
+                    *apos,
+                    "while evaluating the rev attribute",
+                )?);
+            }
+            b"revCount" if ty == "path" => {}
             b"url" | b"path" => {
                 let u = match ev.force(value, *apos)? {
                     Value::Path(p) => p.to_str_lossy().into_owned(),
@@ -631,7 +651,22 @@ pub(crate) fn fetch_tree(
         ("narHash", Value::string(got.to_sri())),
         ("outPath", store_path_value(&path)),
     ];
-    if let Some(t) = last_modified {
+    if let Some(rev) = given_rev {
+        let rev_count = attrs
+            .iter()
+            .find(|(n, _, _)| n == b"revCount")
+            .map(|(_, v, p)| ev.expect_int(v, *p, "while evaluating the revCount attribute"))
+            .transpose()?;
+        out.push((
+            "shortRev",
+            Value::string(rev.chars().take(7).collect::<String>()),
+        ));
+        out.push(("rev", Value::string(rev)));
+        if let Some(n) = rev_count {
+            out.push(("revCount", Value::Int(n)));
+        }
+    }
+    if let Some(t) = given_last_modified.or(last_modified) {
         out.push(("lastModified", Value::Int(t)));
         out.push((
             "lastModifiedDate",

@@ -29,6 +29,7 @@ mod build;
 mod builtins;
 pub mod derivation;
 mod fetch;
+mod flake;
 mod git;
 mod import;
 pub mod instantiate;
@@ -123,6 +124,7 @@ impl Glue {
         all.extend(builtins::store_builtins(self));
         all.extend(fetch::fetch_builtins(self));
         all.extend(git::git_builtins(self));
+        all.extend(flake::flake_builtins());
         all
     }
 

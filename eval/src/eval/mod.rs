@@ -1311,6 +1311,23 @@ impl Evaluator {
         }
     }
 
+    /// True if the evaluation is pure (`--pure-eval`).
+    #[must_use]
+    pub fn is_pure(&self) -> bool {
+        self.settings.pure
+    }
+
+    /// Parses and evaluates Nix source shipped with an embedder (a helper
+    /// its builtins call), in the global scope; `file` names it in errors.
+    pub fn eval_internal(&self, file: &'static str, source: &'static str) -> Result<Value> {
+        let expr = self.parse(
+            crate::Origin::Internal(file),
+            source.as_bytes().to_vec(),
+            b"/",
+        )?;
+        self.eval(&expr, &EnvFrame::new(None, 0))
+    }
+
     /// "file:line:column" of a position, as C++ Nix shows it in messages.
     pub fn show_pos(&self, pos: Pos) -> String {
         match self.sources.locate(pos) {

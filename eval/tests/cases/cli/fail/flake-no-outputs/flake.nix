@@ -1,0 +1,3 @@
+{
+  description = "golden fixture: no outputs";
+}

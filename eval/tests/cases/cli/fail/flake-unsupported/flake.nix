@@ -1,0 +1,5 @@
+{
+  description = "golden fixture: an attribute flakes may not have";
+  outputs = { self }: { };
+  packages = { };
+}

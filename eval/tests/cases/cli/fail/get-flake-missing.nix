@@ -1,0 +1,2 @@
+# A directory without flake.nix.
+(builtins.getFlake "path:${toString ../../fixtures/dir}").outputs

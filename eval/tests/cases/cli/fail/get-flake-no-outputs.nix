@@ -1,0 +1,2 @@
+# A flake without outputs.
+builtins.getFlake "path:${toString ./flake-no-outputs}"
