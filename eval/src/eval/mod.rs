@@ -419,19 +419,19 @@ impl Evaluator {
                 match &**args {
                     [a] => {
                         let a = self.lazy(a, env);
-                        self.call(&f, std::slice::from_ref(&a), *pos)
+                        self.call_owned(f, std::slice::from_ref(&a), *pos)
                     }
                     [a, b] => {
                         let a = [self.lazy(a, env), self.lazy(b, env)];
-                        self.call(&f, &a, *pos)
+                        self.call_owned(f, &a, *pos)
                     }
                     [a, b, c] => {
                         let a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
-                        self.call(&f, &a, *pos)
+                        self.call_owned(f, &a, *pos)
                     }
                     _ => {
                         let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
-                        self.call(&f, &a, *pos)
+                        self.call_owned(f, &a, *pos)
                     }
                 }
             }
@@ -987,11 +987,16 @@ impl Evaluator {
 
     /// Calls a function value with arguments (unforced).
     pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
+        self.guard(pos, || self.call_inner(f.clone(), args, pos))
+    }
+
+    /// [`Self::call`] of a function the caller owns (no copy of it).
+    fn call_owned(&self, f: Value, args: &[Value], pos: Pos) -> Result<Value> {
         self.guard(pos, || self.call_inner(f, args, pos))
     }
 
-    fn call_inner(&self, f: &Value, mut args: &[Value], pos: Pos) -> Result<Value> {
-        let mut cur = self.force(f, pos)?;
+    fn call_inner(&self, f: Value, mut args: &[Value], pos: Pos) -> Result<Value> {
+        let mut cur = self.force_owned(f, pos)?;
         while !args.is_empty() {
             cur = match cur {
                 Value::Lambda(c) => {
