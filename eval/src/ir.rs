@@ -89,6 +89,17 @@ pub(crate) struct LambdaDef {
     pub(crate) body: ExprRef,
 }
 
+impl Expr {
+    /// A set literal, its static attributes sorted by symbol id.
+    pub(crate) fn attrs(mut attrs: Vec<AttrDef>, dynamic: Vec<DynAttrDef>) -> Expr {
+        attrs.sort_unstable_by_key(|a| a.name);
+        Expr::Attrs {
+            attrs: attrs.into(),
+            dynamic: dynamic.into(),
+        }
+    }
+}
+
 /// A node.
 #[derive(Debug)]
 pub(crate) enum Expr {
@@ -136,7 +147,9 @@ pub(crate) enum Expr {
         body: ExprRef,
     },
     /// An attribute set literal (values delayed in the current environment;
-    /// for `rec`, wrapped in a `Let` that binds them).
+    /// for `rec`, wrapped in a `Let` that binds them). `attrs` are sorted by
+    /// symbol id (build it with [`Expr::attrs`]), so a set without dynamic
+    /// names is built without sorting.
     Attrs {
         attrs: Box<[AttrDef]>,
         dynamic: Box<[DynAttrDef]>,

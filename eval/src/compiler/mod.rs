@@ -929,10 +929,7 @@ impl Compiler<'_> {
                     })
                     .collect::<Vec<_>>();
                 let dynamic = c.lower_dynamic(dynamic)?;
-                let set = Rc::new(Expr::Attrs {
-                    attrs: attrs.into(),
-                    dynamic: dynamic.into(),
-                });
+                let set = Rc::new(Expr::attrs(attrs, dynamic));
                 if !overrides {
                     return Ok(set);
                 }
@@ -957,10 +954,7 @@ impl Compiler<'_> {
                 });
             }
             let dynamic = self.lower_dynamic(p.dynamic)?;
-            return Ok(Rc::new(Expr::Attrs {
-                attrs: attrs.into(),
-                dynamic: dynamic.into(),
-            }));
+            return Ok(Rc::new(Expr::attrs(attrs, dynamic)));
         }
         // A hidden environment holds the `inherit (e)` sources. `Let` delays
         // its bindings in the new environment, so they are compiled inside
@@ -984,13 +978,7 @@ impl Compiler<'_> {
                 });
             }
             let dynamic = c.lower_dynamic(p.dynamic)?;
-            Ok((
-                froms,
-                Rc::new(Expr::Attrs {
-                    attrs: attrs.into(),
-                    dynamic: dynamic.into(),
-                }),
-            ))
+            Ok((froms, Rc::new(Expr::attrs(attrs, dynamic))))
         })?;
         Ok(Rc::new(Expr::Let {
             bindings: froms.into(),

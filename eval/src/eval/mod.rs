@@ -536,7 +536,7 @@ impl Evaluator {
             })
             .collect();
         if dynamic.is_empty() {
-            entries.sort_unstable_by_key(|a| a.name);
+            // The compiler sorted them (`Expr::attrs`).
             return Ok(Value::attrs(Attrs::from_sorted(entries)));
         }
         for d in dynamic.iter() {
