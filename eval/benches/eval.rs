@@ -71,6 +71,14 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    c.bench_function("lets: 4 nested lets in a function body, 50k calls", |b| {
+        b.iter(|| {
+            eval(
+                "let f = i: let a = i + 1; in let b = a * 2; in let c = b - i; in let d = c + a; in d; \
+                 in builtins.foldl' (acc: i: acc + f i) 0 (builtins.genList (i: i) 50000)",
+            )
+        })
+    });
     c.bench_function("laziness: 100k thunks, half forced", |b| {
         b.iter(|| {
             eval(
