@@ -347,49 +347,81 @@ impl LocalBackend {
     /// Commits queued writes in batches until the queue is empty, then gives
     /// up the committer role. Each batch is one transaction, durable if any of
     /// its writes asks for it, so concurrent writers share one fsync.
-    fn commit_queued(&self) {
+    ///
+    /// The committer owns a handle on the database; it drops it before it
+    /// answers the last batch, so a writer that drops its backend after its
+    /// write returned can open the directory again at once (redb refuses a
+    /// second open while any handle lives).
+    fn commit_queued(self) {
         /// Gives up the committer role if a commit panics, so later writers
         /// are not left waiting for a committer that is gone.
-        struct Release<'a>(&'a LocalBackend);
-        impl Drop for Release<'_> {
+        struct Release(Arc<Mutex<WriteQueue>>);
+        impl Drop for Release {
             fn drop(&mut self) {
                 if std::thread::panicking() {
-                    self.0.lock_queue().committing = false;
+                    self.0
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .committing = false;
                 }
             }
         }
-        let _release = Release(self);
+        let _release = Release(self.queue.clone());
+        let Some(mut current) = self.take_batch() else {
+            return;
+        };
         loop {
-            let (batch, durable) = {
-                let mut q = self.lock_queue();
-                if q.pending.is_empty() {
-                    q.committing = false;
-                    return;
-                }
-                let batch = std::mem::take(&mut q.pending);
-                let bytes: usize = batch
-                    .iter()
-                    .flat_map(|w| &w.rows)
-                    .map(|(_, v)| v.len())
-                    .sum();
-                q.undurable = q.undurable.saturating_add(bytes);
-                let durable = batch.iter().any(|w| w.durable) || q.undurable >= DURABLE_EVERY;
-                if durable {
-                    q.undurable = 0;
-                }
-                (batch, durable)
-            };
-            if !durable {
-                self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
-            }
+            let (batch, durable) = current;
             let outcome = self
                 .commit_batch(&batch, durable)
                 .map_err(|e| e.to_string());
-            for w in batch {
-                // The waiter may have been cancelled; nothing to tell then.
-                let _ = w.done.send(outcome.clone());
+            let answer = |batch: Vec<PendingWrite>| {
+                for w in batch {
+                    // The waiter may have been cancelled; nothing to tell then.
+                    let _ = w.done.send(outcome.clone());
+                }
+            };
+            match self.take_batch() {
+                Some(next) => {
+                    answer(batch);
+                    current = next;
+                }
+                None => {
+                    // The last batch: release the database before answering.
+                    drop(self);
+                    answer(batch);
+                    return;
+                }
             }
         }
+    }
+
+    /// The queued writes as one batch and whether it must be durable; `None`
+    /// (and the committer role given up) when nothing is queued.
+    fn take_batch(&self) -> Option<(Vec<PendingWrite>, bool)> {
+        let (batch, durable) = {
+            let mut q = self.lock_queue();
+            if q.pending.is_empty() {
+                q.committing = false;
+                return None;
+            }
+            let batch = std::mem::take(&mut q.pending);
+            let bytes: usize = batch
+                .iter()
+                .flat_map(|w| &w.rows)
+                .map(|(_, v)| v.len())
+                .sum();
+            q.undurable = q.undurable.saturating_add(bytes);
+            let durable = batch.iter().any(|w| w.durable) || q.undurable >= DURABLE_EVERY;
+            if durable {
+                q.undurable = 0;
+            }
+            (batch, durable)
+        };
+        if !durable {
+            self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        Some((batch, durable))
     }
 
     fn commit_batch(&self, batch: &[PendingWrite], durable: bool) -> Result<(), Box<redb::Error>> {
@@ -687,6 +719,28 @@ mod tests {
         }
     }
 
+    /// A backend dropped right after its write returned leaves the database
+    /// closed: the committer releases its handle before answering, so the
+    /// directory opens again at once (redb refuses a second open while any
+    /// handle lives). Repeated, since the old order failed only sometimes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reopens_right_after_a_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for i in 0..100u32 {
+            let backend = LocalBackend::open("local".into(), dir.path()).expect("open");
+            let meta = BlobMeta {
+                chunks: vec![ChunkMeta {
+                    digest: B3Digest::of(&i.to_le_bytes()),
+                    size: 4,
+                }],
+            };
+            backend
+                .put_meta(&B3Digest::of(&(i + 7).to_le_bytes()), meta)
+                .await
+                .expect("put_meta");
+        }
+    }
+
     /// A directory of the first layout (chunk files under `chunks/`) is
     /// refused with a clear error instead of being read wrongly.
     #[test]
@@ -716,14 +770,9 @@ mod tests {
         backend.sync().await.expect("sync");
         drop(backend);
         std::fs::create_dir(dir.path().join("chunks")).expect("mkdir");
-        // The detached committer drops its handle on the database just after
-        // it answers; until then redb reports the database as open.
-        let backend = loop {
-            match LocalBackend::open("local".into(), dir.path()) {
-                Err(OpenError::Database { .. }) => tokio::task::yield_now().await,
-                other => break other.expect("reopen"),
-            }
-        };
+        // The committer released the database before answering, so it opens
+        // again at once.
+        let backend = LocalBackend::open("local".into(), dir.path()).expect("reopen");
         assert_eq!(backend.stat(&d).await.expect("stat"), Some(meta));
         let fresh = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir(fresh.path().join("chunks")).expect("mkdir");
