@@ -312,10 +312,7 @@ fn nix_builtin(file: &'static str, source: &'static str) -> Value {
     let load = PrimOp {
         name: file,
         arity: 1,
-        func: Rc::new(move |ev: &Evaluator, _pos, _args: &[Value]| {
-            let expr = ev.parse(Origin::Internal(file), source.as_bytes().to_vec(), b"/")?;
-            ev.eval(&expr, &EnvFrame::new(None, 0))
-        }),
+        func: Rc::new(move |ev: &Evaluator, _pos, _args: &[Value]| ev.eval_internal(file, source)),
     };
     Value::Thunk(value::Thunk::app(Value::PrimOp(Rc::new(load)), Value::Null))
 }
