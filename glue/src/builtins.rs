@@ -306,6 +306,21 @@ fn add_path(
     Ok(store_path_value(&added))
 }
 
+/// An attribute set of the given names and values (no positions), as the
+/// fetchers and `getFlake` return or pass them.
+pub(crate) fn attrs_value<'a>(pairs: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+    Value::attrs(tvix_eval::Attrs::from_unsorted(
+        pairs
+            .into_iter()
+            .map(|(name, value)| tvix_eval::Attr {
+                name: tvix_eval::Symbol::new(name.as_bytes()),
+                pos: Pos::NONE,
+                value,
+            })
+            .collect(),
+    ))
+}
+
 pub(crate) fn store_path_value(p: &StorePath<String>) -> Value {
     let abs = p.to_absolute_path();
     Value::String(NixString::with_context(

@@ -673,15 +673,7 @@ pub(crate) fn fetch_tree(
             Value::string(crate::git::date_string(t)),
         ));
     }
-    Ok(Value::attrs(tvix_eval::Attrs::from_unsorted(
-        out.into_iter()
-            .map(|(n, value)| tvix_eval::Attr {
-                name: tvix_eval::Symbol::new(n.as_bytes()),
-                pos: Pos::NONE,
-                value,
-            })
-            .collect(),
-    )))
+    Ok(crate::builtins::attrs_value(out))
 }
 
 /// How long a download is reused without being fetched again (C++ Nix's

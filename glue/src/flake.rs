@@ -13,7 +13,9 @@
 //! `flake.lock` (C++ Nix fetches them and warns that it does not write the
 //! lock file); both are reported as errors.
 
-use tvix_eval::{Attr, Attrs, Builtin, Error, Pos, Symbol, Value};
+use tvix_eval::{Builtin, Error, Symbol, Value};
+
+use crate::builtins::attrs_value;
 
 const CALL_FLAKE: &str = include_str!("call-flake.nix");
 
@@ -26,18 +28,10 @@ pub(crate) fn flake_builtins() -> Vec<Builtin> {
             "while evaluating the argument passed to builtins.getFlake",
         )?;
         let call_flake = ev.eval_internal("call-flake.nix", CALL_FLAKE)?;
-        let arg = Value::attrs(Attrs::from_unsorted(vec![
-            Attr {
-                name: Symbol::new(b"flakeRef"),
-                pos: Pos::NONE,
-                value: Value::String(flake_ref),
-            },
-            Attr {
-                name: Symbol::new(b"pure"),
-                pos: Pos::NONE,
-                value: Value::bool(ev.is_pure()),
-            },
-        ]));
+        let arg = attrs_value([
+            ("flakeRef", Value::String(flake_ref)),
+            ("pure", Value::bool(ev.is_pure())),
+        ]);
         let got = ev.call(&call_flake, &[arg], pos)?;
         let got = ev.expect_attrs(&got, pos, "while reading a flake")?;
         if let Some(error) = got.get(Symbol::new(b"error")) {

@@ -19,9 +19,15 @@ use std::{
 
 use nix_compat::nixhash::NixHash;
 use tvix_castore::import::ImportOptions;
-use tvix_eval::{Attr, Attrs, Builtin, Error, Evaluator, FileType, Pos, Result, Symbol, Value};
+use tvix_eval::{Builtin, Error, Evaluator, FileType, Pos, Result, Symbol, Value};
 
-use crate::{Glue, builtins::store_path_value, import, io::store_error, store::nar_ca};
+use crate::{
+    Glue,
+    builtins::{attrs_value, store_path_value},
+    import,
+    io::store_error,
+    store::nar_ca,
+};
 
 fn sym(s: &str) -> Symbol {
     Symbol::new(s.as_bytes())
@@ -356,16 +362,7 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
     ));
     attrs.push(("outPath", store_path_value(&path)));
     attrs.push(("submodules", Value::bool(false)));
-    Ok(Value::attrs(Attrs::from_unsorted(
-        attrs
-            .into_iter()
-            .map(|(n, value)| Attr {
-                name: sym(n),
-                pos: Pos::NONE,
-                value,
-            })
-            .collect(),
-    )))
+    Ok(attrs_value(attrs))
 }
 
 #[cfg(test)]
