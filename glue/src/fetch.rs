@@ -524,6 +524,7 @@ pub(crate) fn fetch_tree(
     // returns them as given.
     let mut given_last_modified = None;
     let mut given_rev = None;
+    let mut given_rev_count = None;
     for (name, value, apos) in attrs {
         match name.as_slice() {
             b"type" => {}
@@ -542,7 +543,10 @@ pub(crate) fn fetch_tree(
                     "while evaluating the rev attribute",
                 )?);
             }
-            b"revCount" if ty == "path" => {}
+            b"revCount" if ty == "path" => {
+                given_rev_count =
+                    Some(ev.expect_int(value, *apos, "while evaluating the revCount attribute")?);
+            }
             b"url" | b"path" => {
                 let u = match ev.force(value, *apos)? {
                     Value::Path(p) => p.to_str_lossy().into_owned(),
@@ -652,19 +656,14 @@ pub(crate) fn fetch_tree(
         ("outPath", store_path_value(&path)),
     ];
     if let Some(rev) = given_rev {
-        let rev_count = attrs
-            .iter()
-            .find(|(n, _, _)| n == b"revCount")
-            .map(|(_, v, p)| ev.expect_int(v, *p, "while evaluating the revCount attribute"))
-            .transpose()?;
         out.push((
             "shortRev",
             Value::string(rev.chars().take(7).collect::<String>()),
         ));
         out.push(("rev", Value::string(rev)));
-        if let Some(n) = rev_count {
-            out.push(("revCount", Value::Int(n)));
-        }
+    }
+    if let Some(n) = given_rev_count {
+        out.push(("revCount", Value::Int(n)));
     }
     if let Some(t) = given_last_modified.or(last_modified) {
         out.push(("lastModified", Value::Int(t)));
