@@ -48,7 +48,8 @@ pub use serde_de::{DeError, from_value};
 pub use source::{Origin, Pos, SourceMap};
 pub use symbol::Symbol;
 pub use value::{
-    AlignedBool, Attr, Attrs, Context, CtxElem, CtxKind, List, NixList, NixString, PrimOpFn, Value,
+    AlignedBool, ArgType, Attr, Attrs, Context, CtxElem, CtxKind, List, NixList, NixString,
+    PrimOpFn, Value,
 };
 
 use crate::{
@@ -237,10 +238,15 @@ impl EvaluationBuilder {
         global_names.insert(Symbol::new(b"builtins"), 0);
         for b in &all {
             let v = match &b.kind {
-                BuiltinKind::Function { arity, func } => Value::PrimOp(Rc::new(PrimOp {
+                BuiltinKind::Function {
+                    arity,
+                    func,
+                    forces,
+                } => Value::PrimOp(Rc::new(PrimOp {
                     name: b.name,
                     arity: *arity,
                     func: func.clone(),
+                    forces,
                 })),
                 BuiltinKind::Constant(v) => v.clone(),
                 BuiltinKind::Nix { file, source } => nix_builtin(file, source),
@@ -313,6 +319,7 @@ fn nix_builtin(file: &'static str, source: &'static str) -> Value {
         name: file,
         arity: 1,
         func: Rc::new(move |ev: &Evaluator, _pos, _args: &[Value]| ev.eval_internal(file, source)),
+        forces: &[],
     };
     Value::Thunk(value::Thunk::app(Value::PrimOp(Rc::new(load)), Value::Null))
 }

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use super::{Builtin, arg_ctx};
-use crate::{Attr, Attrs, Pos, Symbol, Value, errors::Error, symbol::known, value::Thunk};
+use crate::{ArgType, Attr, Attrs, Pos, Symbol, Value, errors::Error, symbol::known, value::Thunk};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -17,11 +17,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     .map(|x| Value::string(x.name.as_bytes().to_vec()))
                     .collect(),
             ))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("attrValues", 1, |ev, pos, a| {
             let s = ev.expect_attrs(&a[0], pos, arg_ctx("argument", "attrValues"))?;
             Ok(Value::list(s.sorted_by_name().iter().map(|x| x.value.clone()).collect()))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("getAttr", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "getAttr")))?;
@@ -32,13 +34,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 None => Err(Error::type_error(format!("attribute '{sym}' missing"))
                     .with_trace(Pos::NONE, "in the attribute set under consideration")),
             }
-        }),
+        })
+        .forcing(&[(0, ArgType::PlainString), (1, ArgType::Any)]),
         Builtin::function("hasAttr", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "hasAttr")))?;
             let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "hasAttr"))?;
             Ok(Value::bool(s.get(Symbol::new(name.as_bytes())).is_some()))
-        }),
+        })
+        .forcing(&[(0, ArgType::PlainString), (1, ArgType::Any)]),
         Builtin::function("removeAttrs", 2, |ev, pos, a| {
             let s = ev.expect_attrs(&a[0], pos, arg_ctx("first", "removeAttrs"))?;
             let names = ev.expect_list(&a[1], pos, arg_ctx("second", "removeAttrs"))?;
@@ -63,6 +67,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .collect();
             Ok(Value::attrs(Attrs::from_sorted(kept)))
         })
+        .forcing(&[(0, ArgType::Attrs), (1, ArgType::Any)])
         .plain(),
         Builtin::function("listToAttrs", 1, |ev, pos, a| {
             let l = ev.expect_list(&a[0], pos, arg_ctx("argument", "listToAttrs"))?;
@@ -91,7 +96,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             // First occurrence wins (from_unsorted keeps the first).
             Ok(Value::attrs(Attrs::from_unsorted(entries)))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("intersectAttrs", 2, |ev, pos, a| {
             let x = ev.expect_attrs(&a[0], pos, arg_ctx("first", "intersectAttrs"))?;
             let y = ev.expect_attrs(&a[1], pos, arg_ctx("second", "intersectAttrs"))?;
@@ -102,7 +108,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 y.iter().filter(|e| x.get(e.name).is_some()).cloned().collect()
             };
             Ok(Value::attrs(Attrs::from_sorted(kept)))
-        }),
+        })
+        .forcing(&[(0, ArgType::Attrs), (1, ArgType::Any)]),
         Builtin::function("catAttrs", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "catAttrs")))?;
@@ -116,7 +123,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 }
             }
             Ok(Value::list(out))
-        }),
+        })
+        .forcing(&[(0, ArgType::PlainString), (1, ArgType::Any)]),
         Builtin::function("mapAttrs", 2, |ev, pos, a| {
             let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "mapAttrs"))?;
             let f = a[0].clone();
@@ -133,7 +141,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 })
                 .collect();
             Ok(Value::attrs(Attrs::from_sorted(entries)))
-        }),
+        })
+        .forcing(&[(1, ArgType::Any)]),
         Builtin::function("zipAttrsWith", 2, |ev, pos, a| {
             ev.expect_function(&a[0], pos, arg_ctx("first", "zipAttrsWith"))?;
             let l = ev.expect_list(&a[1], pos, arg_ctx("second", "zipAttrsWith"))?;
@@ -157,6 +166,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 })
                 .collect();
             Ok(Value::attrs(Attrs::from_unsorted(entries)))
-        }),
+        })
+        .forcing(&[(0, ArgType::Function), (1, ArgType::Any)]),
     ]
 }

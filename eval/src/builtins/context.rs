@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Builtin, arg_ctx};
+use crate::ArgType;
 use crate::{
     Attr, Attrs, Coercion, Context, CtxElem, CtxKind, NixString, Pos, Symbol, Value, errors::Error,
     symbol::known,
@@ -15,7 +16,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("hasContext", 1, |ev, pos, a| {
             let s = ev.expect_string(&a[0], pos, arg_ctx("argument", "hasContext"))?;
             Ok(Value::bool(!s.context().is_empty()))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("unsafeDiscardStringContext", 1, |ev, pos, a| {
             // C++ `coerceToString`.
             let s = ev.coerce_to_string_ctx(
@@ -31,7 +33,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 return Ok(Value::String(s));
             }
             Ok(Value::String(NixString::new(s.as_bytes())))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("unsafeDiscardOutputDependency", 1, |ev, pos, a| {
             // C++ `coerceToString`.
             let s = ev.coerce_to_string_ctx(
@@ -56,7 +59,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 s.as_bytes(),
                 Context::from_elems(elems),
             )))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("addDrvOutputDependencies", 1, |ev, pos, a| {
             let s = ev.coerce_to_string_ctx(
                 &a[0],
@@ -102,7 +106,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 s.as_bytes(),
                 Context::One(e),
             )))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("getContext", 1, |ev, pos, a| {
             let s = ev.expect_string(&a[0], pos, arg_ctx("argument", "getContext"))?;
             #[derive(Default)]
@@ -159,7 +164,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 })
                 .collect();
             Ok(Value::attrs(Attrs::from_unsorted(entries)))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("appendContext", 2, |ev, pos, a| {
             let s = ev.expect_string(&a[0], pos, arg_ctx("first", "appendContext"))?;
             let ctx = ev.expect_attrs(&a[1], pos, arg_ctx("second", "appendContext"))?;
@@ -243,6 +249,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 s.as_bytes(),
                 Context::from_elems(elems),
             )))
-        }),
+        })
+        .forcing(&[(0, ArgType::String), (1, ArgType::Any)]),
     ]
 }

@@ -4,7 +4,7 @@
 
 use super::{Builtin, arg_ctx};
 use crate::{
-    Attr, Attrs, NixString, Pos, Symbol, Value,
+    ArgType, Attr, Attrs, NixString, Pos, Symbol, Value,
     errors::{Error, ErrorKind},
     eval::ops::{Arith, Coercion, arith},
     symbol::known,
@@ -29,6 +29,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             )?;
             Err(Error::from_bytes(ErrorKind::Throw, s.as_bytes()))
         })
+        .forcing(&[(0, ArgType::Any)])
         .plain(),
         Builtin::function("abort", 1, |ev, pos, a| {
             let s = ev.coerce_to_string_ctx(
@@ -45,16 +46,19 @@ pub(super) fn builtins() -> Vec<Builtin> {
             msg.push(b'\'');
             Err(Error::from_bytes(ErrorKind::Abort, &msg))
         })
+        .forcing(&[(0, ArgType::Any)])
         .plain(),
         Builtin::function("seq", 2, |ev, pos, a| {
             // No "while evaluating the first argument" frame: C++ adds none.
             ev.force(&a[0], pos)?;
             ev.force(&a[1], pos)
-        }),
+        })
+        .forcing(&[(0, ArgType::Any), (1, ArgType::Any)]),
         Builtin::function("deepSeq", 2, |ev, pos, a| {
             ev.deep_force(&a[0], pos)?;
             ev.force(&a[1], pos)
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("tryEval", 1, |ev, pos, a| {
             ev.try_level.set(ev.try_level.get() + 1);
             let r = ev.force(&a[0], pos);
@@ -119,7 +123,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
         }),
         Builtin::function("typeOf", 1, |ev, pos, a| {
             Ok(Value::string(ev.force(&a[0], pos)?.type_of()))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         is("isNull", |v| matches!(v, Value::Null)).plain(),
         is("isFunction", |v| v.is_function()),
         is("isInt", |v| matches!(v, Value::Int(_))),
@@ -135,7 +140,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
         arith_builtin("div", Arith::Div),
         Builtin::function("lessThan", 2, |ev, pos, a| {
             Ok(Value::bool(ev.less_than(&a[0], &a[1], pos)?))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any), (1, ArgType::Any)]),
         bit("bitAnd", |x, y| x & y),
         bit("bitOr", |x, y| x | y),
         bit("bitXor", |x, y| x ^ y),
@@ -161,7 +167,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Value::PrimOp(_) | Value::PrimOpApp(_) => Ok(Value::attrs(Attrs::default())),
                 _ => Err(Error::type_error("'functionArgs' requires a function").at(pos)),
             }
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("unsafeGetAttrPos", 2, |ev, pos, a| {
             let name = ev.expect_string(&a[0], pos, arg_ctx("first", "unsafeGetAttrPos"))?;
             let attrs = ev.expect_attrs(&a[1], pos, arg_ctx("second", "unsafeGetAttrPos"))?;
@@ -169,7 +176,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Some(attr) => Ok(ev.pos_value(attr.pos)),
                 None => Ok(Value::Null),
             }
-        }),
+        })
+        .forcing(&[(0, ArgType::PlainString), (1, ArgType::Attrs)]),
         Builtin::function("toString", 1, |ev, pos, a| {
             let s = ev.coerce_to_string_ctx(
                 &a[0],
@@ -182,6 +190,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             )?;
             Ok(Value::String(s))
         })
+        .forcing(&[(0, ArgType::Any)])
         .plain(),
         Builtin::function("getEnv", 1, |ev, pos, a| {
             let name = ev.expect_string_no_ctx(&a[0], pos, arg_ctx("first", "getEnv"))?;
@@ -191,7 +200,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::String(NixString::new(
                 ev.io.get_env(name.as_bytes()).unwrap_or_default(),
             )))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
     ]
 }
 
@@ -199,10 +209,12 @@ fn is(name: &'static str, f: fn(&Value) -> bool) -> Builtin {
     Builtin::function(name, 1, move |ev, pos, a| {
         Ok(Value::bool(f(&ev.force(&a[0], pos)?)))
     })
+    .forcing(&[(0, ArgType::Any)])
 }
 
 fn arith_builtin(name: &'static str, op: Arith) -> Builtin {
     Builtin::function(name, 2, move |ev, pos, a| arith(ev, op, &a[0], &a[1], pos))
+        .forcing(&[(0, ArgType::Any), (1, ArgType::Any)])
 }
 
 fn bit(name: &'static str, f: fn(i64, i64) -> i64) -> Builtin {
@@ -211,6 +223,7 @@ fn bit(name: &'static str, f: fn(i64, i64) -> i64) -> Builtin {
         let y = ev.expect_int(&a[1], pos, arg_ctx("second", name))?;
         Ok(Value::Int(f(x, y)))
     })
+    .forcing(&[(0, ArgType::Int), (1, ArgType::Int)])
 }
 
 fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
@@ -233,4 +246,5 @@ fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
         }
         Ok(Value::Int(r as i64))
     })
+    .forcing(&[(0, ArgType::Any)])
 }

@@ -5,6 +5,7 @@ use md5::Digest as _;
 use nix_compat::nixbase32;
 
 use super::{Builtin, arg_ctx};
+use crate::ArgType;
 use crate::{
     Symbol, Value,
     errors::{Error, Result},
@@ -42,7 +43,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Some(h) => Ok(Value::string(hex(&h))),
                 None => Err(Error::usage(unknown_algo(&algo.to_str_lossy())).at(pos)),
             }
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("convertHash", 1, |ev, pos, a| {
             let args = ev.expect_attrs(
                 &a[0],
@@ -80,7 +82,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 parse_any_hash(&h.to_str_lossy(), algo.as_deref()).map_err(|e| e.at(pos))?;
             let out = encode(&algo, &bytes);
             Ok(Value::string(out))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! C++ Nix's (nlohmann's) number formatting and error messages.
 
 use super::{Builtin, arg_ctx};
+use crate::ArgType;
 use crate::{
     Attr, Attrs, Context, NixString, Pos, Symbol, Value,
     errors::{Error, Result},
@@ -232,7 +233,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let mut ctx = Context::Empty;
             to_json(ev, &a[0], pos, true, true, &mut out, &mut ctx)?;
             Ok(Value::String(NixString::with_context(out, ctx)))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("fromJSON", 1, |ev, pos, a| {
             let s = ev.expect_string_no_ctx(&a[0], pos, arg_ctx("first", "fromJSON"))?;
             // The parser's own message differs from C++ Nix's (nlohmann
@@ -242,7 +244,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     .with_trace(pos, "while decoding a JSON string")
             })?;
             from_json(v)
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
     ]
 }
 

@@ -4,7 +4,7 @@
 
 use super::{Builtin, arg_ctx};
 use crate::{
-    Attr, Attrs, Pos, Symbol, Value,
+    ArgType, Attr, Attrs, Pos, Symbol, Value,
     errors::{Error, LazyMessage, Result},
     eval::Evaluator,
     symbol::known,
@@ -33,6 +33,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     .collect(),
             ))
         })
+        .forcing(&[(1, ArgType::NonEmptyList), (0, ArgType::Function)])
         .plain(),
         Builtin::function("filter", 2, |ev, pos, a| {
             let l = list(ev, &a[1], pos, "second", "filter")?;
@@ -51,24 +52,28 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 return Ok(Value::List(l));
             }
             Ok(Value::list(out))
-        }),
+        })
+        .forcing(&[(1, ArgType::NonEmptyList), (0, ArgType::Function)]),
         Builtin::function("foldl'", 3, |ev, pos, a| {
+            // C++ Nix forces the function first, even for an empty list.
+            let f = func(ev, &a[0], pos, "first", "foldlStrict")?;
             let l = list(ev, &a[2], pos, "third", "foldlStrict")?;
             if l.is_empty() {
                 return ev.force(&a[1], pos);
             }
-            let f = func(ev, &a[0], pos, "first", "foldlStrict")?;
             let mut acc = a[1].clone();
             for x in l.iter() {
                 acc = ev.call(&f, &[acc, x.clone()], pos)?;
             }
             ev.force(&acc, pos)
-        }),
+        })
+        .forcing(&[(0, ArgType::Function), (2, ArgType::Any)]),
         Builtin::function("length", 1, |ev, pos, a| {
             Ok(Value::Int(
                 list(ev, &a[0], pos, "first", "length")?.len() as i64
             ))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("head", 1, |ev, pos, a| {
             let l = ev.expect_list(
                 &a[0],
@@ -79,7 +84,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Some(v) => ev.force(v, pos),
                 None => Err(Error::eval("'builtins.head' called on an empty list").at(pos)),
             }
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("tail", 1, |ev, pos, a| {
             let l = ev.expect_list(
                 &a[0],
@@ -90,7 +96,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 return Err(Error::eval("'builtins.tail' called on an empty list").at(pos));
             }
             Ok(Value::list(l[1..].to_vec()))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("elemAt", 2, |ev, pos, a| {
             // C++ Nix forces the index first; its contexts quote the name.
             let n = ev.expect_int(
@@ -111,7 +118,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .at(pos));
             }
             ev.force(&l[n as usize], pos)
-        }),
+        })
+        .forcing(&[(1, ArgType::Int), (0, ArgType::Any)]),
         Builtin::function("elem", 2, |ev, pos, a| {
             let l = list(ev, &a[1], pos, "second", "elem")?;
             for x in l.iter() {
@@ -120,7 +128,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 }
             }
             Ok(Value::bool(false))
-        }),
+        })
+        .forcing(&[(1, ArgType::Any)]),
         Builtin::function("concatLists", 1, |ev, pos, a| {
             let l = list(ev, &a[0], pos, "first", "concatLists")?;
             let mut out = Vec::new();
@@ -133,7 +142,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 out.extend_from_slice(&inner);
             }
             Ok(Value::list(out))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("concatMap", 2, |ev, pos, a| {
             let f = func(ev, &a[0], pos, "first", "concatMap")?;
             let l = list(ev, &a[1], pos, "second", "concatMap")?;
@@ -150,7 +160,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 out.extend_from_slice(&inner);
             }
             Ok(Value::list(out))
-        }),
+        })
+        .forcing(&[(0, ArgType::Function), (1, ArgType::Any)]),
         Builtin::function("genList", 2, |ev, pos, a| {
             let n = ev.expect_int(&a[1], pos, arg_ctx("second", "genList"))?;
             if n < 0 {
@@ -164,7 +175,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 .map_err(|_| Error::new(crate::ErrorKind::OutOfMemory, "out of memory"))?;
             items.extend((0..n).map(|i| Value::Thunk(Thunk::app(f.clone(), Value::Int(i)))));
             Ok(Value::list(items))
-        }),
+        })
+        .forcing(&[(1, ArgType::Any)]),
         Builtin::function("sort", 2, |ev, pos, a| {
             let l = list(ev, &a[1], pos, "second", "sort")?;
             if l.is_empty() {
@@ -190,7 +202,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             };
             merge_sort(&mut items, &mut less)?;
             Ok(Value::list(items))
-        }),
+        })
+        .forcing(&[(1, ArgType::NonEmptyList), (0, ArgType::Function)]),
         Builtin::function("partition", 2, |ev, pos, a| {
             let f = func(ev, &a[0], pos, "first", "partition")?;
             let l = list(ev, &a[1], pos, "second", "partition")?;
@@ -215,7 +228,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     value: Value::list(wrong),
                 },
             ])))
-        }),
+        })
+        .forcing(&[(0, ArgType::Function), (1, ArgType::Any)]),
         Builtin::function("groupBy", 2, |ev, pos, a| {
             let f = func(ev, &a[0], pos, "first", "groupBy")?;
             let l = list(ev, &a[1], pos, "second", "groupBy")?;
@@ -243,10 +257,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     })
                     .collect(),
             )))
-        }),
+        })
+        .forcing(&[(0, ArgType::Function), (1, ArgType::Any)]),
         any_all("any", true),
         any_all("all", false),
-        Builtin::function("genericClosure", 1, generic_closure),
+        Builtin::function("genericClosure", 1, generic_closure)
+        .forcing(&[(0, ArgType::Any)]),
     ]
 }
 

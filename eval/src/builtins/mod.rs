@@ -22,7 +22,7 @@ mod xml;
 
 use std::rc::Rc;
 
-use crate::{Pos, Value, errors::Result, eval::Evaluator, value::PrimOpFn};
+use crate::{ArgType, Pos, Value, errors::Result, eval::Evaluator, value::PrimOpFn};
 
 /// A builtin function or constant.
 #[derive(Clone)]
@@ -56,6 +56,8 @@ pub enum BuiltinKind {
         arity: usize,
         /// The implementation.
         func: PrimOpFn,
+        /// What it forces first (see [`Builtin::forcing`]).
+        forces: &'static [(usize, ArgType)],
     },
     /// A constant (`true`, `langVersion`, ...).
     Constant(Value),
@@ -84,6 +86,7 @@ impl Builtin {
             kind: BuiltinKind::Function {
                 arity,
                 func: Rc::new(func),
+                forces: &[],
             },
         }
     }
@@ -107,6 +110,27 @@ impl Builtin {
             global: Global::Prefixed,
             kind: BuiltinKind::Nix { file, source },
         }
+    }
+
+    /// Declares that the function first forces the arguments at these
+    /// indices, in this order, each checked against its [`ArgType`] before
+    /// the next is forced, with nothing observable in between; a direct call
+    /// may then evaluate them before calling it, without thunks. A wrong
+    /// declaration changes which error or output comes first, so each one
+    /// follows the C++ Nix builtin's source. Indices beyond the arity are
+    /// ignored.
+    #[must_use]
+    pub fn forcing(mut self, forces: &'static [(usize, ArgType)]) -> Builtin {
+        if let BuiltinKind::Function {
+            arity,
+            forces: declared,
+            ..
+        } = &mut self.kind
+        {
+            let valid = forces.iter().take_while(|(i, _)| i < arity).count();
+            *declared = &forces[..valid];
+        }
+        self
     }
 
     /// Makes the builtin visible under its plain name globally.

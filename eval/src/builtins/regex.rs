@@ -10,6 +10,7 @@
 use std::rc::Rc;
 
 use super::{Builtin, arg_ctx};
+use crate::ArgType;
 use crate::{
     NixString, Pos, Value,
     errors::{Error, Result},
@@ -156,7 +157,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 Some(c) => Ok(groups(&c)),
                 None => Ok(Value::Null),
             }
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("split", 2, |ev, pos, a| {
             let re = ev.expect_string(&a[0], pos, arg_ctx("first", "split"))?;
             let re = ev.regex(&re, pos)?;
@@ -172,7 +174,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             out.push(Value::String(NixString::new(&b[last..])));
             Ok(Value::list(out))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
     ]
 }
 

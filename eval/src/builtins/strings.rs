@@ -3,6 +3,7 @@
 //! contexts propagate as in C++ Nix.
 
 use super::{Builtin, arg_ctx};
+use crate::ArgType;
 use crate::{
     Context, NixString, Pos, Value,
     errors::{Error, Result, TraceMessage},
@@ -38,7 +39,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 },
             )?;
             Ok(Value::Int(s.as_bytes().len() as i64))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("substring", 3, |ev, pos, a| {
             let start = ev.expect_int(
                 &a[0],
@@ -79,7 +81,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 b[start..end].to_vec(),
                 s.context().clone(),
             )))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("concatStringsSep", 2, |ev, pos, a| {
             let sep = ev.expect_string(
                 &a[0],
@@ -113,7 +116,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 }
             }
             Ok(Value::String(NixString::with_context(out, ctx)))
-        }),
+        })
+        .forcing(&[(0, ArgType::String), (1, ArgType::Any)]),
         Builtin::function("replaceStrings", 3, |ev, pos, a| {
             let from = ev.expect_list(&a[0], pos, arg_ctx("first", "replaceStrings"))?;
             let to = ev.expect_list(&a[1], pos, arg_ctx("second", "replaceStrings"))?;
@@ -166,7 +170,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 }
             }
             Ok(Value::String(NixString::with_context(out, ctx)))
-        }),
+        })
+        .forcing(&[(0, ArgType::List), (1, ArgType::Any)]),
         Builtin::function("baseNameOf", 1, |ev, pos, a| {
             let v = ev.force(&a[0], pos)?;
             let s = coerce(
@@ -189,6 +194,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 s.context().clone(),
             )))
         })
+        .forcing(&[(0, ArgType::Any)])
         .plain(),
         Builtin::function("dirOf", 1, |ev, pos, a| {
             let v = ev.force(&a[0], pos)?;
@@ -220,6 +226,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 s.context().clone(),
             )))
         })
+        .forcing(&[(0, ArgType::Any)])
         .plain(),
         Builtin::function("toPath", 1, |ev, pos, a| {
             let s = coerce(ev, &a[0], pos, arg_ctx("first", "toPath"), PLAIN)?;
@@ -237,7 +244,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 canon,
                 s.context().clone(),
             )))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
     ]
 }
 

@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 
 use super::{Builtin, arg_ctx};
+use crate::ArgType;
 use crate::{Attr, Attrs, Pos, Value, symbol::known};
 
 /// Splits a version into components as C++ Nix's `nextComponent`.
@@ -92,7 +93,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     Ordering::Greater => 1,
                 },
             ))
-        }),
+        })
+        .forcing(&[(0, ArgType::PlainString), (1, ArgType::Any)]),
         Builtin::function("splitVersion", 1, |ev, pos, a| {
             let s = ev
                 .string_no_ctx(&a[0], pos)
@@ -103,7 +105,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     .map(|c| Value::string(c.to_vec()))
                     .collect(),
             ))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
         Builtin::function("parseDrvName", 1, |ev, pos, a| {
             let s = ev
                 .string_no_ctx(&a[0], pos)
@@ -134,7 +137,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
                     value: Value::string(version.to_vec()),
                 },
             ])))
-        }),
+        })
+        .forcing(&[(0, ArgType::Any)]),
     ]
 }
 

@@ -314,6 +314,7 @@ impl Evaluator {
             // (`call` counts itself); forcing a thunk only needs stack.
             ThunkState::Pending(e, env) => self.stack(|| self.eval(e, env)),
             ThunkState::App(f, a) => self.call(f, std::slice::from_ref(a), pos),
+            ThunkState::Failed(e) => Err(e.clone()),
             _ => Err(Error::eval("internal error: bad thunk state")),
         };
         match r {
@@ -403,6 +404,9 @@ impl Evaluator {
                     && let Some(Value::PrimOp(p)) = self.globals.get(*g as usize)
                     && p.arity == args.len()
                 {
+                    if !p.forces.is_empty() {
+                        return self.call_primop_early(p, args, env, *pos);
+                    }
                     return match &**args {
                         [a] => self.call_primop(p, std::slice::from_ref(&self.lazy(a, env)), *pos),
                         [a, b] => {
@@ -1084,6 +1088,67 @@ impl Evaluator {
             };
         }
         Ok(cur)
+    }
+
+    /// A direct call of a builtin that declares what it forces first
+    /// ([`crate::ArgType`]): those arguments are evaluated here, in that
+    /// order, instead of being passed as thunks, up to the first one that
+    /// fails (passed as a thunk holding the error, which the builtin then
+    /// meets where it would have) or has another type (the builtin checks
+    /// it); the others are passed as usual.
+    #[inline(never)]
+    fn call_primop_early(
+        &self,
+        p: &PrimOp,
+        args: &[ExprRef],
+        env: &Env,
+        pos: Pos,
+    ) -> Result<Value> {
+        // Builtins take at most three arguments.
+        let mut vals: [Option<Value>; 3] = [None, None, None];
+        for &(i, t) in p.forces {
+            let (Some(a), Some(slot)) = (args.get(i), vals.get_mut(i)) else {
+                break;
+            };
+            // A variable or constant is passed as it is, forced: the
+            // builtin would see that value (and print a list in it with
+            // that identity, see `print::Cell`). Anything else would have
+            // been a fresh thunk: its value is passed instead.
+            let shared = matches!(&**a, Expr::Var { .. } | Expr::Const(_) | Expr::Global(_));
+            let r = if shared {
+                let v = self.lazy(a, env);
+                // As the builtin forces it: at no position.
+                self.force(&v, Pos::NONE)
+                    .map(|forced| (t.accepts(&forced), v))
+            } else {
+                self.stack(|| self.eval(a, env)).map(|v| (t.accepts(&v), v))
+            };
+            match r {
+                Ok((go_on, v)) => {
+                    *slot = Some(v);
+                    if !go_on {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    *slot = Some(Value::Thunk(Thunk::failed(e)));
+                    break;
+                }
+            }
+        }
+        let mut val = |i: usize| match vals[i].take() {
+            Some(v) => v,
+            None => self.lazy(&args[i], env),
+        };
+        match args.len() {
+            1 => self.call_primop(p, &[val(0)], pos),
+            2 => self.call_primop(p, &[val(0), val(1)], pos),
+            3 => self.call_primop(p, &[val(0), val(1), val(2)], pos),
+            _ => {
+                let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
+                self.call_primop(p, &a, pos)
+            }
+        }
     }
 
     fn call_primop(&self, p: &PrimOp, args: &[Value], pos: Pos) -> Result<Value> {

@@ -241,7 +241,7 @@ impl Drop for ThunkState {
                 let a = std::mem::replace(a, Value::Null);
                 drop::defer(drop::Deferred::Values(f, Some(a)));
             }
-            ThunkState::Pending(..) => {}
+            ThunkState::Pending(..) | ThunkState::Failed(_) => {}
         }
     }
 }
@@ -329,6 +329,67 @@ pub struct PrimOp {
     pub arity: usize,
     /// The implementation.
     pub func: PrimOpFn,
+    /// The arguments it forces first, by index, in order, with their types
+    /// (see [`ArgType`]); empty if not declared.
+    pub forces: &'static [(usize, ArgType)],
+}
+
+/// The type a builtin requires of one of the arguments it forces first.
+///
+/// A builtin declares `[(i0, t0), (i1, t1), ...]` (with
+/// [`crate::Builtin::forcing`]) when the first thing it does is force its
+/// argument `i0`, check it against `t0` (failing if it does not match), then
+/// force argument `i1` and check it against `t1`, and so on, with nothing
+/// observable (output, another error, a condition that skips the next
+/// argument) in between. A direct call `builtins.f a b` then evaluates
+/// those arguments in that order before the call instead of allocating a
+/// thunk for each; it stops at the first argument that fails to evaluate
+/// (the builtin receives a thunk that gives the same error when forced, so
+/// its error frames are unchanged) or that does not have the declared type
+/// (the rest stay lazy, and the builtin does what it does with that value
+/// itself). A declared type may be narrower than what the builtin accepts:
+/// that only ends the early evaluation sooner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArgType {
+    /// Any value in weak head normal form.
+    Any,
+    /// An integer.
+    Int,
+    /// A string without context.
+    PlainString,
+    /// A string, with or without context.
+    String,
+    /// An attribute set.
+    Attrs,
+    /// A list.
+    List,
+    /// A list with at least one element (`map` forces its function only
+    /// then).
+    NonEmptyList,
+    /// A lambda or a builtin (sets with `__functor` end the early
+    /// evaluation).
+    Function,
+}
+
+impl ArgType {
+    /// True if the evaluated `v` has this type.
+    pub(crate) fn accepts(self, v: &Value) -> bool {
+        match self {
+            ArgType::Any => true,
+            ArgType::Int => matches!(v, Value::Int(_)),
+            ArgType::PlainString => {
+                matches!(v, Value::String(s) if s.context().is_empty())
+            }
+            ArgType::String => matches!(v, Value::String(_)),
+            ArgType::Attrs => matches!(v, Value::Attrs(_)),
+            ArgType::List => matches!(v, Value::List(_)),
+            ArgType::NonEmptyList => matches!(v, Value::List(l) if !l.is_empty()),
+            ArgType::Function => {
+                matches!(v, Value::Lambda(_) | Value::PrimOp(_) | Value::PrimOpApp(_))
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for PrimOp {
@@ -365,6 +426,9 @@ pub(crate) enum ThunkState {
     Blackhole,
     /// Evaluated (never a thunk).
     Done(Value),
+    /// Evaluated with an error, which forcing it gives again (an argument
+    /// evaluated early for a builtin, see [`ArgType`]).
+    Failed(crate::Error),
 }
 
 /// A thunk's state, in a cell without a borrow flag (a `RefCell` costs a
@@ -452,6 +516,11 @@ impl Thunk {
 
     pub(crate) fn new(expr: ExprRef, env: Env) -> Thunk {
         Thunk(ThunkCell::new(ThunkState::Pending(expr, env)))
+    }
+
+    /// A thunk whose evaluation failed with `e`.
+    pub(crate) fn failed(e: crate::Error) -> Thunk {
+        Thunk(ThunkCell::new(ThunkState::Failed(e)))
     }
 
     pub(crate) fn app(f: Value, arg: Value) -> Thunk {
