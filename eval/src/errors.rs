@@ -222,6 +222,12 @@ impl Error {
         self.0.pos
     }
 
+    /// The trace frames, innermost first, to edit (an embedder hiding the
+    /// frames of its own Nix code, for instance).
+    pub fn traces_mut(&mut self) -> &mut Vec<Trace> {
+        &mut self.0.traces
+    }
+
     /// The trace, innermost frame first.
     #[must_use]
     pub fn traces(&self) -> &[Trace] {

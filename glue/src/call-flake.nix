@@ -1,26 +1,33 @@
 # The Nix side of `builtins.getFlake` (see flake.rs): reads a flake as C++
-# Nix 2.26's lockFlake and callFlake do, for flakes whose inputs are all
-# locked in their flake.lock (or that have none).
+# Nix 2.26's lockFlake and callFlake do.
 #
 # Returns `{ error = MESSAGE; }` for what C++ Nix reports before any output
 # is evaluated (flake.rs turns it into an evaluation error), or
-# `{ flake = RESULT; }`.
+# `{ flake = RESULT; warning = MESSAGE or null; }`.
 { flakeRef, pure }:
 let
   inherit (builtins)
+    addErrorContext
     attrNames
+    concatLists
     concatStringsSep
     filter
+    foldl'
     functionArgs
     head
     isAttrs
     isFunction
     isList
+    isString
+    listToAttrs
     mapAttrs
     parseFlakeRef
     pathExists
+    readFile
     removeAttrs
+    split
     substring
+    stringLength
     tail
     ;
 
@@ -28,6 +35,10 @@ let
   shown = builtins.flakeRefToString ref;
   fetch = r: builtins.fetchTree (removeAttrs r [ "dir" ]);
   withDir = sourceInfo: dir: sourceInfo.outPath + (if dir == "" then "" else "/" + dir);
+  isRelative = r: r.type == "path" && substring 0 1 r.path != "/";
+  showPath = concatStringsSep "/";
+  # C++ parseInputPath: "a/b" is [ "a" "b" ], "" the root.
+  parsePath = s: filter (e: isString e && e != "") (split "/" s);
 
   rootSourceInfo = fetch ref;
   rootDir = ref.dir or "";
@@ -45,25 +56,403 @@ let
   showPos =
     p: if p == null then "«none»:0" else "${p.file}:${toString p.line}:${toString p.column}";
 
-  # Inputs the flake declares: `inputs.*`, and the formals of `outputs`
-  # other than `self` (C++ Nix makes those indirect references).
-  declared =
-    attrNames (rootFlake.inputs or { })
-    ++ filter (n: n != "self" && !(rootFlake.inputs or { } ? ${n})) (
-      attrNames (functionArgs rootFlake.outputs)
+  # ------------------------------------------------------------ inputs
+
+  # The inputs a flake declares, as C++ parseFlakeInputs reads them: each
+  # is `{ follows = PATH; }` or `{ ref; isFlake; overrides; }`. `prefix` is
+  # the flake's input path: its `follows` are relative to it. The formals
+  # of `outputs` not declared in `inputs` (but `self`) are indirect
+  # references to registry entries of that name.
+  parseInputs =
+    prefix: flake:
+    let
+      specs = flake.inputs or { };
+      formals = filter (n: n != "self" && !(specs ? ${n})) (attrNames (functionArgs flake.outputs));
+    in
+    mapAttrs (parseInput prefix) specs
+    // listToAttrs (
+      map (n: {
+        name = n;
+        value = parseInput prefix n { };
+      }) formals
     );
 
-  lockFile = rootPath + "/flake.lock";
-  lock =
-    if pathExists lockFile then
-      builtins.fromJSON (builtins.readFile lockFile)
+  parseInput =
+    prefix: name: spec:
+    if spec ? follows then
+      { follows = prefix ++ parsePath spec.follows; }
+    else
+      {
+        ref =
+          if spec ? type then
+            removeAttrs spec [
+              "flake"
+              "inputs"
+              "follows"
+            ]
+          else if spec ? url then
+            parseFlakeRef spec.url
+          else
+            {
+              type = "indirect";
+              id = name;
+            };
+        isFlake = spec.flake or true;
+        overrides = mapAttrs (parseInput prefix) (spec.inputs or { });
+      };
+
+  # The locked reference of a fetched input: what C++ Nix writes as
+  # `locked` in flake.lock.
+  lockedRef =
+    r: sourceInfo:
+    let
+      pick = names: listToAttrs (map (n: {
+        name = n;
+        value = sourceInfo.${n};
+      }) (filter (n: sourceInfo ? ${n}) names));
+      git = r.type == "git";
+    in
+    r
+    // pick (
+      [
+        "lastModified"
+        "narHash"
+      ]
+      ++ (
+        if git then
+          [
+            "rev"
+            "revCount"
+          ]
+        else
+          [ ]
+      )
+    )
+    // (if git && !(r ? ref) && !(r ? rev) then { ref = gitHeadRef r.url; } else { });
+
+  # The branch a local git repository has checked out (C++ Nix locks a git
+  # input given without `ref` to it).
+  gitHeadRef =
+    url:
+    let
+      dir = if substring 0 7 url == "file://" then substring 7 (stringLength url) url else url;
+      headFile = if pathExists (dir + "/.git/HEAD") then dir + "/.git/HEAD" else dir + "/HEAD";
+      text = if pathExists headFile then readFile headFile else "";
+      line = head (split "\n" text);
+    in
+    if substring 0 5 line == "ref: " then substring 5 (stringLength line) line else "HEAD";
+
+  # ------------------------------------------------------------ locking
+
+  oldLockFile = rootPath + "/flake.lock";
+  oldLock =
+    if pathExists oldLockFile then
+      builtins.fromJSON (readFile oldLockFile)
     else
       {
         root = "root";
         nodes.root = { };
       };
-  rootInputs = lock.nodes.${lock.root}.inputs or { };
-  unlocked = filter (n: !(rootInputs ? ${n})) declared;
+
+  # C++ lockFlake's computeLocks for the inputs `inputs` of the node at input
+  # path `path`, which is the flake in directory `dir` of `sourceInfo`
+  # (`src = { sourceInfo, dir }`).
+  # An input still in the old lock node `old` (`{ lock, key, prefix, keyOf }`:
+  # a node of the root's flake.lock, or of an input flake's own) keeps its
+  # locked node; any other is fetched and, if a flake, locked in turn.
+  # Returns `{ edges = name -> node key or follows path; nodes = key -> node; }`
+  # with the nodes of new inputs keyed by their input path (`/b/e`, never a
+  # lock file key) and copied ones by `keyOf`.
+  # Not done as C++ Nix does: an old entry whose `original` no longer matches
+  # the declaration is kept (C++ Nix refetches it).
+  lockInputs =
+    {
+      inputs,
+      path,
+      overrides,
+      old,
+      src,
+    }:
+    let
+      oldInputs = if old == null then { } else old.lock.nodes.${old.key}.inputs or { };
+      # `inputs.b.inputs.x = ...` overrides input x of input b.
+      overrides' =
+        overrides
+        // listToAttrs (
+          concatLists (
+            map (
+              id:
+              map (o: {
+                name = showPath (path ++ [
+                  id
+                  o
+                ]);
+                value = inputs.${id}.overrides.${o};
+              }) (attrNames (inputs.${id}.overrides or { }))
+            ) (attrNames inputs)
+          )
+        );
+      one =
+        id:
+        let
+          ipath = path ++ [ id ];
+          declared = inputs.${id};
+          input =
+            if overrides' ? ${showPath ipath} then
+              overrides'.${showPath ipath} // { isFlake = declared.isFlake or true; }
+            else
+              declared;
+          oldEdge = oldInputs.${id} or null;
+        in
+        if input ? follows then
+          {
+            edge = input.follows;
+            nodes = { };
+          }
+        else if isString oldEdge then
+          {
+            edge = old.keyOf oldEdge;
+            nodes = copyLock old;
+          }
+        else
+          let
+            r = newInput {
+              inherit ipath input src;
+              overrides = overrides';
+            };
+          in
+          # Fetched (and locked, if a flake) now, under C++ Nix's frame.
+          addErrorContext "while updating the flake input '${showPath ipath}'" (builtins.deepSeq r.nodes r);
+      results = mapAttrs (id: _: one id) inputs;
+    in
+    {
+      edges = mapAttrs (_: r: r.edge) results;
+      nodes = foldl' (acc: r: acc // r.nodes) { } (builtins.attrValues results);
+    };
+
+  newInput =
+    {
+      ipath,
+      input,
+      src,
+      overrides,
+    }:
+    let
+      r = input.ref;
+      key = "/" + showPath ipath;
+      relative = isRelative r;
+      # C++ Nix calls a newly locked relative input with the store path
+      # holding it as `sourceInfo` (nothing else) and its directory there,
+      # so a non-flake one is that whole store path.
+      sourceInfo =
+        if relative then
+          { inherit (src.sourceInfo) outPath; }
+        else if r.type == "indirect" then
+          throw "cannot find flake '${builtins.flakeRefToString r}' in the flake registries"
+        else if pure && !(r ? narHash || r ? rev) then
+          throw "cannot update unlocked flake input '${showPath ipath}' in pure mode"
+        else
+          fetch r;
+      dir = if relative then canonDir (src.dir + "/" + r.path) else r.dir or "";
+      outPath = withDir sourceInfo dir;
+      node = {
+        locked = if relative then r else lockedRef r sourceInfo;
+        original = r;
+        # Not lock file entries: how `nodes` calls it (C++ `nodePaths`).
+        __sourceInfo = sourceInfo;
+        __dir = dir;
+      }
+      // (if relative then { parent = init ipath; } else { })
+      // (if input.isFlake then { } else { flake = false; });
+      flake = import (outPath + "/flake.nix");
+      lockFile = outPath + "/flake.lock";
+      childLock = builtins.fromJSON (readFile lockFile);
+      sub = lockInputs {
+        inputs = parseInputs ipath flake;
+        path = ipath;
+        inherit overrides;
+        old =
+          if pathExists lockFile then
+            {
+              lock = childLock;
+              key = childLock.root;
+              prefix = ipath;
+              keyOf = k: key + "#" + k;
+            }
+          else
+            null;
+        src = { inherit sourceInfo dir; };
+      };
+    in
+    # Fetched before its flake.nix is read.
+    builtins.seq sourceInfo {
+      edge = key;
+      nodes =
+        if input.isFlake then { ${key} = node // { inputs = sub.edges; }; } // sub.nodes else { ${key} = node; };
+    };
+
+  init = l: builtins.genList (builtins.elemAt l) (builtins.length l - 1);
+  # C++ CanonPath, relative: "./a/../b/" is "b".
+  canonDir =
+    p:
+    concatStringsSep "/" (
+      foldl' (
+        acc: e:
+        if e == "" || e == "." then
+          acc
+        else if e == ".." then
+          (if acc == [ ] then [ ] else init acc)
+        else
+          acc ++ [ e ]
+      ) [ ] (parsePath p)
+    );
+
+  # The nodes of an old lock file under new keys, their follows paths and
+  # parents made absolute in the new lock.
+  copyLock =
+    old:
+    listToAttrs (
+      map (k: {
+        name = old.keyOf k;
+        value =
+          let
+            n = old.lock.nodes.${k};
+          in
+          n
+          // {
+            inputs = mapAttrs (_: e: if isList e then old.prefix ++ e else old.keyOf e) (n.inputs or { });
+          }
+          // (if n ? parent then { parent = old.prefix ++ n.parent; } else { });
+      }) (filter (k: k != old.lock.root) (attrNames old.lock.nodes))
+    );
+
+  rootLocks = lockInputs {
+    inputs = parseInputs [ ] rootFlake;
+    path = [ ];
+    overrides = { };
+    old = {
+      lock = oldLock;
+      key = oldLock.root;
+      prefix = [ ];
+      keyOf = k: k;
+    };
+    src = {
+      sourceInfo = rootSourceInfo;
+      dir = rootDir;
+    };
+  };
+
+  lock = {
+    root = oldLock.root;
+    nodes =
+      oldLock.nodes
+      // rootLocks.nodes
+      // {
+        ${oldLock.root} = oldLock.nodes.${oldLock.root} // { inputs = rootLocks.edges; };
+      };
+  };
+
+  # ------------------------------------------------------------ the warning
+
+  # C++ LockFile::getAllInputs: every input path with its edge, each node's
+  # inputs listed once (under the first path that reaches it).
+  allInputs =
+    lk:
+    let
+      go =
+        state: prefix: key:
+        if state.done ? ${key} then
+          state
+        else
+          foldl' (
+            s: id:
+            let
+              p = prefix ++ [ id ];
+              e = lk.nodes.${key}.inputs.${id};
+              s' = s // {
+                res = s.res // (if s.res ? ${showPath p} then { } else { ${showPath p} = e; });
+              };
+            in
+            if isList e then s' else go s' p e
+          ) (state // { done = state.done // { ${key} = true; }; }) (attrNames (lk.nodes.${key}.inputs or { }));
+    in
+    (go {
+      done = { };
+      res = { };
+    } [ ] lk.root).res;
+
+  describe =
+    lk: e:
+    if isList e then
+      "follows '${showPath e}'"
+    else
+      let
+        locked = lk.nodes.${e}.locked;
+      in
+      "'${builtins.flakeRefToString (builtins.deepSeq locked locked)}'"
+      + (if locked ? lastModified then " (${civilDate locked.lastModified})" else "");
+
+  # "YYYY-MM-DD" of a Unix time (UTC), as C++ Nix's gmtime.
+  civilDate =
+    t:
+    let
+      days = t / 86400 - (if t < 0 && t - t / 86400 * 86400 != 0 then 1 else 0);
+      z = days + 719468;
+      era = (if z >= 0 then z else z - 146096) / 146097;
+      doe = z - era * 146097;
+      yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+      doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+      mp = (5 * doy + 2) / 153;
+      d = doy - (153 * mp + 2) / 5 + 1;
+      m = if mp < 10 then mp + 3 else mp - 9;
+      y = yoe + era * 400 + (if m <= 2 then 1 else 0);
+      pad = n: w: let s = toString n; in if stringLength s >= w then s else pad ("0" + s) w;
+    in
+    "${pad y 4}-${pad m 2}-${pad d 2}";
+
+  # Input paths in C++ Nix's order (element by element, not as strings).
+  pathLess =
+    a: b:
+    let
+      go =
+        x: y:
+        if y == [ ] then
+          false
+        else if x == [ ] then
+          true
+        else if head x == head y then
+          go (tail x) (tail y)
+        else
+          head x < head y;
+    in
+    go (parsePath a) (parsePath b);
+
+  rootLocked = lockedRef ref rootSourceInfo;
+
+  oldAll = allInputs oldLock;
+  newAll = allInputs lock;
+  diffLines = concatLists (
+    map (
+      p:
+      if !(oldAll ? ${p}) then
+        [ "• Added input '${p}':\n    ${describe lock newAll.${p}}" ]
+      else if !(newAll ? ${p}) then
+        [ "• Removed input '${p}'" ]
+      else
+        let
+          was = describe oldLock oldAll.${p};
+          now = describe lock newAll.${p};
+        in
+        if was == now then [ ] else [ "• Updated input '${p}':\n    ${was}\n  → ${now}" ]
+    ) (builtins.sort pathLess (attrNames (oldAll // newAll)))
+  );
+  warning =
+    if diffLines == [ ] then
+      null
+    else
+      "not writing modified lock file of flake '${shown}':\n${concatStringsSep "\n" diffLines}";
+
+  # ------------------------------------------------------------ calling
 
   # An input of a node is a node name, or a path of input names to follow
   # from the root.
@@ -80,12 +469,14 @@ let
       sourceInfo =
         if isRoot then
           rootSourceInfo
+        else if node ? __sourceInfo then
+          node.__sourceInfo
         # A relative path input lives inside the flake that declares it.
-        else if node.locked.type == "path" && substring 0 1 node.locked.path != "/" then
+        else if isRelative node.locked then
           parent.sourceInfo // { outPath = parent.outPath + "/" + node.locked.path; }
         else
           fetch node.locked;
-      dir = if isRoot then rootDir else node.locked.dir or "";
+      dir = if isRoot then rootDir else node.__dir or node.locked.dir or "";
       outPath = withDir sourceInfo dir;
       flake = if isRoot then rootFlake else import (outPath + "/flake.nix");
       inputs = mapAttrs (_: spec: nodes.${resolve spec}) (node.inputs or { });
@@ -125,13 +516,10 @@ else if unsupported != [ ] then
       showPos (builtins.unsafeGetAttrPos (head unsupported) rootFlake)
     }";
   }
-else if unlocked != [ ] then
-  {
-    error = "flake '${shown}': input${
-      if tail unlocked == [ ] then "" else "s"
-    } ${
-      concatStringsSep ", " (map (n: "'${n}'") unlocked)
-    } not locked in its flake.lock, and tvix does not lock flake inputs yet";
-  }
 else
-  { flake = nodes.${lock.root}; }
+  {
+    warning = addErrorContext "while updating the lock file of flake '${
+      builtins.flakeRefToString (builtins.deepSeq rootLocked rootLocked)
+    }'" (builtins.deepSeq rootLocks.nodes warning);
+    flake = nodes.${lock.root};
+  }

@@ -429,7 +429,7 @@ pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
 /// `fetchTree` of type `file`, `tarball` or `path`.
 /// C++ Nix's `Input::getNarHash`: an SRI hash (the empty string is a zero
 /// SHA-256), which must be SHA-256 (a usage error otherwise).
-fn parse_nar_hash(s: &str) -> Result<NixHash> {
+pub(crate) fn parse_nar_hash(s: &str) -> Result<NixHash> {
     if s.is_empty() {
         return Ok(NixHash::Sha256([0; 32]));
     }
@@ -627,7 +627,13 @@ pub(crate) fn fetch_tree(
         _ => {
             let local = url.strip_prefix("path:").unwrap_or(&url).to_owned();
             let root = std::path::Path::new(&local);
-            let nar = crate::import::dump(root, None)?;
+            if std::fs::symlink_metadata(root).is_err() {
+                // C++ Nix shows the path under its accessor's root: `//x`.
+                return Err(in_frame(Error::eval(format!(
+                    "path '/{local}' does not exist"
+                ))));
+            }
+            let nar = crate::import::dump(root, None).map_err(in_frame)?;
             let sha: [u8; 32] = Sha256::digest(&nar).into();
             let p = glue
                 .store()

@@ -1,19 +1,18 @@
-//! `builtins.getFlake`: evaluates a flake as C++ Nix 2.26 does, for flakes
-//! without inputs or whose inputs are all locked in their `flake.lock`.
+//! `builtins.getFlake`: evaluates a flake as C++ Nix 2.26 does.
 //!
 //! The flake reference is parsed by `builtins.parseFlakeRef`, its source
 //! fetched by `builtins.fetchTree` (so every input type `fetchTree` knows
-//! works, with its store paths and `narHash`es), and the result is built by
-//! `call-flake.nix`, our own rendering of C++ Nix's `callFlake`: each node of
-//! the lock file becomes `outputs // sourceInfo // { outPath, inputs,
-//! outputs, sourceInfo, _type = "flake"; }`, with `self` the result itself,
-//! `follows` paths resolved from the root and relative `path:` inputs inside
-//! the flake that declares them. Not done: flake registries (indirect
-//! references such as `nixpkgs`), and locking inputs missing from
-//! `flake.lock` (C++ Nix fetches them and warns that it does not write the
-//! lock file); both are reported as errors.
+//! works, with its store paths and `narHash`es), and the rest is
+//! `call-flake.nix`, our own rendering of C++ Nix's `lockFlake` (inputs
+//! missing from `flake.lock` are fetched and locked in memory, with C++
+//! Nix's "not writing modified lock file" warning, which this module
+//! prints) and `callFlake` (each node of the lock becomes `outputs //
+//! sourceInfo // { outPath, inputs, outputs, sourceInfo, _type = "flake";
+//! }`, with `self` the result itself). Frames of call-flake.nix's own code
+//! are removed from errors: users see C++ Nix's. Not done: flake registries
+//! (indirect references such as `nixpkgs`), reported as errors.
 
-use tvix_eval::{Builtin, Error, Symbol, Value};
+use tvix_eval::{Builtin, Error, Evaluator, NixString, Pos, Result, Symbol, Value};
 
 use crate::builtins::attrs_value;
 
@@ -27,6 +26,26 @@ pub(crate) fn flake_builtins() -> Vec<Builtin> {
             pos,
             "while evaluating the argument passed to builtins.getFlake",
         )?;
+        get_flake(ev, pos, flake_ref).map_err(|mut e| {
+            // Frames inside call-flake.nix are ours, not the user's: C++
+            // Nix shows only the contexts it adds itself, which
+            // call-flake.nix adds without a position, and which are
+            // truncated like any frame without --show-trace (unlike
+            // `addErrorContext`'s).
+            let traces = e.traces_mut();
+            traces.retain(|t| !ev.show_pos(t.pos).starts_with("<nix/call-flake.nix>"));
+            for t in traces.iter_mut() {
+                if t.message.starts_with("while updating the ") {
+                    t.always = false;
+                }
+            }
+            e
+        })
+    })]
+}
+
+fn get_flake(ev: &Evaluator, pos: Pos, flake_ref: NixString) -> Result<Value> {
+    {
         let call_flake = ev.eval_internal("call-flake.nix", CALL_FLAKE)?;
         let arg = attrs_value([
             ("flakeRef", Value::String(flake_ref)),
@@ -38,11 +57,17 @@ pub(crate) fn flake_builtins() -> Vec<Builtin> {
             let msg = ev.expect_string(error, pos, "while reading a flake")?;
             return Err(Error::eval(msg.to_str_lossy().into_owned()));
         }
+        if let Some(warning) = got.get(Symbol::new(b"warning")) {
+            let warning = ev.force(warning, pos)?;
+            if let Value::String(w) = warning {
+                ev.log_warning(&w.to_str_lossy());
+            }
+        }
         match got.get(Symbol::new(b"flake")) {
             Some(flake) => ev.force(flake, pos),
             None => Err(Error::eval(
                 "internal error: call-flake.nix returned no flake",
             )),
         }
-    })]
+    }
 }

@@ -134,6 +134,34 @@ struct Request {
     /// A shallow fetch has no `revCount`: `fetchTree` with an attribute set
     /// is shallow unless told otherwise, `fetchGit` and URL strings are not.
     shallow: bool,
+    /// What the result must have (as a flake.lock records it): C++ Nix's
+    /// `checkLocks`.
+    nar_hash: Option<String>,
+    last_modified: Option<i64>,
+    rev_count: Option<i64>,
+}
+
+impl Request {
+    /// The input as C++ Nix shows it (`Input::to_string`), with `rev` and
+    /// `reference` as given or resolved.
+    fn shown(&self, reference: Option<&str>, rev: Option<&str>) -> String {
+        let mut query = Vec::new();
+        if let Some(r) = reference {
+            query.push(format!("ref={r}"));
+        }
+        if let Some(r) = rev {
+            query.push(format!("rev={r}"));
+        }
+        if self.shallow {
+            query.push("shallow=1".to_owned());
+        }
+        let mut s = format!("git+file://{}", self.repo.display());
+        if !query.is_empty() {
+            s.push('?');
+            s.push_str(&query.join("&"));
+        }
+        s
+    }
 }
 
 fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Request> {
@@ -143,6 +171,9 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
     let mut reference = None;
     let mut name = "source".to_owned();
     let mut shallow = None;
+    let mut nar_hash = None;
+    let mut last_modified = None;
+    let mut rev_count = None;
     let text = |v: &Value, p: Pos| -> Result<String> {
         Ok(ev.string_no_ctx(v, p)?.to_str_lossy().into_owned())
     };
@@ -168,6 +199,11 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
                         }
                     }
                     b"shallow" => shallow = Some(ev.expect_bool(&attr.value, attr.pos, "")?),
+                    b"narHash" => nar_hash = Some(text(&attr.value, attr.pos)?),
+                    b"lastModified" => {
+                        last_modified = Some(ev.expect_int(&attr.value, attr.pos, "")?);
+                    }
+                    b"revCount" => rev_count = Some(ev.expect_int(&attr.value, attr.pos, "")?),
                     b"type" | b"allRefs" | b"exportIgnore" => {}
                     other => {
                         return Err(Error::eval(format!(
@@ -201,6 +237,9 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
         reference,
         name,
         shallow: shallow.unwrap_or(who == "fetchTree" && matches!(arg, Value::Attrs(_))),
+        nar_hash,
+        last_modified,
+        rev_count,
     })
 }
 
@@ -360,9 +399,71 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
         "narHash",
         Value::string(NixHash::Sha256(nar_sha256).to_sri()),
     ));
+    check_locks(&req, &attrs, last_modified, nar_sha256)?;
+    // A shallow fetch computes no `revCount`: a given one is kept, as the
+    // input's attributes are in C++ Nix.
+    if let Some(n) = req.rev_count
+        && !attrs.iter().any(|(name, _)| *name == "revCount")
+    {
+        attrs.push(("revCount", Value::Int(n)));
+    }
     attrs.push(("outPath", store_path_value(&path)));
     attrs.push(("submodules", Value::bool(false)));
     Ok(attrs_value(attrs))
+}
+
+/// C++ Nix's `checkLocks`: a `narHash`, `lastModified` or `revCount` given
+/// (as flake.lock records them) must be the fetched tree's.
+fn check_locks(
+    req: &Request,
+    attrs: &[(&str, Value)],
+    last_modified: i64,
+    nar_sha256: [u8; 32],
+) -> Result<()> {
+    let specified = req.shown(req.reference.as_deref(), req.rev.as_deref());
+    let frame =
+        |e: Error| e.with_trace(Pos::NONE, format!("while fetching the input '{specified}'"));
+    let got = |name: &str| attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
+    // The input with what the fetch resolved, as C++ Nix shows the result.
+    let result = || {
+        let rev = match got("rev") {
+            Some(Value::String(r)) => Some(r.to_str_lossy().into_owned()),
+            _ => None,
+        };
+        let reference = req
+            .reference
+            .clone()
+            .or_else(|| git_text(&req.repo, &["symbolic-ref", "-q", "HEAD"]).ok());
+        req.shown(reference.as_deref(), rev.as_deref())
+    };
+    if let Some(expected) = &req.nar_hash {
+        let expected = crate::fetch::parse_nar_hash(expected).map_err(frame)?;
+        let got = NixHash::Sha256(nar_sha256);
+        if expected != got {
+            return Err(frame(Error::eval(format!(
+                "NAR hash mismatch in input '{specified}', expected '{}' but got '{}'",
+                expected.to_sri(),
+                got.to_sri()
+            ))));
+        }
+    }
+    if let Some(expected) = req.last_modified
+        && expected != last_modified
+    {
+        return Err(frame(Error::eval(format!(
+            "'lastModified' attribute mismatch in input '{}', expected {expected}, got {last_modified}",
+            result()
+        ))));
+    }
+    if let (Some(expected), Some(got)) = (req.rev_count, got("revCount"))
+        && !matches!(got, Value::Int(n) if *n == expected)
+    {
+        return Err(frame(Error::eval(format!(
+            "'revCount' attribute mismatch in input '{}', expected {expected}",
+            result()
+        ))));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod cli;
 mod derivation;
 mod eval_cli;
+mod flake_lock;
 mod flake_refs;
 mod glue;
 mod nar;

@@ -1436,6 +1436,12 @@ impl Evaluator {
         ]))
     }
 
+    /// Reports a warning of Nix itself (C++ `warn`, printed after
+    /// `warning: `), as opposed to `builtins.warn`'s.
+    pub fn log_warning(&self, message: &str) {
+        self.observer.log_warning(message);
+    }
+
     /// Emits a warning (`builtins.warn`).
     pub fn warn(&self, msg: &str) -> Result<()> {
         self.observer.warn(msg);
