@@ -17,15 +17,20 @@ pub struct EvalStore {
 
 /// Adds the glue (store I/O and store builtins) to the evaluator of
 /// `tvix --eval` and the REPL: paths are copied into the store `store` names (opened only
-/// when first needed), as C++ Nix copies them under `--eval` too.
+/// when first needed), as C++ Nix copies them under `--eval` too;
+/// `flake_registry` is the `flake-registry` setting (default: C++ Nix's).
 pub fn with_glue(
     mut builder: EvaluationBuilder,
     store: Option<String>,
+    flake_registry: Option<&str>,
 ) -> anyhow::Result<(EvaluationBuilder, EvalStore)> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let glue = Glue::new(GlueStore::from_arg(store_arg(store)?, rt.handle().clone()));
     if let Some(dir) = fetch_cache_dir() {
         glue.set_fetch_cache(dir);
+    }
+    if let Some(r) = flake_registry {
+        glue.set_flake_registry(r);
     }
     builder = builder.io(glue.io());
     for b in glue.builtins() {

@@ -237,20 +237,7 @@ impl EvaluationBuilder {
         globals.push(Value::Null);
         global_names.insert(Symbol::new(b"builtins"), 0);
         for b in &all {
-            let v = match &b.kind {
-                BuiltinKind::Function {
-                    arity,
-                    func,
-                    forces,
-                } => Value::PrimOp(Rc::new(PrimOp {
-                    name: b.name,
-                    arity: *arity,
-                    func: func.clone(),
-                    forces,
-                })),
-                BuiltinKind::Constant(v) => v.clone(),
-                BuiltinKind::Nix { file, source } => nix_builtin(file, source),
-            };
+            let v = b.value();
             let gname = match b.global {
                 Global::Plain => b.name.to_owned(),
                 Global::Prefixed => format!("__{}", b.name),
@@ -308,6 +295,29 @@ impl EvaluationBuilder {
             interrupt: self.interrupt,
         };
         Evaluation { ev: Rc::new(ev) }
+    }
+}
+
+impl Builtin {
+    /// The builtin as a value (a function, the constant, or a thunk of the
+    /// Nix expression), e.g. to pass a Rust function to Nix code without
+    /// adding it to the global scope.
+    #[must_use]
+    pub fn value(&self) -> Value {
+        match &self.kind {
+            BuiltinKind::Function {
+                arity,
+                func,
+                forces,
+            } => Value::PrimOp(Rc::new(PrimOp {
+                name: self.name,
+                arity: *arity,
+                func: func.clone(),
+                forces,
+            })),
+            BuiltinKind::Constant(v) => v.clone(),
+            BuiltinKind::Nix { file, source } => nix_builtin(file, source),
+        }
     }
 }
 

@@ -4,7 +4,15 @@
 # Returns `{ error = MESSAGE; }` for what C++ Nix reports before any output
 # is evaluated (flake.rs turns it into an evaluation error), or
 # `{ flake = RESULT; warning = MESSAGE or null; }`.
-{ flakeRef, pure }:
+# `registries` is a function returning the JSON texts of the flake
+# registries (user, system, global), called when an indirect reference is
+# looked up. Errors C++ Nix raises as plain errors (not catchable by
+# `tryEval`) are thrown with the prefix `fail`; flake.rs turns them back.
+{
+  flakeRef,
+  pure,
+  registries,
+}:
 let
   inherit (builtins)
     addErrorContext
@@ -40,8 +48,66 @@ let
   # C++ parseInputPath: "a/b" is [ "a" "b" ], "" the root.
   parsePath = s: filter (e: isString e && e != "") (split "/" s);
 
-  rootSourceInfo = fetch ref;
-  rootDir = ref.dir or "";
+  fail = msg: throw ("«getFlake» " + msg);
+
+  # C++ lookupInRegistries: the first entry (user, system, then global
+  # registry) whose `from` is the reference (without its `ref`/`rev` unless
+  # `exact`) replaces it by its `to` (keeping the reference's `ref`/`rev`
+  # where `from` has none), until none matches; the `dir` of the last entry
+  # used, else the reference's, is the result's.
+  registryEntries = concatLists (map (t: (builtins.fromJSON t).flakes or [ ]) (registries null));
+  lookup =
+    r:
+    let
+      go =
+        n: input: dir:
+        let
+          matches = filter (
+            e: e.from == input || !(e.exact or false) && e.from == removeAttrs input [ "ref" "rev" ]
+          ) registryEntries;
+          e = head matches;
+          keep = a: if !(e.from ? ${a}) && input ? ${a} then { ${a} = input.${a}; } else { };
+          to = removeAttrs e.to [ "dir" ];
+        in
+        if n > 100 then
+          fail "cycle detected in flake registry for '${builtins.flakeRefToString input}'"
+        else if matches == [ ] then
+          if input.type == "indirect" then
+            fail "cannot find flake '${builtins.flakeRefToString input}' in the flake registries"
+          else
+            input // (if dir == null then { } else { inherit dir; })
+        else
+          go (n + 1) (if e.exact or false then to else override to (keep "ref") (keep "rev")) (
+            e.to.dir or null
+          );
+      # C++ applyOverrides: only these schemes take a `ref` or `rev`.
+      override =
+        to: ref: rev:
+        if
+          builtins.elem to.type [
+            "git"
+            "github"
+            "gitlab"
+            "sourcehut"
+            "hg"
+            "indirect"
+          ]
+        then
+          to // ref // rev
+        else if ref ? ref then
+          fail "don't know how to set branch/tag name of input '${builtins.flakeRefToString to}' to '${ref.ref}'"
+        else if rev ? rev then
+          fail "don't know how to set revision of input '${builtins.flakeRefToString to}' to '${rev.rev}'"
+        else
+          to;
+      found = go 1 (removeAttrs r [ "dir" ]) null;
+    in
+    if found ? dir || !(r ? dir) then found else found // { inherit (r) dir; };
+  resolved = r: if r.type == "indirect" then lookup r else r;
+
+  rootRef = resolved ref;
+  rootSourceInfo = fetch rootRef;
+  rootDir = rootRef.dir or "";
   rootPath = withDir rootSourceInfo rootDir;
   flakeFile = rootPath + "/flake.nix";
   rootFlake = import flakeFile;
@@ -247,16 +313,15 @@ let
       sourceInfo =
         if relative then
           { inherit (src.sourceInfo) outPath; }
-        else if r.type == "indirect" then
-          throw "cannot find flake '${builtins.flakeRefToString r}' in the flake registries"
         else if pure && !(r ? narHash || r ? rev) then
-          throw "cannot update unlocked flake input '${showPath ipath}' in pure mode"
+          fail "cannot update unlocked flake input '${showPath ipath}' in pure mode"
         else
-          fetch r;
-      dir = if relative then canonDir (src.dir + "/" + r.path) else r.dir or "";
+          fetch fetched;
+      fetched = resolved r;
+      dir = if relative then canonDir (src.dir + "/" + r.path) else fetched.dir or "";
       outPath = withDir sourceInfo dir;
       node = {
-        locked = if relative then r else lockedRef r sourceInfo;
+        locked = if relative then r else lockedRef fetched sourceInfo;
         original = r;
         # Not lock file entries: how `nodes` calls it (C++ `nodePaths`).
         __sourceInfo = sourceInfo;
@@ -427,7 +492,7 @@ let
     in
     go (parsePath a) (parsePath b);
 
-  rootLocked = lockedRef ref rootSourceInfo;
+  rootLocked = lockedRef rootRef rootSourceInfo;
 
   oldAll = allInputs oldLock;
   newAll = allInputs lock;
@@ -494,13 +559,9 @@ let
     if node.flake or true then result else sourceInfo
   ) lock.nodes;
 in
-if ref.type == "indirect" then
+if pure && !(ref ? narHash || ref ? rev) then
   {
-    error = "cannot look up flake '${shown}': tvix has no flake registry (use a path:, git+ or other direct flake reference)";
-  }
-else if pure && !(ref ? narHash || ref ? rev) then
-  {
-    error = "cannot call 'getFlake' on unlocked flake reference '${shown}', at «none»:0 (use --impure to override)";
+    error = "cannot call 'getFlake' on unlocked flake reference '${flakeRef}', at «none»:0 (use --impure to override)";
   }
 else if !pathExists flakeFile then
   { error = "path '${flakeFile}' does not exist"; }

@@ -249,7 +249,7 @@ fn flat_hash(glue: &Glue, p: &StorePath<String>) -> std::result::Result<NixHash,
     }
 }
 
-fn fetch_error(e: &FetchError) -> Error {
+pub(crate) fn fetch_error(e: &FetchError) -> Error {
     let mut msg = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
@@ -312,7 +312,7 @@ fn add_tarball(
 }
 
 /// The bytes at `url`.
-fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, FetchError> {
+pub(crate) fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, FetchError> {
     let parsed = url::Url::parse(url).map_err(|_| FetchError::Url(url.to_owned()))?;
     match parsed.scheme() {
         "file" => {

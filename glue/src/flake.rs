@@ -8,25 +8,37 @@
 //! Nix's "not writing modified lock file" warning, which this module
 //! prints) and `callFlake` (each node of the lock becomes `outputs //
 //! sourceInfo // { outPath, inputs, outputs, sourceInfo, _type = "flake";
-//! }`, with `self` the result itself). Frames of call-flake.nix's own code
-//! are removed from errors: users see C++ Nix's. Not done: flake registries
-//! (indirect references such as `nixpkgs`), reported as errors.
+//! }`, with `self` the result itself). Indirect references are looked up
+//! in the flake registries this module reads ([`registries`]). Frames of
+//! call-flake.nix's own code are removed from errors: users see C++ Nix's.
 
-use tvix_eval::{Builtin, Error, Evaluator, NixString, Pos, Result, Symbol, Value};
+use tvix_eval::{Builtin, Error, ErrorKind, Evaluator, NixString, Pos, Result, Symbol, Value};
 
-use crate::builtins::attrs_value;
+use std::{path::PathBuf, rc::Rc};
+
+use crate::{Glue, builtins::attrs_value};
 
 const CALL_FLAKE: &str = include_str!("call-flake.nix");
 
 /// `getFlake`.
-pub(crate) fn flake_builtins() -> Vec<Builtin> {
-    vec![Builtin::function("getFlake", 1, |ev, pos, args| {
+pub(crate) fn flake_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
+    let glue = glue.clone();
+    vec![Builtin::function("getFlake", 1, move |ev, pos, args| {
         let flake_ref = ev.expect_string_no_ctx(
             &args[0],
             pos,
             "while evaluating the argument passed to builtins.getFlake",
         )?;
-        get_flake(ev, pos, flake_ref).map_err(|mut e| {
+        get_flake(&glue, ev, pos, flake_ref).map_err(|e| {
+            // call-flake.nix's own failures: plain errors, as in C++ Nix.
+            let mut e = match e.message().strip_prefix("«getFlake» ") {
+                Some(m) if e.kind() == ErrorKind::Throw => {
+                    let mut plain = Error::eval(m);
+                    *plain.traces_mut() = e.traces().to_vec();
+                    plain
+                }
+                _ => e,
+            };
             // Frames inside call-flake.nix are ours, not the user's: C++
             // Nix shows only the contexts it adds itself, which
             // call-flake.nix adds without a position, and which are
@@ -44,12 +56,15 @@ pub(crate) fn flake_builtins() -> Vec<Builtin> {
     })]
 }
 
-fn get_flake(ev: &Evaluator, pos: Pos, flake_ref: NixString) -> Result<Value> {
+fn get_flake(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos, flake_ref: NixString) -> Result<Value> {
     {
         let call_flake = ev.eval_internal("call-flake.nix", CALL_FLAKE)?;
+        let g = glue.clone();
+        let registries = Builtin::function("registries", 1, move |ev, _, _| registries(&g, ev));
         let arg = attrs_value([
             ("flakeRef", Value::String(flake_ref)),
             ("pure", Value::bool(ev.is_pure())),
+            ("registries", registries.value()),
         ]);
         let got = ev.call(&call_flake, &[arg], pos)?;
         let got = ev.expect_attrs(&got, pos, "while reading a flake")?;
@@ -70,4 +85,64 @@ fn get_flake(ev: &Evaluator, pos: Pos, flake_ref: NixString) -> Result<Value> {
             )),
         }
     }
+}
+
+/// The flake registries C++ Nix 2.26 resolves indirect references with, in
+/// its order: the user's (`$XDG_CONFIG_HOME/nix/registry.json`, else
+/// `~/.config/nix/registry.json`), the system's
+/// (`$NIX_CONF_DIR/registry.json`, else `/etc/nix/registry.json`) and the
+/// global one (the `flake-registry` setting: a path, a URL downloaded as
+/// `fetchTree` downloads, or nothing). A list of their JSON texts; a file
+/// that is missing is skipped, one that is not a version 2 registry is
+/// skipped with C++ Nix's warning.
+fn registries(glue: &Glue, ev: &Evaluator) -> Result<Value> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let user = env("XDG_CONFIG_HOME")
+        .or_else(|| env("HOME").map(|h| h.join(".config")))
+        .map(|c| c.join("nix/registry.json"));
+    let system = env("NIX_CONF_DIR")
+        .unwrap_or_else(|| PathBuf::from("/etc/nix"))
+        .join("registry.json");
+    let mut texts = Vec::new();
+    for path in user.into_iter().chain([system]) {
+        if let Ok(bytes) = std::fs::read(&path) {
+            texts.extend(checked_registry(ev, &path.display().to_string(), bytes));
+        }
+    }
+    let global = glue.flake_registry.borrow().clone();
+    if global.starts_with('/') {
+        if let Ok(bytes) = std::fs::read(&global) {
+            texts.extend(checked_registry(ev, &global, bytes));
+        }
+    } else if !global.is_empty() {
+        let bytes =
+            crate::fetch::download(glue, &global).map_err(|e| crate::fetch::fetch_error(&e))?;
+        texts.extend(checked_registry(ev, &global, bytes));
+    }
+    Ok(Value::list(texts))
+}
+
+/// `bytes` as a registry's JSON text, or `None` with C++ Nix's warning.
+fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Value> {
+    let version = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(json) => json
+            .get("version")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0),
+        Err(e) => {
+            ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
+            return None;
+        }
+    };
+    if version != 2 {
+        ev.log_warning(&format!(
+            "cannot read flake registry '{path}': error: flake registry '{path}' has unsupported version {version}"
+        ));
+        return None;
+    }
+    Some(Value::String(NixString::new(bytes)))
 }

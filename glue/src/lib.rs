@@ -56,7 +56,13 @@ pub struct Glue {
     /// Where downloads are remembered across evaluations (none: only
     /// within this one).
     fetch_cache: RefCell<Option<std::path::PathBuf>>,
+    /// C++ Nix's `flake-registry` setting: the global flake registry's path
+    /// or URL, or empty for none.
+    flake_registry: RefCell<String>,
 }
+
+/// C++ Nix's default `flake-registry`.
+pub const DEFAULT_FLAKE_REGISTRY: &str = "https://channels.nixos.org/flake-registry.json";
 
 impl Glue {
     /// Glue over a store, with no build service.
@@ -69,6 +75,7 @@ impl Glue {
             builder: None,
             fetched: fetch::Fetched::default(),
             fetch_cache: RefCell::default(),
+            flake_registry: RefCell::new(DEFAULT_FLAKE_REGISTRY.to_owned()),
         })
     }
 
@@ -82,6 +89,7 @@ impl Glue {
             builder: Some(builder),
             fetched: fetch::Fetched::default(),
             fetch_cache: RefCell::default(),
+            flake_registry: RefCell::new(DEFAULT_FLAKE_REGISTRY.to_owned()),
         })
     }
 
@@ -90,6 +98,12 @@ impl Glue {
     /// store.
     pub fn set_fetch_cache(&self, dir: std::path::PathBuf) {
         *self.fetch_cache.borrow_mut() = Some(dir);
+    }
+
+    /// Sets the global flake registry (C++ Nix's `flake-registry`): a path,
+    /// a URL, or `""` for none.
+    pub fn set_flake_registry(&self, location: &str) {
+        *self.flake_registry.borrow_mut() = location.to_owned();
     }
 
     /// The store.
@@ -124,7 +138,7 @@ impl Glue {
         all.extend(builtins::store_builtins(self));
         all.extend(fetch::fetch_builtins(self));
         all.extend(git::git_builtins(self));
-        all.extend(flake::flake_builtins());
+        all.extend(flake::flake_builtins(self));
         all
     }
 

@@ -4,7 +4,8 @@
 //! file" warning (added, removed and `follows` inputs, nested inputs taken
 //! from an input's own flake.lock, relative and git inputs), the same errors
 //! with and without `--show-trace`, and C++ Nix's quirk that a newly locked
-//! relative non-flake input is the whole store path holding it. The flakes
+//! relative non-flake input is the whole store path holding it; indirect
+//! references resolved through the user's and the global registry. The flakes
 //! are written to a temporary directory at run time: their `lastModified`
 //! (file times) and git commits are whatever this run makes, the same for
 //! both programs.
@@ -126,6 +127,34 @@ fn fixtures(root: &Path) {
         ),
     );
 
+    // Registries: the user's (in HOME) wins over the global one (given by
+    // `--option flake-registry`); entries with `dir` and `exact`.
+    write(
+        root,
+        "home/.config/nix/registry.json",
+        &format!(
+            r#"{{"version":2,"flakes":[
+  {{"from":{{"type":"indirect","id":"bee"}},"to":{{"type":"path","path":"{r}/b"}}}},
+  {{"exact":true,"from":{{"type":"indirect","id":"exactly"}},"to":{{"type":"path","path":"{r}/e"}}}}]}}"#
+        ),
+    );
+    write(
+        root,
+        "global.json",
+        &format!(
+            r#"{{"version":2,"flakes":[
+  {{"from":{{"type":"indirect","id":"gee"}},"to":{{"type":"git","url":"file://{r}/g"}}}},
+  {{"from":{{"type":"indirect","id":"bee"}},"to":{{"type":"path","path":"{r}/e"}}}},
+  {{"from":{{"type":"indirect","id":"subby"}},"to":{{"type":"path","path":"{r}/a","dir":"sub"}}}}]}}"#
+        ),
+    );
+    write(root, "v1.json", r#"{"version":1,"flakes":[]}"#);
+    write(
+        root,
+        "ind/flake.nix",
+        r#"{ inputs.x.url = "flake:bee"; inputs.s.url = "subby"; outputs = { self, x, s, gee }: { v = [ x.val s.v gee.gval ]; }; }"#,
+    );
+
     // Errors while locking, directly and one flake down.
     write(
         root,
@@ -139,8 +168,14 @@ fn fixtures(root: &Path) {
     );
 }
 
-fn run(mut cmd: Command, root: &Path, expr: &str, trace: bool) -> (bool, String, String) {
-    cmd.args(["--eval", "--strict", "--option", "flake-registry", ""]);
+fn run(
+    mut cmd: Command,
+    root: &Path,
+    registry: &str,
+    expr: &str,
+    trace: bool,
+) -> (bool, String, String) {
+    cmd.args(["--eval", "--strict", "--option", "flake-registry", registry]);
     if trace {
         cmd.arg("--show-trace");
     }
@@ -164,33 +199,68 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
     let root = dir.path();
     fixtures(root);
     let store = root.join("store");
+    let global = root.join("global.json").display().to_string();
+    let v1 = root.join("v1.json").display().to_string();
+    let path = |flake: &str| root.join(flake).display().to_string();
     let cases = [
-        ("a", "{ inherit (f) v bInputs g; }"),
-        ("edited", "f.v"),
-        ("missing", "f.outPath"),
-        ("nested", "f.outPath"),
+        (path("a"), "{ inherit (f) v bInputs g; }", ""),
+        (path("edited"), "f.v", ""),
+        (path("missing"), "f.outPath", ""),
+        (path("nested"), "f.outPath", ""),
         // A second evaluation of an already locked input: nothing new.
-        ("b", "f.val"),
+        (path("b"), "f.val", ""),
+        // Indirect references, at the top and as inputs.
+        (path("ind"), "f.v", &global),
+        ("bee".to_owned(), "f.val", &global),
+        ("subby".to_owned(), "f.v", &global),
+        ("gee/main".to_owned(), "f.gval", &global),
+        ("bee/main".to_owned(), "f.val", &global),
+        ("exactly".to_owned(), "f.val", &global),
+        ("exactly/main".to_owned(), "f.val", &global),
+        ("nope".to_owned(), "builtins.tryEval f", &global),
+        ("gee".to_owned(), "f.gval", ""),
+        ("gee".to_owned(), "f.gval", &v1),
     ];
-    for (flake, body) in cases {
-        let expr = format!(
-            "let f = builtins.getFlake \"{}\"; in {body}",
-            root.join(flake).display()
-        );
+    for (flake, body, registry) in &cases {
+        let expr = format!("let f = builtins.getFlake \"{flake}\"; in {body}");
         for trace in [false, true] {
-            let theirs = run(reference::command("nix-instantiate"), root, &expr, trace);
+            let theirs = run(
+                reference::command("nix-instantiate"),
+                root,
+                registry,
+                &expr,
+                trace,
+            );
             let mut ours = our_binary("tvix");
             ours.env("TVIX_STORE", format!("local://{}", store.display()));
-            let ours = run(ours, root, &expr, trace);
-            assert_eq!(ours, theirs, "{flake} (show-trace: {trace})");
+            let ours = run(ours, root, registry, &expr, trace);
+            assert_eq!(ours, theirs, "{flake} {body} (show-trace: {trace})");
         }
     }
     // The warning was checked above; make sure the cases exercise it.
     let expr = format!("(builtins.getFlake \"{}\").v", root.join("a").display());
-    let (_, _, stderr) = run(reference::command("nix-instantiate"), root, &expr, false);
+    let (_, _, stderr) = run(
+        reference::command("nix-instantiate"),
+        root,
+        "",
+        &expr,
+        false,
+    );
     assert!(stderr.contains("• Added input 'b/e':"), "{stderr}");
     assert!(
         stderr.contains("• Added input 'b2/e':\n    follows 'g'"),
         "{stderr}"
+    );
+    let expr = format!("(builtins.getFlake \"{}\").v", path("ind"));
+    let (ok, stdout, stderr) = run(
+        reference::command("nix-instantiate"),
+        root,
+        &global,
+        &expr,
+        false,
+    );
+    assert!(
+        ok && stdout == "[ 11 5 7 ]\n",
+        "ok: {ok}; stdout: {stdout:?}; stderr: {stderr}"
     );
 }

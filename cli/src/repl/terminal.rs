@@ -47,7 +47,7 @@ impl Helper for ReplHelper {}
 /// (`NIX_PATH`) as for `tvix --eval`; `store` is the `--store` argument
 /// (paths are copied there, as under `tvix --eval`).
 pub fn run_terminal(file: Option<PathBuf>, store: Option<String>) -> anyhow::Result<()> {
-    let (mut builder, _store) = crate::glue_eval::with_glue(EvaluationBuilder::new(), store)?;
+    let (mut builder, _store) = crate::glue_eval::with_glue(EvaluationBuilder::new(), store, None)?;
     if let Some(p) = std::env::var_os("NIX_PATH") {
         builder = builder.nix_path(p.as_encoded_bytes());
     }

@@ -159,7 +159,7 @@ fn the_repl_evaluates_with_the_store_builtins() {
     // As `tvix` starts it: tvix-glue's builtins and store I/O, here over a
     // memory store.
     let (builder, _store) =
-        crate::glue_eval::with_glue(EvaluationBuilder::new(), Some("memory://".to_owned()))
+        crate::glue_eval::with_glue(EvaluationBuilder::new(), Some("memory://".to_owned()), None)
             .expect("glue");
     let mut r = Repl::new(builder, false);
     assert_eq!(r.handle_line("builtins.storeDir"), out("\"/nix/store\""));

@@ -91,8 +91,9 @@ struct Cli {
     /// Call a top-level function with argument NAME set to the string S.
     #[arg(long = "argstr", num_args = 2, value_names = ["NAME", "S"])]
     argstr: Vec<String>,
-    /// Set a Nix setting (`abort-on-warn`, `max-call-depth`, `pure-eval`,
-    /// `show-trace`; others are accepted and ignored).
+    /// Set a Nix setting (`abort-on-warn`, `flake-registry`,
+    /// `max-call-depth`, `pure-eval`, `show-trace`; others are accepted and
+    /// ignored).
     #[arg(long = "option", num_args = 2, value_names = ["NAME", "VALUE"])]
     option: Vec<String>,
     /// Enable experimental features (space-separated names); only
@@ -211,8 +212,12 @@ fn build(cli: &Cli) -> anyhow::Result<(Evaluation, tvix_cli::glue_eval::EvalStor
             builder = builder.experimental_feature(f);
         }
     }
+    let mut flake_registry = None;
     for pair in cli.option.chunks(2) {
         if let [name, value] = pair {
+            if name == "flake-registry" {
+                flake_registry = Some(value.as_str());
+            }
             let on = value == "true";
             builder = match name.as_str() {
                 "experimental-features" | "extra-experimental-features" => value
@@ -229,7 +234,8 @@ fn build(cli: &Cli) -> anyhow::Result<(Evaluation, tvix_cli::glue_eval::EvalStor
             };
         }
     }
-    let (mut builder, store) = tvix_cli::glue_eval::with_glue(builder, cli.store.clone())?;
+    let (mut builder, store) =
+        tvix_cli::glue_eval::with_glue(builder, cli.store.clone(), flake_registry)?;
     for i in &cli.include {
         builder = builder.search_path_entry(i.as_bytes());
     }
