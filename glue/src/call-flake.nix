@@ -3,7 +3,7 @@
 #
 # Returns `{ error = MESSAGE; }` for what C++ Nix reports before any output
 # is evaluated (flake.rs turns it into an evaluation error), or
-# `{ flake = RESULT; warning = MESSAGE or null; }`.
+# `{ flake = RESULT; warnings = [ MESSAGE ... ]; }`.
 # `registries` is a function returning the JSON texts of the flake
 # registries (user, system, global), called when an indirect reference is
 # looked up. Errors C++ Nix raises as plain errors (not catchable by
@@ -221,16 +221,16 @@ let
       };
 
   # C++ lockFlake's computeLocks for the inputs `inputs` of the node at input
-  # path `path`, which is the flake in directory `dir` of `sourceInfo`
-  # (`src = { sourceInfo, dir }`).
-  # An input still in the old lock node `old` (`{ lock, key, prefix, keyOf }`:
-  # a node of the root's flake.lock, or of an input flake's own) keeps its
-  # locked node; any other is fetched and, if a flake, locked in turn.
-  # Returns `{ edges = name -> node key or follows path; nodes = key -> node; }`
-  # with the nodes of new inputs keyed by their input path (`/b/e`, never a
-  # lock file key) and copied ones by `keyOf`.
-  # Not done as C++ Nix does: an old entry whose `original` no longer matches
-  # the declaration is kept (C++ Nix refetches it).
+  # path `path`, the flake in directory `dir` of `sourceInfo` (`src`).
+  # `old` (`{ lock, key }` or null) is the node of an old lock file (the
+  # root's flake.lock, or an input flake's own) whose entries may be kept:
+  # an input whose `original` is still the declared reference keeps its
+  # locked node, its own inputs processed likewise from the lock entries;
+  # any other is fetched and, if a flake, locked in turn. Follows paths read
+  # from a lock file are relative to `followsPrefix`. Returns
+  # `{ edges = name -> node key or follows path; nodes = key -> node; }`,
+  # every node keyed by its input path (`/b/e`), as C++ Nix's new lock file
+  # has a node per path.
   lockInputs =
     {
       inputs,
@@ -238,6 +238,8 @@ let
       overrides,
       old,
       src,
+      followsPrefix,
+      trustLock,
     }:
     let
       oldInputs = if old == null then { } else old.lock.nodes.${old.key}.inputs or { };
@@ -253,7 +255,10 @@ let
                   id
                   o
                 ]);
-                value = inputs.${id}.overrides.${o};
+                value = inputs.${id}.overrides.${o} // {
+                  __declaredAt = path;
+                  __src = src;
+                };
               }) (attrNames (inputs.${id}.overrides or { }))
             ) (attrNames inputs)
           )
@@ -262,46 +267,146 @@ let
         id:
         let
           ipath = path ++ [ id ];
+          ps = showPath ipath;
           declared = inputs.${id};
+          override = overrides'.${ps} or null;
           input =
-            if overrides' ? ${showPath ipath} then
-              overrides'.${showPath ipath} // { isFlake = declared.isFlake or true; }
+            if override == null then
+              declared
             else
-              declared;
+              override // (if declared ? isFlake then { inherit (declared) isFlake; } else { });
           oldEdge = oldInputs.${id} or null;
+          oldNode = if isString oldEdge then old.lock.nodes.${oldEdge} else null;
+          parentPath =
+            if input ? ref && isRelative input.ref then
+              (if override == null then path else override.__declaredAt)
+            else
+              null;
+          kept = keepInput {
+            inherit
+              ipath
+              oldNode
+              followsPrefix
+              trustLock
+              src
+              ;
+            overrides = overrides';
+            old = {
+              inherit (old) lock;
+              key = oldEdge;
+            };
+          };
+          fresh = newInput {
+            inherit ipath input parentPath;
+            src = if override == null then src else override.__src;
+            overrides = overrides';
+            old =
+              if oldNode == null then
+                null
+              else
+                {
+                  inherit (old) lock;
+                  key = oldEdge;
+                };
+            inherit followsPrefix;
+          };
         in
         if input ? follows then
           {
             edge = input.follows;
             nodes = { };
           }
-        else if isString oldEdge then
-          {
-            edge = old.keyOf oldEdge;
-            nodes = copyLock old;
-          }
+        else if oldNode != null && oldNode.original == input.ref && oldNode.parent or null == parentPath then
+          kept
         else
-          let
-            r = newInput {
-              inherit ipath input src;
-              overrides = overrides';
-            };
-          in
           # Fetched (and locked, if a flake) now, under C++ Nix's frame.
-          addErrorContext "while updating the flake input '${showPath ipath}'" (builtins.deepSeq r.nodes r);
+          addErrorContext "while updating the flake input '${ps}'" (builtins.deepSeq fresh.nodes fresh);
       results = mapAttrs (id: _: one id) inputs;
+      # C++ Nix warns first about overrides of inputs this flake lacks.
+      strayOverrides = filter (
+        o:
+        let
+          p = parsePath o;
+        in
+        p != [ ] && init p == path && !(inputs ? ${builtins.elemAt p (builtins.length p - 1)})
+      ) (attrNames overrides');
     in
     {
       edges = mapAttrs (_: r: r.edge) results;
       nodes = foldl' (acc: r: acc // r.nodes) { } (builtins.attrValues results);
+      warnings =
+        map (
+          o:
+          let
+            p = parsePath o;
+          in
+          "input '${showPath path}' has an override for a non-existent input '${
+            builtins.elemAt p (builtins.length p - 1)
+          }'"
+        ) strayOverrides
+        ++ concatLists (map (r: r.warnings or [ ]) (builtins.attrValues results));
+    };
+
+  # An input kept from a lock file: its node as it is, its inputs those of
+  # the lock entry (C++ `fakeInputs`), unless a `follows` there lost the
+  # override that made it (then the flake is read again for its inputs).
+  keepInput =
+    {
+      ipath,
+      oldNode,
+      old,
+      overrides,
+      followsPrefix,
+      trustLock,
+      src,
+    }:
+    let
+      key = "/" + showPath ipath;
+      lockedInputs = oldNode.inputs or { };
+      refetch =
+        !trustLock
+        && builtins.any (
+          cid: isList lockedInputs.${cid} && !(overrides ? ${showPath (ipath ++ [ cid ])})
+        ) (attrNames lockedInputs);
+      fakeInputs = mapAttrs (
+        _: e:
+        if isList e then
+          { follows = followsPrefix ++ e; }
+        else
+          {
+            ref = old.lock.nodes.${e}.original;
+            isFlake = old.lock.nodes.${e}.flake or true;
+          }
+      ) lockedInputs;
+      sourceInfo = fetch oldNode.locked;
+      dir = oldNode.locked.dir or "";
+      sub = lockInputs {
+        inputs =
+          if refetch then parseInputs ipath (import (withDir sourceInfo dir + "/flake.nix")) else fakeInputs;
+        path = ipath;
+        inherit overrides old followsPrefix;
+        src = if refetch then { inherit sourceInfo dir; } else src;
+        trustLock = !refetch;
+      };
+    in
+    {
+      edge = key;
+      nodes = {
+        ${key} = removeAttrs oldNode [ "inputs" ] // { inputs = sub.edges; };
+      }
+      // sub.nodes;
+      inherit (sub) warnings;
     };
 
   newInput =
     {
       ipath,
       input,
+      parentPath,
       src,
       overrides,
+      old,
+      followsPrefix,
     }:
     let
       r = input.ref;
@@ -327,26 +432,31 @@ let
         __sourceInfo = sourceInfo;
         __dir = dir;
       }
-      // (if relative then { parent = init ipath; } else { })
+      // (if relative then { parent = parentPath; } else { })
       // (if input.isFlake then { } else { flake = false; });
       flake = import (outPath + "/flake.nix");
       lockFile = outPath + "/flake.lock";
       childLock = builtins.fromJSON (readFile lockFile);
+      # An input whose lock entry no longer matches its declaration keeps
+      # that entry's inputs where they still match; a new one starts from
+      # its own flake.lock.
       sub = lockInputs {
         inputs = parseInputs ipath flake;
         path = ipath;
         inherit overrides;
         old =
-          if pathExists lockFile then
+          if old != null then
+            old
+          else if pathExists lockFile then
             {
               lock = childLock;
               key = childLock.root;
-              prefix = ipath;
-              keyOf = k: key + "#" + k;
             }
           else
             null;
+        followsPrefix = if old != null then followsPrefix else ipath;
         src = { inherit sourceInfo dir; };
+        trustLock = false;
       };
     in
     # Fetched before its flake.nix is read.
@@ -354,6 +464,7 @@ let
       edge = key;
       nodes =
         if input.isFlake then { ${key} = node // { inputs = sub.edges; }; } // sub.nodes else { ${key} = node; };
+      warnings = if input.isFlake then sub.warnings else [ ];
     };
 
   init = l: builtins.genList (builtins.elemAt l) (builtins.length l - 1);
@@ -372,25 +483,6 @@ let
       ) [ ] (parsePath p)
     );
 
-  # The nodes of an old lock file under new keys, their follows paths and
-  # parents made absolute in the new lock.
-  copyLock =
-    old:
-    listToAttrs (
-      map (k: {
-        name = old.keyOf k;
-        value =
-          let
-            n = old.lock.nodes.${k};
-          in
-          n
-          // {
-            inputs = mapAttrs (_: e: if isList e then old.prefix ++ e else old.keyOf e) (n.inputs or { });
-          }
-          // (if n ? parent then { parent = old.prefix ++ n.parent; } else { });
-      }) (filter (k: k != old.lock.root) (attrNames old.lock.nodes))
-    );
-
   rootLocks = lockInputs {
     inputs = parseInputs [ ] rootFlake;
     path = [ ];
@@ -398,23 +490,22 @@ let
     old = {
       lock = oldLock;
       key = oldLock.root;
-      prefix = [ ];
-      keyOf = k: k;
     };
     src = {
       sourceInfo = rootSourceInfo;
       dir = rootDir;
     };
+    followsPrefix = [ ];
+    trustLock = false;
   };
 
   lock = {
-    root = oldLock.root;
-    nodes =
-      oldLock.nodes
-      // rootLocks.nodes
-      // {
-        ${oldLock.root} = oldLock.nodes.${oldLock.root} // { inputs = rootLocks.edges; };
+    root = "root";
+    nodes = rootLocks.nodes // {
+      root = {
+        inputs = rootLocks.edges;
       };
+    };
   };
 
   # ------------------------------------------------------------ the warning
@@ -579,8 +670,8 @@ else if unsupported != [ ] then
   }
 else
   {
-    warning = addErrorContext "while updating the lock file of flake '${
+    warnings = addErrorContext "while updating the lock file of flake '${
       builtins.flakeRefToString (builtins.deepSeq rootLocked rootLocked)
-    }'" (builtins.deepSeq rootLocks.nodes warning);
+    }'" (builtins.deepSeq rootLocks.nodes (rootLocks.warnings ++ (if warning == null then [ ] else [ warning ])));
     flake = nodes.${lock.root};
   }

@@ -72,9 +72,10 @@ fn get_flake(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos, flake_ref: NixString) ->
             let msg = ev.expect_string(error, pos, "while reading a flake")?;
             return Err(Error::eval(msg.to_str_lossy().into_owned()));
         }
-        if let Some(warning) = got.get(Symbol::new(b"warning")) {
-            let warning = ev.force(warning, pos)?;
-            if let Value::String(w) = warning {
+        if let Some(warnings) = got.get(Symbol::new(b"warnings")) {
+            let warnings = ev.expect_list(warnings, pos, "while reading a flake")?;
+            for w in warnings.iter() {
+                let w = ev.expect_string(w, pos, "while reading a flake")?;
                 ev.log_warning(&w.to_str_lossy());
             }
         }

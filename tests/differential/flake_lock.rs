@@ -1,5 +1,6 @@
 //! `builtins.getFlake` on flakes whose inputs are missing from flake.lock
-//! (or whose flake.lock lists inputs no longer declared), against
+//! or whose flake.lock is out of date (inputs no longer declared, pointed
+//! elsewhere, overrides dropped), against
 //! `nix-instantiate`: the same values, the same "not writing modified lock
 //! file" warning (added, removed and `follows` inputs, nested inputs taken
 //! from an input's own flake.lock, relative and git inputs), the same errors
@@ -127,6 +128,39 @@ fn fixtures(root: &Path) {
         ),
     );
 
+    // Locked with an override, which is then dropped; locked, then an input
+    // pointed elsewhere.
+    write(
+        root,
+        "stale1/flake.nix",
+        &format!(
+            r#"{{ inputs.b.url = "path:{r}/b"; inputs.c.url = "path:{r}/e"; inputs.b.inputs.e.follows = "c"; outputs = {{ self, b, c }}: {{ v = b.val; }}; }}"#
+        ),
+    );
+    lock(&root.join("home"), &root.join("stale1"));
+    write(
+        root,
+        "stale1/flake.nix",
+        &format!(
+            r#"{{ inputs.b.url = "path:{r}/b"; inputs.c.url = "path:{r}/e"; outputs = {{ self, b, c }}: {{ v = b.val; }}; }}"#
+        ),
+    );
+    write(
+        root,
+        "stale2/flake.nix",
+        &format!(
+            r#"{{ inputs.b.url = "path:{r}/b"; outputs = {{ self, b }}: {{ v = b.val; }}; }}"#
+        ),
+    );
+    lock(&root.join("home"), &root.join("stale2"));
+    write(
+        root,
+        "stale2/flake.nix",
+        &format!(
+            r#"{{ inputs.b.url = "path:{r}/e"; inputs.b.inputs.e.follows = "b"; outputs = {{ self, b }}: {{ v = b.val; }}; }}"#
+        ),
+    );
+
     // Registries: the user's (in HOME) wins over the global one (given by
     // `--option flake-registry`); entries with `dir` and `exact`.
     write(
@@ -205,6 +239,8 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
     let cases = [
         (path("a"), "{ inherit (f) v bInputs g; }", ""),
         (path("edited"), "f.v", ""),
+        (path("stale1"), "f.v", ""),
+        (path("stale2"), "f.v", ""),
         (path("missing"), "f.outPath", ""),
         (path("nested"), "f.outPath", ""),
         // A second evaluation of an already locked input: nothing new.
