@@ -7,7 +7,8 @@
 # `registries` is a function returning the JSON texts of the flake
 # registries (user, system, global), called when an indirect reference is
 # looked up. Errors C++ Nix raises as plain errors (not catchable by
-# `tryEval`) are thrown with the prefix `fail`; flake.rs turns them back.
+# `tryEval`) are thrown by `fail` with a marker prefix, which flake.rs
+# recognises and turns back into plain errors.
 {
   flakeRef,
   pure,
