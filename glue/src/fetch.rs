@@ -411,12 +411,14 @@ fn is_tarball_url(url: &str) -> bool {
     .any(|ext| url.split(['?', '#']).next().unwrap_or(url).ends_with(ext))
 }
 
-/// The `fetchTree` type a URL string names: `git+…`, `path:…`, `file+…`
+/// The `fetchTree` type a URL string names: `git+…`, `hg+…`, `path:…`, `file+…`
 /// (a file), anything else a tarball (as C++ Nix 2.26 takes a plain
 /// `file://` URL).
 pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
     if url.starts_with("git+") {
         "git"
+    } else if url.starts_with("hg+") {
+        "hg"
     } else if url.starts_with("path:") {
         "path"
     } else if url.starts_with("file+") && !is_tarball_url(url) {
@@ -429,7 +431,7 @@ pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
 /// `fetchTree` of type `file`, `tarball` or `path`.
 /// C++ Nix's `Input::getNarHash`: an SRI hash (the empty string is a zero
 /// SHA-256), which must be SHA-256 (a usage error otherwise).
-fn parse_nar_hash(s: &str) -> Result<NixHash> {
+pub(crate) fn parse_nar_hash(s: &str) -> Result<NixHash> {
     if s.is_empty() {
         return Ok(NixHash::Sha256([0; 32]));
     }

@@ -31,6 +31,7 @@ pub mod derivation;
 mod fetch;
 mod flake;
 mod git;
+mod hg;
 mod import;
 pub mod instantiate;
 mod io;
@@ -124,6 +125,7 @@ impl Glue {
         all.extend(builtins::store_builtins(self));
         all.extend(fetch::fetch_builtins(self));
         all.extend(git::git_builtins(self));
+        all.extend(hg::hg_builtins(self));
         all.extend(flake::flake_builtins());
         all
     }

@@ -1447,6 +1447,13 @@ impl Evaluator {
         Ok(())
     }
 
+    /// Reports a warning of Nix itself (C++ `warn`, printed after
+    /// `warning: `), as opposed to [`Self::warn`]'s evaluation warnings;
+    /// `abort-on-warn` does not apply to it, as in C++ Nix.
+    pub fn log_warning(&self, msg: &str) {
+        self.observer.log_warning(msg);
+    }
+
     /// The directory imports and path literals of `file` resolve against.
     pub(crate) fn home(&self) -> Option<&[u8]> {
         self.home.as_deref()
