@@ -679,7 +679,7 @@ pub(crate) fn fetch_tree(
 
 /// How long a download is reused without being fetched again (C++ Nix's
 /// default `tarball-ttl`).
-const CACHE_TTL_SECS: u64 = 3600;
+pub(crate) const CACHE_TTL_SECS: u64 = 3600;
 
 /// A download remembered in the fetch cache.
 struct Cached {
@@ -688,13 +688,18 @@ struct Cached {
     last_modified: Option<i64>,
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
-fn cache_file(glue: &Glue, kind: &str, url: &str, name: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn cache_file(
+    glue: &Glue,
+    kind: &str,
+    url: &str,
+    name: &str,
+) -> Option<std::path::PathBuf> {
     let dir = glue.fetch_cache.borrow().clone()?;
     let key = Sha256::digest(format!("{kind}\0{url}\0{name}").as_bytes());
     Some(dir.join(NixHash::Sha256(key.into()).to_base16()))
@@ -735,9 +740,6 @@ fn remember(
     nar_sha256: [u8; 32],
     last_modified: Option<i64>,
 ) {
-    let Some(file) = cache_file(glue, kind, url, name) else {
-        return;
-    };
     let text = format!(
         "{}\n{}\n{}\n{}\n",
         path.to_absolute_path(),
@@ -745,6 +747,15 @@ fn remember(
         last_modified.map_or("-".to_owned(), |t| t.to_string()),
         now()
     );
+    write_cache(glue, kind, url, name, &text);
+}
+
+/// Writes the fetch cache entry for (`kind`, `key`, `name`), best effort:
+/// without it the next evaluation fetches again.
+pub(crate) fn write_cache(glue: &Glue, kind: &str, key: &str, name: &str, text: &str) {
+    let Some(file) = cache_file(glue, kind, key, name) else {
+        return;
+    };
     if let Some(dir) = file.parent() {
         let _ = std::fs::create_dir_all(dir);
     }

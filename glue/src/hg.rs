@@ -22,7 +22,10 @@
 //! stderr). C++ Nix clones every repository into its cache first; for a
 //! local repository this reads it in place, which gives the same revisions
 //! and revision numbers. Remote (`http`, `https`, `ssh`) repositories are
-//! refused. Input attributes are checked, and inputs shown in messages, by
+//! refused. C++ Nix's fetcher cache shows in its results, so it is followed
+//! (in the glue's fetch cache directory): a `ref` resolves to the revision
+//! it resolved to less than an hour ago, and a revision fetched before under
+//! the same name keeps its recorded `revCount` and the `ref` as given. Input attributes are checked, and inputs shown in messages, by
 //! `builtins.flakeRefToString`, C++ Nix's `Input::fromAttrs` and `toURL`.
 
 use std::{
@@ -40,7 +43,7 @@ use tvix_eval::{Attrs, Builtin, Coercion, Error, Evaluator, Pos, Result, Value};
 use crate::{
     Glue,
     builtins::{attrs_value, store_path_value},
-    fetch::parse_nar_hash,
+    fetch::{CACHE_TTL_SECS, cache_file, now, parse_nar_hash, write_cache},
     git::{add_listed_files, add_tar_tree},
 };
 
@@ -317,6 +320,112 @@ fn sha1_rev(rev: &str) -> Result<String> {
     Ok(h.to_base16())
 }
 
+/// The revision `rev`, or else the head of `reference` (a branch, tag or
+/// bookmark; `default` if none), of a clean fetch; sets `rev`, `ref` and
+/// `revCount` of `input` as C++ Nix does, including its fetcher cache: a
+/// `ref` resolved less than an hour ago resolves to the same revision, and
+/// a revision fetched before under this name is taken from the store with
+/// its recorded `revCount` and `ref` left as given (or `default`).
+fn fetch_revision(
+    glue: &Glue,
+    pos: Pos,
+    repo: &Path,
+    name: &str,
+    rev: Option<String>,
+    reference: Option<String>,
+    input: &mut Input,
+) -> Result<(StorePath<String>, [u8; 32])> {
+    let reference = reference.unwrap_or_else(|| "default".to_owned());
+    set(input, "ref", Value::string(reference.as_str()));
+    let repo_key = repo.display().to_string();
+    let resolved = rev.clone().or_else(|| {
+        let text = std::fs::read_to_string(cache_file(glue, "hg-ref", &repo_key, &reference)?);
+        let mut lines = text
+            .ok()?
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+            .into_iter();
+        let (r, at) = (lines.next()?, lines.next()?.parse::<u64>().ok()?);
+        (now().saturating_sub(at) <= CACHE_TTL_SECS).then_some(r)
+    });
+    if let Some(r) = &resolved {
+        if let Some((path, sha, count)) = cached_revision(glue, r, name) {
+            set(input, "rev", Value::string(r.as_str()));
+            set(input, "revCount", Value::Int(count));
+            return Ok((path, sha));
+        }
+    }
+
+    let target = resolved.as_deref().unwrap_or(&reference);
+    let found = hg_in(
+        repo,
+        "log",
+        &["-r", target, "--template", "{node} {rev} {branch}"],
+    )?;
+    let found = String::from_utf8_lossy(&found).into_owned();
+    let [node, number, branch] = found.split_whitespace().collect::<Vec<_>>()[..] else {
+        return Err(Error::eval(format!(
+            "'{target}' names no single Mercurial revision: '{found}'"
+        )));
+    };
+    let number: i64 = number
+        .parse()
+        .map_err(|_| Error::eval(format!("bad Mercurial revision number '{number}'")))?;
+    set(input, "rev", Value::string(node));
+    set(input, "ref", Value::string(branch));
+    set(input, "revCount", Value::Int(number));
+    let (path, sha) = match cached_revision(glue, node, name) {
+        Some((path, sha, _)) => (path, sha),
+        None => {
+            // The files of the revision, without `.hg_archival.txt`.
+            let tar = hg_in(
+                repo,
+                "archive",
+                &[
+                    "-r",
+                    node,
+                    "-t",
+                    "tar",
+                    "-p",
+                    ".",
+                    "--config",
+                    "ui.archivemeta=false",
+                    "-",
+                ],
+            )?;
+            add_tar_tree(glue, name, &tar, &format!("Mercurial revision {node}"), pos)?
+        }
+    };
+    if rev.is_none() {
+        write_cache(
+            glue,
+            "hg-ref",
+            &repo_key,
+            &reference,
+            &format!("{node}\n{}\n", now()),
+        );
+    }
+    let info = format!("{}\n{number}\n", path.to_absolute_path());
+    write_cache(glue, "hg-rev", node, name, &info);
+    Ok((path, sha))
+}
+
+/// A revision fetched before under `name` whose path is still in the store:
+/// the path, its NAR SHA-256 and the revision's `revCount`.
+fn cached_revision(
+    glue: &Glue,
+    rev: &str,
+    name: &str,
+) -> Option<(StorePath<String>, [u8; 32], i64)> {
+    let text = std::fs::read_to_string(cache_file(glue, "hg-rev", rev, name)?).ok()?;
+    let mut lines = text.lines();
+    let path = tvix_store::parse_absolute(lines.next()?).ok()?;
+    let count = lines.next()?.parse().ok()?;
+    let info = glue.store().path_info(&path).ok()??;
+    Some((path, info.nar_sha256, count))
+}
+
 /// C++ `MercurialInputScheme::fetchToStore` for a local repository, then
 /// `Input::checkLocks` of the given `narHash` and `revCount`.
 fn fetch(glue: &Glue, ev: &Evaluator, pos: Pos, mut input: Input, shown: &str) -> Result<Fetched> {
@@ -364,51 +473,7 @@ fn fetch(glue: &Glue, ev: &Evaluator, pos: Pos, mut input: Input, shown: &str) -
         let root = std::path::absolute(&repo).unwrap_or_else(|_| repo.clone());
         add_listed_files(glue, &name, &root, files, pos)?
     } else {
-        let target = rev
-            .clone()
-            .or(reference)
-            .unwrap_or_else(|| "default".to_owned());
-        let found = hg_in(
-            &repo,
-            "log",
-            &["-r", &target, "--template", "{node} {rev} {branch}"],
-        )?;
-        let found = String::from_utf8_lossy(&found).into_owned();
-        let [node, number, branch] = found.split_whitespace().collect::<Vec<_>>()[..] else {
-            return Err(Error::eval(format!(
-                "'{target}' names no single Mercurial revision: '{found}'"
-            )));
-        };
-        let number: i64 = number
-            .parse()
-            .map_err(|_| Error::eval(format!("bad Mercurial revision number '{number}'")))?;
-        // The files of the revision, without `.hg_archival.txt`.
-        let tar = hg_in(
-            &repo,
-            "archive",
-            &[
-                "-r",
-                node,
-                "-t",
-                "tar",
-                "-p",
-                ".",
-                "--config",
-                "ui.archivemeta=false",
-                "-",
-            ],
-        )?;
-        let added = add_tar_tree(
-            glue,
-            &name,
-            &tar,
-            &format!("Mercurial revision {node}"),
-            pos,
-        )?;
-        set(&mut input, "rev", Value::string(node));
-        set(&mut input, "ref", Value::string(branch));
-        set(&mut input, "revCount", Value::Int(number));
-        added
+        fetch_revision(glue, pos, &repo, &name, rev, reference, &mut input)?
     };
 
     if let Some(expected) = get_str(&input, "narHash") {

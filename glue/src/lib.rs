@@ -12,7 +12,8 @@
 //!   into the store when they are coerced to strings (`"${./file}"`).
 //! - [`Glue::builtins`]: `derivationStrict`/`derivation` ([`derivation`]),
 //!   `path`, `filterSource`, `toFile`, `storePath`, `placeholder`,
-//!   `fetchurl`, `fetchTarball`, `fetchGit`, `fetchTree` (git).
+//!   `fetchurl`, `fetchTarball`, `fetchGit`, `fetchMercurial`, `fetchTree`
+//!   (file, tarball, path, git, hg).
 //! - [`Glue::write_drv_closure`]: writes the `.drv` files of instantiated
 //!   derivations (and their input derivations) into the store.
 
