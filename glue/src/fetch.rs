@@ -411,12 +411,14 @@ fn is_tarball_url(url: &str) -> bool {
     .any(|ext| url.split(['?', '#']).next().unwrap_or(url).ends_with(ext))
 }
 
-/// The `fetchTree` type a URL string names: `git+…`, `path:…`, `file+…`
+/// The `fetchTree` type a URL string names: `git+…`, `hg+…`, `path:…`, `file+…`
 /// (a file), anything else a tarball (as C++ Nix 2.26 takes a plain
 /// `file://` URL).
 pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
     if url.starts_with("git+") {
         "git"
+    } else if url.starts_with("hg+") {
+        "hg"
     } else if url.starts_with("path:") {
         "path"
     } else if url.starts_with("file+") && !is_tarball_url(url) {
@@ -683,7 +685,7 @@ pub(crate) fn fetch_tree(
 
 /// How long a download is reused without being fetched again (C++ Nix's
 /// default `tarball-ttl`).
-const CACHE_TTL_SECS: u64 = 3600;
+pub(crate) const CACHE_TTL_SECS: u64 = 3600;
 
 /// A download remembered in the fetch cache.
 struct Cached {
@@ -692,13 +694,18 @@ struct Cached {
     last_modified: Option<i64>,
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
-fn cache_file(glue: &Glue, kind: &str, url: &str, name: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn cache_file(
+    glue: &Glue,
+    kind: &str,
+    url: &str,
+    name: &str,
+) -> Option<std::path::PathBuf> {
     let dir = glue.fetch_cache.borrow().clone()?;
     let key = Sha256::digest(format!("{kind}\0{url}\0{name}").as_bytes());
     Some(dir.join(NixHash::Sha256(key.into()).to_base16()))
@@ -739,9 +746,6 @@ fn remember(
     nar_sha256: [u8; 32],
     last_modified: Option<i64>,
 ) {
-    let Some(file) = cache_file(glue, kind, url, name) else {
-        return;
-    };
     let text = format!(
         "{}\n{}\n{}\n{}\n",
         path.to_absolute_path(),
@@ -749,6 +753,15 @@ fn remember(
         last_modified.map_or("-".to_owned(), |t| t.to_string()),
         now()
     );
+    write_cache(glue, kind, url, name, &text);
+}
+
+/// Writes the fetch cache entry for (`kind`, `key`, `name`), best effort:
+/// without it the next evaluation fetches again.
+pub(crate) fn write_cache(glue: &Glue, kind: &str, key: &str, name: &str, text: &str) {
+    let Some(file) = cache_file(glue, kind, key, name) else {
+        return;
+    };
     if let Some(dir) = file.parent() {
         let _ = std::fs::create_dir_all(dir);
     }

@@ -17,7 +17,7 @@ use std::{
     process::Command,
 };
 
-use nix_compat::nixhash::NixHash;
+use nix_compat::{nixhash::NixHash, store_path::StorePath};
 use tvix_castore::import::ImportOptions;
 use tvix_eval::{Builtin, Error, Evaluator, FileType, Pos, Result, Symbol, Value};
 
@@ -49,6 +49,9 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
                 let u = url.strip_prefix("git+").unwrap_or(&url).to_owned();
                 return fetch_git(&g, ev, pos, &Value::string(u), "fetchTree");
             }
+            if ty == "hg" {
+                return crate::hg::fetch_tree_url(&g, ev, pos, &url);
+            }
             let key = if ty == "path" { "path" } else { "url" };
             return crate::fetch::fetch_tree(
                 &g,
@@ -70,6 +73,7 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
         check_fetch_tree_attrs(ev, pos, &v)?;
         let ty = match t.as_bytes() {
             b"git" => return fetch_git(&g, ev, pos, &arg, "fetchTree"),
+            b"hg" => return crate::hg::fetch_tree(&g, ev, pos, &v),
             b"file" => "file",
             b"tarball" => "tarball",
             b"path" => "path",
@@ -282,6 +286,66 @@ pub(crate) fn date_string(t: i64) -> String {
     )
 }
 
+/// Adds the files of a working tree at `root` that `files` lists (paths
+/// relative to `root`), with the directories leading to them, as the
+/// NAR-hashed source path `name`: a dirty Git or Mercurial tree as C++ Nix
+/// copies it. Returns the path and its NAR SHA-256.
+pub(crate) fn add_listed_files<'a>(
+    glue: &Glue,
+    name: &str,
+    root: &Path,
+    files: impl IntoIterator<Item = &'a [u8]>,
+    pos: Pos,
+) -> Result<(StorePath<String>, [u8; 32])> {
+    let mut keep: HashSet<Vec<u8>> = HashSet::new();
+    for f in files {
+        // Every listed file and the directories leading to it.
+        for (i, &c) in f.iter().enumerate() {
+            if c == b'/' {
+                keep.insert(f[..i].to_vec());
+            }
+        }
+        keep.insert(f.to_vec());
+    }
+    let mut filter = |p: &[u8], _: FileType| Ok(keep.contains(&p[1.min(p.len())..]));
+    let nar = import::dump(root, Some(&mut filter))?;
+    let ca = nar_ca(&nar);
+    let sha: [u8; 32] = match &ca {
+        nix_compat::nixhash::CAHash::Nar(NixHash::Sha256(d)) => *d,
+        _ => [0; 32],
+    };
+    let p = glue
+        .store()
+        .add_nar(name, ca, &nar, &[])
+        .map_err(|e| store_error(&e).at(pos))?;
+    Ok((p, sha))
+}
+
+/// Adds the tree a tar archive holds (as `git archive` and `hg archive`
+/// write a revision) as the NAR-hashed source path `name`; `what` names the
+/// archive in an error. Returns the path and its NAR SHA-256.
+pub(crate) fn add_tar_tree(
+    glue: &Glue,
+    name: &str,
+    tar: &[u8],
+    what: &str,
+    pos: Pos,
+) -> Result<(StorePath<String>, [u8; 32])> {
+    let store = glue.store();
+    let services = store.services().map_err(|e| store_error(&e).at(pos))?;
+    let root = store
+        .handle()
+        .block_on(tvix_castore::import::tar::import_tar(
+            &services.store,
+            tar,
+            &ImportOptions::default(),
+        ))
+        .map_err(|e| Error::eval(format!("cannot import {what}: {e}")).at(pos))?;
+    store
+        .add_tree(name, root)
+        .map_err(|e| store_error(&e).at(pos))
+}
+
 fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Value> {
     let req = parse_args(ev, pos, arg, who)?;
     let repo = &req.repo;
@@ -298,29 +362,11 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
 
     let mut attrs = Vec::new();
     let (path, nar_sha256) = if dirty {
-        ev.warn(&format!("Git tree '{}' is dirty", repo.display()))?;
+        // C++ `warn`: "warning: ...", not an evaluation warning.
+        ev.log_warning(&format!("Git tree '{}' is dirty", repo.display()));
         let listed = git(repo, &["ls-files", "-z"]).map_err(err)?;
-        let mut keep: HashSet<Vec<u8>> = HashSet::new();
-        for f in listed.split(|&c| c == 0).filter(|f| !f.is_empty()) {
-            // Every tracked file and the directories leading to it.
-            for (i, &c) in f.iter().enumerate() {
-                if c == b'/' {
-                    keep.insert(f[..i].to_vec());
-                }
-            }
-            keep.insert(f.to_vec());
-        }
-        let mut filter = |p: &[u8], _: FileType| Ok(keep.contains(&p[1.min(p.len())..]));
-        let nar = import::dump(repo, Some(&mut filter))?;
-        let ca = nar_ca(&nar);
-        let sha: [u8; 32] = match &ca {
-            nix_compat::nixhash::CAHash::Nar(NixHash::Sha256(d)) => *d,
-            _ => [0; 32],
-        };
-        let p = glue
-            .store()
-            .add_nar(&req.name, ca, &nar, &[])
-            .map_err(|e| store_error(&e).at(pos))?;
+        let files = listed.split(|&c| c == 0).filter(|f| !f.is_empty());
+        let (p, sha) = add_listed_files(glue, &req.name, repo, files, pos)?;
         let head = head.clone().unwrap_or_else(|| "0".repeat(40));
         attrs.push(("dirtyRev", Value::string(format!("{head}-dirty"))));
         attrs.push((
@@ -348,19 +394,7 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
                 .ok_or_else(|| err(format!("'{}' has no commits", repo.display())))?,
         };
         let tar = git(repo, &["archive", "--format=tar", &rev]).map_err(err)?;
-        let store = glue.store();
-        let services = store.services().map_err(|e| store_error(&e).at(pos))?;
-        let root = store
-            .handle()
-            .block_on(tvix_castore::import::tar::import_tar(
-                &services.store,
-                &tar[..],
-                &ImportOptions::default(),
-            ))
-            .map_err(|e| err(format!("cannot import revision {rev}: {e}")))?;
-        let (p, sha) = store
-            .add_tree(&req.name, root)
-            .map_err(|e| store_error(&e).at(pos))?;
+        let (p, sha) = add_tar_tree(glue, &req.name, &tar, &format!("revision {rev}"), pos)?;
         attrs.push(("rev", Value::string(rev.clone())));
         attrs.push((
             "shortRev",

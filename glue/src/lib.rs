@@ -12,7 +12,8 @@
 //!   into the store when they are coerced to strings (`"${./file}"`).
 //! - [`Glue::builtins`]: `derivationStrict`/`derivation` ([`derivation`]),
 //!   `path`, `filterSource`, `toFile`, `storePath`, `placeholder`,
-//!   `fetchurl`, `fetchTarball`, `fetchGit`, `fetchTree` (git).
+//!   `fetchurl`, `fetchTarball`, `fetchGit`, `fetchMercurial`, `fetchTree`
+//!   (file, tarball, path, git, hg).
 //! - [`Glue::write_drv_closure`]: writes the `.drv` files of instantiated
 //!   derivations (and their input derivations) into the store.
 
@@ -31,6 +32,7 @@ pub mod derivation;
 mod fetch;
 mod flake;
 mod git;
+mod hg;
 mod import;
 pub mod instantiate;
 mod io;
@@ -138,6 +140,7 @@ impl Glue {
         all.extend(builtins::store_builtins(self));
         all.extend(fetch::fetch_builtins(self));
         all.extend(git::git_builtins(self));
+        all.extend(hg::hg_builtins(self));
         all.extend(flake::flake_builtins(self));
         all
     }

@@ -272,6 +272,29 @@ fn fetchers_of_local_sources_match_the_reference() {
         stdout("tvix --eval", ours(&dir.path().join("store"), &args)),
         stdout("nix-instantiate --eval", theirs("nix-instantiate", &args))
     );
+
+    // A dirty working tree: the same result and the same `warning:` line.
+    std::fs::write(repo.join("f"), b"changed\n").expect("write");
+    let expr = format!("builtins.fetchGit {r}");
+    let args: Vec<&OsStr> = vec![
+        "--eval".as_ref(),
+        "--strict".as_ref(),
+        "-E".as_ref(),
+        expr.as_ref(),
+    ];
+    let (o, t) = (
+        ours(&dir.path().join("store"), &args),
+        theirs("nix-instantiate", &args),
+    );
+    let shown = |out: &Output| {
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(shown(&o), shown(&t));
+    assert!(String::from_utf8_lossy(&t.stderr).contains("is dirty"));
 }
 
 /// `import <nix/fetchurl.nix>` (C++ Nix's built-in file, ours written
@@ -316,5 +339,131 @@ fn nix_fetchurl_nix_derivations_match_the_reference() {
     assert_eq!(
         stdout("tvix --eval", ours(&dir.path().join("store"), &args)),
         theirs
+    );
+}
+
+/// Runs `hg` in `repo` with a fixed user, no user configuration and plain
+/// output; its stdout.
+fn hg(repo: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("hg")
+        .arg("--cwd")
+        .arg(repo)
+        .args(args)
+        .env("HGUSER", "t <a@b>")
+        .env("HGRCPATH", "")
+        .env("HGPLAIN", "1")
+        .output()
+        .expect("hg is installed (Debian package mercurial)");
+    assert!(
+        out.status.success(),
+        "hg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// `fetchMercurial` and `fetchTree { type = "hg"; }` of a local repository
+/// (clean: the default branch's head, by branch, tag and revision, with a
+/// `name`, as an `hg+file://` URL, with a checked `revCount`; dirty: the
+/// tracked files with a warning; errors: an unknown revision, no
+/// repository, a `revCount` mismatch), evaluated twice: the second time
+/// C++ Nix answers from its fetcher cache (`branch` is then the `ref` as
+/// given). Exit status, stdout and stderr (warnings, `hg`'s own messages,
+/// error texts) must all match. Each side has its own empty cache.
+#[test]
+fn mercurial_fetchers_match_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("d")).expect("mkdir");
+    hg(&repo, &["init"]);
+    std::fs::write(repo.join("f"), b"one\n").expect("write");
+    std::fs::write(repo.join("d/y"), b"y\n").expect("write");
+    std::fs::write(repo.join("run.sh"), b"#!/bin/sh\n").expect("write");
+    let mut perm = std::fs::metadata(repo.join("run.sh"))
+        .expect("stat")
+        .permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(repo.join("run.sh"), perm).expect("chmod");
+    std::os::unix::fs::symlink("f", repo.join("l")).expect("symlink");
+    hg(&repo, &["add", "-q"]);
+    let commit = |msg: &str, date: &str| hg(&repo, &["commit", "-q", "-m", msg, "-d", date]);
+    commit("one", "2021-02-03 04:05:06 +0000");
+    std::fs::write(repo.join("f"), b"two\n").expect("write");
+    commit("two", "2021-02-04 04:05:06 +0000");
+    hg(&repo, &["branch", "-q", "feat"]);
+    std::fs::write(repo.join("f"), b"three\n").expect("write");
+    commit("three", "2021-02-05 04:05:06 +0000");
+    hg(&repo, &["update", "-q", "default"]);
+    hg(
+        &repo,
+        &["tag", "-r", "0", "-d", "2021-02-06 00:00:00 +0000", "v1"],
+    );
+    let first = hg(&repo, &["log", "-r", "0", "--template", "{node}"]);
+    let second = hg(&repo, &["log", "-r", "1", "--template", "{node}"]);
+
+    let r = repo.display();
+    let clean = format!(
+        "let strip = a: builtins.removeAttrs a [ \"outPath\" ] // {{ out = baseNameOf a.outPath; }}; in \
+         builtins.mapAttrs (n: strip) {{ \
+         head = builtins.fetchMercurial {r}; \
+         feat = builtins.fetchMercurial {{ url = \"file://{r}\"; rev = \"feat\"; }}; \
+         tag = builtins.fetchMercurial {{ url = {r}; rev = \"v1\"; }}; \
+         byRev = builtins.fetchMercurial {{ url = \"{r}\"; rev = \"{second}\"; name = \"named\"; }}; \
+         tree = builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; }}; \
+         treeRef = builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; ref = \"feat\"; }}; \
+         treeRev = builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; rev = \"{first}\"; revCount = 0; }}; \
+         treeUrl = builtins.fetchTree \"hg+file://{r}?ref=v1\"; \
+         }} // {{ files = builtins.readDir (builtins.fetchMercurial {r}); \
+         link = builtins.readFile \"${{builtins.fetchMercurial {r}}}/l\"; }}"
+    );
+    let errors = [
+        format!("builtins.fetchMercurial {{ url = {r}; rev = \"nope\"; }}"),
+        format!("builtins.fetchMercurial {}", dir.path().display()),
+        format!("builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; revCount = 7; }}"),
+        format!("builtins.fetchTree {{ type = \"hg\"; url = \"{r}\"; }}"),
+        format!("builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; ref = \"a b\"; }}"),
+    ];
+    let dirty = format!(
+        "let m = builtins.fetchMercurial {r}; in {{ \
+         inherit m; files = builtins.readDir m; \
+         tree = builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; }}; }}"
+    );
+
+    let store = dir.path().join("store");
+    let reference_cache = dir.path().join("nix-cache");
+    let compare = |expr: &str| {
+        let args: Vec<&OsStr> = vec![
+            "--eval".as_ref(),
+            "--strict".as_ref(),
+            "-E".as_ref(),
+            expr.as_ref(),
+        ];
+        let o = ours(&store, &args);
+        let t = reference::command("nix-instantiate")
+            .env("XDG_CACHE_HOME", &reference_cache)
+            .args(&args)
+            .output()
+            .expect("run the reference");
+        if let Some(d) = reference::difference(expr, &o, &t) {
+            panic!("{d}");
+        }
+        t
+    };
+    for round in 0..2 {
+        let t = compare(&clean);
+        assert!(t.status.success(), "round {round}");
+        for e in &errors {
+            assert!(!compare(e).status.success());
+        }
+    }
+
+    std::fs::write(repo.join("f"), b"changed\n").expect("write");
+    std::fs::write(repo.join("new"), b"new\n").expect("write");
+    std::fs::write(repo.join("untracked"), b"u\n").expect("write");
+    hg(&repo, &["add", "-q", "new"]);
+    let t = compare(&dirty);
+    assert!(
+        String::from_utf8_lossy(&t.stderr).contains("is unclean"),
+        "the dirty tree is reported"
     );
 }

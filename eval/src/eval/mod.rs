@@ -1436,12 +1436,6 @@ impl Evaluator {
         ]))
     }
 
-    /// Reports a warning of Nix itself (C++ `warn`, printed after
-    /// `warning: `), as opposed to `builtins.warn`'s.
-    pub fn log_warning(&self, message: &str) {
-        self.observer.log_warning(message);
-    }
-
     /// Emits a warning (`builtins.warn`).
     pub fn warn(&self, msg: &str) -> Result<()> {
         self.observer.warn(msg);
@@ -1451,6 +1445,13 @@ impl Evaluator {
             ));
         }
         Ok(())
+    }
+
+    /// Reports a warning of Nix itself (C++ `warn`, printed after
+    /// `warning: `), as opposed to [`Self::warn`]'s evaluation warnings;
+    /// `abort-on-warn` does not apply to it, as in C++ Nix.
+    pub fn log_warning(&self, msg: &str) {
+        self.observer.log_warning(msg);
     }
 
     /// The directory imports and path literals of `file` resolve against.
