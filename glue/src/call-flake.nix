@@ -625,7 +625,18 @@ let
       parent = nodes.${follow lock.root node.parent};
       sourceInfo =
         if isRoot then
-          rootSourceInfo
+          # C++ `forceDirty`: a flake whose lock changed is called without
+          # its revision.
+          (
+            if warning == null then
+              rootSourceInfo
+            else
+              removeAttrs rootSourceInfo [
+                "rev"
+                "shortRev"
+                "revCount"
+              ]
+          )
         else if node ? __sourceInfo then
           node.__sourceInfo
         # A relative path input lives inside the flake that declares it.

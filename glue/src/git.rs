@@ -373,9 +373,13 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
             "dirtyShortRev",
             Value::string(format!("{}-dirty", &head[..7.min(head.len())])),
         ));
-        attrs.push(("rev", Value::string("0".repeat(40))));
-        attrs.push(("shortRev", Value::string("0".repeat(7))));
-        attrs.push(("revCount", Value::Int(0)));
+        // C++ `emptyRevFallback`: only fetchGit gives a dirty tree an
+        // all-zero revision; fetchTree gives it none.
+        if who == "fetchGit" {
+            attrs.push(("rev", Value::string("0".repeat(40))));
+            attrs.push(("shortRev", Value::string("0".repeat(7))));
+            attrs.push(("revCount", Value::Int(0)));
+        }
         (p, sha)
     } else {
         let rev = match (&req.rev, &req.reference) {

@@ -161,6 +161,32 @@ fn fixtures(root: &Path) {
         ),
     );
 
+    // A flake at the root of a git repository: clean with an unlocked
+    // input (called without its revision, C++ `forceDirty`), and dirty.
+    write(
+        root,
+        "gitflake/flake.nix",
+        &format!(
+            r#"{{ inputs.e.url = "path:{r}/e"; outputs = {{ self, e }}: {{ v = e.val; si = self.sourceInfo; }}; }}"#
+        ),
+    );
+    git(&root.join("gitflake"), &["init", "-q", "-b", "main"]);
+    git(&root.join("gitflake"), &["add", "."]);
+    git(&root.join("gitflake"), &["commit", "-qm", "init"]);
+    write(
+        root,
+        "dirtyflake/flake.nix",
+        "{ outputs = { self }: { si = self.sourceInfo; }; }",
+    );
+    git(&root.join("dirtyflake"), &["init", "-q", "-b", "main"]);
+    git(&root.join("dirtyflake"), &["add", "."]);
+    git(&root.join("dirtyflake"), &["commit", "-qm", "init"]);
+    write(
+        root,
+        "dirtyflake/flake.nix",
+        "{ outputs = { self }: { si = self.sourceInfo; x = 1; }; }",
+    );
+
     // Registries: the user's (in HOME) wins over the global one (given by
     // `--option flake-registry`); entries with `dir` and `exact`.
     write(
@@ -241,6 +267,13 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
         (path("edited"), "f.v", ""),
         (path("stale1"), "f.v", ""),
         (path("stale2"), "f.v", ""),
+        (
+            format!("git+file://{}", path("gitflake")),
+            "{ inherit (f) v si; }",
+            "",
+        ),
+        (path("gitflake"), "f.si", ""),
+        (format!("git+file://{}", path("dirtyflake")), "f.si", ""),
         (path("missing"), "f.outPath", ""),
         (path("nested"), "f.outPath", ""),
         // A second evaluation of an already locked input: nothing new.

@@ -275,7 +275,9 @@ fn fetchers_of_local_sources_match_the_reference() {
 
     // A dirty working tree: the same result and the same `warning:` line.
     std::fs::write(repo.join("f"), b"changed\n").expect("write");
-    let expr = format!("builtins.fetchGit {r}");
+    let expr = format!(
+        "[ (builtins.fetchGit {r}) (builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; }}) ]"
+    );
     let args: Vec<&OsStr> = vec![
         "--eval".as_ref(),
         "--strict".as_ref(),
