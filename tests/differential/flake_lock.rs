@@ -37,6 +37,13 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(ok, "git {args:?} failed");
 }
 
+/// Makes `dir` a git repository whose one commit holds its files.
+fn git_repo(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "init"]);
+}
+
 /// `nix flake lock` of the reference in `dir`.
 fn lock(home: &Path, dir: &Path) {
     let out = reference::command("nix")
@@ -78,9 +85,7 @@ fn fixtures(root: &Path) {
         "g/flake.nix",
         "{ outputs = { self }: { gval = 7; }; }",
     );
-    git(&root.join("g"), &["init", "-q", "-b", "main"]);
-    git(&root.join("g"), &["add", "."]);
-    git(&root.join("g"), &["commit", "-qm", "init"]);
+    git_repo(&root.join("g"));
 
     // Nothing locked: inputs of every kind.
     write(
@@ -170,17 +175,13 @@ fn fixtures(root: &Path) {
             r#"{{ inputs.e.url = "path:{r}/e"; outputs = {{ self, e }}: {{ v = e.val; si = self.sourceInfo; }}; }}"#
         ),
     );
-    git(&root.join("gitflake"), &["init", "-q", "-b", "main"]);
-    git(&root.join("gitflake"), &["add", "."]);
-    git(&root.join("gitflake"), &["commit", "-qm", "init"]);
+    git_repo(&root.join("gitflake"));
     write(
         root,
         "dirtyflake/flake.nix",
         "{ outputs = { self }: { si = self.sourceInfo; }; }",
     );
-    git(&root.join("dirtyflake"), &["init", "-q", "-b", "main"]);
-    git(&root.join("dirtyflake"), &["add", "."]);
-    git(&root.join("dirtyflake"), &["commit", "-qm", "init"]);
+    git_repo(&root.join("dirtyflake"));
     write(
         root,
         "dirtyflake/flake.nix",
