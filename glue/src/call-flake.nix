@@ -136,17 +136,41 @@ let
       specs = flake.inputs or { };
       formals = filter (n: n != "self" && !(specs ? ${n})) (attrNames (functionArgs flake.outputs));
     in
-    mapAttrs (parseInput prefix) specs
+    parseInputs' prefix specs
     // listToAttrs (
       map (n: {
         name = n;
-        value = parseInput prefix n { };
+        value = parseInput prefix null n { };
       }) formals
     );
 
+  # Forces the parse of the root's declared inputs (without adding
+  # evaluation frames, as deepSeq would).
+  rootInputsParse =
+    let
+      parsed = parseInputs' [ ] (rootFlake.inputs or { });
+    in
+    foldl' (ok: n: builtins.seq (parsed.${n}.follows or parsed.${n}.ref) ok) true (attrNames parsed);
+
+  # The `inputs` set `specs` of a flake, parsed.
+  parseInputs' = prefix: specs: mapAttrs (n: parseInput prefix (builtins.unsafeGetAttrPos n specs) n) specs;
+
   parseInput =
-    prefix: name: spec:
-    if spec ? follows then
+    prefix: pos: name: spec:
+    let
+      unexpected = filter (
+        a:
+        !builtins.elem a [
+          "url"
+          "flake"
+          "inputs"
+          "follows"
+        ]
+      ) (attrNames spec);
+    in
+    if !(spec ? type) && unexpected != [ ] then
+      fail "unexpected flake input attribute '${head unexpected}', at ${showPos pos}"
+    else if spec ? follows then
       { follows = prefix ++ parsePath spec.follows; }
     else
       {
@@ -165,7 +189,7 @@ let
               id = name;
             };
         isFlake = spec.flake or true;
-        overrides = mapAttrs (parseInput prefix) (spec.inputs or { });
+        overrides = parseInputs' prefix (spec.inputs or { });
       };
 
   # The locked reference of a fetched input: what C++ Nix writes as
@@ -241,6 +265,7 @@ let
       src,
       followsPrefix,
       trustLock,
+      parents,
     }:
     let
       oldInputs = if old == null then { } else old.lock.nodes.${old.key}.inputs or { };
@@ -290,6 +315,7 @@ let
               followsPrefix
               trustLock
               src
+              parents
               ;
             overrides = overrides';
             old = {
@@ -298,7 +324,12 @@ let
             };
           };
           fresh = newInput {
-            inherit ipath input parentPath;
+            inherit
+              ipath
+              input
+              parentPath
+              parents
+              ;
             src = if override == null then src else override.__src;
             overrides = overrides';
             old =
@@ -360,6 +391,7 @@ let
       followsPrefix,
       trustLock,
       src,
+      parents,
     }:
     let
       key = "/" + showPath ipath;
@@ -385,7 +417,12 @@ let
         inputs =
           if refetch then parseInputs ipath (import (withDir sourceInfo dir + "/flake.nix")) else fakeInputs;
         path = ipath;
-        inherit overrides old followsPrefix;
+        inherit
+          overrides
+          old
+          followsPrefix
+          parents
+          ;
         src = if refetch then { inherit sourceInfo dir; } else src;
         trustLock = !refetch;
       };
@@ -408,6 +445,7 @@ let
       overrides,
       old,
       followsPrefix,
+      parents,
     }:
     let
       r = input.ref;
@@ -441,9 +479,17 @@ let
       # An input whose lock entry no longer matches its declaration keeps
       # that entry's inputs where they still match; a new one starts from
       # its own flake.lock.
+      # C++ Nix guards against a flake among its own inputs, once the
+      # input's flake.nix is read.
       sub = lockInputs {
-        inputs = parseInputs ipath flake;
+        inputs = builtins.seq flake (
+          if builtins.elem r parents then
+            fail "found circular import of flake '${builtins.flakeRefToString r}'"
+          else
+            parseInputs ipath flake
+        );
         path = ipath;
+        parents = parents ++ [ r ];
         inherit overrides;
         old =
           if old != null then
@@ -498,6 +544,7 @@ let
     };
     followsPrefix = [ ];
     trustLock = false;
+    parents = [ ];
   };
 
   lock = {
@@ -586,6 +633,37 @@ let
 
   rootLocked = lockedRef rootRef rootSourceInfo;
 
+  # C++ LockFile::check: every `follows` must reach an input.
+  reaches =
+    path:
+    let
+      go =
+        key: p:
+        if p == [ ] then
+          true
+        else
+          let
+            e = lock.nodes.${key}.inputs.${head p} or null;
+          in
+          if e == null then
+            false
+          else if isList e then
+            reaches e && go (follow lock.root e) (tail p)
+          else
+            go e (tail p);
+    in
+    go lock.root path;
+  followsChecked = foldl' (
+    ok: p:
+    let
+      e = newAll.${p};
+    in
+    if isList e && !reaches e then
+      fail "input '${p}' follows a non-existent input '${showPath e}'"
+    else
+      ok
+  ) true (attrNames newAll);
+
   oldAll = allInputs oldLock;
   newAll = allInputs lock;
   diffLines = concatLists (
@@ -670,6 +748,9 @@ else if !pathExists flakeFile then
   { error = "path '${flakeFile}' does not exist"; }
 else if !isAttrs rootFlake then
   { error = "flake '${shown}' is not an attribute set: '${flakeFile}'"; }
+# C++ readFlake parses the declared inputs before it looks at `outputs`.
+else if !rootInputsParse then
+  throw "unreachable"
 else if !(rootFlake ? outputs) then
   { error = "flake '${shown}' lacks attribute 'outputs'"; }
 else if !isFunction rootFlake.outputs then
@@ -684,6 +765,10 @@ else
   {
     warnings = addErrorContext "while updating the lock file of flake '${
       builtins.flakeRefToString (builtins.deepSeq rootLocked rootLocked)
-    }'" (builtins.deepSeq rootLocks.nodes (rootLocks.warnings ++ (if warning == null then [ ] else [ warning ])));
+    }'" (
+      builtins.deepSeq rootLocks.nodes (
+        builtins.seq followsChecked (rootLocks.warnings ++ (if warning == null then [ ] else [ warning ]))
+      )
+    );
     flake = nodes.${lock.root};
   }

@@ -216,6 +216,31 @@ fn fixtures(root: &Path) {
         r#"{ inputs.x.url = "flake:bee"; inputs.s.url = "subby"; outputs = { self, x, s, gee }: { v = [ x.val s.v gee.gval ]; }; }"#,
     );
 
+    // Flakes C++ Nix refuses: two that import each other, a follows to
+    // nowhere, an input attribute it does not know.
+    write(
+        root,
+        "c1/flake.nix",
+        &format!(r#"{{ inputs.c2.url = "path:{r}/c2"; outputs = {{ self, c2 }}: {{ }}; }}"#),
+    );
+    write(
+        root,
+        "c2/flake.nix",
+        &format!(r#"{{ inputs.c1.url = "path:{r}/c1"; outputs = {{ self, c1 }}: {{ }}; }}"#),
+    );
+    write(
+        root,
+        "nowhere/flake.nix",
+        r#"{ inputs.x.follows = "nope/deeper"; outputs = { self, x }: { v = x; }; }"#,
+    );
+    write(
+        root,
+        "bogus/flake.nix",
+        &format!(
+            r#"{{ inputs.x = {{ url = "path:{r}/e"; bogus = 1; }}; outputs = {{ self, x }}: {{ v = x.val; }}; }}"#
+        ),
+    );
+
     // Errors while locking, directly and one flake down.
     write(
         root,
@@ -277,6 +302,9 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
         (format!("git+file://{}", path("dirtyflake")), "f.si", ""),
         (path("missing"), "f.outPath", ""),
         (path("nested"), "f.outPath", ""),
+        (path("c1"), "f.outPath", ""),
+        (path("nowhere"), "f.v", ""),
+        (path("bogus"), "f.v", ""),
         // A second evaluation of an already locked input: nothing new.
         (path("b"), "f.val", ""),
         // Indirect references, at the top and as inputs.
