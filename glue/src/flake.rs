@@ -19,6 +19,7 @@ use std::{path::PathBuf, rc::Rc};
 use crate::{Glue, builtins::attrs_value};
 
 const CALL_FLAKE: &str = include_str!("call-flake.nix");
+const REGISTRY: &str = include_str!("registry.nix");
 
 /// `getFlake`.
 pub(crate) fn flake_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
@@ -29,42 +30,90 @@ pub(crate) fn flake_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
             pos,
             "while evaluating the argument passed to builtins.getFlake",
         )?;
-        get_flake(&glue, ev, pos, flake_ref).map_err(|e| {
-            // call-flake.nix's own failures: plain errors, as in C++ Nix.
-            let mut e = match e.message().strip_prefix("«getFlake» ") {
-                Some(m) if e.kind() == ErrorKind::Throw => {
-                    let mut plain = Error::eval(m);
-                    *plain.traces_mut() = e.traces().to_vec();
-                    plain
-                }
-                _ => e,
-            };
-            // Frames inside call-flake.nix are ours, not the user's: C++
-            // Nix shows only the contexts it adds itself, which
-            // call-flake.nix adds without a position, and which are
-            // truncated like any frame without --show-trace (unlike
-            // `addErrorContext`'s).
-            let traces = e.traces_mut();
-            traces.retain(|t| !ev.show_pos(t.pos).starts_with("<nix/call-flake.nix>"));
-            for t in traces.iter_mut() {
-                if t.message.starts_with("while updating the ") {
-                    t.always = false;
-                }
-            }
-            e
-        })
+        get_flake(&glue, ev, pos, flake_ref).map_err(|e| as_cpp_error(ev, e))
     })]
+}
+
+/// An error out of call-flake.nix or registry.nix as C++ Nix shows it: their
+/// own failures (thrown with a marker) are plain errors, not catchable by
+/// `tryEval`; frames of their code are removed (C++ Nix shows only the
+/// contexts it adds itself, which they add without a position, and which
+/// are truncated like any frame without --show-trace, unlike
+/// `addErrorContext`'s).
+fn as_cpp_error(ev: &Evaluator, e: Error) -> Error {
+    let mut e = match e.message().strip_prefix("«getFlake» ") {
+        Some(m) if e.kind() == ErrorKind::Throw => {
+            let mut plain = Error::eval(m);
+            *plain.traces_mut() = e.traces().to_vec();
+            plain
+        }
+        _ => e,
+    };
+    let traces = e.traces_mut();
+    traces.retain(|t| {
+        let at = ev.show_pos(t.pos);
+        !at.starts_with("<nix/call-flake.nix>") && !at.starts_with("<nix/registry.nix>")
+    });
+    for t in traces.iter_mut() {
+        if t.message.starts_with("while updating the ") {
+            t.always = false;
+        }
+    }
+    e
+}
+
+/// registry.nix's `lookup`: resolves an indirect reference (attributes)
+/// through the flake registries.
+fn registry_lookup(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos) -> Result<Value> {
+    let lookup = ev.eval_internal("registry.nix", REGISTRY)?;
+    let g = glue.clone();
+    let registries = Builtin::function("registries", 1, move |ev, _, _| registries(&g, ev));
+    ev.call(
+        &lookup,
+        &[attrs_value([("registries", registries.value())])],
+        pos,
+    )
+}
+
+/// `fetchTree` of an indirect reference (impure evaluation only, as C++
+/// Nix): the direct reference the registries give, without its `dir`.
+pub(crate) fn resolve_for_fetch_tree(
+    glue: &Rc<Glue>,
+    ev: &Evaluator,
+    pos: Pos,
+    reference: Value,
+) -> Result<Value> {
+    let resolve = || -> Result<Value> {
+        let lookup = registry_lookup(glue, ev, pos)?;
+        let resolved = ev.call(&lookup, &[reference], pos)?;
+        let resolved = ev.expect_attrs(&resolved, pos, "while resolving a flake reference")?;
+        let mut direct: Vec<_> = resolved
+            .iter()
+            .filter(|a| a.name.as_bytes() != b"dir")
+            .cloned()
+            .collect();
+        // fetchTree's shallow default is for the attributes it is given,
+        // not for what a registry gives (C++ Nix).
+        let git = matches!(resolved.get(Symbol::new(b"type")), Some(Value::String(t)) if t.as_bytes() == b"git");
+        if git && resolved.get(Symbol::new(b"shallow")).is_none() {
+            direct.push(tvix_eval::Attr {
+                name: Symbol::new(b"shallow"),
+                pos: Pos::NONE,
+                value: Value::bool(false),
+            });
+        }
+        Ok(Value::attrs(tvix_eval::Attrs::from_unsorted(direct)))
+    };
+    resolve().map_err(|e| as_cpp_error(ev, e))
 }
 
 fn get_flake(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos, flake_ref: NixString) -> Result<Value> {
     {
         let call_flake = ev.eval_internal("call-flake.nix", CALL_FLAKE)?;
-        let g = glue.clone();
-        let registries = Builtin::function("registries", 1, move |ev, _, _| registries(&g, ev));
         let arg = attrs_value([
             ("flakeRef", Value::String(flake_ref)),
             ("pure", Value::bool(ev.is_pure())),
-            ("registries", registries.value()),
+            ("lookup", registry_lookup(glue, ev, pos)?),
         ]);
         let got = ev.call(&call_flake, &[arg], pos)?;
         let got = ev.expect_attrs(&got, pos, "while reading a flake")?;

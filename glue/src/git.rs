@@ -41,20 +41,59 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
     });
     let g = glue.clone();
     let fetch_tree = Builtin::function("fetchTree", 1, move |ev, pos, args| {
-        let arg = ev.force(&args[0], pos)?;
+        fetch_tree(&g, ev, pos, ev.force(&args[0], pos)?)
+    });
+    vec![fetch_git_builtin, fetch_tree]
+}
+
+/// `fetchTree` of a forced argument.
+fn fetch_tree(glue: &std::rc::Rc<Glue>, ev: &Evaluator, pos: Pos, arg: Value) -> Result<Value> {
+    let g = &**glue;
+    // An indirect reference (`flake:x`, `{ type = "indirect"; ... }`) is
+    // looked up in the flake registries, in impure evaluation (C++ Nix).
+    let indirect = match &arg {
+        Value::String(s) => s.as_bytes().starts_with(b"flake:"),
+        Value::Attrs(a) => a
+            .get(sym("type"))
+            .map(|t| ev.force(t, pos))
+            .transpose()?
+            .is_some_and(|t| matches!(t, Value::String(s) if s.as_bytes() == b"indirect")),
+        _ => false,
+    };
+    if indirect {
+        let reference = match &arg {
+            Value::String(_) => {
+                let parse = ev.eval_internal("parse-flake-ref.nix", "builtins.parseFlakeRef")?;
+                ev.call(&parse, std::slice::from_ref(&arg), pos)?
+            }
+            _ => arg.clone(),
+        };
+        if ev.is_pure() {
+            let show = ev.eval_internal("flake-ref-to-string.nix", "builtins.flakeRefToString")?;
+            let shown = ev.call(&show, &[reference], pos)?;
+            let shown = ev.expect_string(&shown, pos, "while showing a flake reference")?;
+            return Err(Error::eval(format!(
+                "in pure evaluation mode, 'fetchTree' will not fetch unlocked input '{}'",
+                shown.to_str_lossy()
+            )));
+        }
+        let direct = crate::flake::resolve_for_fetch_tree(glue, ev, pos, reference)?;
+        return fetch_tree(glue, ev, pos, direct);
+    }
+    {
         if let Value::String(s) = &arg {
             let url = s.to_str_lossy().into_owned();
             let ty = crate::fetch::tree_type_of_url(&url);
             if ty == "git" {
                 let u = url.strip_prefix("git+").unwrap_or(&url).to_owned();
-                return fetch_git(&g, ev, pos, &Value::string(u), "fetchTree");
+                return fetch_git(g, ev, pos, &Value::string(u), "fetchTree");
             }
             if ty == "hg" {
-                return crate::hg::fetch_tree_url(&g, ev, pos, &url);
+                return crate::hg::fetch_tree_url(g, ev, pos, &url);
             }
             let key = if ty == "path" { "path" } else { "url" };
             return crate::fetch::fetch_tree(
-                &g,
+                g,
                 ev,
                 pos,
                 ty,
@@ -72,8 +111,8 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
         let t = ev.string_no_ctx(t, pos)?;
         check_fetch_tree_attrs(ev, pos, &v)?;
         let ty = match t.as_bytes() {
-            b"git" => return fetch_git(&g, ev, pos, &arg, "fetchTree"),
-            b"hg" => return crate::hg::fetch_tree(&g, ev, pos, &v),
+            b"git" => return fetch_git(g, ev, pos, &arg, "fetchTree"),
+            b"hg" => return crate::hg::fetch_tree(g, ev, pos, &v),
             b"file" => "file",
             b"tarball" => "tarball",
             b"path" => "path",
@@ -89,9 +128,8 @@ pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
             .iter()
             .map(|a| (a.name.as_bytes().to_vec(), a.value.clone(), a.pos))
             .collect();
-        crate::fetch::fetch_tree(&g, ev, pos, ty, &attrs)
-    });
-    vec![fetch_git_builtin, fetch_tree]
+        crate::fetch::fetch_tree(g, ev, pos, ty, &attrs)
+    }
 }
 
 /// C++ Nix's checks of `fetchTree`'s attributes before the input type sees

@@ -6,7 +6,8 @@
 //! from an input's own flake.lock, relative and git inputs), the same errors
 //! with and without `--show-trace`, and C++ Nix's quirk that a newly locked
 //! relative non-flake input is the whole store path holding it; indirect
-//! references resolved through the user's and the global registry. The flakes
+//! references resolved through the user's and the global registry (by
+//! getFlake and by fetchTree). The flakes
 //! are written to a temporary directory at run time: their `lastModified`
 //! (file times) and git commits are whatever this run makes, the same for
 //! both programs.
@@ -316,6 +317,22 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
         ("exactly".to_owned(), "f.val", &global),
         ("exactly/main".to_owned(), "f.val", &global),
         ("nope".to_owned(), "builtins.tryEval f", &global),
+        // fetchTree of indirect references (`f` is not used).
+        (
+            "bee".to_owned(),
+            "builtins.fetchTree \"flake:gee/main\"",
+            &global,
+        ),
+        (
+            "bee".to_owned(),
+            "builtins.fetchTree { type = \"indirect\"; id = \"bee\"; }",
+            &global,
+        ),
+        (
+            "bee".to_owned(),
+            "builtins.fetchTree \"flake:nope\"",
+            &global,
+        ),
         ("gee".to_owned(), "f.gval", ""),
         ("gee".to_owned(), "f.gval", &v1),
     ];
