@@ -404,19 +404,7 @@ impl Evaluator {
                     && let Some(Value::PrimOp(p)) = self.globals.get(*g as usize)
                     && p.arity == args.len()
                 {
-                    if !p.forces.is_empty() {
-                        return self.call_primop_early(p, args, env, *pos);
-                    }
-                    return match &**args {
-                        [a] => self.call_primop(p, std::slice::from_ref(&self.lazy(a, env)), *pos),
-                        [a, b] => {
-                            self.call_primop(p, &[self.lazy(a, env), self.lazy(b, env)], *pos)
-                        }
-                        _ => {
-                            let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
-                            self.call_primop(p, &a, *pos)
-                        }
-                    };
+                    return self.call_primop_direct(p, args, env, *pos);
                 }
                 let f = self.eval(func, env)?;
                 // Up to three arguments on the stack: no Vec per call.
@@ -1090,14 +1078,14 @@ impl Evaluator {
         Ok(cur)
     }
 
-    /// A direct call of a builtin that declares what it forces first
-    /// ([`crate::ArgType`]): those arguments are evaluated here, in that
+    /// A direct call of a builtin with all its arguments. Those it declares
+    /// it forces first ([`crate::ArgType`]) are evaluated here, in that
     /// order, instead of being passed as thunks, up to the first one that
     /// fails (passed as a thunk holding the error, which the builtin then
     /// meets where it would have) or has another type (the builtin checks
     /// it); the others are passed as usual.
     #[inline(never)]
-    fn call_primop_early(
+    fn call_primop_direct(
         &self,
         p: &PrimOp,
         args: &[ExprRef],
