@@ -431,6 +431,27 @@ pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
 /// `fetchTree` of type `file`, `tarball` or `path`.
 /// C++ Nix's `Input::getNarHash`: an SRI hash (the empty string is a zero
 /// SHA-256), which must be SHA-256 (a usage error otherwise).
+/// C++ Nix's `checkLocks` for a given `narHash`: the fetched tree's must be
+/// the same (`input` as C++ Nix shows it).
+pub(crate) fn check_nar_hash(input: &str, expected: &NixHash, got: &NixHash) -> Result<()> {
+    if expected == got {
+        return Ok(());
+    }
+    Err(Error::eval(format!(
+        "NAR hash mismatch in input '{input}', expected '{}' but got '{}'",
+        expected.to_sri(),
+        got.to_sri()
+    )))
+}
+
+/// C++ Nix's `checkLocks` error for a `revCount` that is not the fetched
+/// revision's (`input` as C++ Nix shows the result).
+pub(crate) fn rev_count_mismatch(input: &str, expected: i64) -> Error {
+    Error::eval(format!(
+        "'revCount' attribute mismatch in input '{input}', expected {expected}"
+    ))
+}
+
 pub(crate) fn parse_nar_hash(s: &str) -> Result<NixHash> {
     if s.is_empty() {
         return Ok(NixHash::Sha256([0; 32]));
@@ -646,18 +667,12 @@ pub(crate) fn fetch_tree(
     };
     let got = NixHash::Sha256(sha);
     if let Some(expected) = nar_hash {
-        if expected != got {
-            let shown = match &input {
-                Some(i) => i.clone(),
-                None => format!("{url}?narHash={}", query_encode(&expected.to_sri())),
-            };
-            return Err(Error::eval(format!(
-                "NAR hash mismatch in input '{shown}', expected '{}' but got '{}'",
-                expected.to_sri(),
-                got.to_sri()
-            ))
-            .with_trace(Pos::NONE, format!("while fetching the input '{shown}'")));
-        }
+        let shown = match &input {
+            Some(i) => i.clone(),
+            None => format!("{url}?narHash={}", query_encode(&expected.to_sri())),
+        };
+        check_nar_hash(&shown, &expected, &got)
+            .map_err(|e| e.with_trace(Pos::NONE, format!("while fetching the input '{shown}'")))?;
     }
     let mut out = vec![
         ("narHash", Value::string(got.to_sri())),

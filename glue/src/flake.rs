@@ -108,32 +108,30 @@ pub(crate) fn resolve_for_fetch_tree(
 }
 
 fn get_flake(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos, flake_ref: NixString) -> Result<Value> {
-    {
-        let call_flake = ev.eval_internal("call-flake.nix", CALL_FLAKE)?;
-        let arg = attrs_value([
-            ("flakeRef", Value::String(flake_ref)),
-            ("pure", Value::bool(ev.is_pure())),
-            ("lookup", registry_lookup(glue, ev, pos)?),
-        ]);
-        let got = ev.call(&call_flake, &[arg], pos)?;
-        let got = ev.expect_attrs(&got, pos, "while reading a flake")?;
-        if let Some(error) = got.get(Symbol::new(b"error")) {
-            let msg = ev.expect_string(error, pos, "while reading a flake")?;
-            return Err(Error::eval(msg.to_str_lossy().into_owned()));
+    let call_flake = ev.eval_internal("call-flake.nix", CALL_FLAKE)?;
+    let arg = attrs_value([
+        ("flakeRef", Value::String(flake_ref)),
+        ("pure", Value::bool(ev.is_pure())),
+        ("lookup", registry_lookup(glue, ev, pos)?),
+    ]);
+    let got = ev.call(&call_flake, &[arg], pos)?;
+    let got = ev.expect_attrs(&got, pos, "while reading a flake")?;
+    if let Some(error) = got.get(Symbol::new(b"error")) {
+        let msg = ev.expect_string(error, pos, "while reading a flake")?;
+        return Err(Error::eval(msg.to_str_lossy().into_owned()));
+    }
+    if let Some(warnings) = got.get(Symbol::new(b"warnings")) {
+        let warnings = ev.expect_list(warnings, pos, "while reading a flake")?;
+        for w in warnings.iter() {
+            let w = ev.expect_string(w, pos, "while reading a flake")?;
+            ev.log_warning(&w.to_str_lossy());
         }
-        if let Some(warnings) = got.get(Symbol::new(b"warnings")) {
-            let warnings = ev.expect_list(warnings, pos, "while reading a flake")?;
-            for w in warnings.iter() {
-                let w = ev.expect_string(w, pos, "while reading a flake")?;
-                ev.log_warning(&w.to_str_lossy());
-            }
-        }
-        match got.get(Symbol::new(b"flake")) {
-            Some(flake) => ev.force(flake, pos),
-            None => Err(Error::eval(
-                "internal error: call-flake.nix returned no flake",
-            )),
-        }
+    }
+    match got.get(Symbol::new(b"flake")) {
+        Some(flake) => ev.force(flake, pos),
+        None => Err(Error::eval(
+            "internal error: call-flake.nix returned no flake",
+        )),
     }
 }
 

@@ -514,14 +514,8 @@ fn check_locks(
     };
     if let Some(expected) = &req.nar_hash {
         let expected = crate::fetch::parse_nar_hash(expected).map_err(frame)?;
-        let got = NixHash::Sha256(nar_sha256);
-        if expected != got {
-            return Err(frame(Error::eval(format!(
-                "NAR hash mismatch in input '{specified}', expected '{}' but got '{}'",
-                expected.to_sri(),
-                got.to_sri()
-            ))));
-        }
+        crate::fetch::check_nar_hash(&specified, &expected, &NixHash::Sha256(nar_sha256))
+            .map_err(frame)?;
     }
     if let Some(expected) = req.last_modified
         && expected != last_modified
@@ -534,10 +528,7 @@ fn check_locks(
     if let (Some(expected), Some(got)) = (req.rev_count, got("revCount"))
         && !matches!(got, Value::Int(n) if *n == expected)
     {
-        return Err(frame(Error::eval(format!(
-            "'revCount' attribute mismatch in input '{}', expected {expected}",
-            result()
-        ))));
+        return Err(frame(crate::fetch::rev_count_mismatch(&result(), expected)));
     }
     Ok(())
 }

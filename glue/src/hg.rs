@@ -43,7 +43,10 @@ use tvix_eval::{Attrs, Builtin, Coercion, Error, Evaluator, Pos, Result, Value};
 use crate::{
     Glue,
     builtins::{attrs_value, store_path_value},
-    fetch::{CACHE_TTL_SECS, cache_file, now, parse_nar_hash, write_cache},
+    fetch::{
+        CACHE_TTL_SECS, cache_file, check_nar_hash, now, parse_nar_hash, rev_count_mismatch,
+        write_cache,
+    },
     git::{add_listed_files, add_tar_tree},
 };
 
@@ -478,21 +481,11 @@ fn fetch(glue: &Glue, ev: &Evaluator, pos: Pos, mut input: Input, shown: &str) -
 
     if let Some(expected) = get_str(&input, "narHash") {
         let expected = parse_nar_hash(&expected)?;
-        let got = NixHash::Sha256(nar_sha256);
-        if expected != got {
-            return Err(Error::eval(format!(
-                "NAR hash mismatch in input '{shown}', expected '{}' but got '{}'",
-                expected.to_sri(),
-                got.to_sri()
-            )));
-        }
+        check_nar_hash(shown, &expected, &NixHash::Sha256(nar_sha256))?;
     }
     if let Some(n) = given_rev_count {
         if !matches!(get(&input, "revCount"), Some(Value::Int(m)) if *m == n) {
-            return Err(Error::eval(format!(
-                "'revCount' attribute mismatch in input '{}', expected {n}",
-                input_string(ev, pos, &input)?
-            )));
+            return Err(rev_count_mismatch(&input_string(ev, pos, &input)?, n));
         }
     }
     Ok(Fetched {
