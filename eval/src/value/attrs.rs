@@ -59,12 +59,60 @@ pub struct Attrs {
 }
 
 /// The operands of `a // b` where both are large, shared rather than merged.
+///
+/// A lookup searches the layers in turn until the set has paid for its
+/// union: once lookups have spent as many binary searches beyond the first as
+/// the set has attributes, or when it is first iterated, the union is built
+/// once and every later lookup is one search of it. A set looked up a few
+/// hundred times (an overlay's `super`) is never copied; one looked up for
+/// every attribute (a final package set) is copied once, as C++ Nix would.
 #[derive(Clone, Debug)]
 struct Stacked {
     /// Non-empty, non-stacked sets, the one whose attributes win first.
     layers: Vec<Rc<Attrs>>,
-    /// The union as one sorted run, built when the set is first iterated.
-    flat: OnceCell<Vec<Attr>>,
+    /// The union as one flat set, built on demand (see above).
+    flat: OnceCell<Rc<Attrs>>,
+    /// Binary searches beyond the first that lookups have spent so far ...
+    extra: Cell<usize>,
+    /// ... and how many buy the union: the layers' total size.
+    budget: usize,
+}
+
+impl Stacked {
+    fn new(layers: Vec<Rc<Attrs>>) -> Stacked {
+        Stacked {
+            budget: layers.iter().map(|l| l.len()).sum(),
+            layers,
+            flat: OnceCell::new(),
+            extra: Cell::new(0),
+        }
+    }
+
+    /// The union, built on first use.
+    fn flat(&self) -> &Rc<Attrs> {
+        self.flat
+            .get_or_init(|| Rc::new(Attrs::flat(union(&self.layers))))
+    }
+
+    /// Looks `name` up in the union, or in the layers while the union has not
+    /// paid for itself.
+    fn get(&self, name: Symbol) -> Option<&Attr> {
+        if let Some(flat) = self.flat.get() {
+            return flat.get_unstacked(name);
+        }
+        let mut searched = 0;
+        let found = self.layers.iter().find_map(|l| {
+            searched += l.searches();
+            l.get_unstacked(name)
+        });
+        let extra = self.extra.get() + searched - 1;
+        if extra >= self.budget {
+            self.flat();
+        } else {
+            self.extra.set(extra);
+        }
+        found
+    }
 }
 
 /// A `//` result is layered while its top layer is at most this fraction of
@@ -78,7 +126,9 @@ const STACK_MIN: usize = 64;
 
 /// ... and a lookup in the result needs at most this many binary searches
 /// (one per flat set, two per layered one); beyond, the union is flattened.
-const MAX_SEARCHES: usize = 4;
+/// Lookups in a stacked set build its union once they cost more than that
+/// would (see [`Stacked`]), so this only bounds the worst case.
+const MAX_SEARCHES: usize = 16;
 
 /// [`Attrs::len`] of a stacked set not counted yet.
 const UNCOUNTED: usize = usize::MAX;
@@ -89,9 +139,6 @@ impl Drop for Attrs {
             super::drop::defer(super::drop::Deferred::Attrs(std::mem::take(
                 &mut self.entries,
             )));
-        }
-        if let Some(flat) = self.stacked.as_mut().and_then(|s| s.flat.take()) {
-            super::drop::defer(super::drop::Deferred::Attrs(flat));
         }
     }
 }
@@ -164,12 +211,13 @@ impl Attrs {
     /// A stacked set's union, merged on first use.
     fn stacked_entries(&self) -> Option<&[Attr]> {
         let st = self.stacked.as_ref()?;
-        Some(st.flat.get_or_init(|| union(&st.layers)))
+        Some(&st.flat().entries)
     }
 
     /// Binary searches a lookup costs (see [`MAX_SEARCHES`]).
     fn searches(&self) -> usize {
         match &self.stacked {
+            Some(st) if st.flat.get().is_some() => 1,
             Some(st) => st.layers.iter().map(|l| l.searches()).sum(),
             None => 1 + usize::from(self.base.is_some()),
         }
@@ -178,7 +226,10 @@ impl Attrs {
     /// The non-stacked sets that make up `this`, highest precedence first.
     fn layers(this: &Rc<Attrs>) -> &[Rc<Attrs>] {
         match &this.stacked {
-            Some(st) => &st.layers,
+            Some(st) => match st.flat.get() {
+                Some(flat) => std::slice::from_ref(flat),
+                None => &st.layers,
+            },
             None => std::slice::from_ref(this),
         }
     }
@@ -196,10 +247,7 @@ impl Attrs {
     pub fn get_attr(&self, name: Symbol) -> Option<&Attr> {
         match self.get_unstacked(name) {
             Some(a) => Some(a),
-            None => self
-                .stacked
-                .as_ref()
-                .and_then(|st| st.layers.iter().find_map(|l| l.get_unstacked(name))),
+            None => self.stacked.as_ref().and_then(|st| st.get(name)),
         }
     }
 
@@ -262,17 +310,16 @@ impl Attrs {
             }
         }
         let (this_len, other_len) = (this.approx_len(), other.approx_len());
-        if this_len >= STACK_MIN
-            && other_len >= STACK_MIN
-            && this.searches() + other.searches() <= MAX_SEARCHES
-        {
+        // A stacked operand takes another layer, whatever the other's size:
+        // that beats building its union for one update.
+        let large = (this_len >= STACK_MIN && other_len >= STACK_MIN)
+            || this.stacked.is_some()
+            || other.stacked.is_some();
+        if large && this.searches() + other.searches() <= MAX_SEARCHES {
             let mut layers = Attrs::layers(other).to_vec();
             layers.extend_from_slice(Attrs::layers(this));
             return Attrs {
-                stacked: Some(Box::new(Stacked {
-                    layers,
-                    flat: OnceCell::new(),
-                })),
+                stacked: Some(Box::new(Stacked::new(layers))),
                 entries: Vec::new(),
                 keys: Box::default(),
                 base: None,

@@ -173,3 +173,43 @@ fn chains_of_mixed_updates_match_flat_merging() {
     }
     assert!(stacked, "some update of two large sets was stacked");
 }
+
+#[test]
+fn lookups_in_a_stacked_set_build_its_union_once_they_cost_more() {
+    // Six 100-name layers with different overlaps; a small update of the
+    // stacked set stacks too instead of merging everything.
+    let mut cur = Rc::new(numbered("n", 0..100, 0));
+    let mut reference = ints(&cur);
+    for k in 1..6usize {
+        let rhs = Rc::new(numbered("n", k * 40..k * 40 + 100, k as i64));
+        reference = flat_update(&reference, &ints(&rhs));
+        cur = Rc::new(Attrs::update(&cur, &rhs));
+    }
+    let small = Rc::new(numbered("n", 0..2, 99));
+    reference = flat_update(&reference, &ints(&small));
+    let u = Attrs::update(&cur, &small);
+    let st = u
+        .stacked
+        .as_ref()
+        .expect("a small update of a stacked set stacks");
+    assert_eq!(st.layers.len(), 7);
+    let lookup_all = |u: &Attrs| {
+        for (name, v) in &reference {
+            assert!(
+                matches!(u.get(Symbol::new(name.as_bytes())), Some(Value::Int(i)) if i == v),
+                "{name}"
+            );
+        }
+        assert!(u.get(Symbol::new(b"missing")).is_none());
+    };
+    // A few lookups search the layers and leave the set unmerged ...
+    assert!(matches!(u.get(Symbol::new(b"n1")), Some(Value::Int(99))));
+    assert!(matches!(u.get(Symbol::new(b"n50")), Some(Value::Int(1))));
+    assert!(st.flat.get().is_none());
+    // ... many lookups pay for the union, which then answers them all.
+    lookup_all(&u);
+    assert!(st.flat.get().is_some(), "the union was built");
+    lookup_all(&u);
+    assert_eq!(u.searches(), 1);
+    assert_eq!(ints(&u), reference);
+}
