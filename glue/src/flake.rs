@@ -142,8 +142,27 @@ fn get_flake(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos, flake_ref: NixString) ->
 /// global one (the `flake-registry` setting: a path, a URL downloaded as
 /// `fetchTree` downloads, or nothing). A list of their JSON texts; a file
 /// that is missing is skipped, one that is not a version 2 registry is
-/// skipped with C++ Nix's warning.
+/// skipped with C++ Nix's warning. They are read at the first lookup and
+/// kept in [`Glue`] (C++ Nix keeps them for the process): later lookups
+/// neither read nor download them again, nor warn again. A failed download
+/// is not kept, so it is tried again (as C++ Nix's static initialiser is).
 fn registries(glue: &Glue, ev: &Evaluator) -> Result<Value> {
+    if glue.flake_registries.borrow().is_none() {
+        let texts = read_registries(glue, ev)?;
+        *glue.flake_registries.borrow_mut() = Some(texts);
+    }
+    let texts = glue.flake_registries.borrow();
+    let texts = texts.as_deref().unwrap_or_default();
+    Ok(Value::list(
+        texts
+            .iter()
+            .map(|t| Value::String(NixString::new(t.clone())))
+            .collect(),
+    ))
+}
+
+/// The registries' texts, read from their files (or downloaded).
+fn read_registries(glue: &Glue, ev: &Evaluator) -> Result<Vec<Vec<u8>>> {
     let env = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
@@ -171,11 +190,11 @@ fn registries(glue: &Glue, ev: &Evaluator) -> Result<Value> {
             crate::fetch::download(glue, &global).map_err(|e| crate::fetch::fetch_error(&e))?;
         texts.extend(checked_registry(ev, &global, bytes));
     }
-    Ok(Value::list(texts))
+    Ok(texts)
 }
 
 /// `bytes` as a registry's JSON text, or `None` with C++ Nix's warning.
-fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Value> {
+fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Vec<u8>> {
     let version = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(json) => json
             .get("version")
@@ -192,5 +211,5 @@ fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Value>
         ));
         return None;
     }
-    Some(Value::String(NixString::new(bytes)))
+    Some(bytes)
 }

@@ -61,6 +61,9 @@ pub struct Glue {
     /// C++ Nix's `flake-registry` setting: the global flake registry's path
     /// or URL, or empty for none.
     flake_registry: RefCell<String>,
+    /// The flake registries' JSON texts once read: C++ Nix reads (and
+    /// downloads) them once per process, with its warnings printed once.
+    flake_registries: RefCell<Option<Vec<Vec<u8>>>>,
 }
 
 /// C++ Nix's default `flake-registry`.
@@ -70,28 +73,25 @@ impl Glue {
     /// Glue over a store, with no build service.
     #[must_use]
     pub fn new(store: GlueStore) -> Rc<Glue> {
-        Rc::new(Glue {
-            store,
-            known: Rc::default(),
-            copied: RefCell::default(),
-            builder: None,
-            fetched: fetch::Fetched::default(),
-            fetch_cache: RefCell::default(),
-            flake_registry: RefCell::new(DEFAULT_FLAKE_REGISTRY.to_owned()),
-        })
+        Self::with(store, None)
     }
 
     /// Glue over a store with a build service for import from derivation.
     #[must_use]
     pub fn with_builder(store: GlueStore, builder: Box<dyn BuildService>) -> Rc<Glue> {
+        Self::with(store, Some(builder))
+    }
+
+    fn with(store: GlueStore, builder: Option<Box<dyn BuildService>>) -> Rc<Glue> {
         Rc::new(Glue {
             store,
             known: Rc::default(),
             copied: RefCell::default(),
-            builder: Some(builder),
+            builder,
             fetched: fetch::Fetched::default(),
             fetch_cache: RefCell::default(),
             flake_registry: RefCell::new(DEFAULT_FLAKE_REGISTRY.to_owned()),
+            flake_registries: RefCell::default(),
         })
     }
 
@@ -103,9 +103,11 @@ impl Glue {
     }
 
     /// Sets the global flake registry (C++ Nix's `flake-registry`): a path,
-    /// a URL, or `""` for none.
+    /// a URL, or `""` for none. The registries are read again at the next
+    /// lookup.
     pub fn set_flake_registry(&self, location: &str) {
         *self.flake_registry.borrow_mut() = location.to_owned();
+        *self.flake_registries.borrow_mut() = None;
     }
 
     /// The store.
