@@ -24,6 +24,7 @@ use tvix_eval::{Builtin, Error, Evaluator, FileType, Pos, Result, Symbol, Value}
 use crate::{
     Glue,
     builtins::{attrs_value, store_path_value},
+    flake::FlakeCode,
     import,
     io::store_error,
     store::nar_ca,
@@ -33,21 +34,32 @@ fn sym(s: &str) -> Symbol {
     Symbol::new(s.as_bytes())
 }
 
-/// `fetchGit` and `fetchTree` over `glue`.
-pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
+/// `fetchGit` and `fetchTree` over `glue` (`fetchTree` resolves indirect
+/// references with `code`'s registry.nix).
+pub(crate) fn git_builtins(
+    glue: &std::rc::Rc<Glue>,
+    code: &std::rc::Rc<FlakeCode>,
+) -> Vec<Builtin> {
     let g = glue.clone();
     let fetch_git_builtin = Builtin::function("fetchGit", 1, move |ev, pos, args| {
         fetch_git(&g, ev, pos, &args[0], "fetchGit")
     });
     let g = glue.clone();
+    let code = code.clone();
     let fetch_tree = Builtin::function("fetchTree", 1, move |ev, pos, args| {
-        fetch_tree(&g, ev, pos, ev.force(&args[0], pos)?)
+        fetch_tree(&g, &code, ev, pos, ev.force(&args[0], pos)?)
     });
     vec![fetch_git_builtin, fetch_tree]
 }
 
 /// `fetchTree` of a forced argument.
-fn fetch_tree(glue: &std::rc::Rc<Glue>, ev: &Evaluator, pos: Pos, arg: Value) -> Result<Value> {
+fn fetch_tree(
+    glue: &std::rc::Rc<Glue>,
+    code: &FlakeCode,
+    ev: &Evaluator,
+    pos: Pos,
+    arg: Value,
+) -> Result<Value> {
     let g = &**glue;
     // An indirect reference (`flake:x`, `{ type = "indirect"; ... }`) is
     // looked up in the flake registries, in impure evaluation (C++ Nix).
@@ -77,8 +89,8 @@ fn fetch_tree(glue: &std::rc::Rc<Glue>, ev: &Evaluator, pos: Pos, arg: Value) ->
                 shown.to_str_lossy()
             )));
         }
-        let direct = crate::flake::resolve_for_fetch_tree(glue, ev, pos, reference)?;
-        return fetch_tree(glue, ev, pos, direct);
+        let direct = crate::flake::resolve_for_fetch_tree(glue, code, ev, pos, reference)?;
+        return fetch_tree(glue, code, ev, pos, direct);
     }
     {
         if let Value::String(s) = &arg {

@@ -128,7 +128,9 @@ impl Glue {
         Box::new(io::StoreIO::new(self.clone()))
     }
 
-    /// The store builtins, to pass to `EvaluationBuilder::add_builtin`.
+    /// The store builtins, to pass to `EvaluationBuilder::add_builtin` of
+    /// one evaluation (they keep values of that evaluator's: call again for
+    /// another).
     #[must_use]
     pub fn builtins(self: &Rc<Self>) -> Vec<Builtin> {
         let glue = Rc::downgrade(self);
@@ -141,9 +143,10 @@ impl Glue {
         let mut all = derivation::builtins_with(self.known.clone(), refs);
         all.extend(builtins::store_builtins(self));
         all.extend(fetch::fetch_builtins(self));
-        all.extend(git::git_builtins(self));
+        let flake_code = Rc::default();
+        all.extend(git::git_builtins(self, &flake_code));
         all.extend(hg::hg_builtins(self));
-        all.extend(flake::flake_builtins(self));
+        all.extend(flake::flake_builtins(self, &flake_code));
         all
     }
 
