@@ -17,10 +17,7 @@ use nix_compat::{
     store_path::{self, StorePath, validate_name},
 };
 use sha2::{Digest, Sha256};
-use tvix_castore::{
-    Node,
-    import::{ImportOptions, tar::TarImportError},
-};
+use tvix_castore::{Node, import::tar::TarImportError};
 use tvix_eval::{Builtin, Error, Evaluator, Pos, Result, Value};
 
 use crate::{
@@ -287,14 +284,8 @@ fn add_tarball(
     bytes: &[u8],
 ) -> std::result::Result<(StorePath<String>, [u8; 32]), FetchError> {
     let store = glue.store();
-    let services = store.services()?;
     let root = store
-        .handle()
-        .block_on(tvix_castore::import::tar::import_tar(
-            &services.store,
-            bytes,
-            &ImportOptions::default(),
-        ))
+        .import_tar(bytes)?
         .map_err(|e| FetchError::Tar(url.to_owned(), e))?;
     // A single top-level directory is the root of the result.
     let root = match &root {

@@ -18,7 +18,6 @@ use std::{
 };
 
 use nix_compat::{nixhash::NixHash, store_path::StorePath};
-use tvix_castore::import::ImportOptions;
 use tvix_eval::{Builtin, Error, Evaluator, FileType, Pos, Result, Symbol, Value};
 
 use crate::{
@@ -382,14 +381,9 @@ pub(crate) fn add_tar_tree(
     pos: Pos,
 ) -> Result<(StorePath<String>, [u8; 32])> {
     let store = glue.store();
-    let services = store.services().map_err(|e| store_error(&e).at(pos))?;
     let root = store
-        .handle()
-        .block_on(tvix_castore::import::tar::import_tar(
-            &services.store,
-            tar,
-            &ImportOptions::default(),
-        ))
+        .import_tar(tar)
+        .map_err(|e| store_error(&e).at(pos))?
         .map_err(|e| Error::eval(format!("cannot import {what}: {e}")).at(pos))?;
     store
         .add_tree(name, root)
