@@ -102,14 +102,8 @@ fn fetch_tree(
             if ty == "hg" {
                 return crate::hg::fetch_tree_url(g, ev, pos, &url);
             }
-            let key = if ty == "path" { "path" } else { "url" };
-            return crate::fetch::fetch_tree(
-                g,
-                ev,
-                pos,
-                ty,
-                &[(key.as_bytes().to_vec(), arg.clone(), pos)],
-            );
+            let attrs = url_attrs(ev, pos, &url, ty, &arg)?;
+            return crate::fetch::fetch_tree(g, ev, pos, ty, &attrs);
         }
         let v = ev.expect_attrs(
             &arg,
@@ -141,6 +135,42 @@ fn fetch_tree(
             .collect();
         crate::fetch::fetch_tree(g, ev, pos, ty, &attrs)
     }
+}
+
+/// The attributes of a `path`, `file` or `tarball` input given as a URL
+/// string (C++ `Input::fromURL`): its `narHash`, `rev`, `revCount` and
+/// `lastModified` parameters are attributes (so `"path:/p?narHash=…"` is
+/// locked), as `builtins.parseFlakeRef` reads them. A `dir` parameter,
+/// which only flake references take, is refused for a path and left in a
+/// download's URL.
+fn url_attrs(
+    ev: &Evaluator,
+    pos: Pos,
+    url: &str,
+    ty: &str,
+    arg: &Value,
+) -> Result<Vec<(Vec<u8>, Value, Pos)>> {
+    let key = if ty == "path" { "path" } else { "url" };
+    let whole = || vec![(key.as_bytes().to_vec(), arg.clone(), pos)];
+    if !url.contains('?') || !(url.starts_with("path:") || url.contains("://")) {
+        return Ok(whole());
+    }
+    let parse = ev.eval_internal("parse-flake-ref.nix", "builtins.parseFlakeRef")?;
+    let parsed = ev.call(&parse, std::slice::from_ref(arg), pos)?;
+    let parsed = ev.expect_attrs(&parsed, pos, "while parsing a fetchTree URL")?;
+    if parsed.get(sym("dir")).is_some() {
+        if ty == "path" {
+            return Err(
+                Error::eval(format!("path URL '{url}' has unsupported parameter 'dir'")).at(pos),
+            );
+        }
+        return Ok(whole());
+    }
+    Ok(parsed
+        .iter()
+        .filter(|a| a.name.as_bytes() != b"type")
+        .map(|a| (a.name.as_bytes().to_vec(), a.value.clone(), pos))
+        .collect())
 }
 
 /// C++ Nix's checks of `fetchTree`'s attributes before the input type sees
@@ -187,6 +217,10 @@ struct Request {
     /// A shallow fetch has no `revCount`: `fetchTree` with an attribute set
     /// is shallow unless told otherwise, `fetchGit` and URL strings are not.
     shallow: bool,
+    /// C++ Nix's `exportIgnore` attribute: `fetchGit` sets it unless told
+    /// otherwise (or given `submodules = true`), `fetchTree` only when
+    /// given. It shows in the input's URL.
+    export_ignore: bool,
     /// What the result must have (as a flake.lock records it): C++ Nix's
     /// `checkLocks`.
     nar_hash: Option<String>,
@@ -199,6 +233,9 @@ impl Request {
     /// `reference` as given or resolved.
     fn shown(&self, reference: Option<&str>, rev: Option<&str>) -> String {
         let mut query = Vec::new();
+        if self.export_ignore {
+            query.push("exportIgnore=1".to_owned());
+        }
         if let Some(r) = reference {
             query.push(format!("ref={r}"));
         }
@@ -224,6 +261,8 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
     let mut reference = None;
     let mut name = "source".to_owned();
     let mut shallow = None;
+    let mut export_ignore = None;
+    let mut submodules = false;
     let mut nar_hash = None;
     let mut last_modified = None;
     let mut rev_count = None;
@@ -244,7 +283,8 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
                     b"ref" => reference = Some(text(&attr.value, attr.pos)?),
                     b"name" => name = text(&attr.value, attr.pos)?,
                     b"submodules" => {
-                        if ev.expect_bool(&attr.value, attr.pos, "")? {
+                        submodules = ev.expect_bool(&attr.value, attr.pos, "")?;
+                        if submodules {
                             return Err(Error::eval(format!(
                                 "'{who}': submodules are not supported yet"
                             ))
@@ -257,7 +297,10 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
                         last_modified = Some(ev.expect_int(&attr.value, attr.pos, "")?);
                     }
                     b"revCount" => rev_count = Some(ev.expect_int(&attr.value, attr.pos, "")?),
-                    b"type" | b"allRefs" | b"exportIgnore" => {}
+                    b"exportIgnore" => {
+                        export_ignore = Some(ev.expect_bool(&attr.value, attr.pos, "")?);
+                    }
+                    b"type" | b"allRefs" => {}
                     other => {
                         return Err(Error::eval(format!(
                             "unsupported Git input attribute '{}'",
@@ -290,6 +333,7 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
         reference,
         name,
         shallow: shallow.unwrap_or(who == "fetchTree" && matches!(arg, Value::Attrs(_))),
+        export_ignore: export_ignore.unwrap_or(who == "fetchGit" && !submodules),
         nar_hash,
         last_modified,
         rev_count,
@@ -392,6 +436,14 @@ pub(crate) fn add_tar_tree(
 
 fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Value> {
     let req = parse_args(ev, pos, arg, who)?;
+    // C++ Nix's `isLocked` for git: a `rev` is given.
+    if ev.is_pure() && req.rev.is_none() {
+        return Err(Error::eval(format!(
+            "in pure evaluation mode, '{who}' will not fetch unlocked input '{}'",
+            req.shown(req.reference.as_deref(), None)
+        ))
+        .at(pos));
+    }
     let repo = &req.repo;
     let err = |m: String| Error::eval(m).at(pos);
     let head = git_text(repo, &["rev-parse", "--verify", "HEAD^{commit}"]).ok();
