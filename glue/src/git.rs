@@ -96,8 +96,8 @@ fn fetch_tree(
             let url = s.to_str_lossy().into_owned();
             let ty = crate::fetch::tree_type_of_url(&url);
             if ty == "git" {
-                let u = url.strip_prefix("git+").unwrap_or(&url).to_owned();
-                return fetch_git(g, ev, pos, &Value::string(u), "fetchTree");
+                let arg = git_url_attrs(ev, pos, &url, &arg)?;
+                return fetch_git(g, ev, pos, &arg, "fetchTree");
             }
             if ty == "hg" {
                 return crate::hg::fetch_tree_url(g, ev, pos, &url);
@@ -135,6 +135,35 @@ fn fetch_tree(
             .collect();
         crate::fetch::fetch_tree(g, ev, pos, ty, &attrs)
     }
+}
+
+/// A git input given to `fetchTree` as a URL string, as C++
+/// `GitInputScheme::inputFromURL` reads it (through
+/// `builtins.parseFlakeRef`, which does the same): its `ref`, `rev`,
+/// `shallow`, `submodules`, `exportIgnore` and `allRefs` parameters are
+/// attributes, the others stay in the URL (shown, not used). A URL string
+/// is not shallow unless it says so. Without parameters (or with a `dir`,
+/// which only flake references take) it is the URL as given.
+fn git_url_attrs(ev: &Evaluator, pos: Pos, url: &str, arg: &Value) -> Result<Value> {
+    let plain = || Value::string(url.strip_prefix("git+").unwrap_or(url));
+    if !url.contains('?') {
+        return Ok(plain());
+    }
+    let parse = ev.eval_internal("parse-flake-ref.nix", "builtins.parseFlakeRef")?;
+    let parsed = ev.call(&parse, std::slice::from_ref(arg), pos)?;
+    let parsed = ev.expect_attrs(&parsed, pos, "while parsing a Git URL")?;
+    if parsed.get(sym("dir")).is_some() {
+        return Ok(plain());
+    }
+    let mut attrs: Vec<tvix_eval::Attr> = parsed.iter().cloned().collect();
+    if parsed.get(sym("shallow")).is_none() {
+        attrs.push(tvix_eval::Attr {
+            name: sym("shallow"),
+            pos: Pos::NONE,
+            value: Value::bool(false),
+        });
+    }
+    Ok(Value::attrs(tvix_eval::Attrs::from_unsorted(attrs)))
 }
 
 /// The attributes of a `path`, `file` or `tarball` input given as a URL
@@ -221,6 +250,9 @@ struct Request {
     /// otherwise (or given `submodules = true`), `fetchTree` only when
     /// given. It shows in the input's URL.
     export_ignore: bool,
+    /// The URL's query parameters that are not attributes (C++ Nix keeps
+    /// them in the URL, where they show), as given (encoded).
+    url_query: Option<String>,
     /// What the result must have (as a flake.lock records it): C++ Nix's
     /// `checkLocks`.
     nar_hash: Option<String>,
@@ -232,7 +264,12 @@ impl Request {
     /// The input as C++ Nix shows it (`Input::to_string`), with `rev` and
     /// `reference` as given or resolved.
     fn shown(&self, reference: Option<&str>, rev: Option<&str>) -> String {
-        let mut query = Vec::new();
+        let mut query: Vec<String> = self
+            .url_query
+            .iter()
+            .flat_map(|q| q.split('&'))
+            .map(str::to_owned)
+            .collect();
         if self.export_ignore {
             query.push("exportIgnore=1".to_owned());
         }
@@ -245,6 +282,8 @@ impl Request {
         if self.shallow {
             query.push("shallow=1".to_owned());
         }
+        // C++ keeps the parameters in a map: by name.
+        query.sort_by(|a, b| a.split('=').next().cmp(&b.split('=').next()));
         let mut s = format!("git+file://{}", self.repo.display());
         if !query.is_empty() {
             s.push('?');
@@ -317,6 +356,10 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
     let Some(url) = url else {
         return Err(Error::eval(format!("'{who}' requires a 'url' attribute")).at(pos));
     };
+    let (url, url_query) = match url.split_once('?') {
+        Some((u, q)) => (u.to_owned(), Some(q.to_owned())),
+        None => (url, None),
+    };
     let local = url
         .strip_prefix("file://")
         .or_else(|| url.strip_prefix("git+file://"))
@@ -334,6 +377,7 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
         name,
         shallow: shallow.unwrap_or(who == "fetchTree" && matches!(arg, Value::Attrs(_))),
         export_ignore: export_ignore.unwrap_or(who == "fetchGit" && !submodules),
+        url_query,
         nar_hash,
         last_modified,
         rev_count,

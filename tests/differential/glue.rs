@@ -623,6 +623,7 @@ fn fetchers_refuse_unlocked_inputs_in_pure_mode_as_the_reference() {
         format!("builtins.fetchTree \"file+file://{tar}\""),
         format!("builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}\"; }}"),
         format!("builtins.fetchTree \"git+file://{repo}\""),
+        format!("builtins.fetchTree \"git+file://{repo}?ref=main&lastModified=5&a=b\""),
         format!(
             "builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}\"; ref = \"main\"; exportIgnore = true; shallow = false; }}"
         ),
@@ -648,6 +649,7 @@ fn fetchers_refuse_unlocked_inputs_in_pure_mode_as_the_reference() {
         format!(
             "builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}\"; rev = \"{first}\"; }}"
         ),
+        format!("builtins.fetchTree \"git+file://{repo}?rev={first}&shallow=1\""),
         format!("builtins.fetchGit {{ url = {repo}; rev = \"{first}\"; }}"),
         format!("builtins.fetchTarball {{ url = \"file://{tar}\"; sha256 = \"{tar_hash}\"; }}"),
         format!("builtins.fetchurl {{ url = \"file://{tar}\"; sha256 = \"{file_hash}\"; }}"),
@@ -661,7 +663,7 @@ fn fetchers_refuse_unlocked_inputs_in_pure_mode_as_the_reference() {
         assert!(t.status.success(), "{e}");
     }
     // The cases show the messages meant.
-    let t = compare_fetch(root, &refused[12], true);
+    let t = compare_fetch(root, &refused[13], true);
     let stderr = String::from_utf8_lossy(&t.stderr);
     assert!(
         stderr.contains(&format!(
@@ -723,4 +725,35 @@ fn fetchers_report_lock_mismatches_as_the_reference() {
             "{e}: {stderr}"
         );
     }
+}
+
+/// `fetchTree` of git URL strings: the parameters C++ Nix takes as
+/// attributes (`ref`, `rev`, `shallow`, `exportIgnore`) and those it leaves
+/// in the URL, unused but shown (`narHash`, `revCount`, any other).
+#[test]
+fn fetch_tree_reads_git_url_parameters_as_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let Sources { repo, first, .. } = local_sources(root);
+    let bad = format!("sha256-{}=", "A".repeat(43));
+    let tree = |q: &str| format!("builtins.fetchTree \"git+file://{repo}?{q}\"");
+    let fetched = [
+        tree(&format!("narHash={bad}")),
+        tree("ref=main&revCount=7"),
+        tree(&format!("rev={first}")),
+        tree(&format!("rev={first}&shallow=1")),
+        tree(&format!("rev={first}&exportIgnore=1&x=y")),
+    ];
+    for e in &fetched {
+        assert!(compare_fetch(root, e, false).status.success(), "{e}");
+    }
+    let e = format!(
+        "builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}?x=1\"; revCount = 9; }}"
+    );
+    let t = compare_fetch(root, &e, false);
+    assert!(
+        String::from_utf8_lossy(&t.stderr).contains("&shallow=1&x=1', expected 9"),
+        "{}",
+        String::from_utf8_lossy(&t.stderr)
+    );
 }
