@@ -5,11 +5,17 @@
 //! without `rev`/`ref`, the tracked files as they are on disk with
 //! `dirtyRev`/`dirtyShortRev` and an all-zero `rev`.
 //!
+//! Git attributes apply as C++ Nix (through libgit2) applies them:
+//! `export-ignore` only with the `exportIgnore` attribute (fetchGit's
+//! default), `export-subst` never; `git archive` therefore runs in a
+//! temporary repository borrowing the objects, whose `info/attributes`
+//! overrides the tree's own.
+//!
 //! The repository is read with the `git` program (`rev-parse`, `archive`,
-//! `rev-list`, `log`, `status`, `ls-files`) rather than a Rust git library:
-//! no git crate is in the dependency tree, `gix` would add about a hundred
-//! crates for what six subprocess calls do, and `git` is what users of
-//! `fetchGit` have installed. Remote URLs are refused for now.
+//! `rev-list`, `log`, `status`, `ls-files`, `check-attr`) rather than a
+//! Rust git library: no git crate is in the dependency tree, `gix` would add
+//! about a hundred crates for what a few subprocess calls do, and `git` is
+//! what users of `fetchGit` have installed. Remote URLs are refused for now.
 
 use std::{
     collections::HashSet,
@@ -397,6 +403,114 @@ fn git(repo: &Path, args: &[&str]) -> std::result::Result<Vec<u8>, String> {
     Ok(out.stdout)
 }
 
+/// `git archive` of `rev` as C++ Nix exports a revision (it reads the
+/// tree through libgit2): what is marked `export-ignore` is left out only
+/// with `exportIgnore`, and `export-subst` is never expanded. `git archive`
+/// applies the tree's own attributes, which only a repository's
+/// `info/attributes` overrides, so it runs in a temporary bare repository
+/// that borrows `repo`'s objects and has such a file: the user's
+/// repository is not written to.
+fn archive(repo: &Path, rev: &str, export_ignore: bool) -> std::result::Result<Vec<u8>, String> {
+    let common = git_text(repo, &["rev-parse", "--git-common-dir"])?;
+    // `common` may be relative to `repo`; an absolute one replaces it.
+    let objects = repo.join(common).join("objects");
+    let tmp = TempDir::new()?;
+    let dir = tmp.0.as_path();
+    git(dir, &["init", "-q", "--bare", "."])?;
+    let write = |rel: &str, text: &[u8]| -> std::result::Result<(), String> {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+    };
+    let mut alternates = objects.into_os_string().into_encoded_bytes();
+    alternates.push(b'\n');
+    write("objects/info/alternates", &alternates)?;
+    let attributes: &[u8] = if export_ignore {
+        b"* -export-subst\n"
+    } else {
+        b"* -export-subst -export-ignore\n"
+    };
+    write("info/attributes", attributes)?;
+    git(dir, &["archive", "--format=tar", rev])
+}
+
+/// A directory of our own under the system's temporary directory, removed
+/// when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> std::result::Result<TempDir, String> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("tvix-git-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(TempDir(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Nothing to do about a leftover temporary directory.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Of `files` (a working tree's, relative to `repo`) and the directories
+/// leading to them, those marked `export-ignore` in the working tree's
+/// attributes (`git check-attr`), which C++ Nix's `exportIgnore` leaves out
+/// of a dirty tree.
+fn export_ignored(repo: &Path, files: &[&[u8]]) -> std::result::Result<Vec<Vec<u8>>, String> {
+    let mut paths: std::collections::BTreeSet<&[u8]> = std::collections::BTreeSet::new();
+    for f in files {
+        for (i, &c) in f.iter().enumerate() {
+            if c == b'/' {
+                paths.insert(&f[..i]);
+            }
+        }
+        paths.insert(f);
+    }
+    let mut input = Vec::new();
+    for p in &paths {
+        input.extend_from_slice(p);
+        input.push(0);
+    }
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["check-attr", "-z", "--stdin", "export-ignore"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("git check-attr has no stdin")?;
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    // A failed write shows in git's status.
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    // Triples: path, attribute, value.
+    let fields: Vec<&[u8]> = out.stdout.split(|&c| c == 0).collect();
+    Ok(fields
+        .chunks(3)
+        .filter(|t| t.len() == 3 && t[2] == b"set")
+        .map(|t| t[0].to_vec())
+        .collect())
+}
+
+/// Whether `path` is `dir` or inside it.
+fn within(path: &[u8], dir: &[u8]) -> bool {
+    path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
+}
+
 fn git_text(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
     git(repo, args).map(|o| String::from_utf8_lossy(&o).trim().to_owned())
 }
@@ -505,7 +619,14 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
         // C++ `warn`: "warning: ...", not an evaluation warning.
         ev.log_warning(&format!("Git tree '{}' is dirty", repo.display()));
         let listed = git(repo, &["ls-files", "-z"]).map_err(err)?;
-        let files = listed.split(|&c| c == 0).filter(|f| !f.is_empty());
+        let mut files: Vec<&[u8]> = listed
+            .split(|&c| c == 0)
+            .filter(|f| !f.is_empty())
+            .collect();
+        if req.export_ignore {
+            let ignored = export_ignored(repo, &files).map_err(err)?;
+            files.retain(|f| !ignored.iter().any(|i| within(f, i)));
+        }
         let (p, sha) = add_listed_files(glue, &req.name, repo, files, pos)?;
         let head = head.clone().unwrap_or_else(|| "0".repeat(40));
         attrs.push(("dirtyRev", Value::string(format!("{head}-dirty"))));
@@ -537,7 +658,7 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
                 .clone()
                 .ok_or_else(|| err(format!("'{}' has no commits", repo.display())))?,
         };
-        let tar = git(repo, &["archive", "--format=tar", &rev]).map_err(err)?;
+        let tar = archive(repo, &rev, req.export_ignore).map_err(err)?;
         let (p, sha) = add_tar_tree(glue, &req.name, &tar, &format!("revision {rev}"), pos)?;
         attrs.push(("rev", Value::string(rev.clone())));
         attrs.push((

@@ -757,3 +757,68 @@ fn fetch_tree_reads_git_url_parameters_as_the_reference() {
         String::from_utf8_lossy(&t.stderr)
     );
 }
+
+/// Git attributes in a fetched tree, as C++ Nix (libgit2) applies them:
+/// `export-ignore` (on a file, in a subdirectory's `.gitattributes`, on a
+/// directory) only with `exportIgnore` (fetchGit's default, not
+/// fetchTree's), for a clean revision and for a dirty working tree;
+/// `export-subst` never.
+#[test]
+fn git_export_attributes_apply_as_in_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let repo = root.join("repo");
+    for d in ["sub", "gone", "keep"] {
+        std::fs::create_dir_all(repo.join(d)).expect("mkdir");
+    }
+    for (f, text) in [
+        ("a", "a\n"),
+        ("x", "x\n"),
+        ("s", "v=$Format:%H$\n"),
+        ("sub/y", "y\n"),
+        ("sub/z", "z\n"),
+        ("gone/g", "g\n"),
+        ("keep/k", "k\n"),
+        (
+            ".gitattributes",
+            "x export-ignore\ns export-subst\ngone export-ignore\n",
+        ),
+        ("sub/.gitattributes", "y export-ignore\n"),
+    ] {
+        std::fs::write(repo.join(f), text).expect("write");
+    }
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "one"]);
+    let r = repo.display();
+    let show = |call: &str| {
+        format!(
+            "let t = {call}; in {{ inherit (t) narHash; top = builtins.readDir t; \
+             sub = builtins.readDir (t + \"/sub\"); s = builtins.readFile (t + \"/s\"); }}"
+        )
+    };
+    let calls = [
+        format!("builtins.fetchGit {r}"),
+        format!("builtins.fetchGit {{ url = {r}; exportIgnore = false; }}"),
+        format!("builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; }}"),
+        format!(
+            "builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; exportIgnore = true; }}"
+        ),
+    ];
+    for dirty in [false, true] {
+        if dirty {
+            std::fs::write(repo.join("keep/k"), "changed\n").expect("write");
+        }
+        for c in &calls {
+            let t = compare_fetch(root, &show(c), false);
+            assert!(t.status.success(), "{c}");
+        }
+    }
+    // The cases show what they are meant to.
+    let t = compare_fetch(root, &show(&calls[0]), false);
+    let out = String::from_utf8_lossy(&t.stdout);
+    assert!(
+        out.contains("s = \"v=$Format:%H$\\n\"") && !out.contains("gone"),
+        "{out}"
+    );
+}
