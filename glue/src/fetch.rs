@@ -17,10 +17,7 @@ use nix_compat::{
     store_path::{self, StorePath, validate_name},
 };
 use sha2::{Digest, Sha256};
-use tvix_castore::{
-    Node,
-    import::{ImportOptions, tar::TarImportError},
-};
+use tvix_castore::{Node, import::tar::TarImportError};
 use tvix_eval::{Builtin, Error, Evaluator, Pos, Result, Value};
 
 use crate::{
@@ -173,6 +170,13 @@ fn fetch(
         .at(pos));
     }
 
+    if ev.is_pure() && expected.is_none() {
+        return Err(Error::eval(format!(
+            "in pure evaluation mode, '{who}' requires a 'sha256' argument"
+        ))
+        .at(pos));
+    }
+
     // A pinned fetch already in the store downloads nothing.
     if let Some(h @ NixHash::Sha256(_)) = &expected {
         let ca = if unpack {
@@ -287,14 +291,8 @@ fn add_tarball(
     bytes: &[u8],
 ) -> std::result::Result<(StorePath<String>, [u8; 32]), FetchError> {
     let store = glue.store();
-    let services = store.services()?;
     let root = store
-        .handle()
-        .block_on(tvix_castore::import::tar::import_tar(
-            &services.store,
-            bytes,
-            &ImportOptions::default(),
-        ))
+        .import_tar(bytes)?
         .map_err(|e| FetchError::Tar(url.to_owned(), e))?;
     // A single top-level directory is the root of the result.
     let root = match &root {
@@ -403,17 +401,9 @@ fn tree_last_modified(path: &std::path::Path) -> i64 {
     own.max(children)
 }
 
-fn is_tarball_url(url: &str) -> bool {
-    [
-        ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst", ".tzst",
-    ]
-    .iter()
-    .any(|ext| url.split(['?', '#']).next().unwrap_or(url).ends_with(ext))
-}
-
 /// The `fetchTree` type a URL string names: `git+…`, `hg+…`, `path:…`, `file+…`
-/// (a file), anything else a tarball (as C++ Nix 2.26 takes a plain
-/// `file://` URL).
+/// (a file, whatever its extension), anything else a tarball (as C++ Nix
+/// 2.26 takes a plain `file://` URL).
 pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
     if url.starts_with("git+") {
         "git"
@@ -421,7 +411,7 @@ pub(crate) fn tree_type_of_url(url: &str) -> &'static str {
         "hg"
     } else if url.starts_with("path:") {
         "path"
-    } else if url.starts_with("file+") && !is_tarball_url(url) {
+    } else if url.starts_with("file+") {
         "file"
     } else {
         "tarball"
@@ -578,6 +568,7 @@ pub(crate) fn fetch_tree(
                 let u = u
                     .strip_prefix("file+")
                     .or_else(|| u.strip_prefix("tarball+"))
+                    .or_else(|| u.strip_prefix("path:"))
                     .map_or(u.clone(), str::to_owned);
                 url = Some(u);
             }
@@ -608,6 +599,14 @@ pub(crate) fn fetch_tree(
     } else {
         None
     };
+    // C++ Nix's `isLocked` for these types: a `narHash` is given.
+    if ev.is_pure() && nar_hash.is_none() {
+        let shown = input.as_deref().unwrap_or(&url);
+        return Err(Error::eval(format!(
+            "in pure evaluation mode, 'fetchTree' will not fetch unlocked input '{shown}'"
+        ))
+        .at(pos));
+    }
     let in_frame = |e: Error| match &input {
         Some(i) => e.with_trace(Pos::NONE, format!("while fetching the input '{i}'")),
         None => e,
@@ -648,7 +647,7 @@ pub(crate) fn fetch_tree(
             }
         }
         _ => {
-            let local = url.strip_prefix("path:").unwrap_or(&url).to_owned();
+            let local = url.clone();
             let root = std::path::Path::new(&local);
             if std::fs::symlink_metadata(root).is_err() {
                 // C++ Nix shows the path under its accessor's root: `//x`.

@@ -11,26 +11,64 @@
 //! }`, with `self` the result itself). Indirect references are looked up
 //! in the flake registries this module reads ([`registries`]). Frames of
 //! call-flake.nix's own code are removed from errors: users see C++ Nix's.
+//! Both Nix files are parsed and evaluated once per evaluation
+//! ([`FlakeCode`]), not at every `getFlake` or registry lookup.
 
 use tvix_eval::{Builtin, Error, ErrorKind, Evaluator, NixString, Pos, Result, Symbol, Value};
 
-use std::{path::PathBuf, rc::Rc};
+use std::{cell::RefCell, path::PathBuf, rc::Rc};
 
 use crate::{Glue, builtins::attrs_value};
 
 const CALL_FLAKE: &str = include_str!("call-flake.nix");
 const REGISTRY: &str = include_str!("registry.nix");
 
+/// call-flake.nix's and registry.nix's functions, each evaluated at its
+/// first use and kept. One is made for each set of store builtins
+/// ([`Glue::builtins`]), which serves one evaluator: the functions' positions
+/// are in that evaluator's sources, so they are not shared wider.
+#[derive(Default)]
+pub(crate) struct FlakeCode {
+    call_flake: RefCell<Option<Value>>,
+    registry: RefCell<Option<Value>>,
+}
+
+impl FlakeCode {
+    /// The value of the internal file `file`, evaluated the first time.
+    fn get(
+        cell: &RefCell<Option<Value>>,
+        ev: &Evaluator,
+        file: &'static str,
+        source: &'static str,
+    ) -> Result<Value> {
+        if let Some(v) = cell.borrow().as_ref() {
+            return Ok(v.clone());
+        }
+        let v = ev.eval_internal(file, source)?;
+        *cell.borrow_mut() = Some(v.clone());
+        Ok(v)
+    }
+
+    fn call_flake(&self, ev: &Evaluator) -> Result<Value> {
+        Self::get(&self.call_flake, ev, "call-flake.nix", CALL_FLAKE)
+    }
+
+    fn registry(&self, ev: &Evaluator) -> Result<Value> {
+        Self::get(&self.registry, ev, "registry.nix", REGISTRY)
+    }
+}
+
 /// `getFlake`.
-pub(crate) fn flake_builtins(glue: &Rc<Glue>) -> Vec<Builtin> {
+pub(crate) fn flake_builtins(glue: &Rc<Glue>, code: &Rc<FlakeCode>) -> Vec<Builtin> {
     let glue = glue.clone();
+    let code = code.clone();
     vec![Builtin::function("getFlake", 1, move |ev, pos, args| {
         let flake_ref = ev.expect_string_no_ctx(
             &args[0],
             pos,
             "while evaluating the argument passed to builtins.getFlake",
         )?;
-        get_flake(&glue, ev, pos, flake_ref).map_err(|e| as_cpp_error(ev, e))
+        get_flake(&glue, &code, ev, pos, flake_ref).map_err(|e| as_cpp_error(ev, e))
     })]
 }
 
@@ -64,8 +102,8 @@ fn as_cpp_error(ev: &Evaluator, e: Error) -> Error {
 
 /// registry.nix's `lookup`: resolves an indirect reference (attributes)
 /// through the flake registries.
-fn registry_lookup(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos) -> Result<Value> {
-    let lookup = ev.eval_internal("registry.nix", REGISTRY)?;
+fn registry_lookup(glue: &Rc<Glue>, code: &FlakeCode, ev: &Evaluator, pos: Pos) -> Result<Value> {
+    let lookup = code.registry(ev)?;
     let g = glue.clone();
     let registries = Builtin::function("registries", 1, move |ev, _, _| registries(&g, ev));
     ev.call(
@@ -79,12 +117,13 @@ fn registry_lookup(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos) -> Result<Value> {
 /// Nix): the direct reference the registries give, without its `dir`.
 pub(crate) fn resolve_for_fetch_tree(
     glue: &Rc<Glue>,
+    code: &FlakeCode,
     ev: &Evaluator,
     pos: Pos,
     reference: Value,
 ) -> Result<Value> {
     let resolve = || -> Result<Value> {
-        let lookup = registry_lookup(glue, ev, pos)?;
+        let lookup = registry_lookup(glue, code, ev, pos)?;
         let resolved = ev.call(&lookup, &[reference], pos)?;
         let resolved = ev.expect_attrs(&resolved, pos, "while resolving a flake reference")?;
         let mut direct: Vec<_> = resolved
@@ -107,12 +146,18 @@ pub(crate) fn resolve_for_fetch_tree(
     resolve().map_err(|e| as_cpp_error(ev, e))
 }
 
-fn get_flake(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos, flake_ref: NixString) -> Result<Value> {
-    let call_flake = ev.eval_internal("call-flake.nix", CALL_FLAKE)?;
+fn get_flake(
+    glue: &Rc<Glue>,
+    code: &FlakeCode,
+    ev: &Evaluator,
+    pos: Pos,
+    flake_ref: NixString,
+) -> Result<Value> {
+    let call_flake = code.call_flake(ev)?;
     let arg = attrs_value([
         ("flakeRef", Value::String(flake_ref)),
         ("pure", Value::bool(ev.is_pure())),
-        ("lookup", registry_lookup(glue, ev, pos)?),
+        ("lookup", registry_lookup(glue, code, ev, pos)?),
     ]);
     let got = ev.call(&call_flake, &[arg], pos)?;
     let got = ev.expect_attrs(&got, pos, "while reading a flake")?;
@@ -142,8 +187,27 @@ fn get_flake(glue: &Rc<Glue>, ev: &Evaluator, pos: Pos, flake_ref: NixString) ->
 /// global one (the `flake-registry` setting: a path, a URL downloaded as
 /// `fetchTree` downloads, or nothing). A list of their JSON texts; a file
 /// that is missing is skipped, one that is not a version 2 registry is
-/// skipped with C++ Nix's warning.
+/// skipped with C++ Nix's warning. They are read at the first lookup and
+/// kept in [`Glue`] (C++ Nix keeps them for the process): later lookups
+/// neither read nor download them again, nor warn again. A failed download
+/// is not kept, so it is tried again (as C++ Nix's static initialiser is).
 fn registries(glue: &Glue, ev: &Evaluator) -> Result<Value> {
+    if glue.flake_registries.borrow().is_none() {
+        let texts = read_registries(glue, ev)?;
+        *glue.flake_registries.borrow_mut() = Some(texts);
+    }
+    let texts = glue.flake_registries.borrow();
+    let texts = texts.as_deref().unwrap_or_default();
+    Ok(Value::list(
+        texts
+            .iter()
+            .map(|t| Value::String(NixString::new(t.clone())))
+            .collect(),
+    ))
+}
+
+/// The registries' texts, read from their files (or downloaded).
+fn read_registries(glue: &Glue, ev: &Evaluator) -> Result<Vec<Vec<u8>>> {
     let env = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
@@ -171,11 +235,11 @@ fn registries(glue: &Glue, ev: &Evaluator) -> Result<Value> {
             crate::fetch::download(glue, &global).map_err(|e| crate::fetch::fetch_error(&e))?;
         texts.extend(checked_registry(ev, &global, bytes));
     }
-    Ok(Value::list(texts))
+    Ok(texts)
 }
 
 /// `bytes` as a registry's JSON text, or `None` with C++ Nix's warning.
-fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Value> {
+fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Vec<u8>> {
     let version = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(json) => json
             .get("version")
@@ -192,5 +256,5 @@ fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Value>
         ));
         return None;
     }
-    Some(Value::String(NixString::new(bytes)))
+    Some(bytes)
 }

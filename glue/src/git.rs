@@ -5,11 +5,17 @@
 //! without `rev`/`ref`, the tracked files as they are on disk with
 //! `dirtyRev`/`dirtyShortRev` and an all-zero `rev`.
 //!
+//! Git attributes apply as C++ Nix (through libgit2) applies them:
+//! `export-ignore` only with the `exportIgnore` attribute (fetchGit's
+//! default), `export-subst` never; `git archive` therefore runs in a
+//! temporary repository borrowing the objects, whose `info/attributes`
+//! overrides the tree's own.
+//!
 //! The repository is read with the `git` program (`rev-parse`, `archive`,
-//! `rev-list`, `log`, `status`, `ls-files`) rather than a Rust git library:
-//! no git crate is in the dependency tree, `gix` would add about a hundred
-//! crates for what six subprocess calls do, and `git` is what users of
-//! `fetchGit` have installed. Remote URLs are refused for now.
+//! `rev-list`, `log`, `status`, `ls-files`, `check-attr`) rather than a
+//! Rust git library: no git crate is in the dependency tree, `gix` would add
+//! about a hundred crates for what a few subprocess calls do, and `git` is
+//! what users of `fetchGit` have installed. Remote URLs are refused for now.
 
 use std::{
     collections::HashSet,
@@ -18,12 +24,12 @@ use std::{
 };
 
 use nix_compat::{nixhash::NixHash, store_path::StorePath};
-use tvix_castore::import::ImportOptions;
 use tvix_eval::{Builtin, Error, Evaluator, FileType, Pos, Result, Symbol, Value};
 
 use crate::{
     Glue,
     builtins::{attrs_value, store_path_value},
+    flake::FlakeCode,
     import,
     io::store_error,
     store::nar_ca,
@@ -33,21 +39,32 @@ fn sym(s: &str) -> Symbol {
     Symbol::new(s.as_bytes())
 }
 
-/// `fetchGit` and `fetchTree` over `glue`.
-pub(crate) fn git_builtins(glue: &std::rc::Rc<Glue>) -> Vec<Builtin> {
+/// `fetchGit` and `fetchTree` over `glue` (`fetchTree` resolves indirect
+/// references with `code`'s registry.nix).
+pub(crate) fn git_builtins(
+    glue: &std::rc::Rc<Glue>,
+    code: &std::rc::Rc<FlakeCode>,
+) -> Vec<Builtin> {
     let g = glue.clone();
     let fetch_git_builtin = Builtin::function("fetchGit", 1, move |ev, pos, args| {
         fetch_git(&g, ev, pos, &args[0], "fetchGit")
     });
     let g = glue.clone();
+    let code = code.clone();
     let fetch_tree = Builtin::function("fetchTree", 1, move |ev, pos, args| {
-        fetch_tree(&g, ev, pos, ev.force(&args[0], pos)?)
+        fetch_tree(&g, &code, ev, pos, ev.force(&args[0], pos)?)
     });
     vec![fetch_git_builtin, fetch_tree]
 }
 
 /// `fetchTree` of a forced argument.
-fn fetch_tree(glue: &std::rc::Rc<Glue>, ev: &Evaluator, pos: Pos, arg: Value) -> Result<Value> {
+fn fetch_tree(
+    glue: &std::rc::Rc<Glue>,
+    code: &FlakeCode,
+    ev: &Evaluator,
+    pos: Pos,
+    arg: Value,
+) -> Result<Value> {
     let g = &**glue;
     // An indirect reference (`flake:x`, `{ type = "indirect"; ... }`) is
     // looked up in the flake registries, in impure evaluation (C++ Nix).
@@ -77,28 +94,22 @@ fn fetch_tree(glue: &std::rc::Rc<Glue>, ev: &Evaluator, pos: Pos, arg: Value) ->
                 shown.to_str_lossy()
             )));
         }
-        let direct = crate::flake::resolve_for_fetch_tree(glue, ev, pos, reference)?;
-        return fetch_tree(glue, ev, pos, direct);
+        let direct = crate::flake::resolve_for_fetch_tree(glue, code, ev, pos, reference)?;
+        return fetch_tree(glue, code, ev, pos, direct);
     }
     {
         if let Value::String(s) = &arg {
             let url = s.to_str_lossy().into_owned();
             let ty = crate::fetch::tree_type_of_url(&url);
             if ty == "git" {
-                let u = url.strip_prefix("git+").unwrap_or(&url).to_owned();
-                return fetch_git(g, ev, pos, &Value::string(u), "fetchTree");
+                let arg = git_url_attrs(ev, pos, &url, &arg)?;
+                return fetch_git(g, ev, pos, &arg, "fetchTree");
             }
             if ty == "hg" {
                 return crate::hg::fetch_tree_url(g, ev, pos, &url);
             }
-            let key = if ty == "path" { "path" } else { "url" };
-            return crate::fetch::fetch_tree(
-                g,
-                ev,
-                pos,
-                ty,
-                &[(key.as_bytes().to_vec(), arg.clone(), pos)],
-            );
+            let attrs = url_attrs(ev, pos, &url, ty, &arg)?;
+            return crate::fetch::fetch_tree(g, ev, pos, ty, &attrs);
         }
         let v = ev.expect_attrs(
             &arg,
@@ -130,6 +141,71 @@ fn fetch_tree(glue: &std::rc::Rc<Glue>, ev: &Evaluator, pos: Pos, arg: Value) ->
             .collect();
         crate::fetch::fetch_tree(g, ev, pos, ty, &attrs)
     }
+}
+
+/// A git input given to `fetchTree` as a URL string, as C++
+/// `GitInputScheme::inputFromURL` reads it (through
+/// `builtins.parseFlakeRef`, which does the same): its `ref`, `rev`,
+/// `shallow`, `submodules`, `exportIgnore` and `allRefs` parameters are
+/// attributes, the others stay in the URL (shown, not used). A URL string
+/// is not shallow unless it says so. Without parameters (or with a `dir`,
+/// which only flake references take) it is the URL as given.
+fn git_url_attrs(ev: &Evaluator, pos: Pos, url: &str, arg: &Value) -> Result<Value> {
+    let plain = || Value::string(url.strip_prefix("git+").unwrap_or(url));
+    if !url.contains('?') {
+        return Ok(plain());
+    }
+    let parse = ev.eval_internal("parse-flake-ref.nix", "builtins.parseFlakeRef")?;
+    let parsed = ev.call(&parse, std::slice::from_ref(arg), pos)?;
+    let parsed = ev.expect_attrs(&parsed, pos, "while parsing a Git URL")?;
+    if parsed.get(sym("dir")).is_some() {
+        return Ok(plain());
+    }
+    let mut attrs: Vec<tvix_eval::Attr> = parsed.iter().cloned().collect();
+    if parsed.get(sym("shallow")).is_none() {
+        attrs.push(tvix_eval::Attr {
+            name: sym("shallow"),
+            pos: Pos::NONE,
+            value: Value::bool(false),
+        });
+    }
+    Ok(Value::attrs(tvix_eval::Attrs::from_unsorted(attrs)))
+}
+
+/// The attributes of a `path`, `file` or `tarball` input given as a URL
+/// string (C++ `Input::fromURL`): its `narHash`, `rev`, `revCount` and
+/// `lastModified` parameters are attributes (so `"path:/p?narHash=…"` is
+/// locked), as `builtins.parseFlakeRef` reads them. A `dir` parameter,
+/// which only flake references take, is refused for a path and left in a
+/// download's URL.
+fn url_attrs(
+    ev: &Evaluator,
+    pos: Pos,
+    url: &str,
+    ty: &str,
+    arg: &Value,
+) -> Result<Vec<(Vec<u8>, Value, Pos)>> {
+    let key = if ty == "path" { "path" } else { "url" };
+    let whole = || vec![(key.as_bytes().to_vec(), arg.clone(), pos)];
+    if !url.contains('?') || !(url.starts_with("path:") || url.contains("://")) {
+        return Ok(whole());
+    }
+    let parse = ev.eval_internal("parse-flake-ref.nix", "builtins.parseFlakeRef")?;
+    let parsed = ev.call(&parse, std::slice::from_ref(arg), pos)?;
+    let parsed = ev.expect_attrs(&parsed, pos, "while parsing a fetchTree URL")?;
+    if parsed.get(sym("dir")).is_some() {
+        if ty == "path" {
+            return Err(
+                Error::eval(format!("path URL '{url}' has unsupported parameter 'dir'")).at(pos),
+            );
+        }
+        return Ok(whole());
+    }
+    Ok(parsed
+        .iter()
+        .filter(|a| a.name.as_bytes() != b"type")
+        .map(|a| (a.name.as_bytes().to_vec(), a.value.clone(), pos))
+        .collect())
 }
 
 /// C++ Nix's checks of `fetchTree`'s attributes before the input type sees
@@ -176,6 +252,13 @@ struct Request {
     /// A shallow fetch has no `revCount`: `fetchTree` with an attribute set
     /// is shallow unless told otherwise, `fetchGit` and URL strings are not.
     shallow: bool,
+    /// C++ Nix's `exportIgnore` attribute: `fetchGit` sets it unless told
+    /// otherwise (or given `submodules = true`), `fetchTree` only when
+    /// given. It shows in the input's URL.
+    export_ignore: bool,
+    /// The URL's query parameters that are not attributes (C++ Nix keeps
+    /// them in the URL, where they show), as given (encoded).
+    url_query: Option<String>,
     /// What the result must have (as a flake.lock records it): C++ Nix's
     /// `checkLocks`.
     nar_hash: Option<String>,
@@ -187,7 +270,15 @@ impl Request {
     /// The input as C++ Nix shows it (`Input::to_string`), with `rev` and
     /// `reference` as given or resolved.
     fn shown(&self, reference: Option<&str>, rev: Option<&str>) -> String {
-        let mut query = Vec::new();
+        let mut query: Vec<String> = self
+            .url_query
+            .iter()
+            .flat_map(|q| q.split('&'))
+            .map(str::to_owned)
+            .collect();
+        if self.export_ignore {
+            query.push("exportIgnore=1".to_owned());
+        }
         if let Some(r) = reference {
             query.push(format!("ref={r}"));
         }
@@ -197,6 +288,8 @@ impl Request {
         if self.shallow {
             query.push("shallow=1".to_owned());
         }
+        // C++ keeps the parameters in a map: by name.
+        query.sort_by(|a, b| a.split('=').next().cmp(&b.split('=').next()));
         let mut s = format!("git+file://{}", self.repo.display());
         if !query.is_empty() {
             s.push('?');
@@ -213,6 +306,8 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
     let mut reference = None;
     let mut name = "source".to_owned();
     let mut shallow = None;
+    let mut export_ignore = None;
+    let mut submodules = false;
     let mut nar_hash = None;
     let mut last_modified = None;
     let mut rev_count = None;
@@ -233,7 +328,8 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
                     b"ref" => reference = Some(text(&attr.value, attr.pos)?),
                     b"name" => name = text(&attr.value, attr.pos)?,
                     b"submodules" => {
-                        if ev.expect_bool(&attr.value, attr.pos, "")? {
+                        submodules = ev.expect_bool(&attr.value, attr.pos, "")?;
+                        if submodules {
                             return Err(Error::eval(format!(
                                 "'{who}': submodules are not supported yet"
                             ))
@@ -246,7 +342,10 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
                         last_modified = Some(ev.expect_int(&attr.value, attr.pos, "")?);
                     }
                     b"revCount" => rev_count = Some(ev.expect_int(&attr.value, attr.pos, "")?),
-                    b"type" | b"allRefs" | b"exportIgnore" => {}
+                    b"exportIgnore" => {
+                        export_ignore = Some(ev.expect_bool(&attr.value, attr.pos, "")?);
+                    }
+                    b"type" | b"allRefs" => {}
                     other => {
                         return Err(Error::eval(format!(
                             "unsupported Git input attribute '{}'",
@@ -262,6 +361,10 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
     }
     let Some(url) = url else {
         return Err(Error::eval(format!("'{who}' requires a 'url' attribute")).at(pos));
+    };
+    let (url, url_query) = match url.split_once('?') {
+        Some((u, q)) => (u.to_owned(), Some(q.to_owned())),
+        None => (url, None),
     };
     let local = url
         .strip_prefix("file://")
@@ -279,6 +382,8 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
         reference,
         name,
         shallow: shallow.unwrap_or(who == "fetchTree" && matches!(arg, Value::Attrs(_))),
+        export_ignore: export_ignore.unwrap_or(who == "fetchGit" && !submodules),
+        url_query,
         nar_hash,
         last_modified,
         rev_count,
@@ -296,6 +401,114 @@ fn git(repo: &Path, args: &[&str]) -> std::result::Result<Vec<u8>, String> {
         return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
     }
     Ok(out.stdout)
+}
+
+/// `git archive` of `rev` as C++ Nix exports a revision (it reads the
+/// tree through libgit2): what is marked `export-ignore` is left out only
+/// with `exportIgnore`, and `export-subst` is never expanded. `git archive`
+/// applies the tree's own attributes, which only a repository's
+/// `info/attributes` overrides, so it runs in a temporary bare repository
+/// that borrows `repo`'s objects and has such a file: the user's
+/// repository is not written to.
+fn archive(repo: &Path, rev: &str, export_ignore: bool) -> std::result::Result<Vec<u8>, String> {
+    let common = git_text(repo, &["rev-parse", "--git-common-dir"])?;
+    // `common` may be relative to `repo`; an absolute one replaces it.
+    let objects = repo.join(common).join("objects");
+    let tmp = TempDir::new()?;
+    let dir = tmp.0.as_path();
+    git(dir, &["init", "-q", "--bare", "."])?;
+    let write = |rel: &str, text: &[u8]| -> std::result::Result<(), String> {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+    };
+    let mut alternates = objects.into_os_string().into_encoded_bytes();
+    alternates.push(b'\n');
+    write("objects/info/alternates", &alternates)?;
+    let attributes: &[u8] = if export_ignore {
+        b"* -export-subst\n"
+    } else {
+        b"* -export-subst -export-ignore\n"
+    };
+    write("info/attributes", attributes)?;
+    git(dir, &["archive", "--format=tar", rev])
+}
+
+/// A directory of our own under the system's temporary directory, removed
+/// when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> std::result::Result<TempDir, String> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("tvix-git-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(TempDir(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Nothing to do about a leftover temporary directory.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Of `files` (a working tree's, relative to `repo`) and the directories
+/// leading to them, those marked `export-ignore` in the working tree's
+/// attributes (`git check-attr`), which C++ Nix's `exportIgnore` leaves out
+/// of a dirty tree.
+fn export_ignored(repo: &Path, files: &[&[u8]]) -> std::result::Result<Vec<Vec<u8>>, String> {
+    let mut paths: std::collections::BTreeSet<&[u8]> = std::collections::BTreeSet::new();
+    for f in files {
+        for (i, &c) in f.iter().enumerate() {
+            if c == b'/' {
+                paths.insert(&f[..i]);
+            }
+        }
+        paths.insert(f);
+    }
+    let mut input = Vec::new();
+    for p in &paths {
+        input.extend_from_slice(p);
+        input.push(0);
+    }
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["check-attr", "-z", "--stdin", "export-ignore"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("git check-attr has no stdin")?;
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    // A failed write shows in git's status.
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    // Triples: path, attribute, value.
+    let fields: Vec<&[u8]> = out.stdout.split(|&c| c == 0).collect();
+    Ok(fields
+        .chunks(3)
+        .filter(|t| t.len() == 3 && t[2] == b"set")
+        .map(|t| t[0].to_vec())
+        .collect())
+}
+
+/// Whether `path` is `dir` or inside it.
+fn within(path: &[u8], dir: &[u8]) -> bool {
+    path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
 }
 
 fn git_text(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
@@ -370,14 +583,9 @@ pub(crate) fn add_tar_tree(
     pos: Pos,
 ) -> Result<(StorePath<String>, [u8; 32])> {
     let store = glue.store();
-    let services = store.services().map_err(|e| store_error(&e).at(pos))?;
     let root = store
-        .handle()
-        .block_on(tvix_castore::import::tar::import_tar(
-            &services.store,
-            tar,
-            &ImportOptions::default(),
-        ))
+        .import_tar(tar)
+        .map_err(|e| store_error(&e).at(pos))?
         .map_err(|e| Error::eval(format!("cannot import {what}: {e}")).at(pos))?;
     store
         .add_tree(name, root)
@@ -386,6 +594,14 @@ pub(crate) fn add_tar_tree(
 
 fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Value> {
     let req = parse_args(ev, pos, arg, who)?;
+    // C++ Nix's `isLocked` for git: a `rev` is given.
+    if ev.is_pure() && req.rev.is_none() {
+        return Err(Error::eval(format!(
+            "in pure evaluation mode, '{who}' will not fetch unlocked input '{}'",
+            req.shown(req.reference.as_deref(), None)
+        ))
+        .at(pos));
+    }
     let repo = &req.repo;
     let err = |m: String| Error::eval(m).at(pos);
     let head = git_text(repo, &["rev-parse", "--verify", "HEAD^{commit}"]).ok();
@@ -403,7 +619,14 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
         // C++ `warn`: "warning: ...", not an evaluation warning.
         ev.log_warning(&format!("Git tree '{}' is dirty", repo.display()));
         let listed = git(repo, &["ls-files", "-z"]).map_err(err)?;
-        let files = listed.split(|&c| c == 0).filter(|f| !f.is_empty());
+        let mut files: Vec<&[u8]> = listed
+            .split(|&c| c == 0)
+            .filter(|f| !f.is_empty())
+            .collect();
+        if req.export_ignore {
+            let ignored = export_ignored(repo, &files).map_err(err)?;
+            files.retain(|f| !ignored.iter().any(|i| within(f, i)));
+        }
         let (p, sha) = add_listed_files(glue, &req.name, repo, files, pos)?;
         let head = head.clone().unwrap_or_else(|| "0".repeat(40));
         attrs.push(("dirtyRev", Value::string(format!("{head}-dirty"))));
@@ -435,7 +658,7 @@ fn fetch_git(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> R
                 .clone()
                 .ok_or_else(|| err(format!("'{}' has no commits", repo.display())))?,
         };
-        let tar = git(repo, &["archive", "--format=tar", &rev]).map_err(err)?;
+        let tar = archive(repo, &rev, req.export_ignore).map_err(err)?;
         let (p, sha) = add_tar_tree(glue, &req.name, &tar, &format!("revision {rev}"), pos)?;
         attrs.push(("rev", Value::string(rev.clone())));
         attrs.push((

@@ -61,6 +61,9 @@ pub struct Glue {
     /// C++ Nix's `flake-registry` setting: the global flake registry's path
     /// or URL, or empty for none.
     flake_registry: RefCell<String>,
+    /// The flake registries' JSON texts once read: C++ Nix reads (and
+    /// downloads) them once per process, with its warnings printed once.
+    flake_registries: RefCell<Option<Vec<Vec<u8>>>>,
 }
 
 /// C++ Nix's default `flake-registry`.
@@ -70,28 +73,25 @@ impl Glue {
     /// Glue over a store, with no build service.
     #[must_use]
     pub fn new(store: GlueStore) -> Rc<Glue> {
-        Rc::new(Glue {
-            store,
-            known: Rc::default(),
-            copied: RefCell::default(),
-            builder: None,
-            fetched: fetch::Fetched::default(),
-            fetch_cache: RefCell::default(),
-            flake_registry: RefCell::new(DEFAULT_FLAKE_REGISTRY.to_owned()),
-        })
+        Self::with(store, None)
     }
 
     /// Glue over a store with a build service for import from derivation.
     #[must_use]
     pub fn with_builder(store: GlueStore, builder: Box<dyn BuildService>) -> Rc<Glue> {
+        Self::with(store, Some(builder))
+    }
+
+    fn with(store: GlueStore, builder: Option<Box<dyn BuildService>>) -> Rc<Glue> {
         Rc::new(Glue {
             store,
             known: Rc::default(),
             copied: RefCell::default(),
-            builder: Some(builder),
+            builder,
             fetched: fetch::Fetched::default(),
             fetch_cache: RefCell::default(),
             flake_registry: RefCell::new(DEFAULT_FLAKE_REGISTRY.to_owned()),
+            flake_registries: RefCell::default(),
         })
     }
 
@@ -103,9 +103,11 @@ impl Glue {
     }
 
     /// Sets the global flake registry (C++ Nix's `flake-registry`): a path,
-    /// a URL, or `""` for none.
+    /// a URL, or `""` for none. The registries are read again at the next
+    /// lookup.
     pub fn set_flake_registry(&self, location: &str) {
         *self.flake_registry.borrow_mut() = location.to_owned();
+        *self.flake_registries.borrow_mut() = None;
     }
 
     /// The store.
@@ -126,7 +128,9 @@ impl Glue {
         Box::new(io::StoreIO::new(self.clone()))
     }
 
-    /// The store builtins, to pass to `EvaluationBuilder::add_builtin`.
+    /// The store builtins, to pass to `EvaluationBuilder::add_builtin` of
+    /// one evaluation (they keep values of that evaluator's: call again for
+    /// another).
     #[must_use]
     pub fn builtins(self: &Rc<Self>) -> Vec<Builtin> {
         let glue = Rc::downgrade(self);
@@ -139,9 +143,10 @@ impl Glue {
         let mut all = derivation::builtins_with(self.known.clone(), refs);
         all.extend(builtins::store_builtins(self));
         all.extend(fetch::fetch_builtins(self));
-        all.extend(git::git_builtins(self));
+        let flake_code = Rc::default();
+        all.extend(git::git_builtins(self, &flake_code));
         all.extend(hg::hg_builtins(self));
-        all.extend(flake::flake_builtins(self));
+        all.extend(flake::flake_builtins(self, &flake_code));
         all
     }
 

@@ -7,10 +7,11 @@
 //! on first use, so an evaluation that never touches a store never opens one
 //! (a local store takes a lock).
 //!
-//! It owns the three ways something enters the store during evaluation: a
-//! NAR-serialised tree (paths, `builtins.path`), a text file with references
-//! (`toFile`, `.drv` files), and lookups of what is there (reading store
-//! paths, `storePath`).
+//! It owns the ways something enters the store during evaluation: a
+//! NAR-serialised tree (paths, `builtins.path`), a tar archive's tree
+//! (fetched tarballs, `git archive`, `hg archive`), a text file with
+//! references (`toFile`, `.drv` files), and lookups of what is there
+//! (reading store paths, `storePath`).
 
 use std::cell::OnceCell;
 
@@ -20,7 +21,13 @@ use nix_compat::{
 };
 use sha2::{Digest, Sha256};
 use tokio::runtime::Handle;
-use tvix_castore::{B3Digest, BlobError, Directory, DirectoryError, Name, Node};
+use tvix_castore::{
+    B3Digest, BlobError, Directory, DirectoryError, Name, Node,
+    import::{
+        ImportOptions,
+        tar::{TarImportError, import_tar},
+    },
+};
 use tvix_store::{
     PathInfo, PathInfoError, StorePathHash,
     composition::{Services, StoreComposition, StoreCompositionError},
@@ -212,6 +219,21 @@ impl GlueStore {
             .buffered(concurrency.max(1))
             .try_collect(),
         )
+    }
+
+    /// Imports the tree a tar archive holds (plain or compressed, as
+    /// castore's tar importer reads it) into castore and returns its root;
+    /// the caller registers it ([`GlueStore::add_tree`]). The outer error is
+    /// the store's, the inner one the archive's, which each caller reports
+    /// in its own words.
+    pub(crate) fn import_tar(
+        &self,
+        tar: &[u8],
+    ) -> Result<Result<Node, TarImportError>, StoreError> {
+        let s = self.services()?;
+        Ok(self
+            .handle
+            .block_on(import_tar(&s.store, tar, &ImportOptions::default())))
     }
 
     /// Registers a tree already in castore (its root `node`) as the

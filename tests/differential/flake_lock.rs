@@ -7,7 +7,7 @@
 //! with and without `--show-trace`, and C++ Nix's quirk that a newly locked
 //! relative non-flake input is the whole store path holding it; indirect
 //! references resolved through the user's and the global registry (by
-//! getFlake and by fetchTree). The flakes
+//! getFlake and by fetchTree), read once for all lookups. The flakes
 //! are written to a temporary directory at run time: their `lastModified`
 //! (file times) and git commits are whatever this run makes, the same for
 //! both programs.
@@ -335,6 +335,12 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
         ),
         ("gee".to_owned(), "f.gval", ""),
         ("gee".to_owned(), "f.gval", &v1),
+        // The registries are read once for all lookups: one warning.
+        (
+            "bee".to_owned(),
+            "[ f.val (builtins.getFlake \"bee\").val (builtins.fetchTree \"flake:bee\").narHash ]",
+            &v1,
+        ),
     ];
     for (flake, body, registry) in &cases {
         let expr = format!("let f = builtins.getFlake \"{flake}\"; in {body}");

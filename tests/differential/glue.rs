@@ -5,7 +5,10 @@
 //! `nix derivation show` prints, and evaluation yields the same output paths
 //! and `builtins.path`/`filterSource`/`toFile` store paths. Inputs: the
 //! hand-written `glue/drvs.nix`, the random derivations of `derivation.rs`,
-//! and the mini-pkgs workload of `../shared/bench`.
+//! and the mini-pkgs workload of `../shared/bench`. The fetchers are run on
+//! local sources made at run time: their results, pure evaluation's refusal
+//! of unlocked inputs, and the errors for a `narHash`, `lastModified` or
+//! `revCount` the fetched tree does not have.
 
 use std::{ffi::OsStr, path::Path, process::Output};
 
@@ -459,6 +462,18 @@ fn mercurial_fetchers_match_the_reference() {
         }
     }
 
+    // Pure evaluation refuses what names no revision, and fetches what does.
+    for e in [
+        format!("builtins.fetchMercurial {r}"),
+        format!("builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; ref = \"default\"; }}"),
+        format!("builtins.fetchTree \"hg+file://{r}\""),
+    ] {
+        assert!(!compare_fetch(dir.path(), &e, true).status.success(), "{e}");
+    }
+    let locked =
+        format!("builtins.fetchTree {{ type = \"hg\"; url = \"file://{r}\"; rev = \"{first}\"; }}");
+    assert!(compare_fetch(dir.path(), &locked, true).status.success());
+
     std::fs::write(repo.join("f"), b"changed\n").expect("write");
     std::fs::write(repo.join("new"), b"new\n").expect("write");
     std::fs::write(repo.join("untracked"), b"u\n").expect("write");
@@ -467,5 +482,343 @@ fn mercurial_fetchers_match_the_reference() {
     assert!(
         String::from_utf8_lossy(&t.stderr).contains("is unclean"),
         "the dirty tree is reported"
+    );
+}
+
+/// Local sources made for the fetcher cases below.
+struct Sources {
+    /// A directory ([`source_tree`]).
+    src: String,
+    /// A gzipped tarball of it.
+    tar: String,
+    /// A git repository (branch `main`) with two commits.
+    repo: String,
+    /// The first commit.
+    first: String,
+}
+
+fn local_sources(root: &Path) -> Sources {
+    let src = source_tree(root);
+    let tar = root.join("t.tar.gz");
+    let st = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(root)
+        .arg("-czf")
+        .arg(&tar)
+        .arg("src")
+        .status()
+        .expect("tar");
+    assert!(st.success());
+    let repo = root.join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("f"), b"one\n").expect("write");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "one"]);
+    let first = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .expect("git rev-parse");
+    std::fs::write(repo.join("f"), b"two\n").expect("write");
+    git(&repo, &["commit", "-qam", "two"]);
+    Sources {
+        src,
+        tar: tar.display().to_string(),
+        repo: repo.display().to_string(),
+        first: String::from_utf8_lossy(&first.stdout).trim().to_owned(),
+    }
+}
+
+/// `expr` evaluated by both programs (in pure evaluation if `pure`), with
+/// their own stores and fetch caches under `root`: they must agree on
+/// success, stdout and, for a failure, stderr. Returns the reference's
+/// output.
+fn compare_fetch(root: &Path, expr: &str, pure: bool) -> Output {
+    let mut args: Vec<&OsStr> = vec!["--eval".as_ref(), "--strict".as_ref()];
+    if pure {
+        args.extend(["--option", "pure-eval", "true"].map(OsStr::new));
+    }
+    args.extend([OsStr::new("-E"), OsStr::new(expr)]);
+    let o = ours(&root.join("store"), &args);
+    let t = reference::command("nix-instantiate")
+        .env("XDG_CACHE_HOME", root.join("nix-cache"))
+        .args(&args)
+        .output()
+        .expect("run the reference");
+    // FIXME: C++ Nix logs "unpacking 'URL' into the Git cache..." when it
+    // unpacks a tarball; tvix-eval's observer has no channel for such
+    // informational lines, so we print none and the line is not compared.
+    let shown = |out: &Output| {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            if out.status.success() {
+                String::new()
+            } else {
+                stderr
+                    .lines()
+                    .filter(|l| {
+                        !(l.starts_with("unpacking '") && l.ends_with("into the Git cache..."))
+                    })
+                    .map(|l| format!("{l}\n"))
+                    .collect()
+            },
+        )
+    };
+    assert_eq!(shown(&o), shown(&t), "{expr} (pure: {pure})");
+    // FIXME: C++ Nix exits with 102 after a hash mismatch; our errors carry
+    // no exit status (that needs one in tvix-eval's Error), so we exit 1.
+    let expected_code = match t.status.code() {
+        Some(102) => Some(1),
+        c => c,
+    };
+    assert_eq!(o.status.code(), expected_code, "{expr} (pure: {pure})");
+    t
+}
+
+/// The reference's value of `expr`, a string.
+fn reference_string(expr: &str) -> String {
+    let out = stdout(
+        "nix-instantiate --eval",
+        theirs(
+            "nix-instantiate",
+            &["--eval".as_ref(), "-E".as_ref(), expr.as_ref()],
+        ),
+    );
+    out.trim().trim_matches('"').to_owned()
+}
+
+#[test]
+fn fetchers_refuse_unlocked_inputs_in_pure_mode_as_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let Sources {
+        src,
+        tar,
+        repo,
+        first,
+    } = local_sources(root);
+    let src_hash = reference_string(&format!(
+        "(builtins.fetchTree {{ type = \"path\"; path = \"{src}\"; }}).narHash"
+    ));
+    let tar_hash = reference_string(&format!(
+        "(builtins.fetchTree {{ type = \"tarball\"; url = \"file://{tar}\"; }}).narHash"
+    ));
+    let file_hash = reference_string(&format!("builtins.hashFile \"sha256\" {tar}"));
+    // Unlocked: a path, tarball or file without `narHash`, a git input
+    // without `rev` (shown with fetchTree's `shallow` and fetchGit's
+    // `exportIgnore` defaults), fetchurl and fetchTarball without `sha256`.
+    let refused = [
+        format!("builtins.fetchTree {{ type = \"path\"; path = \"{src}\"; }}"),
+        format!("builtins.fetchTree \"path:{src}\""),
+        format!("builtins.fetchTree \"path:{src}?lastModified=5&rev=abc\""),
+        format!("builtins.fetchTree {{ type = \"path\"; path = {src}; lastModified = 5; }}"),
+        format!("builtins.fetchTree {{ type = \"tarball\"; url = \"file://{tar}\"; }}"),
+        format!("builtins.fetchTree \"file://{tar}\""),
+        format!("builtins.fetchTree \"tarball+file://{tar}\""),
+        format!("builtins.fetchTree {{ type = \"file\"; url = \"file://{tar}\"; }}"),
+        format!("builtins.fetchTree \"file+file://{tar}\""),
+        format!("builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}\"; }}"),
+        format!("builtins.fetchTree \"git+file://{repo}\""),
+        format!("builtins.fetchTree \"git+file://{repo}?ref=main&lastModified=5&a=b\""),
+        format!(
+            "builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}\"; ref = \"main\"; exportIgnore = true; shallow = false; }}"
+        ),
+        format!("builtins.fetchGit {repo}"),
+        format!("builtins.fetchGit \"{repo}\""),
+        format!("builtins.fetchGit {{ url = \"{repo}\"; ref = \"main\"; }}"),
+        format!("builtins.fetchGit {{ url = {repo}; exportIgnore = false; }}"),
+        format!("builtins.fetchGit {{ url = {repo}; submodules = false; }}"),
+        format!("builtins.fetchTarball file://{tar}"),
+        format!("builtins.fetchTarball {{ url = \"file://{tar}\"; name = \"x\"; }}"),
+        format!("builtins.fetchurl file://{tar}"),
+    ];
+    // Locked: fetched as in impure evaluation.
+    let fetched = [
+        format!(
+            "builtins.fetchTree {{ type = \"path\"; path = \"{src}\"; narHash = \"{src_hash}\"; }}"
+        ),
+        format!("builtins.fetchTree \"path:{src}?narHash={src_hash}\""),
+        format!(
+            "builtins.fetchTree {{ type = \"tarball\"; url = \"file://{tar}\"; narHash = \"{tar_hash}\"; }}"
+        ),
+        format!("builtins.fetchTree \"file://{tar}?narHash={tar_hash}\""),
+        format!(
+            "builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}\"; rev = \"{first}\"; }}"
+        ),
+        format!("builtins.fetchTree \"git+file://{repo}?rev={first}&shallow=1\""),
+        format!("builtins.fetchGit {{ url = {repo}; rev = \"{first}\"; }}"),
+        format!("builtins.fetchTarball {{ url = \"file://{tar}\"; sha256 = \"{tar_hash}\"; }}"),
+        format!("builtins.fetchurl {{ url = \"file://{tar}\"; sha256 = \"{file_hash}\"; }}"),
+    ];
+    for e in &refused {
+        let t = compare_fetch(root, e, true);
+        assert!(!t.status.success(), "{e}");
+    }
+    for e in &fetched {
+        let t = compare_fetch(root, e, true);
+        assert!(t.status.success(), "{e}");
+    }
+    // The cases show the messages meant.
+    let t = compare_fetch(root, &refused[13], true);
+    let stderr = String::from_utf8_lossy(&t.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "in pure evaluation mode, 'fetchGit' will not fetch unlocked input 'git+file://{repo}?exportIgnore=1'"
+        )),
+        "{stderr}"
+    );
+}
+
+/// C++ Nix's `checkLocks` errors: a `narHash`, `lastModified` or `revCount`
+/// given (as flake.lock records them) that the fetched tree does not have,
+/// for git (fetchGit and fetchTree; clean, by `ref` and by `rev`), path,
+/// tarball and file inputs: the same message under the same "while
+/// fetching the input" frame, the inputs shown as C++ Nix shows them.
+#[test]
+fn fetchers_report_lock_mismatches_as_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let Sources {
+        src,
+        tar,
+        repo,
+        first,
+    } = local_sources(root);
+    let bad = format!("sha256-{}=", "A".repeat(43));
+    let git_tree = |rest: &str| {
+        format!("builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}\"; {rest} }}")
+    };
+    let cases = [
+        format!("builtins.fetchGit {{ url = {repo}; narHash = \"{bad}\"; }}"),
+        format!("builtins.fetchGit {{ url = {repo}; revCount = 5; }}"),
+        format!("builtins.fetchGit {{ url = {repo}; lastModified = 5; }}"),
+        format!("builtins.fetchGit {{ url = {repo}; ref = \"main\"; lastModified = 5; }}"),
+        format!("builtins.fetchGit {{ url = {repo}; rev = \"{first}\"; revCount = 5; }}"),
+        format!("builtins.fetchGit {{ url = {repo}; rev = \"{first}\"; narHash = \"{bad}\"; }}"),
+        git_tree(&format!("narHash = \"{bad}\";")),
+        git_tree(&format!("exportIgnore = true; narHash = \"{bad}\";")),
+        git_tree("ref = \"main\"; lastModified = 5;"),
+        git_tree("revCount = 5; shallow = false;"),
+        git_tree(&format!(
+            "rev = \"{first}\"; revCount = 5; shallow = false;"
+        )),
+        git_tree(&format!("rev = \"{first}\"; lastModified = 5;")),
+        format!("builtins.fetchTree {{ type = \"path\"; path = \"{src}\"; narHash = \"{bad}\"; }}"),
+        format!("builtins.fetchTree \"path:{src}?narHash={bad}\""),
+        format!(
+            "builtins.fetchTree {{ type = \"tarball\"; url = \"file://{tar}\"; narHash = \"{bad}\"; }}"
+        ),
+        format!("builtins.fetchTree \"file://{tar}?narHash={bad}\""),
+        format!(
+            "builtins.fetchTree {{ type = \"file\"; url = \"file://{tar}\"; narHash = \"{bad}\"; }}"
+        ),
+    ];
+    for e in &cases {
+        let t = compare_fetch(root, e, false);
+        let stderr = String::from_utf8_lossy(&t.stderr);
+        assert!(
+            !t.status.success() && stderr.contains("mismatch in input '"),
+            "{e}: {stderr}"
+        );
+    }
+}
+
+/// `fetchTree` of git URL strings: the parameters C++ Nix takes as
+/// attributes (`ref`, `rev`, `shallow`, `exportIgnore`) and those it leaves
+/// in the URL, unused but shown (`narHash`, `revCount`, any other).
+#[test]
+fn fetch_tree_reads_git_url_parameters_as_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let Sources { repo, first, .. } = local_sources(root);
+    let bad = format!("sha256-{}=", "A".repeat(43));
+    let tree = |q: &str| format!("builtins.fetchTree \"git+file://{repo}?{q}\"");
+    let fetched = [
+        tree(&format!("narHash={bad}")),
+        tree("ref=main&revCount=7"),
+        tree(&format!("rev={first}")),
+        tree(&format!("rev={first}&shallow=1")),
+        tree(&format!("rev={first}&exportIgnore=1&x=y")),
+    ];
+    for e in &fetched {
+        assert!(compare_fetch(root, e, false).status.success(), "{e}");
+    }
+    let e = format!(
+        "builtins.fetchTree {{ type = \"git\"; url = \"file://{repo}?x=1\"; revCount = 9; }}"
+    );
+    let t = compare_fetch(root, &e, false);
+    assert!(
+        String::from_utf8_lossy(&t.stderr).contains("&shallow=1&x=1', expected 9"),
+        "{}",
+        String::from_utf8_lossy(&t.stderr)
+    );
+}
+
+/// Git attributes in a fetched tree, as C++ Nix (libgit2) applies them:
+/// `export-ignore` (on a file, in a subdirectory's `.gitattributes`, on a
+/// directory) only with `exportIgnore` (fetchGit's default, not
+/// fetchTree's), for a clean revision and for a dirty working tree;
+/// `export-subst` never.
+#[test]
+fn git_export_attributes_apply_as_in_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let repo = root.join("repo");
+    for d in ["sub", "gone", "keep"] {
+        std::fs::create_dir_all(repo.join(d)).expect("mkdir");
+    }
+    for (f, text) in [
+        ("a", "a\n"),
+        ("x", "x\n"),
+        ("s", "v=$Format:%H$\n"),
+        ("sub/y", "y\n"),
+        ("sub/z", "z\n"),
+        ("gone/g", "g\n"),
+        ("keep/k", "k\n"),
+        (
+            ".gitattributes",
+            "x export-ignore\ns export-subst\ngone export-ignore\n",
+        ),
+        ("sub/.gitattributes", "y export-ignore\n"),
+    ] {
+        std::fs::write(repo.join(f), text).expect("write");
+    }
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "one"]);
+    let r = repo.display();
+    let show = |call: &str| {
+        format!(
+            "let t = {call}; in {{ inherit (t) narHash; top = builtins.readDir t; \
+             sub = builtins.readDir (t + \"/sub\"); s = builtins.readFile (t + \"/s\"); }}"
+        )
+    };
+    let calls = [
+        format!("builtins.fetchGit {r}"),
+        format!("builtins.fetchGit {{ url = {r}; exportIgnore = false; }}"),
+        format!("builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; }}"),
+        format!(
+            "builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; exportIgnore = true; }}"
+        ),
+    ];
+    for dirty in [false, true] {
+        if dirty {
+            std::fs::write(repo.join("keep/k"), "changed\n").expect("write");
+        }
+        for c in &calls {
+            let t = compare_fetch(root, &show(c), false);
+            assert!(t.status.success(), "{c}");
+        }
+    }
+    // The cases show what they are meant to.
+    let t = compare_fetch(root, &show(&calls[0]), false);
+    let out = String::from_utf8_lossy(&t.stdout);
+    assert!(
+        out.contains("s = \"v=$Format:%H$\\n\"") && !out.contains("gone"),
+        "{out}"
     );
 }
