@@ -28,25 +28,54 @@ use tvix_eval::{
     Result, Symbol, Value,
 };
 
-/// The `derivation` function, as C++ Nix's `derivation.nix` behaves: every
-/// output is the argument set extended with `outPath`, `drvPath`, `type`,
-/// `outputName`, `all` and `drvAttrs`, and nothing is computed before an
-/// output's path or the `.drv` path is asked for.
-///
-/// The lines around the places traces point at (`strict = …`, the
-/// `commonAttrs // {` of each output) are laid out as in C++ Nix's
-/// `derivation.nix`, so traces through it show the same source lines (only
-/// their numbers differ).
-const DERIVATION_NIX: &str = r#"
-drvAttrs@{ outputs ? [ "out" ], ... }:
+/// The `derivation` function, as C++ Nix's `derivation.nix` behaves (the
+/// Nix comment at its top says how and why its lines are laid out).
+const DERIVATION_NIX: &str = r#"# tvix-glue's `derivation`, shown in traces as <nix/derivation-internal.nix>.
+#
+# `derivationStrict` (a builtin) checks the argument set and computes the
+# derivation and its output paths. This wrapper returns, for the first
+# output, the argument set extended with every output by name, `all` (the
+# outputs as a list), `drvAttrs` (the argument set), and for each output its
+# `outPath`, `drvPath`, `type = "derivation"` and `outputName`. Nothing is
+# computed until an output's path or the .drv path is asked for.
+#
+# Traces of errors in the derivation quote this file's lines. C++ Nix's own
+# derivation.nix is the specification of what they show, so the lines traces
+# can point at sit at the same line numbers as there, between the same
+# neighbours:
+#
+#   37  the `strict = derivationStrict drvAttrs;` binding, blank lines around
+#       it ("while calling the 'derivationStrict' builtin");
+#   49  `value = commonAttrs // {`, followed on 50 to 52 by the `outPath`,
+#       `drvPath` and `type` attributes ("while evaluating the attribute
+#       'outPath'" when --strict forces an output).
+#
+# Keep them there when editing: the golden cases in
+# eval/tests/cases/cli/fail/derivation-*.nix compare the traces with
+# nix-instantiate's.
+#
+# C++ Nix also leaves out the "while evaluating the attribute" frame of an
+# attribute selected in this file (`strict.drvPath`); tvix-eval does the
+# same for any file named derivation-internal.nix.
+#
+#
+#
+drvAttrs@{
+  outputs ? [ "out" ],
+  ...
+}:
 let
 
   strict = derivationStrict drvAttrs;
 
-  commonAttrs = drvAttrs // builtins.listToAttrs perOutput // {
-    all = map (o: o.value) perOutput;
-    inherit drvAttrs;
-  };
+  commonAttrs =
+    drvAttrs
+    // builtins.listToAttrs perOutput
+    // {
+      all = map (o: o.value) perOutput;
+      inherit drvAttrs;
+    };
+
   perOutput = map (outputName: {
     name = outputName;
     value = commonAttrs // {
@@ -56,7 +85,8 @@ let
       inherit outputName;
     };
   }) outputs;
-in (builtins.head perOutput).value
+in
+(builtins.head perOutput).value
 "#;
 
 /// `derivationStrict` and `derivation` with their own table of known

@@ -782,7 +782,12 @@ impl Evaluator {
             Ok(v.clone())
         })();
         r.map_err(|e| {
-            if attr_pos.is_some() && self.settings.show_trace_select() {
+            // C++ Nix's ExprSelect leaves the frame out for attributes of
+            // its derivation.nix (`strict.drvPath`).
+            if attr_pos.is_some()
+                && self.settings.show_trace_select()
+                && !self.in_derivation_internal(attr_pos)
+            {
                 e.with_trace(
                     attr_pos,
                     format!("while evaluating the attribute '{}'", show_attr_path(path)),
@@ -1384,6 +1389,13 @@ impl Evaluator {
             b"/",
         )?;
         self.eval(&expr, &EnvFrame::new(None, 0))
+    }
+
+    /// True if `pos` is in `<nix/derivation-internal.nix>`.
+    fn in_derivation_internal(&self, pos: Pos) -> bool {
+        self.sources
+            .locate(pos)
+            .is_some_and(|l| l.file.origin == crate::Origin::Internal("derivation-internal.nix"))
     }
 
     /// "file:line:column" of a position, as C++ Nix shows it in messages.
