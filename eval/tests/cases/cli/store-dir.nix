@@ -1,0 +1,2 @@
+# builtins.storeDir comes from the store (tvix-glue), not from tvix-eval.
+builtins.storeDir
