@@ -80,6 +80,8 @@ struct ErrorInner {
     pos: Pos,
     traces: Vec<Trace>,
     suggestion: Option<String>,
+    /// The exit status a command should end with (C++ `withExitStatus`).
+    exit_status: Option<u8>,
 }
 
 /// A trace message that is only rendered if an error actually happens.
@@ -133,6 +135,7 @@ impl Error {
             pos: Pos::NONE,
             traces: Vec::new(),
             suggestion: None,
+            exit_status: None,
         }))
     }
 
@@ -208,6 +211,21 @@ impl Error {
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
+    }
+
+    /// Sets the exit status a command reporting this error should end with,
+    /// as C++ Nix's `withExitStatus` (102 after a hash mismatch).
+    #[must_use]
+    pub fn with_exit_status(mut self, status: u8) -> Error {
+        self.0.exit_status = Some(status);
+        self
+    }
+
+    /// The exit status set by [`Error::with_exit_status`], if any (a command
+    /// otherwise exits with 1).
+    #[must_use]
+    pub fn exit_status(&self) -> Option<u8> {
+        self.0.exit_status
     }
 
     /// The message, without position or trace.

@@ -236,7 +236,8 @@ fn fetch(
                 got.map(|g| g.format(HashFormat::Nix32, true))
                     .unwrap_or_default()
             ))
-            .at(pos));
+            .at(pos)
+            .with_exit_status(HASH_MISMATCH_STATUS));
         }
     }
     Ok(store_path_value(&path))
@@ -431,8 +432,12 @@ pub(crate) fn check_nar_hash(input: &str, expected: &NixHash, got: &NixHash) -> 
         "NAR hash mismatch in input '{input}', expected '{}' but got '{}'",
         expected.to_sri(),
         got.to_sri()
-    )))
+    ))
+    .with_exit_status(HASH_MISMATCH_STATUS))
 }
+
+/// The exit status of `nix-instantiate` after a hash mismatch of a fetch.
+const HASH_MISMATCH_STATUS: u8 = 102;
 
 /// C++ Nix's `checkLocks` error for a `revCount` that is not the fetched
 /// revision's (`input` as C++ Nix shows the result).

@@ -191,7 +191,8 @@ fn main() -> ExitCode {
                 &e,
                 cli.show_trace,
             ));
-            ExitCode::FAILURE
+            // nix-instantiate's status: 102 after a hash mismatch, else 1.
+            e.exit_status().map_or(ExitCode::FAILURE, ExitCode::from)
         }
         Err(Failure::Output) => ExitCode::FAILURE,
     }
