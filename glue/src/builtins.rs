@@ -97,13 +97,21 @@ fn path_arg(ev: &Evaluator, v: &Value, pos: Pos, ctx: &str) -> Result<Vec<u8>> {
     Ok(s.as_bytes().to_vec())
 }
 
+/// C++ Nix's `baseNameOf` (libutil): the last component after any
+/// trailing slashes (but the first byte) are dropped, so `http://` is
+/// `http:` and `a//` is `a`.
 pub(crate) fn base_name(p: &[u8]) -> String {
-    let trimmed = p.strip_suffix(b"/").unwrap_or(p);
-    let i = trimmed
+    let Some(mut last) = p.len().checked_sub(1) else {
+        return String::new();
+    };
+    while last > 0 && p[last] == b'/' {
+        last -= 1;
+    }
+    let start = p[..=last]
         .iter()
         .rposition(|&c| c == b'/')
         .map_or(0, |i| i + 1);
-    String::from_utf8_lossy(&trimmed[i..]).into_owned()
+    String::from_utf8_lossy(p.get(start..=last).unwrap_or_default()).into_owned()
 }
 
 fn prim_path(glue: &Glue, ev: &Evaluator, pos: Pos, arg: &Value) -> Result<Value> {

@@ -31,12 +31,17 @@ use crate::{
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FetchError {
-    /// The URL does not parse or names no file.
-    #[error("invalid URL '{0}'")]
+    /// The URL does not parse or names no file (C++ Nix's `BadURL`).
+    #[error("'{0}' is not a valid URL")]
     Url(String),
-    /// The URL's scheme is not supported.
-    #[error("unsupported URL scheme in '{0}' (supported: file, http, https)")]
-    Scheme(String),
+    /// The URL's scheme is not supported; worded as C++ Nix reports curl's
+    /// error 1 (we support file, http and https).
+    #[error("unable to download '{0}': Unsupported protocol (1) Protocol \"{1}\" not supported")]
+    Scheme(String, String),
+    /// The URL's host name does not resolve; worded as C++ Nix reports
+    /// curl's error 6.
+    #[error("unable to download '{0}': Could not resolve hostname (6) Could not resolve host: {1}")]
+    Resolve(String, String),
     /// Reading a `file://` URL failed.
     #[error("unable to download '{0}'")]
     File(String, #[source] std::io::Error),
@@ -272,7 +277,11 @@ fn download_to_store(
     name: &str,
     unpack: bool,
 ) -> std::result::Result<(StorePath<String>, [u8; 32]), FetchError> {
-    let bytes = download(glue, url)?;
+    let bytes = if unpack {
+        download(glue, url)?
+    } else {
+        download_as_curl(glue, url)?
+    };
     let store = glue.store();
     if !unpack {
         let ca = CAHash::Flat(NixHash::Sha256(Sha256::digest(&bytes).into()));
@@ -310,9 +319,27 @@ fn add_tarball(
     Ok(store.add_tree(name, root)?)
 }
 
-/// The bytes at `url`.
+/// The bytes at `url`, which must be a URL (C++ Nix's fetchers parse it
+/// first).
 pub(crate) fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, FetchError> {
     let parsed = url::Url::parse(url).map_err(|_| FetchError::Url(url.to_owned()))?;
+    download_parsed(glue, url, parsed)
+}
+
+/// The bytes at `url` as C++ Nix's `fetchurl` gets them: it hands the
+/// string to curl, which takes one without a scheme for an HTTP URL.
+fn download_as_curl(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, FetchError> {
+    let parsed = url::Url::parse(url)
+        .or_else(|_| url::Url::parse(&format!("http://{url}")))
+        .map_err(|_| FetchError::Url(url.to_owned()))?;
+    download_parsed(glue, url, parsed)
+}
+
+fn download_parsed(
+    glue: &Glue,
+    url: &str,
+    parsed: url::Url,
+) -> std::result::Result<Vec<u8>, FetchError> {
     match parsed.scheme() {
         "file" => {
             let path = parsed
@@ -326,9 +353,14 @@ pub(crate) fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, F
             })
         }
         "http" | "https" => glue.store().handle().block_on(async {
-            let resp = reqwest::get(parsed)
-                .await
-                .map_err(|e| FetchError::Http(url.to_owned(), e))?;
+            let host = parsed.host_str().unwrap_or_default().to_owned();
+            let resp = reqwest::get(parsed).await.map_err(|e| {
+                if is_dns_error(&e) {
+                    FetchError::Resolve(url.to_owned(), host)
+                } else {
+                    FetchError::Http(url.to_owned(), e)
+                }
+            })?;
             let status = resp.status();
             if !status.is_success() {
                 return Err(FetchError::Status(url.to_owned(), status.as_u16()));
@@ -339,8 +371,21 @@ pub(crate) fn download(glue: &Glue, url: &str) -> std::result::Result<Vec<u8>, F
                 .map_err(|e| FetchError::Http(url.to_owned(), e))?;
             Ok(body.to_vec())
         }),
-        _ => Err(FetchError::Scheme(url.to_owned())),
+        scheme => Err(FetchError::Scheme(url.to_owned(), scheme.to_owned())),
     }
+}
+
+/// True if a request failed because its host name did not resolve (hyper's
+/// connector reports "dns error" somewhere in the chain of sources).
+fn is_dns_error(e: &reqwest::Error) -> bool {
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        if s.to_string().starts_with("dns error") {
+            return true;
+        }
+        src = s.source();
+    }
+    false
 }
 
 /// The decompressed stream of a tar archive (plain, gzip, bzip2, xz, zstd).

@@ -1,0 +1,3 @@
+# fetchTarball parses its URL first (C++ parseURL): a string without a
+# scheme is not a valid URL.
+builtins.fetchTarball "notaurl"
