@@ -481,6 +481,16 @@ pub(crate) fn check_nar_hash(input: &str, expected: &NixHash, got: &NixHash) -> 
     .with_exit_status(HASH_MISMATCH_STATUS))
 }
 
+/// C++ Nix's `Input::getRev`: a `rev` attribute is a hash with its
+/// algorithm (`sha256:…`, SRI), or else a SHA-1 in any encoding; its
+/// errors are C++ Nix's ("hash 'abc' has wrong length for hash algorithm
+/// 'sha1'"). Shown as `gitRev`, the hash in base 16.
+pub(crate) fn parse_rev(rev: &str) -> Result<NixHash> {
+    NixHash::parse_prefixed(rev)
+        .or_else(|_| NixHash::parse(rev, Some(nix_compat::nixhash::HashAlgo::Sha1)))
+        .map_err(|e| Error::eval(e.to_string()))
+}
+
 /// The exit status of `nix-instantiate` after a hash mismatch of a fetch.
 const HASH_MISMATCH_STATUS: u8 = 102;
 
@@ -723,6 +733,9 @@ pub(crate) fn fetch_tree(
         check_nar_hash(&shown, &expected, &got)
             .map_err(|e| e.with_trace(Pos::NONE, format!("while fetching the input '{shown}'")))?;
     }
+    let given_rev = given_rev
+        .map(|r| parse_rev(&r).map(|h| h.to_base16()).map_err(in_frame))
+        .transpose()?;
     let mut out = vec![
         ("narHash", Value::string(got.to_sri())),
         ("outPath", store_path_value(&path)),

@@ -308,12 +308,7 @@ fn hg_in(repo: &Path, command: &str, args: &[&str]) -> Result<Vec<u8>> {
 /// The revision `rev` as 40 hex digits; C++ Nix takes any hash form, but
 /// only SHA-1 for Mercurial.
 fn sha1_rev(rev: &str) -> Result<String> {
-    let h = match NixHash::parse_prefixed(rev) {
-        Ok(h) => h,
-        Err(_) => {
-            NixHash::parse(rev, Some(HashAlgo::Sha1)).map_err(|e| Error::eval(e.to_string()))?
-        }
-    };
+    let h = crate::fetch::parse_rev(rev)?;
     if h.algo() != HashAlgo::Sha1 {
         return Err(Error::eval(format!(
             "Hash '{}' is not supported by Mercurial. Only sha1 is supported.",
