@@ -231,8 +231,11 @@ fn round(name: &'static str, f: fn(f64) -> f64) -> Builtin {
         let ctx = || format!("while evaluating the first argument passed to builtins.{name}");
         // C++ `forceFloat`: an error forcing the argument gets the frame.
         let v = ev.force(&a[0], pos).map_err(|e| e.with_trace(pos, ctx()))?;
+        // C++ `forceFloat` makes an integer a float first: a large one loses
+        // precision (9007199254740993 floors to 9007199254740992) and the
+        // largest is out of range once rounded.
         let x = match v {
-            Value::Int(i) => return Ok(Value::Int(i)),
+            Value::Int(i) => i as f64,
             Value::Float(x) => x,
             other => {
                 return Err(ev.type_error("a float", &other).with_trace(pos, ctx()));
