@@ -471,6 +471,13 @@ impl Evaluation {
 
     /// `--xml` output; `location` adds source positions.
     pub fn to_xml(&self, v: &Value, strict: bool, location: bool) -> Result<Vec<u8>> {
+        let (out, r) = self.to_xml_partial(v, strict, location);
+        r.map(|()| out)
+    }
+
+    /// [`Self::to_xml`] as `nix-instantiate --xml` prints it: the document
+    /// written up to an error, its open elements closed, and the error.
+    pub fn to_xml_partial(&self, v: &Value, strict: bool, location: bool) -> (Vec<u8>, Result<()>) {
         self.install_pos_shower();
         builtins::xml_out(&self.ev, v, strict, location)
     }

@@ -150,6 +150,35 @@ const CASES: &[Case] = &[
     case(&["--eval", "--json", "-E", "{ f = x: x; }"]),
     case(&["--eval", "--json", "--strict", "-E", "[ (x: x) ]"]),
     case(&["--eval", "--xml", "-E", "[ 1 \"s\" ]"]),
+    // --xml prints the document up to an error, its open elements closed.
+    case(&[
+        "--eval",
+        "--xml",
+        "--strict",
+        "-E",
+        "{ a = true; b = { c = [ 1 (x: x).a ]; }; d = 2; }",
+    ]),
+    case(&["--eval", "--xml", "-E", "[ 1 (throw \"x\") ]"]),
+    // Positions: none outside files; built-in files under `/`.
+    case(&[
+        "--eval",
+        "--strict",
+        "-E",
+        "[ __curPos (builtins.unsafeGetAttrPos \"a\" { a = 1; }) ]",
+    ]),
+    case(&[
+        "--eval",
+        "--strict",
+        "-E",
+        "builtins.unsafeGetAttrPos \"type\" (derivation { name = \"a\"; system = \"x\"; builder = \"/b\"; })",
+    ]),
+    case(&[
+        "--eval",
+        "--xml",
+        "--strict",
+        "-E",
+        "derivation { name = \"a\"; system = \"x\"; builder = \"/b\"; }",
+    ]),
     // stderr differs: the traces of a failed `import <...>` differ ("while realising the context of a path").
     Case {
         args: &["--eval", "-I", "sp", "-E", "import <sp/lib.nix>"],
@@ -191,6 +220,12 @@ const CASES: &[Case] = &[
     Case {
         args: &["--eval", "-"],
         stdin: Some("{ fromStdin = 1; }"),
+        nix_path: None,
+        stderr: true,
+    },
+    Case {
+        args: &["--eval", "--strict", "-"],
+        stdin: Some("[ __curPos (builtins.unsafeGetAttrPos \"a\" { a = 1; }) ]"),
         nix_path: None,
         stderr: true,
     },

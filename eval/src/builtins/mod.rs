@@ -226,6 +226,12 @@ pub(crate) fn json_out(
 }
 
 /// `--xml` output of a value.
-pub(crate) fn xml_out(ev: &Evaluator, v: &Value, strict: bool, location: bool) -> Result<Vec<u8>> {
-    xml::to_xml(ev, v, strict, location).map(|(o, _)| o)
+pub(crate) fn xml_out(
+    ev: &Evaluator,
+    v: &Value,
+    strict: bool,
+    location: bool,
+) -> (Vec<u8>, Result<()>) {
+    let (out, _, r) = xml::to_xml_partial(ev, v, strict, location);
+    (out, r)
 }

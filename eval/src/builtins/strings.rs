@@ -229,7 +229,12 @@ pub(super) fn builtins() -> Vec<Builtin> {
         .forcing(&[(0, ArgType::Any)])
         .plain(),
         Builtin::function("toPath", 1, |ev, pos, a| {
-            let s = coerce(ev, &a[0], pos, arg_ctx("first", "toPath"), PLAIN)?;
+            // C++ coerceToPath: an error forcing the argument gets the
+            // argument's frame too (coerceToString's does not).
+            let v = ev
+                .force(&a[0], pos)
+                .map_err(|e| e.with_trace(pos, arg_ctx("first", "toPath").into_message()))?;
+            let s = coerce(ev, &v, pos, arg_ctx("first", "toPath"), PLAIN)?;
             if !s.as_bytes().starts_with(b"/") {
                 // As C++ coerceToPath: with the argument's frame.
                 return Err(Error::eval(format!(

@@ -8,7 +8,8 @@ use crate::{Context, NixString, Pos, Value, errors::Result, eval::Evaluator, sym
 
 struct Writer {
     out: Vec<u8>,
-    depth: usize,
+    /// The elements opened and not closed yet, innermost last.
+    open: Vec<&'static str>,
 }
 
 type XmlAttrs = BTreeMap<&'static str, Vec<u8>>;
@@ -33,21 +34,24 @@ impl Writer {
         }
     }
     fn indent(&mut self) {
-        self.out.extend(std::iter::repeat_n(b' ', self.depth * 2));
+        self.out
+            .extend(std::iter::repeat_n(b' ', self.open.len() * 2));
     }
-    fn open(&mut self, name: &str, attrs: &XmlAttrs) {
+    fn open(&mut self, name: &'static str, attrs: &XmlAttrs) {
         self.indent();
         self.out.push(b'<');
         self.out.extend_from_slice(name.as_bytes());
         self.attrs(attrs);
         self.out.extend_from_slice(b">\n");
-        self.depth += 1;
+        self.open.push(name);
     }
-    fn close(&mut self, name: &str) {
-        self.depth -= 1;
-        self.indent();
-        self.out
-            .extend_from_slice(format!("</{name}>\n").as_bytes());
+    /// Closes the innermost open element.
+    fn close(&mut self) {
+        if let Some(name) = self.open.pop() {
+            self.indent();
+            self.out
+                .extend_from_slice(format!("</{name}>\n").as_bytes());
+        }
     }
     fn empty(&mut self, name: &str, attrs: &XmlAttrs) {
         self.indent();
@@ -78,9 +82,17 @@ impl Ctx<'_> {
             return;
         }
         if let Some(l) = self.ev.sources.locate(pos) {
-            // C++ `posToXML`: a path only for positions in files.
-            if let crate::source::Origin::File(p) = &l.file.origin {
-                attrs.insert("path", p.as_os_str().as_encoded_bytes().to_vec());
+            // C++ `posToXML`: a path only for positions in files; a built-in
+            // file (`<nix/derivation-internal.nix>`) is at `/NAME` of C++
+            // Nix's internal file system.
+            match &l.file.origin {
+                crate::source::Origin::File(p) => {
+                    attrs.insert("path", p.as_os_str().as_encoded_bytes().to_vec());
+                }
+                crate::source::Origin::Internal(name) => {
+                    attrs.insert("path", format!("/{name}").into_bytes());
+                }
+                _ => {}
             }
             attrs.insert("line", l.line.to_string().into_bytes());
             attrs.insert("column", l.column.to_string().into_bytes());
@@ -95,7 +107,7 @@ impl Ctx<'_> {
             }
             w.open("attr", &xa);
             self.value(w, &attr.value, attr.pos)?;
-            w.close("attr");
+            w.close();
         }
         Ok(())
     }
@@ -163,11 +175,11 @@ impl Ctx<'_> {
                     } else {
                         w.empty("repeated", &XmlAttrs::new());
                     }
-                    w.close("derivation");
+                    w.close();
                 } else {
                     w.open("attrs", &XmlAttrs::new());
                     self.show_attrs(w, a)?;
-                    w.close("attrs");
+                    w.close();
                 }
                 Ok(())
             }
@@ -176,7 +188,7 @@ impl Ctx<'_> {
                 for item in l.iter() {
                     self.value(w, item, pos)?;
                 }
-                w.close("list");
+                w.close();
                 Ok(())
             }
             Value::Lambda(c) => {
@@ -199,14 +211,14 @@ impl Ctx<'_> {
                         for n in names {
                             w.empty("attr", &one("name", n));
                         }
-                        w.close("attrspat");
+                        w.close();
                     }
                     None => {
                         let name = c.lambda.arg.map(|a| a.as_bytes()).unwrap_or(b"");
                         w.empty("varpat", &one("name", name));
                     }
                 }
-                w.close("function");
+                w.close();
                 Ok(())
             }
             _ => {
@@ -225,9 +237,23 @@ pub(crate) fn to_xml(
     strict: bool,
     location: bool,
 ) -> Result<(Vec<u8>, Context)> {
+    let (out, context, r) = to_xml_partial(ev, v, strict, location);
+    r.map(|()| (out, context))
+}
+
+/// [`to_xml`] that also returns what was written before an error, with
+/// every element still open closed: what `nix-instantiate --xml` prints
+/// (C++ Nix writes the document as it goes, and its element writers close
+/// their tags while the error unwinds).
+pub(crate) fn to_xml_partial(
+    ev: &Evaluator,
+    v: &Value,
+    strict: bool,
+    location: bool,
+) -> (Vec<u8>, Context, Result<()>) {
     let mut w = Writer {
         out: b"<?xml version='1.0' encoding='utf-8'?>\n".to_vec(),
-        depth: 0,
+        open: Vec::new(),
     };
     let mut c = Ctx {
         ev,
@@ -237,9 +263,11 @@ pub(crate) fn to_xml(
         drvs_seen: Default::default(),
     };
     w.open("expr", &XmlAttrs::new());
-    c.value(&mut w, v, Pos::NONE)?;
-    w.close("expr");
-    Ok((w.out, c.context))
+    let r = c.value(&mut w, v, Pos::NONE);
+    while !w.open.is_empty() {
+        w.close();
+    }
+    (w.out, c.context, r)
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {

@@ -1406,7 +1406,10 @@ impl Evaluator {
         }
     }
 
-    /// `{ file, line, column }` for `__curPos` and `unsafeGetAttrPos`.
+    /// `{ file, line, column }` for `__curPos` and `unsafeGetAttrPos`; as
+    /// C++ `mkPos`, `null` for a position outside any file (an expression
+    /// given with `-E` or on standard input), and `/NAME` for a built-in
+    /// file (C++ Nix's internal file system).
     pub(crate) fn pos_value(&self, pos: Pos) -> Value {
         let Some(l) = self.sources.locate(pos) else {
             return Value::Null;
@@ -1415,7 +1418,8 @@ impl Evaluator {
             crate::source::Origin::File(p) => {
                 Value::String(NixString::new(p.as_os_str().as_encoded_bytes()))
             }
-            o => Value::string(o.to_string()),
+            crate::source::Origin::Internal(name) => Value::string(format!("/{name}")),
+            crate::source::Origin::String | crate::source::Origin::Stdin => return Value::Null,
         };
         Value::attrs(Attrs::from_unsorted(vec![
             Attr {

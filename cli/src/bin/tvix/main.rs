@@ -364,7 +364,13 @@ fn output(
                 )
             })?
         } else if cli.xml {
-            eval.to_xml(&v, cli.strict, !cli.no_location)?
+            // Printed even when it fails part-way, as nix-instantiate does.
+            let (out, r) = eval.to_xml_partial(&v, cli.strict, !cli.no_location);
+            if let Err(e) = r {
+                let _ = stdout.write_all(&out).and_then(|()| stdout.flush());
+                return Err(e.into());
+            }
+            out
         } else if cli.json {
             let mut o = eval.to_json(&v, cli.strict)?;
             o.push(b'\n');
