@@ -911,6 +911,10 @@ impl Compiler<'_> {
     /// Lowers a set literal; `once` if it is evaluated at most once per
     /// instance of the innermost frame (a `rec` set's scope may merge).
     fn lower_attrs(&mut self, mut p: PAttrs, once: bool) -> Result<ExprRef> {
+        // C++ Nix keeps static attributes in a map by symbol id and binds
+        // their values in that order (then the dynamic ones in source
+        // order): which undefined variable is reported first depends on it.
+        p.attrs.sort_by_key(|(name, _, _)| *name);
         if p.rec {
             let names: Vec<(Symbol, Pos)> = p.attrs.iter().map(|(n, ps, _)| (*n, *ps)).collect();
             let overrides = names.iter().any(|(n, _)| *n == known::overrides());
@@ -1031,6 +1035,8 @@ impl Compiler<'_> {
         once: bool,
         body: impl FnOnce(&mut Self, Vec<(ast::Attr, Pos, PValue)>, u32) -> Result<ExprRef>,
     ) -> Result<ExprRef> {
+        let mut p = p;
+        p.attrs.sort_by_key(|(name, _, _)| *name);
         let n = p.attrs.len() as u32;
         let total = n + p.inherit_from.len() as u32;
         // `__overrides` rewrites the scope's slots by their index: own frame.
@@ -1056,6 +1062,11 @@ impl Compiler<'_> {
             ..
         } = p;
         let lower = |c: &mut Self| {
+            // C++ bindInheritSources: the `inherit (e)` sources first.
+            let froms = inherit_from
+                .iter()
+                .map(|e| c.expr(e))
+                .collect::<Result<Vec<_>>>()?;
             let mut bindings = Vec::with_capacity(attrs.len() + inherit_from.len());
             for (bname, _, v) in attrs {
                 c.next_name = Some(bname);
@@ -1090,9 +1101,7 @@ impl Compiler<'_> {
                     *b = Rc::new(Expr::Thunked(b.clone()));
                 }
             }
-            for e in &inherit_from {
-                bindings.push(c.expr(e)?);
-            }
+            bindings.extend(froms);
             let body = body(c, dynamic, base)?;
             Ok((bindings.into_boxed_slice(), body))
         };
@@ -1174,11 +1183,24 @@ impl Compiler<'_> {
                     ));
                 }
             }
+            // Slots in the order of the sorted formals below.
+            seen.sort_by_key(|(n, _)| *n);
             for (fname, _) in &seen {
                 scope.names.insert(*fname, slot);
                 slot += 1;
             }
         }
+        // C++ Nix sorts formals by symbol id (its parser's validateFormals):
+        // defaults are bound and called in that order, which decides which
+        // undefined variable, missing argument or recursion is reported.
+        let formals_ast = formals_ast.map(|mut entries| {
+            entries.sort_by_cached_key(|e| {
+                e.ident()
+                    .and_then(|i| i.ident_token())
+                    .map(|t| self.sym(&t))
+            });
+            entries
+        });
         let ((formals, body), env_size) = self.with_frame(scope, slot, |c| {
             if let Some(entries) = &formals_ast {
                 for e in entries {
