@@ -150,6 +150,14 @@ const CASES: &[Case] = &[
     case(&["--eval", "--json", "-E", "{ f = x: x; }"]),
     case(&["--eval", "--json", "--strict", "-E", "[ (x: x) ]"]),
     case(&["--eval", "--xml", "-E", "[ 1 \"s\" ]"]),
+    // A bad command line: nix-instantiate's words, not clap's.
+    case(&["--eval", "-E", "-2.25"]),
+    case(&["--eval", "--frobnicate", "-E", "1"]),
+    case(&["--frobnicate"]),
+    case(&["--eval", "-E", "1", "--arg", "x"]),
+    case(&["--eval", "-E", "1", "-A"]),
+    case(&["--eval", "-E", "1", "--include"]),
+    case(&["--eval", "-E", "1", "-I"]),
     // --xml prints the document up to an error, its open elements closed.
     case(&[
         "--eval",

@@ -142,7 +142,16 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
             }
             let mut args = vec![OsString::from("tvix")];
             args.extend(argv.into_iter().skip(1));
-            run_instantiate(InstantiateCli::parse_from(args))
+            match InstantiateCli::try_parse_from(&args) {
+                Ok(cli) => run_instantiate(cli),
+                Err(e) => match crate::cpp_usage_error(&e, &args) {
+                    Some(msg) => {
+                        eprintln!("error: {msg}\n{}", tvix_cli::report::USAGE_HINT);
+                        return Some(ExitCode::FAILURE);
+                    }
+                    None => e.exit(),
+                },
+            }
         }
     };
     Some(match result {

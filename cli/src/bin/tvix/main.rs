@@ -159,6 +159,10 @@ fn main() -> ExitCode {
         Ok(m) => m,
         Err(e) => {
             use clap::error::ErrorKind as K;
+            if let Some(msg) = cpp_usage_error(&e, &argv) {
+                eprintln!("error: {msg}\n{}", tvix_cli::report::USAGE_HINT);
+                return ExitCode::FAILURE;
+            }
             let code = match e.kind() {
                 K::DisplayHelp | K::DisplayVersion => 0,
                 // nix-instantiate exits 1 on a bad command line.
@@ -195,6 +199,48 @@ fn main() -> ExitCode {
             e.exit_status().map_or(ExitCode::FAILURE, ExitCode::from)
         }
         Err(Failure::Output) => ExitCode::FAILURE,
+    }
+}
+
+/// nix-instantiate's message for a command line clap refused: an unknown
+/// flag, or a flag without (all of) its values, which can only be missing at
+/// the end (named as typed: `-I` or `--include`).
+pub(crate) fn cpp_usage_error(e: &clap::Error, argv: &[std::ffi::OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as K};
+    let invalid = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.as_str(),
+        _ => return None,
+    };
+    match e.kind() {
+        K::UnknownArgument => {
+            // clap names one letter of `-2.25`; C++ Nix the whole word.
+            let word = argv
+                .iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy())
+                .find(|a| **a == *invalid || (!invalid.starts_with("--") && a.starts_with(invalid)))
+                .map_or_else(|| invalid.to_owned(), |a| a.into_owned());
+            Some(format!("unrecognised flag '{word}'"))
+        }
+        K::InvalidValue | K::WrongNumberOfValues => {
+            // "--arg <NAME> <EXPR>": the flag and its value names.
+            let wanted = invalid.matches('<').count();
+            let at = argv
+                .iter()
+                .rposition(|a| a.to_string_lossy().starts_with('-'))?;
+            let typed = argv[at].to_string_lossy();
+            let given = argv.len() - at - 1;
+            if given >= wanted {
+                return None;
+            }
+            // nix-instantiate reads -A/--attr itself (C++ getArg).
+            Some(if invalid.starts_with("--attr ") {
+                format!("'{typed}' requires an argument")
+            } else {
+                format!("flag '{typed}' requires {wanted} argument(s), but only {given} were given")
+            })
+        }
+        _ => None,
     }
 }
 
