@@ -129,10 +129,14 @@ pub struct Coercion {
 
 /// C++ Nix's coerceToString adds its context ("while evaluating a path
 /// segment") only to its own "cannot coerce" type error (also for an
-/// `outPath`), not to errors of a `__toString` call or of copying a path to
-/// the store: here, a type error with no frame yet is that error.
+/// `outPath`), not to errors of a `__toString` call (not even calling a
+/// `__toString` that is no function) or of copying a path to the store:
+/// here, a "cannot coerce" type error with no frame yet is that error.
 fn path_segment_frame(e: Error, pos: Pos) -> Error {
-    if e.kind() == crate::ErrorKind::Type && e.traces().is_empty() {
+    if e.kind() == crate::ErrorKind::Type
+        && e.traces().is_empty()
+        && e.message().starts_with("cannot coerce")
+    {
         e.with_trace(pos, "while evaluating a path segment")
     } else {
         e
