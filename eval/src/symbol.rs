@@ -78,6 +78,14 @@ impl Symbol {
     pub fn to_str_lossy(self) -> std::borrow::Cow<'static, str> {
         String::from_utf8_lossy(self.as_bytes())
     }
+
+    /// The name as C++ Nix writes a symbol into a message (its
+    /// `printIdentifier`): as it is if it is an identifier, else quoted as
+    /// a Nix string (`'"a b"'` in "attribute '\"a b\"' missing").
+    #[must_use]
+    pub fn quoted(self) -> String {
+        crate::print::attr_name_repr(self.as_bytes())
+    }
 }
 
 impl std::fmt::Debug for Symbol {

@@ -31,7 +31,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let sym = Symbol::new(name.as_bytes());
             match s.get_attr(sym) {
                 Some(attr) => ev.force(&attr.value, pos),
-                None => Err(Error::type_error(format!("attribute '{sym}' missing"))
+                None => Err(Error::type_error(format!("attribute '{}' missing", sym.quoted()))
                     .with_trace(Pos::NONE, "in the attribute set under consideration")),
             }
         })

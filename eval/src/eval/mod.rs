@@ -773,7 +773,7 @@ impl Evaluator {
                             a.iter().map(|x| x.name.as_bytes()),
                             sym.as_bytes(),
                         );
-                        return Err(Error::eval(format!("attribute '{sym}' missing"))
+                        return Err(Error::eval(format!("attribute '{}' missing", sym.quoted()))
                             .at(pos)
                             .with_suggestion(s));
                     }
@@ -1215,9 +1215,11 @@ impl Evaluator {
             slot += 1;
         }
         if !ellipsis && used != attrs.len() {
-            let mut sorted = attrs.sorted_by_name();
-            sorted.retain(|a| !formals.iter().any(|f| f.name == a.name));
-            if let Some(a) = sorted.first() {
+            // The first in symbol order, as C++ Nix iterates its bindings.
+            if let Some(a) = attrs
+                .iter()
+                .find(|a| !formals.iter().any(|f| f.name == a.name))
+            {
                 let s = crate::print::suggestions(
                     formals.iter().map(|f| f.name.as_bytes()),
                     a.name.as_bytes(),
@@ -1225,7 +1227,7 @@ impl Evaluator {
                 return Err(Error::type_error(format!(
                     "function '{}' called with unexpected argument '{}'",
                     fname(),
-                    a.name
+                    a.name.quoted()
                 ))
                 .at(l.pos)
                 .with_trace(pos, "from call site")

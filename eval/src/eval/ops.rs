@@ -697,7 +697,7 @@ impl Evaluator {
                         .map_err(|e| {
                             e.with_trace(
                                 attr.pos,
-                                format!("while evaluating the attribute '{}'", attr.name),
+                                format!("while evaluating the attribute '{}'", attr.name.quoted()),
                             )
                         })?;
                 }
