@@ -150,6 +150,13 @@ const CASES: &[Case] = &[
     case(&["--eval", "--json", "-E", "{ f = x: x; }"]),
     case(&["--eval", "--json", "--strict", "-E", "[ (x: x) ]"]),
     case(&["--eval", "--xml", "-E", "[ 1 \"s\" ]"]),
+    // Indented strings that escapes split into several parts are
+    // concatenations in C++ Nix: thunks, printed <CODE> when not forced.
+    case(&[
+        "--eval",
+        "-E",
+        r#"[ ''a''${1}'' ''plain'' ''a'''b'' ''x''\ny'' "q" ''$'' ''a$'' { s = ''a''$b''; } ]"#,
+    ]),
     // A bad command line: nix-instantiate's words, not clap's.
     case(&["--eval", "-E", "-2.25"]),
     case(&["--eval", "--frobnicate", "-E", "1"]),

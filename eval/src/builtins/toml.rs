@@ -7,7 +7,7 @@
 //! text comes from a second, spanned parse, done only when the document has
 //! timestamps to show.
 
-use super::{Builtin, arg_ctx};
+use super::Builtin;
 use crate::{
     Attr, Attrs, Pos, Symbol, Value,
     errors::{Error, Result},
@@ -133,7 +133,11 @@ fn has_datetime(v: &toml::Value) -> bool {
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("fromTOML", 1, |ev, pos, a| {
-            let s = ev.expect_string(&a[0], pos, arg_ctx("first", "fromTOML"))?;
+            let s = ev.expect_string_no_ctx(
+                &a[0],
+                pos,
+                "while evaluating the argument passed to builtins.fromTOML",
+            )?;
             let text = std::str::from_utf8(s.as_bytes())
                 .map_err(|_| Error::eval("while parsing TOML: invalid UTF-8").at(pos))?;
             let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {

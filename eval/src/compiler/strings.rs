@@ -332,7 +332,11 @@ impl Compiler<'_> {
                 }
             }
         }
-        if literal_only {
+        // Without interpolation, one literal part is a constant; several
+        // (an indented string with escapes: `''a''${b}''`) are a
+        // concatenation in C++ Nix (stripIndentation), so a thunk where
+        // values are delayed (`<CODE>` when printed unforced).
+        if literal_only && parts.len() <= 1 {
             let mut all = Vec::new();
             for (_, p) in &parts {
                 if let Expr::Const(Value::String(s)) = &**p {
