@@ -1165,7 +1165,15 @@ impl Evaluator {
                 l.env_size,
             ));
         };
-        let forced = self.force(arg, pos)?;
+        // C++ callFunction: an error forcing the argument gets the call
+        // site's frame too.
+        let forced = self.force(arg, pos).map_err(|e| {
+            if pos.is_some() {
+                e.with_trace(pos, "from call site")
+            } else {
+                e
+            }
+        })?;
         let attrs = match &forced {
             Value::Attrs(a) => a.clone(),
             other => {
