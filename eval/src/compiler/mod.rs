@@ -69,6 +69,11 @@ struct Scope {
 
 struct Compiler<'a> {
     ctx: CompileContext<'a>,
+    /// The first undefined variable met. C++ Nix finds those after parsing
+    /// (bindVars), so any syntax error, duplicate attribute or invalid
+    /// number anywhere in the file wins: compiling goes on, and this is
+    /// reported only if nothing else was.
+    undefined: std::cell::RefCell<Option<Error>>,
     scopes: Vec<Scope>,
     /// Slots allocated so far in each runtime frame, innermost last (a frame's
     /// size is known once its body is compiled: merged `let`s add slots).
@@ -115,7 +120,9 @@ pub(crate) fn compile_with_scope(
     let expr = root
         .expr()
         .ok_or_else(|| Error::new(ErrorKind::Parse, "syntax error, unexpected end of file"))?;
-    c.expr(&expr)
+    let compiled = c.expr(&expr)?;
+    c.finish()?;
+    Ok(compiled)
 }
 
 /// Compiles a parsed file (so that the errors C++ Nix's parser reports,
@@ -127,6 +134,7 @@ pub(crate) fn show_root(ctx: CompileContext<'_>, root: &ast::Root) -> Result<Vec
         .expr()
         .ok_or_else(|| Error::new(ErrorKind::Parse, "syntax error, unexpected end of file"))?;
     c.expr(&expr)?;
+    c.finish()?;
     let mut out = Vec::new();
     c.show(&expr, &mut out)?;
     Ok(out)
@@ -178,6 +186,7 @@ impl<'a> Compiler<'a> {
     fn new(ctx: CompileContext<'a>) -> Compiler<'a> {
         Compiler {
             ctx,
+            undefined: std::cell::RefCell::new(None),
             scopes: Vec::new(),
             frames: Vec::new(),
             once: false,
@@ -187,6 +196,15 @@ impl<'a> Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// The undefined variable met while compiling, if any (see
+    /// [`Compiler::undefined`]).
+    fn finish(&self) -> Result<()> {
+        match self.undefined.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     /// C++ Nix 2.26 parses `f or` (with `or` as a variable) as a call it
     /// calls a "cursed or", and warns where a later release will read it
     /// differently: as a function argument, a list element or the default
@@ -317,7 +335,11 @@ impl Compiler<'_> {
             return Ok(Expr::Global(g));
         }
         if withs.is_empty() {
-            return Err(parse_error(format!("undefined variable '{name}'"), pos));
+            self.undefined
+                .borrow_mut()
+                .get_or_insert_with(|| parse_error(format!("undefined variable '{name}'"), pos));
+            // Never evaluated: the file is refused once compiled.
+            return Ok(Expr::Const(Value::Null));
         }
         Ok(Expr::WithVar {
             name,

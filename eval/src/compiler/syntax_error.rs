@@ -45,10 +45,21 @@ pub(crate) fn parse_error_of(
         .filter_map(|p| unclosed_paren(file, &p))
         .filter(|(at, _)| *at < err_start)
         .min_by_key(|(at, _)| *at);
-    if let Some((_, e)) = paren {
-        return e;
-    }
     let tokens = Tokens::of(&file.text);
+    if let Some((at, e)) = paren {
+        // Unless C++ Nix's lexer fails first, on rnix's error token (a path
+        // ending in `/`) at or before the token that closed the `(`.
+        let lexer_first = root
+            .descendants_with_tokens()
+            .filter_map(|n| n.into_token())
+            .find(|t| t.kind() == K::TOKEN_ERROR)
+            .filter(|t| usize::from(t.text_range().start()) <= at)
+            .and_then(|t| {
+                let r = t.text_range();
+                unterminated(file, &tokens, usize::from(r.start())).or_else(|| bad_path(file, r))
+            });
+        return lexer_first.unwrap_or(e);
+    }
     // rnix's error tokens: an unterminated string or comment, a path
     // ending in `/`.
     if let P::UnexpectedWanted(K::TOKEN_ERROR, r, _) | P::Unexpected(r) | P::UnexpectedExtra(r) =
