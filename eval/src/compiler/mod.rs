@@ -433,11 +433,13 @@ impl Compiler<'_> {
             }
             ast::Expr::Select(s) => {
                 let expr = self.expr(&self.child(s.expr(), node)?)?;
-                let path = self.attrpath(&self.child(s.attrpath(), node)?)?;
+                // C++ ExprSelect::bindVars: the default before the dynamic
+                // attribute names.
                 let default = match s.default_expr() {
                     Some(d) => Some(self.expr(&d)?),
                     None => None,
                 };
+                let path = self.attrpath(&self.child(s.attrpath(), node)?)?;
                 self.select(expr, path, default, pos)
             }
             ast::Expr::HasAttr(h) => {
@@ -606,9 +608,17 @@ impl Compiler<'_> {
         let lhs_node = self.child(b.lhs(), node)?;
         let rhs_node = self.child(b.rhs(), node)?;
         let (lhs_pos, rhs_pos) = (self.pos(lhs_node.syntax()), self.pos(rhs_node.syntax()));
-        let lhs = self.expr(&lhs_node)?;
-        let rhs = self.expr(&rhs_node)?;
         use ast::BinOpKind as K;
+        // C++ Nix's parser makes `a > b` `__lessThan b a` and `a <= b`
+        // `!(__lessThan b a)`: b's variables are bound (and an undefined one
+        // reported) first.
+        let (lhs, rhs) = if matches!(op, K::More | K::LessOrEq) {
+            let rhs = self.expr(&rhs_node)?;
+            (self.expr(&lhs_node)?, rhs)
+        } else {
+            let lhs = self.expr(&lhs_node)?;
+            (lhs, self.expr(&rhs_node)?)
+        };
         let (op, prim) = match op {
             K::Concat => (BinOp::Concat, None),
             K::Update => (BinOp::Update, None),
