@@ -88,7 +88,7 @@ struct Compiler<'a> {
 }
 
 /// False where `strtod` sets `ERANGE` for `text`, parsed as `v`.
-fn float_in_range(text: &str, v: f64) -> bool {
+pub(super) fn float_in_range(text: &str, v: f64) -> bool {
     if v.is_infinite() {
         return false;
     }
@@ -377,8 +377,10 @@ impl Compiler<'_> {
         let pos = self.pos(node);
         Ok(Rc::new(match e {
             ast::Expr::Paren(p) => {
-                if let Some((_, e)) = syntax_error::unclosed_paren(self.ctx.file, p) {
-                    return Err(e);
+                if let Some((at, e)) = syntax_error::unclosed_paren(self.ctx.file, p) {
+                    // A number the lexer refuses inside comes first.
+                    let inner = syntax_error::bad_number_in(self.ctx.file, p.syntax(), at);
+                    return Err(inner.unwrap_or(e));
                 }
                 self.next_name = name;
                 self.once = once;

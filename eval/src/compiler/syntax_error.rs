@@ -45,6 +45,11 @@ pub(crate) fn parse_error_of(
         .filter_map(|p| unclosed_paren(file, &p))
         .filter(|(at, _)| *at < err_start)
         .min_by_key(|(at, _)| *at);
+    // C++ Nix's lexer refuses an out-of-range number as it reads it: one
+    // before rnix's error comes first.
+    if let Some(e) = bad_number_in(file, root, err_start) {
+        return e;
+    }
     let tokens = Tokens::of(&file.text);
     if let Some((at, e)) = paren {
         // Unless C++ Nix's lexer fails first, on rnix's error token (a path
@@ -559,4 +564,31 @@ fn pop_if(open: &mut Vec<Open>, f: impl Fn(&Open) -> bool) {
     if open.last().is_some_and(f) {
         open.pop();
     }
+}
+
+/// The first integer or float literal in `root` before byte `end` that
+/// C++ Nix's lexer refuses ("invalid integer '…'", "invalid float '…'").
+pub(crate) fn bad_number_in(
+    file: &SourceFile,
+    root: &rnix::SyntaxNode,
+    end: usize,
+) -> Option<Error> {
+    root.descendants_with_tokens()
+        .filter_map(|n| n.into_token())
+        .take_while(|t| usize::from(t.text_range().start()) < end)
+        .find_map(|t| {
+            let text = t.text();
+            let bad = match t.kind() {
+                K::TOKEN_INTEGER => text.parse::<i64>().is_err().then_some("integer"),
+                K::TOKEN_FLOAT => match text.parse::<f64>() {
+                    Ok(v) if super::float_in_range(text, v) => None,
+                    _ => Some("float"),
+                },
+                _ => None,
+            }?;
+            Some(parse_error(
+                format!("invalid {bad} '{text}'"),
+                file.pos(usize::from(t.text_range().start()) as u32),
+            ))
+        })
 }
