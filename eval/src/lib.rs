@@ -39,7 +39,7 @@ use rowan::ast::AstNode;
 use rustc_hash::FxHashMap;
 
 pub use attr_path::AutoArgs;
-pub use builtins::{Builtin, BuiltinKind, Global};
+pub use builtins::{Builtin, BuiltinKind, Global, json_syntax_error};
 pub use errors::{Error, ErrorKind, LazyMessage, Result, Trace, TraceMessage};
 pub use eval::{Evaluator, Observer, StderrObserver, ops::Coercion};
 pub use io::{DummyIO, EvalIO, FileType, StdIO};

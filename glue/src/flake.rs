@@ -238,8 +238,13 @@ fn read_registries(glue: &Glue, ev: &Evaluator) -> Result<Vec<Vec<u8>>> {
     Ok(texts)
 }
 
-/// `bytes` as a registry's JSON text, or `None` with C++ Nix's warning.
+/// `bytes` as a registry's JSON text, or `None` with C++ Nix's warning
+/// (nlohmann's message for text that is not JSON).
 fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Vec<u8>> {
+    if let Some(e) = tvix_eval::json_syntax_error(&bytes) {
+        ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
+        return None;
+    }
     let version = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(json) => json
             .get("version")

@@ -4,7 +4,7 @@
 use super::{Builtin, arg_ctx};
 use crate::ArgType;
 use crate::{
-    Attr, Attrs, Context, NixString, Pos, Symbol, Value,
+    Context, NixString, Pos, Value,
     errors::{Error, Result},
     eval::{Evaluator, ops::Coercion},
     symbol::known,
@@ -189,43 +189,6 @@ pub(crate) fn to_json(
     })
 }
 
-fn from_json(v: serde_json::Value) -> Result<Value> {
-    Ok(match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::bool(b),
-        serde_json::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Int(i)
-            } else if let Some(u) = n.as_u64() {
-                return Err(Error::eval(format!(
-                    "unsigned json number {u} outside of Nix integer range"
-                )));
-            } else {
-                Value::Float(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        serde_json::Value::String(s) => {
-            super::no_nul_bytes(&s)?;
-            Value::string(s)
-        }
-        serde_json::Value::Array(a) => {
-            Value::list(a.into_iter().map(from_json).collect::<Result<_>>()?)
-        }
-        serde_json::Value::Object(o) => {
-            let mut entries = Vec::with_capacity(o.len());
-            for (k, v) in o {
-                super::no_nul_bytes(&k)?;
-                entries.push(Attr {
-                    name: Symbol::new(k.as_bytes()),
-                    pos: Pos::NONE,
-                    value: from_json(v)?,
-                });
-            }
-            Value::attrs(Attrs::from_unsorted(entries))
-        }
-    })
-}
-
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("toJSON", 1, |ev, pos, a| {
@@ -237,13 +200,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
         .forcing(&[(0, ArgType::Any)]),
         Builtin::function("fromJSON", 1, |ev, pos, a| {
             let s = ev.expect_string_no_ctx(&a[0], pos, arg_ctx("first", "fromJSON"))?;
-            // The parser's own message differs from C++ Nix's (nlohmann
-            // JSON); the frame is C++ Nix's.
-            let v: serde_json::Value = serde_json::from_slice(s.as_bytes()).map_err(|e| {
-                Error::eval(format!("[json.exception.parse_error] {e}"))
-                    .with_trace(pos, "while decoding a JSON string")
-            })?;
-            from_json(v)
+            super::json_parse::from_json(s.as_bytes()).map_err(|(e, nlohmann)| {
+                if nlohmann {
+                    e.with_trace(pos, "while decoding a JSON string")
+                } else {
+                    e
+                }
+            })
         })
         .forcing(&[(0, ArgType::Any)]),
     ]

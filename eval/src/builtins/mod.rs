@@ -13,6 +13,8 @@ mod flakeref;
 mod hashes;
 mod impure;
 mod json;
+mod json_parse;
+pub use json_parse::json_syntax_error;
 mod lists;
 pub(crate) mod regex;
 mod strings;
