@@ -12,9 +12,13 @@
 //! (`match_prev_avail`) and `match_not_null`/`match_continuous` as
 //! `regex_iterator` uses them.
 //!
-//! The walk uses an explicit stack of undo tasks instead of recursion, and
-//! a step budget shared by one builtin call, since C++'s walk is
-//! exponential on patterns like `(a|aa)*c`.
+//! The walk uses an explicit stack of undo tasks instead of recursion (so a
+//! long subject that overflows C++'s native stack works here), and a step
+//! budget shared by one builtin call, since C++'s walk is exponential on
+//! patterns like `(a|aa)*c`. A search skips start positions whose byte
+//! cannot begin a match (`Program::first`): such a walk fails without side
+//! effects, so the results are unchanged. One `Exec` serves all the
+//! searches of a `split`.
 
 use super::parse::{Op, Program};
 
@@ -25,7 +29,7 @@ pub(super) const STEP_BUDGET: u64 = 2_000_000_000;
 pub(super) struct TooComplex;
 
 #[derive(Clone, Copy, Default)]
-pub(super) struct Flags {
+pub(crate) struct Flags {
     pub(super) not_null: bool,
     pub(super) continuous: bool,
     pub(super) prev_avail: bool,
@@ -52,7 +56,9 @@ enum Task {
     SetSub(usize, Sub),
 }
 
-struct Exec<'a> {
+/// One executor, reused by the searches of a `split`.
+pub(super) struct Exec<'a> {
+    tasks: Vec<Task>,
     prog: &'a Program,
     s: &'a [u8],
     begin: usize,
@@ -79,7 +85,15 @@ impl Exec<'_> {
     }
 
     fn dfs(&mut self, start: usize) -> Result<(), TooComplex> {
-        let mut tasks = vec![Task::Visit(start)];
+        let mut tasks = std::mem::take(&mut self.tasks);
+        tasks.clear();
+        tasks.push(Task::Visit(start));
+        let r = self.walk(&mut tasks);
+        self.tasks = tasks;
+        r
+    }
+
+    fn walk(&mut self, tasks: &mut Vec<Task>) -> Result<(), TooComplex> {
         while let Some(t) = tasks.pop() {
             match t {
                 Task::Visit(i) => {
@@ -190,21 +204,15 @@ impl Exec<'_> {
     }
 }
 
-fn exec<'a>(
-    prog: &'a Program,
-    s: &'a [u8],
-    begin: usize,
-    flags: Flags,
-    exact: bool,
-    steps: &'a mut u64,
-) -> Exec<'a> {
+pub(super) fn exec<'a>(prog: &'a Program, s: &'a [u8], steps: &'a mut u64) -> Exec<'a> {
     Exec {
+        tasks: vec![],
         prog,
         s,
-        begin,
-        flags,
-        exact,
-        cur: begin,
+        begin: 0,
+        flags: Flags::default(),
+        exact: false,
+        cur: 0,
         has_sol: false,
         sol_pos: None,
         cur_results: vec![UNMATCHED; prog.groups],
@@ -220,31 +228,42 @@ pub(super) fn full_match(
     s: &[u8],
     steps: &mut u64,
 ) -> Result<Option<Captures>, TooComplex> {
-    let mut e = exec(prog, s, 0, Flags::default(), true, steps);
+    let mut e = exec(prog, s, steps);
+    e.exact = true;
     Ok(e.main()?.then(|| e.captures()))
 }
 
-/// `std::regex_search` on `s[start..]` (with `s[..start]` before it).
-pub(super) fn search(
-    prog: &Program,
-    s: &[u8],
-    start: usize,
-    flags: Flags,
-    steps: &mut u64,
-) -> Result<Option<Captures>, TooComplex> {
-    let mut e = exec(prog, s, start, flags, false, steps);
-    if e.main()? {
-        return Ok(Some(e.captures()));
-    }
-    if flags.continuous {
-        return Ok(None);
-    }
-    e.flags.prev_avail = true;
-    while e.begin != s.len() {
-        e.begin += 1;
-        if e.main()? {
-            return Ok(Some(e.captures()));
+impl Exec<'_> {
+    /// `std::regex_search` on `s[start..]` (with `s[..start]` before it).
+    pub(super) fn search(
+        &mut self,
+        start: usize,
+        flags: Flags,
+    ) -> Result<Option<Captures>, TooComplex> {
+        self.begin = start;
+        self.flags = flags;
+        self.results.fill(UNMATCHED);
+        if self.main()? {
+            return Ok(Some(self.captures()));
         }
+        if flags.continuous {
+            return Ok(None);
+        }
+        self.flags.prev_avail = true;
+        while self.begin != self.s.len() {
+            self.begin += 1;
+            // A start whose byte cannot begin a match fails without side
+            // effects; skipping it changes nothing.
+            if let Some(first) = &self.prog.first {
+                match self.s.get(self.begin) {
+                    Some(&b) if first[b as usize] => {}
+                    _ => continue,
+                }
+            }
+            if self.main()? {
+                return Ok(Some(self.captures()));
+            }
+        }
+        Ok(None)
     }
-    Ok(None)
 }

@@ -75,7 +75,8 @@ fn split_matches(
 ) -> std::result::Result<Vec<Captures>, exec::TooComplex> {
     let mut out = vec![];
     let mut flags = Flags::default();
-    let mut m = exec::search(re, b, 0, flags, steps)?;
+    let mut e = exec::exec(re, b, steps);
+    let mut m = e.search(0, flags)?;
     while let Some(c) = m {
         let Some((ms, me)) = c[0] else { break };
         out.push(c);
@@ -89,14 +90,14 @@ fn split_matches(
                 continuous: true,
                 ..flags
             };
-            if let Some(c) = exec::search(re, b, start, nf, steps)? {
+            if let Some(c) = e.search(start, nf)? {
                 m = Some(c);
                 continue;
             }
             start += 1;
         }
         flags.prev_avail = true;
-        m = exec::search(re, b, start, flags, steps)?;
+        m = e.search(start, flags)?;
     }
     Ok(out)
 }
@@ -176,6 +177,8 @@ mod tests {
             assert_eq!(err(p), Some(CompileError::Invalid), "{p}");
         }
         assert_eq!(err("a{99999}"), Some(CompileError::Space));
+        assert_eq!(err("a{2147483647}"), Some(CompileError::Space));
+        assert_eq!(err("a{2147483648}"), Some(CompileError::Invalid));
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! literal, `-` is literal only first or last, ranges compare bytes as
 //! signed `char`, `[:name:]` classes are the C locale's (case-insensitive
 //! names, plus `d`, `w`, `s`), `[.name.]` and `[=name=]` take libstdc++'s
-//! collating-element names and `[=x=]` matches both cases.
+//! collating-element names and `[=x=]` matches both cases. Interval counts
+//! are `int`s: `a{2147483648}` is invalid, `a{2147483647}` too big.
 
 use std::rc::Rc;
 
@@ -77,6 +78,38 @@ pub(crate) struct Program {
     pub(super) states: Vec<State>,
     pub(super) start: usize,
     pub(super) groups: usize,
+    /// The bytes a match can begin with, or `None` if a match can be
+    /// empty: a search skips start positions whose byte is not in it.
+    pub(super) first: Option<Box<[bool; 256]>>,
+}
+
+/// The bytes that can be consumed first on a path from `start`, or `None`
+/// if `Accept` is reachable without consuming anything.
+fn first_bytes(states: &[State], start: usize) -> Option<Box<[bool; 256]>> {
+    let mut set = Box::new([false; 256]);
+    let mut seen = vec![false; states.len()];
+    let mut todo = vec![start];
+    while let Some(i) = todo.pop() {
+        if i == NONE || seen[i] {
+            continue;
+        }
+        seen[i] = true;
+        let st = &states[i];
+        match &st.op {
+            Op::Match(m) => {
+                for (b, slot) in set.iter_mut().enumerate() {
+                    *slot |= m.matches(b as u8);
+                }
+            }
+            Op::Accept => return None,
+            Op::Alt | Op::Repeat => {
+                todo.push(st.alt);
+                todo.push(st.next);
+            }
+            _ => todo.push(st.next),
+        }
+    }
+    Some(set)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -286,10 +319,12 @@ pub(crate) fn compile(pattern: &[u8]) -> CResult<Program> {
     c.append(&mut r, e);
     let a = c.insert(Op::Accept)?;
     c.append(&mut r, a);
+    let first = first_bytes(&c.states, start);
     Ok(Program {
         states: c.states,
         start,
         groups: c.groups,
+        first,
     })
 }
 
@@ -486,15 +521,16 @@ impl Compiler<'_> {
         })
     }
 
+    /// `_M_cur_int_value`: an `int`, overflow being an error.
     fn int_value(&self) -> CResult<i64> {
-        let mut v: i64 = 0;
+        let mut v: i32 = 0;
         for &d in &self.value {
             v = v
                 .checked_mul(10)
-                .and_then(|v| v.checked_add((d - b'0') as i64))
+                .and_then(|v| v.checked_add((d - b'0') as i32))
                 .ok_or(CompileError::Invalid)?;
         }
-        Ok(v)
+        Ok(v as i64)
     }
 
     fn quantifier(&mut self) -> CResult<bool> {
