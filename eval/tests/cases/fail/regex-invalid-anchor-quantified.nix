@@ -1,0 +1,2 @@
+# libstdc++ (extended) cannot quantify an anchor.
+builtins.match "a$*" "a"

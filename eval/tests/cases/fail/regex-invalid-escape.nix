@@ -1,0 +1,2 @@
+# Under __STRICT_ANSI__ libstdc++ allows escaping only `.[\()*+?{|^$`.
+builtins.split "a\\x" "a"
