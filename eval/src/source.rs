@@ -46,6 +46,20 @@ pub enum Origin {
     Internal(&'static str),
 }
 
+impl Origin {
+    /// The path C++ Nix gives a position in this source where it shows one
+    /// as a file (`mkPos`, `posToXML`): the file's, or `/NAME` of its
+    /// internal file system for a built-in file; none for `-E` or stdin.
+    #[must_use]
+    pub fn cpp_path(&self) -> Option<Vec<u8>> {
+        match self {
+            Origin::File(p) => Some(p.as_os_str().as_encoded_bytes().to_vec()),
+            Origin::Internal(name) => Some(format!("/{name}").into_bytes()),
+            Origin::String | Origin::Stdin => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

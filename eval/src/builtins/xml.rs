@@ -82,17 +82,9 @@ impl Ctx<'_> {
             return;
         }
         if let Some(l) = self.ev.sources.locate(pos) {
-            // C++ `posToXML`: a path only for positions in files; a built-in
-            // file (`<nix/derivation-internal.nix>`) is at `/NAME` of C++
-            // Nix's internal file system.
-            match &l.file.origin {
-                crate::source::Origin::File(p) => {
-                    attrs.insert("path", p.as_os_str().as_encoded_bytes().to_vec());
-                }
-                crate::source::Origin::Internal(name) => {
-                    attrs.insert("path", format!("/{name}").into_bytes());
-                }
-                _ => {}
+            // C++ `posToXML`: a path only for positions in files.
+            if let Some(path) = l.file.origin.cpp_path() {
+                attrs.insert("path", path);
             }
             attrs.insert("line", l.line.to_string().into_bytes());
             attrs.insert("column", l.column.to_string().into_bytes());

@@ -87,8 +87,30 @@ struct Compiler<'a> {
     next_name: Option<Symbol>,
 }
 
+/// C++ Nix's lexer on a number token: its value, or the error it reports
+/// ("invalid integer '…'", or "invalid float '…'" for what `strtod` reports
+/// as out of range: overflow, and underflow to a subnormal or to zero from
+/// a non-zero mantissa); `None` for any other token.
+pub(super) fn number_token(
+    kind: rnix::SyntaxKind,
+    text: &str,
+) -> Option<std::result::Result<Value, String>> {
+    match kind {
+        rnix::SyntaxKind::TOKEN_INTEGER => Some(
+            text.parse::<i64>()
+                .map(Value::Int)
+                .map_err(|_| format!("invalid integer '{text}'")),
+        ),
+        rnix::SyntaxKind::TOKEN_FLOAT => Some(match text.parse::<f64>() {
+            Ok(v) if float_in_range(text, v) => Ok(Value::Float(v)),
+            _ => Err(format!("invalid float '{text}'")),
+        }),
+        _ => None,
+    }
+}
+
 /// False where `strtod` sets `ERANGE` for `text`, parsed as `v`.
-pub(super) fn float_in_range(text: &str, v: f64) -> bool {
+fn float_in_range(text: &str, v: f64) -> bool {
     if v.is_infinite() {
         return false;
     }
@@ -563,34 +585,14 @@ impl Compiler<'_> {
     }
 
     fn literal(&self, l: &ast::Literal, pos: Pos) -> Result<Expr> {
+        let lex_number = |t: &rnix::SyntaxToken| match number_token(t.kind(), t.text()) {
+            Some(Ok(v)) => Ok(Expr::Const(v)),
+            Some(Err(msg)) => Err(parse_error(msg, pos)),
+            None => Err(parse_error("syntax error", pos)),
+        };
         Ok(match l.kind() {
-            ast::LiteralKind::Integer(i) => match i.value() {
-                Ok(v) => Expr::Const(Value::Int(v)),
-                Err(_) => {
-                    return Err(parse_error(
-                        format!("invalid integer '{}'", i.syntax().text()),
-                        pos,
-                    ));
-                }
-            },
-            ast::LiteralKind::Float(f) => match f.syntax().text().parse::<f64>() {
-                // C++ Nix's lexer refuses what `strtod` reports as out of
-                // range: overflow, and underflow to a subnormal or to zero
-                // from a non-zero mantissa.
-                Ok(v) if !float_in_range(f.syntax().text(), v) => {
-                    return Err(parse_error(
-                        format!("invalid float '{}'", f.syntax().text()),
-                        pos,
-                    ));
-                }
-                Ok(v) => Expr::Const(Value::Float(v)),
-                Err(_) => {
-                    return Err(parse_error(
-                        format!("invalid float '{}'", f.syntax().text()),
-                        pos,
-                    ));
-                }
-            },
+            ast::LiteralKind::Integer(i) => lex_number(i.syntax())?,
+            ast::LiteralKind::Float(f) => lex_number(f.syntax())?,
             ast::LiteralKind::Uri(u) => Expr::Const(Value::string(u.syntax().text())),
         })
     }

@@ -577,17 +577,9 @@ pub(crate) fn bad_number_in(
         .filter_map(|n| n.into_token())
         .take_while(|t| usize::from(t.text_range().start()) < end)
         .find_map(|t| {
-            let text = t.text();
-            let bad = match t.kind() {
-                K::TOKEN_INTEGER => text.parse::<i64>().is_err().then_some("integer"),
-                K::TOKEN_FLOAT => match text.parse::<f64>() {
-                    Ok(v) if super::float_in_range(text, v) => None,
-                    _ => Some("float"),
-                },
-                _ => None,
-            }?;
+            let msg = super::number_token(t.kind(), t.text())?.err()?;
             Some(parse_error(
-                format!("invalid {bad} '{text}'"),
+                msg,
                 file.pos(usize::from(t.text_range().start()) as u32),
             ))
         })

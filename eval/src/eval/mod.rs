@@ -1424,13 +1424,10 @@ impl Evaluator {
         let Some(l) = self.sources.locate(pos) else {
             return Value::Null;
         };
-        let file = match &l.file.origin {
-            crate::source::Origin::File(p) => {
-                Value::String(NixString::new(p.as_os_str().as_encoded_bytes()))
-            }
-            crate::source::Origin::Internal(name) => Value::string(format!("/{name}")),
-            crate::source::Origin::String | crate::source::Origin::Stdin => return Value::Null,
+        let Some(file) = l.file.origin.cpp_path() else {
+            return Value::Null;
         };
+        let file = Value::String(NixString::new(file));
         Value::attrs(Attrs::from_unsorted(vec![
             Attr {
                 name: known::file(),

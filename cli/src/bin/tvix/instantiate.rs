@@ -144,11 +144,8 @@ pub(crate) fn dispatch() -> Option<ExitCode> {
             args.extend(argv.into_iter().skip(1));
             match InstantiateCli::try_parse_from(&args) {
                 Ok(cli) => run_instantiate(cli),
-                Err(e) => match crate::cpp_usage_error(&e, &args) {
-                    Some(msg) => {
-                        eprintln!("error: {msg}\n{}", tvix_cli::report::USAGE_HINT);
-                        return Some(ExitCode::FAILURE);
-                    }
+                Err(e) => match crate::report_usage_error(&e, &args) {
+                    Some(code) => return Some(code),
                     None => e.exit(),
                 },
             }

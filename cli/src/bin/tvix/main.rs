@@ -159,9 +159,8 @@ fn main() -> ExitCode {
         Ok(m) => m,
         Err(e) => {
             use clap::error::ErrorKind as K;
-            if let Some(msg) = cpp_usage_error(&e, &argv) {
-                eprintln!("error: {msg}\n{}", tvix_cli::report::USAGE_HINT);
-                return ExitCode::FAILURE;
+            if let Some(code) = report_usage_error(&e, &argv) {
+                return code;
             }
             let code = match e.kind() {
                 K::DisplayHelp | K::DisplayVersion => 0,
@@ -202,10 +201,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints nix-instantiate's report of a command line clap refused, if it
+/// has one (see [`cpp_usage_error`]), and returns its exit status.
+pub(crate) fn report_usage_error(e: &clap::Error, argv: &[std::ffi::OsString]) -> Option<ExitCode> {
+    let msg = cpp_usage_error(e, argv)?;
+    eprintln!("error: {msg}\n{}", tvix_cli::report::USAGE_HINT);
+    Some(ExitCode::FAILURE)
+}
+
 /// nix-instantiate's message for a command line clap refused: an unknown
 /// flag, or a flag without (all of) its values, which can only be missing at
 /// the end (named as typed: `-I` or `--include`).
-pub(crate) fn cpp_usage_error(e: &clap::Error, argv: &[std::ffi::OsString]) -> Option<String> {
+fn cpp_usage_error(e: &clap::Error, argv: &[std::ffi::OsString]) -> Option<String> {
     use clap::error::{ContextKind, ContextValue, ErrorKind as K};
     let invalid = match e.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(s)) => s.as_str(),
