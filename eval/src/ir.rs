@@ -132,8 +132,10 @@ pub(crate) enum Expr {
     /// `let` and the environment of `rec { }`: a new environment of `size`
     /// slots whose first ones are the bindings, each delayed in the new
     /// environment itself (the other slots are for `let`s merged into it).
+    /// A binding the compiler inlined at its use ([`Expr::LetUse`]) is
+    /// `None`: its slot stays empty until that use fills it.
     Let {
-        bindings: Box<[ExprRef]>,
+        bindings: Box<[Option<ExprRef>]>,
         body: ExprRef,
         size: u32,
     },
@@ -143,8 +145,17 @@ pub(crate) enum Expr {
     /// expression is evaluated at most once per environment.
     LetHere {
         base: u32,
-        bindings: Box<[ExprRef]>,
+        bindings: Box<[Option<ExprRef>]>,
         body: ExprRef,
+    },
+    /// The only use of a `let` binding, in the binding's own environment
+    /// (see `compiler::inline`): `value` is evaluated here rather than in
+    /// a thunk made when the `let` was entered, and kept in `slot` of the
+    /// current environment, which a second evaluation of this use (after
+    /// an error, under `tryEval`) reads as it would read the thunk.
+    LetUse {
+        slot: u32,
+        value: ExprRef,
     },
     /// An attribute set literal (values delayed in the current environment;
     /// for `rec`, wrapped in a `Let` that binds them). `attrs` are sorted by

@@ -135,6 +135,32 @@ const CASES: &[Case] = &[
     case(&["--eval", "--expr", "x: x"]),
     case(&["--eval", "--strict", "-E", "{ a = { b = 1; }; }"]),
     case(&["--eval", "-E", "throw \"no\""]),
+    // Single-use `let` bindings inlined at their use (compiler::inline):
+    // evaluated once even when the use is forced again after an error,
+    // still delayed where the use is lazy.
+    case(&[
+        "--eval",
+        "--strict",
+        "-E",
+        "let b = builtins.trace \"b\" (1 + 1); c = builtins.seq b (throw \"c\"); in [ (builtins.tryEval c) (builtins.tryEval c) ]",
+    ]),
+    case(&[
+        "--eval",
+        "--strict",
+        "-E",
+        "let s = { __toString = _: builtins.trace \"ts\" \"S\"; }; v = \"${s}\"; r = builtins.seq v (throw \"x\"); in [ (builtins.tryEval r) (builtins.tryEval r) ]",
+    ]),
+    case(&[
+        "--eval",
+        "-E",
+        "let f = x: let y = x + 1; z = { inherit y; w = y; }; in z; in f 1",
+    ]),
+    case(&[
+        "--eval",
+        "--xml",
+        "-E",
+        "let a = [ 1 ]; b = a ++ [ 2 ]; c = { inherit b; }; in c",
+    ]),
     case(&["--eval", "-E", "builtins.warn \"a  \\nb \\n\\n  c\\n\" 1"]),
     case(&["--eval", "-E", "builtins.trace \"t\\nu\" 1"]),
     case(&["--eval", "-E", "1 +"]),

@@ -11,6 +11,7 @@
 //! Errors it finds (syntax, undefined variables, duplicate attributes) are
 //! parse errors, reported before anything is evaluated, as C++ Nix does.
 
+mod inline;
 mod show;
 mod strings;
 mod syntax_error;
@@ -65,6 +66,8 @@ struct Scope {
     names: FxHashMap<Symbol, u32>,
     /// True if the names live in the frame of the scope below.
     merged: bool,
+    /// For a `let`: the references to its names (see [`inline`]).
+    refs: Option<inline::Refs>,
 }
 
 struct Compiler<'a> {
@@ -341,12 +344,20 @@ impl Compiler<'_> {
     // ---------------------------------------------------------------- scopes
 
     fn resolve(&self, name: Symbol, pos: Pos) -> Result<Expr> {
+        self.resolve_from(name, pos, 0)
+    }
+
+    /// [`Self::resolve`] for a variable evaluated `depth` frames below the
+    /// innermost scope.
+    fn resolve_from(&self, name: Symbol, pos: Pos, mut depth: u32) -> Result<Expr> {
         let mut withs = Vec::new();
-        let mut depth = 0;
         for scope in self.scopes.iter().rev() {
             if let Some(wpos) = scope.with {
                 withs.push((depth, wpos));
             } else if let Some(&slot) = scope.names.get(&name) {
+                if let Some(refs) = &scope.refs {
+                    refs.record(slot, depth);
+                }
                 return Ok(Expr::Var { depth, slot, pos });
             }
             if !scope.merged {
@@ -382,12 +393,28 @@ impl Compiler<'_> {
         size: u32,
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<(T, u32)> {
+        let (r, size, _) = self.with_frame_scope(scope, size, f)?;
+        Ok((r, size))
+    }
+
+    /// [`Self::with_frame`], giving the scope back too.
+    fn with_frame_scope<T>(
+        &mut self,
+        scope: Scope,
+        size: u32,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<(T, u32, Scope)> {
         self.scopes.push(scope);
         self.frames.push(size);
         let r = f(self);
-        self.scopes.pop();
+        let scope = self.scopes.pop().unwrap_or_default();
         let size = self.frames.pop().unwrap_or(size);
-        Ok((r?, size))
+        Ok((r?, size, scope))
+    }
+
+    /// The references of the innermost scope, if it records them.
+    fn refs(&self) -> Option<&inline::Refs> {
+        self.scopes.last().and_then(|s| s.refs.as_ref())
     }
 
     // ----------------------------------------------------------- expressions
@@ -547,7 +574,7 @@ impl Compiler<'_> {
                     return Err(parse_error("dynamic attributes not allowed in let", *dpos));
                 }
                 let body = self.child(l.body(), node)?;
-                return self.lower_rec(p, false, once, |c, _, _| {
+                return self.lower_rec(p, true, false, once, |c, _, _| {
                     c.once = true;
                     c.expr(&body)
                 });
@@ -954,7 +981,7 @@ impl Compiler<'_> {
         if p.rec {
             let names: Vec<(Symbol, Pos)> = p.attrs.iter().map(|(n, ps, _)| (*n, *ps)).collect();
             let overrides = names.iter().any(|(n, _)| *n == known::overrides());
-            return self.lower_rec(p, overrides, once, move |c, dynamic, base| {
+            return self.lower_rec(p, false, overrides, once, move |c, dynamic, base| {
                 let attrs = names
                     .iter()
                     .enumerate()
@@ -1021,7 +1048,7 @@ impl Compiler<'_> {
             Ok((froms, Rc::new(Expr::attrs(attrs, dynamic))))
         })?;
         Ok(Rc::new(Expr::Let {
-            bindings: froms.into(),
+            bindings: froms.into_iter().map(Some).collect(),
             body,
             size,
         }))
@@ -1063,10 +1090,12 @@ impl Compiler<'_> {
     /// Lowers a recursive binding group (`let` or `rec { }`): one slot per
     /// static attribute, then one per `inherit (e)` source, in a new frame,
     /// or in the innermost frame if `once` (see [`Scope`]); `body` is lowered
-    /// inside it and told the first slot.
+    /// inside it and told the first slot. A `let_in`'s single-use bindings
+    /// are inlined (see [`inline`]).
     fn lower_rec(
         &mut self,
         p: PAttrs,
+        let_in: bool,
         thunked: bool,
         once: bool,
         body: impl FnOnce(&mut Self, Vec<(ast::Attr, Pos, PValue)>, u32) -> Result<ExprRef>,
@@ -1084,8 +1113,12 @@ impl Compiler<'_> {
             }
             _ => 0,
         };
+        // A `let`'s single-use bindings may be inlined (not a `rec { }`'s:
+        // its attributes are the bindings' thunks).
+        let inlining = let_in && !thunked;
         let mut scope = Scope {
             merged,
+            refs: inlining.then(inline::Refs::new),
             ..Scope::default()
         };
         for (i, (name, _, _)) in p.attrs.iter().enumerate() {
@@ -1101,32 +1134,28 @@ impl Compiler<'_> {
             // C++ bindInheritSources: the `inherit (e)` sources first.
             let froms = inherit_from
                 .iter()
-                .map(|e| c.expr(e))
+                .enumerate()
+                .map(|(i, e)| {
+                    if let Some(r) = c.refs() {
+                        r.binding(n as usize + i);
+                    }
+                    c.expr(e)
+                })
                 .collect::<Result<Vec<_>>>()?;
             let mut bindings = Vec::with_capacity(attrs.len() + inherit_from.len());
-            for (bname, _, v) in attrs {
+            for (i, (bname, _, v)) in attrs.into_iter().enumerate() {
+                if let Some(r) = c.refs() {
+                    r.binding(i);
+                }
                 c.next_name = Some(bname);
                 bindings.push(match v {
                     PValue::Inherit(name, ipos) => {
                         // Resolved in the enclosing scope: one frame up
                         // unless this scope has none of its own.
                         let scope = c.scopes.pop().unwrap_or_default();
-                        let r = c.resolve(name, ipos);
+                        let r = c.resolve_from(name, ipos, u32::from(!merged));
                         c.scopes.push(scope);
-                        let up = u32::from(!merged);
-                        Rc::new(match r? {
-                            Expr::Var { depth, slot, pos } => Expr::Var {
-                                depth: depth + up,
-                                slot,
-                                pos,
-                            },
-                            Expr::WithVar { name, pos, depths } => Expr::WithVar {
-                                name,
-                                pos,
-                                depths: depths.iter().map(|&(d, p)| (d + up, p)).collect(),
-                            },
-                            other => other,
-                        })
+                        Rc::new(r?)
                     }
                     v => c.lower_value(v, base + n)?,
                 });
@@ -1138,23 +1167,33 @@ impl Compiler<'_> {
                 }
             }
             bindings.extend(froms);
+            if let Some(r) = c.refs() {
+                r.body();
+            }
             let body = body(c, dynamic, base)?;
-            Ok((bindings.into_boxed_slice(), body))
+            Ok((bindings.into_iter().map(Some).collect::<Vec<_>>(), body))
+        };
+        let inline = |scope: Scope, bindings: &mut Vec<Option<ExprRef>>, body: &mut ExprRef| {
+            if let Some(refs) = scope.refs {
+                inline::apply(refs, base, n as usize, bindings, body);
+            }
         };
         if merged {
             self.scopes.push(scope);
             let r = lower(self);
-            self.scopes.pop();
-            let (bindings, body) = r?;
+            let scope = self.scopes.pop().unwrap_or_default();
+            let (mut bindings, mut body) = r?;
+            inline(scope, &mut bindings, &mut body);
             return Ok(Rc::new(Expr::LetHere {
                 base,
-                bindings,
+                bindings: bindings.into(),
                 body,
             }));
         }
-        let ((bindings, body), size) = self.with_frame(scope, total, lower)?;
+        let ((mut bindings, mut body), size, scope) = self.with_frame_scope(scope, total, lower)?;
+        inline(scope, &mut bindings, &mut body);
         Ok(Rc::new(Expr::Let {
-            bindings,
+            bindings: bindings.into(),
             body,
             size,
         }))

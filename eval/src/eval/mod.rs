@@ -266,6 +266,10 @@ impl Evaluator {
                 }
             }
             Expr::Global(g) => self.globals[*g as usize].clone(),
+            Expr::LetUse { slot, .. } => match env.slots()[*slot as usize].get() {
+                Some(v) => v.clone(),
+                None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+            },
             // C++ Nix's `ExprList::maybeThunk`: `[ ]` is never delayed.
             Expr::List(items) if items.is_empty() => Value::list(Vec::new()),
             _ => Value::Thunk(Thunk::new(e.clone(), env.clone())),
@@ -369,8 +373,10 @@ impl Evaluator {
             } => {
                 let env2 = EnvFrame::new(Some(env.clone()), *size as usize);
                 for (i, b) in bindings.iter().enumerate() {
-                    let v = self.lazy(b, &env2);
-                    env2.set(i, v);
+                    if let Some(b) = b {
+                        let v = self.lazy(b, &env2);
+                        env2.set(i, v);
+                    }
                 }
                 self.eval(body, &env2)
             }
@@ -380,10 +386,23 @@ impl Evaluator {
                 body,
             } => {
                 for (i, b) in bindings.iter().enumerate() {
-                    let v = self.lazy(b, env);
-                    env.set(*base as usize + i, v);
+                    if let Some(b) = b {
+                        let v = self.lazy(b, env);
+                        env.set(*base as usize + i, v);
+                    }
                 }
                 self.eval(body, env)
+            }
+            Expr::LetUse { slot, value } => {
+                let slot = *slot as usize;
+                if let Some(v) = env.slots()[slot].get() {
+                    return self.force(v, Pos::NONE);
+                }
+                // As forcing the thunk would: on the native stack budget,
+                // memoised only on success.
+                let v = self.stack(|| self.eval(value, env))?;
+                env.set(slot, v.clone());
+                Ok(v)
             }
             Expr::Attrs { attrs, dynamic } => self.eval_attrs_literal(attrs, dynamic, env),
             Expr::List(items) => Ok(Value::list(
@@ -468,7 +487,7 @@ impl Evaluator {
                 // inside the call.
                 self.counted(*pos, || {
                     let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
-                    let v = self.eval(inner, env).map_err(frame)?;
+                    let v = self.eval_arg(inner, env).map_err(frame)?;
                     ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
                 })
             }
@@ -509,6 +528,21 @@ impl Evaluator {
             Expr::Thunked(inner) => self.eval(inner, env),
             Expr::RecOverrides { set, slots } => self.rec_overrides(set, slots, env),
         }
+    }
+
+    /// Evaluates `e` as an argument C++ Nix passes to a builtin it calls
+    /// (the operands of `-`, `*`, `/`, `<`, ...): a variable's value is
+    /// passed as it is (`maybeThunk`) and forced by the builtin, so an
+    /// infinite recursion found there has no position (`ExprVar::eval`,
+    /// which would add the variable's, does not run).
+    #[inline]
+    fn eval_arg(&self, e: &ExprRef, env: &Env) -> Result<Value> {
+        if let Expr::Var { depth, slot, .. } = &**e
+            && let Some(v) = env_at(env, *depth).slots()[*slot as usize].get()
+        {
+            return self.force(v, Pos::NONE);
+        }
+        self.eval(e, env)
     }
 
     /// A set literal: values delayed in `env`, dynamic names evaluated.
@@ -746,8 +780,17 @@ impl Evaluator {
         let r = (|| {
             for name in path {
                 let sym = self.attr_name(name, env)?;
+                // The attribute's value is forced where it is, in the set
+                // `v` holds: no reference-count round trip on its thunk.
                 let next = match &v {
-                    Value::Attrs(a) => a.get_attr(sym).map(|at| (at.pos, at.value.clone())),
+                    Value::Attrs(a) => match a.get_attr(sym) {
+                        Some(at) => {
+                            attr_pos = at.pos;
+                            let p = if at.pos.is_some() { at.pos } else { pos };
+                            Some(self.force(&at.value, p)?)
+                        }
+                        None => None,
+                    },
                     other => {
                         if let Some(d) = default {
                             return self.eval(d, env);
@@ -758,10 +801,7 @@ impl Evaluator {
                     }
                 };
                 match next {
-                    Some((apos, value)) => {
-                        attr_pos = apos;
-                        v = self.force_owned(value, if apos.is_some() { apos } else { pos })?;
-                    }
+                    Some(value) => v = value,
                     None => {
                         if let Some(d) = default {
                             return self.eval(d, env);
@@ -779,7 +819,7 @@ impl Evaluator {
                     }
                 }
             }
-            Ok(v.clone())
+            Ok(std::mem::replace(&mut v, Value::Null))
         })();
         r.map_err(|e| {
             // C++ Nix's ExprSelect leaves the frame out for attributes of
@@ -932,8 +972,8 @@ impl Evaluator {
                 // errors in them are inside the call too.
                 let frame =
                     |e: Error| e.with_trace(pos, format!("while calling the '{name}' builtin"));
-                let a = self.eval(lhs, env).map_err(frame)?;
-                let b = self.eval(rhs, env).map_err(frame)?;
+                let a = self.eval_arg(lhs, env).map_err(frame)?;
+                let b = self.eval_arg(rhs, env).map_err(frame)?;
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
                     // Overflow and division by zero fall through to
                     // `arith`, which renders C++ Nix's errors.
@@ -968,8 +1008,8 @@ impl Evaluator {
                     BinOp::Gt | BinOp::Le => (rhs, lhs),
                     _ => (lhs, rhs),
                 };
-                let a = self.eval(first, env).map_err(frame)?;
-                let b = self.eval(second, env).map_err(frame)?;
+                let a = self.eval_arg(first, env).map_err(frame)?;
+                let b = self.eval_arg(second, env).map_err(frame)?;
                 let less = match (&a, &b) {
                     (Value::Int(x), Value::Int(y)) => x < y,
                     // No position inside the builtin, as in `call_primop`.
