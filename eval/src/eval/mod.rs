@@ -161,6 +161,16 @@ fn stack_pointer() -> usize {
     std::ptr::addr_of!(marker) as usize
 }
 
+/// `v` in weak head normal form, borrowed, if it is already evaluated (not
+/// a thunk, or a thunk that was forced).
+#[inline]
+fn whnf(v: &Value) -> Option<&Value> {
+    match v {
+        Value::Thunk(t) => t.0.done(),
+        v => Some(v),
+    }
+}
+
 #[inline]
 fn env_at(env: &Env, depth: u32) -> &Env {
     let mut e = env;
@@ -1150,9 +1160,13 @@ impl Evaluator {
             let shared = matches!(&**a, Expr::Var { .. } | Expr::Const(_) | Expr::Global(_));
             let r = if shared {
                 let v = self.lazy(a, env);
-                // As the builtin forces it: at no position.
-                self.force(&v, Pos::NONE)
-                    .map(|forced| (t.accepts(&forced), v))
+                match whnf(&v) {
+                    Some(forced) => Ok((t.accepts(forced), v)),
+                    // As the builtin forces it: at no position.
+                    None => self
+                        .force(&v, Pos::NONE)
+                        .map(|forced| (t.accepts(&forced), v)),
+                }
             } else {
                 self.stack(|| self.eval(a, env)).map(|v| (t.accepts(&v), v))
             };
@@ -1376,6 +1390,10 @@ impl Evaluator {
     /// Forces `v` and requires an integer (an error forcing `v` gets the
     /// frame too, as in C++ `forceInt`).
     pub fn expect_int(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<i64> {
+        // Already an integer: read in place, no clone to drop.
+        if let Some(Value::Int(i)) = whnf(v) {
+            return Ok(*i);
+        }
         let forced = match self.force(v, pos) {
             Ok(v) => v,
             Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
@@ -1393,6 +1411,9 @@ impl Evaluator {
     /// Forces `v` and requires a Boolean (an error forcing `v` gets the
     /// frame too, as in C++ `forceBool`).
     pub fn expect_bool(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
+        if let Some(Value::Bool(crate::AlignedBool(b))) = whnf(v) {
+            return Ok(*b);
+        }
         let forced = match self.force(v, pos) {
             Ok(v) => v,
             Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
