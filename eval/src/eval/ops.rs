@@ -340,12 +340,14 @@ impl Evaluator {
             Value::Attrs(a) => {
                 if let Some(f) = a.get(known::to_string()) {
                     let r = self.call(f, std::slice::from_ref(&v), pos)?;
-                    return self.coerce_to_string(&r, pos, c).map_err(|e| {
-                        e.with_trace(
-                            pos,
-                            "while evaluating the result of the `__toString` attribute",
-                        )
-                    });
+                    // C++ `tryAttrsToString`: the frame is the error
+                    // context of the result's coercion, added only where
+                    // `coerceToString` adds its context (a value it cannot
+                    // coerce, an element of a list), not to an error
+                    // forcing the result or copying a path.
+                    let mut frame =
+                        || "while evaluating the result of the `__toString` attribute".to_owned();
+                    return self.coerce_nested(&r, pos, c, Some(&mut frame));
                 }
                 if let Some(o) = a.get(known::out_path()) {
                     return self.coerce_nested(o, pos, c, ctx);
