@@ -570,8 +570,9 @@ impl Compiler<'_> {
                     ..PAttrs::default()
                 };
                 self.collect_entries(&mut p, l)?;
-                if let Some((_, dpos, _)) = p.dynamic.first() {
-                    return Err(parse_error("dynamic attributes not allowed in let", *dpos));
+                // C++ Nix reports it at the `let` (its parser rule's start).
+                if !p.dynamic.is_empty() {
+                    return Err(parse_error("dynamic attributes not allowed in let", pos));
                 }
                 let body = self.child(l.body(), node)?;
                 return self.lower_rec(p, true, false, once, |c, _, _| {

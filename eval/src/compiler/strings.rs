@@ -300,14 +300,14 @@ impl Compiler<'_> {
 
     /// The bytes of a string literal without interpolation, if it is one.
     pub(super) fn static_string(&self, s: &ast::Str) -> Result<Option<Vec<u8>>> {
-        let mut out = Vec::new();
-        for p in self.string_pieces(s.syntax())? {
-            match p {
-                Piece::Text { bytes, .. } => out.extend_from_slice(&bytes),
-                Piece::Interpolation(_) => return Ok(None),
-            }
+        // One literal part at most: an indented string that escapes split
+        // into several is a concatenation in C++ Nix (see `string`), so a
+        // dynamic attribute name (`${''a''${b}''}`).
+        match &self.string_pieces(s.syntax())?[..] {
+            [] => Ok(Some(Vec::new())),
+            [Piece::Text { bytes, .. }] => Ok(Some(bytes.clone())),
+            _ => Ok(None),
         }
-        Ok(Some(out))
     }
 
     pub(super) fn string(&mut self, s: &ast::Str) -> Result<ExprRef> {
