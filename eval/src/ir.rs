@@ -90,12 +90,13 @@ pub(crate) struct LambdaDef {
 }
 
 impl Expr {
-    /// A set literal, its static attributes sorted by symbol id.
-    pub(crate) fn attrs(mut attrs: Vec<AttrDef>, dynamic: Vec<DynAttrDef>) -> Expr {
+    /// A set literal at `pos`, its static attributes sorted by symbol id.
+    pub(crate) fn attrs(mut attrs: Vec<AttrDef>, dynamic: Vec<DynAttrDef>, pos: Pos) -> Expr {
         attrs.sort_unstable_by_key(|a| a.name);
         Expr::Attrs {
             attrs: attrs.into(),
             dynamic: dynamic.into(),
+            pos,
         }
     }
 }
@@ -164,6 +165,10 @@ pub(crate) enum Expr {
     Attrs {
         attrs: Box<[AttrDef]>,
         dynamic: Box<[DynAttrDef]>,
+        /// Where the literal starts (`{`, or `rec`): the set's position
+        /// ([`crate::Attrs::pos`]); none for the sets nested attribute paths
+        /// make (`a.b = 1;`), as in C++ Nix.
+        pos: Pos,
     },
     List(Box<[ExprRef]>),
     Select {

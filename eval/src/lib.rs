@@ -462,10 +462,17 @@ impl Evaluation {
 
     /// `--json` output (without the newline); `strict` forces as it goes.
     pub fn to_json(&self, v: &Value, strict: bool) -> Result<Vec<u8>> {
+        self.to_json_at(v, strict, v.determine_pos(Pos::NONE))
+    }
+
+    /// [`Self::to_json`] with the position nix-instantiate gives the
+    /// printing (that of the value selected, before any auto-call: a set's
+    /// `__toString` is called there).
+    pub fn to_json_at(&self, v: &Value, strict: bool, pos: Pos) -> Result<Vec<u8>> {
         self.install_pos_shower();
         let mut out = Vec::new();
         let mut ctx = Context::Empty;
-        builtins::json_out(&self.ev, v, strict, &mut out, &mut ctx)?;
+        builtins::json_out(&self.ev, v, pos, strict, &mut out, &mut ctx)?;
         Ok(out)
     }
 

@@ -35,6 +35,7 @@ fn fixtures() -> tempfile::TempDir {
     write("sp/lib.nix", "41");
     write("ellipsis.nix", "{ ... }@args: builtins.attrNames args");
     write("functor.nix", "{ __functor = self: { k }: k * 2; }");
+    write("tostring.nix", "{ x ? 1 }: { __toString = self: x; }");
     dir
 }
 
@@ -135,6 +136,16 @@ const CASES: &[Case] = &[
     case(&["--eval", "--expr", "x: x"]),
     case(&["--eval", "--strict", "-E", "{ a = { b = 1; }; }"]),
     case(&["--eval", "-E", "throw \"no\""]),
+    // `--json` calls a set's `__toString` at the set's position (C++
+    // `determinePos`), that of the value selected before an auto-call.
+    case(&["--eval", "--json", "-E", "{ __toString = self: 1; }"]),
+    case(&["--eval", "--json", "tostring.nix", "--arg", "x", "2"]),
+    case(&[
+        "--eval",
+        "--json",
+        "-E",
+        "{ a = 1; } // { __toString = self: 1; }",
+    ]),
     // Single-use `let` bindings inlined at their use (compiler::inline):
     // evaluated once even when the use is forced again after an error,
     // still delayed where the use is lazy.

@@ -179,13 +179,10 @@ pub(crate) fn to_json(
         }
         // C++ places the error at `v.determinePos(pos)`: a function's own
         // position, else the enclosing one.
-        other => {
-            let at = match other {
-                Value::Lambda(c) => c.lambda.pos,
-                _ => pos,
-            };
-            Err(Error::type_error(format!("cannot convert {} to JSON", other.show_type())).at(at))
-        }
+        other => Err(
+            Error::type_error(format!("cannot convert {} to JSON", other.show_type()))
+                .at(other.determine_pos(pos)),
+        ),
     })
 }
 

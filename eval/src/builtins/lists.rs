@@ -150,12 +150,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let mut out = Vec::new();
             for x in l.iter() {
                 let r = ev.call(&f, std::slice::from_ref(x), pos)?;
-                // C++ `determinePos`: the result's own position, else the
-                // function's.
-                let rpos = match (&r, &f) {
-                    (Value::Lambda(c), _) | (_, Value::Lambda(c)) => c.lambda.pos,
-                    _ => pos,
-                };
+                // C++ `determinePos`: the result's own position (a set's may
+                // be none), else the function's.
+                let rpos = r.determine_pos(f.determine_pos(pos));
                 let inner = ev.expect_list(&r, rpos, "while evaluating the return value of the function passed to builtins.concatMap")?;
                 out.extend_from_slice(&inner);
             }

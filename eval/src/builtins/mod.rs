@@ -219,12 +219,13 @@ impl crate::errors::TraceMessage for &ArgCtx<'_> {
 pub(crate) fn json_out(
     ev: &Evaluator,
     v: &Value,
+    pos: Pos,
     strict: bool,
     out: &mut Vec<u8>,
     ctx: &mut crate::Context,
 ) -> Result<()> {
     // C++ `printValueAsJSON` copies paths to the store by default.
-    json::to_json(ev, v, Pos::NONE, strict, true, out, ctx)
+    json::to_json(ev, v, pos, strict, true, out, ctx)
 }
 
 /// `--xml` output of a value.

@@ -273,7 +273,11 @@ impl Inliner {
                 slot: *slot,
                 value: self.sub(value, &mut ch),
             },
-            Expr::Attrs { attrs, dynamic } => {
+            Expr::Attrs {
+                attrs,
+                dynamic,
+                pos,
+            } => {
                 let attrs = attrs
                     .iter()
                     .map(|a| AttrDef {
@@ -290,7 +294,11 @@ impl Inliner {
                         value: self.sub(&d.value, &mut ch),
                     })
                     .collect();
-                Expr::Attrs { attrs, dynamic }
+                Expr::Attrs {
+                    attrs,
+                    dynamic,
+                    pos: *pos,
+                }
             }
             Expr::List(items) => Expr::List(items.iter().map(|i| self.sub(i, &mut ch)).collect()),
             Expr::Select {

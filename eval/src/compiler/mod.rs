@@ -170,6 +170,10 @@ pub(crate) fn show_root(ctx: CompileContext<'_>, root: &ast::Root) -> Result<Vec
 #[derive(Default)]
 struct PAttrs {
     rec: bool,
+    /// Where the set literal starts (`{` or `rec`); none for a set made by
+    /// nested attribute paths (C++ Nix keeps the position of the set that
+    /// defined the name first).
+    pos: Pos,
     /// Static attributes in source order of first definition.
     attrs: Vec<(Symbol, Pos, PValue)>,
     dynamic: Vec<(ast::Attr, Pos, PValue)>,
@@ -583,6 +587,7 @@ impl Compiler<'_> {
             ast::Expr::LegacyLet(l) => {
                 let mut p = PAttrs {
                     rec: true,
+                    pos,
                     ..PAttrs::default()
                 };
                 self.collect_entries(&mut p, l)?;
@@ -598,6 +603,7 @@ impl Compiler<'_> {
             ast::Expr::AttrSet(s) => {
                 let mut p = PAttrs {
                     rec: s.rec_token().is_some(),
+                    pos,
                     ..PAttrs::default()
                 };
                 self.collect_entries(&mut p, s)?;
@@ -833,6 +839,7 @@ impl Compiler<'_> {
             ast::Expr::AttrSet(s) => {
                 let mut nested = PAttrs {
                     rec: s.rec_token().is_some(),
+                    pos: self.pos(s.syntax()),
                     ..PAttrs::default()
                 };
                 self.collect_entries(&mut nested, &s)?;
@@ -981,6 +988,7 @@ impl Compiler<'_> {
         p.attrs.sort_by_key(|(name, _, _)| *name);
         if p.rec {
             let names: Vec<(Symbol, Pos)> = p.attrs.iter().map(|(n, ps, _)| (*n, *ps)).collect();
+            let set_pos = p.pos;
             let overrides = names.iter().any(|(n, _)| *n == known::overrides());
             return self.lower_rec(p, false, overrides, once, move |c, dynamic, base| {
                 let attrs = names
@@ -997,7 +1005,7 @@ impl Compiler<'_> {
                     })
                     .collect::<Vec<_>>();
                 let dynamic = c.lower_dynamic(dynamic)?;
-                let set = Rc::new(Expr::attrs(attrs, dynamic));
+                let set = Rc::new(Expr::attrs(attrs, dynamic, set_pos));
                 if !overrides {
                     return Ok(set);
                 }
@@ -1022,7 +1030,7 @@ impl Compiler<'_> {
                 });
             }
             let dynamic = self.lower_dynamic(p.dynamic)?;
-            return Ok(Rc::new(Expr::attrs(attrs, dynamic)));
+            return Ok(Rc::new(Expr::attrs(attrs, dynamic, p.pos)));
         }
         // A hidden environment holds the `inherit (e)` sources. `Let` delays
         // its bindings in the new environment, so they are compiled inside
@@ -1046,7 +1054,7 @@ impl Compiler<'_> {
                 });
             }
             let dynamic = c.lower_dynamic(p.dynamic)?;
-            Ok((froms, Rc::new(Expr::attrs(attrs, dynamic))))
+            Ok((froms, Rc::new(Expr::attrs(attrs, dynamic, p.pos))))
         })?;
         Ok(Rc::new(Expr::Let {
             bindings: froms.into_iter().map(Some).collect(),

@@ -414,7 +414,11 @@ impl Evaluator {
                 env.set(slot, v.clone());
                 Ok(v)
             }
-            Expr::Attrs { attrs, dynamic } => self.eval_attrs_literal(attrs, dynamic, env),
+            Expr::Attrs {
+                attrs,
+                dynamic,
+                pos,
+            } => self.eval_attrs_literal(attrs, dynamic, *pos, env),
             Expr::List(items) => Ok(Value::list(
                 items.iter().map(|i| self.lazy(i, env)).collect(),
             )),
@@ -561,6 +565,7 @@ impl Evaluator {
         &self,
         attrs: &[crate::ir::AttrDef],
         dynamic: &[crate::ir::DynAttrDef],
+        pos: Pos,
         env: &Env,
     ) -> Result<Value> {
         let mut entries: Vec<Attr> = attrs
@@ -573,7 +578,7 @@ impl Evaluator {
             .collect();
         if dynamic.is_empty() {
             // The compiler sorted them (`Expr::attrs`).
-            return Ok(Value::attrs(Attrs::from_sorted(entries)));
+            return Ok(Value::attrs(Attrs::from_sorted(entries).at(pos)));
         }
         for d in dynamic.iter() {
             let name = self.eval(&d.name, env)?;
@@ -599,7 +604,7 @@ impl Evaluator {
             });
         }
         entries.sort_unstable_by_key(|a| a.name);
-        Ok(Value::attrs(Attrs::from_sorted(entries)))
+        Ok(Value::attrs(Attrs::from_sorted(entries).at(pos)))
     }
 
     /// `e ? a.b.c`.

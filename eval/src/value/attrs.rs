@@ -55,7 +55,18 @@ pub struct Attrs {
     stacked: Option<Box<Stacked>>,
     /// Number of distinct names in the union of both; [`UNCOUNTED`] for a
     /// stacked set until it is first needed.
-    len: Cell<usize>,
+    len: Cell<u32>,
+    /// Where the set literal that built it is (C++ Nix's `Bindings::pos`,
+    /// which its `Value::determinePos` gives for a set); [`Pos::NONE`] for
+    /// sets built by `//` and builtins.
+    pos: Pos,
+}
+
+const _: () = assert!(std::mem::size_of::<Attrs>() == 64);
+
+/// A set size as stored in [`Attrs::len`].
+fn count(n: usize) -> Cell<u32> {
+    Cell::new(u32::try_from(n).unwrap_or(UNCOUNTED - 1))
 }
 
 /// The operands of `a // b` where both are large, shared rather than merged.
@@ -131,7 +142,7 @@ const STACK_MIN: usize = 64;
 const MAX_SEARCHES: usize = 16;
 
 /// [`Attrs::len`] of a stacked set not counted yet.
-const UNCOUNTED: usize = usize::MAX;
+const UNCOUNTED: u32 = u32::MAX;
 
 impl Drop for Attrs {
     fn drop(&mut self) {
@@ -172,12 +183,27 @@ impl Attrs {
 
     fn flat(entries: Vec<Attr>) -> Attrs {
         Attrs {
-            len: Cell::new(entries.len()),
+            len: count(entries.len()),
             keys: keys_of(&entries),
             entries,
             base: None,
             stacked: None,
+            pos: Pos::NONE,
         }
+    }
+
+    /// The set with `pos` as its position (see [`Attrs::pos`]).
+    #[must_use]
+    pub(crate) fn at(mut self, pos: Pos) -> Attrs {
+        self.pos = pos;
+        self
+    }
+
+    /// Where the set literal that built this set is, as C++ Nix's
+    /// `Bindings::pos`: [`Pos::NONE`] for a set built otherwise.
+    #[must_use]
+    pub fn pos(&self) -> Pos {
+        self.pos
     }
 
     /// Number of attributes.
@@ -185,10 +211,10 @@ impl Attrs {
     pub fn len(&self) -> usize {
         let n = self.len.get();
         if n != UNCOUNTED {
-            return n;
+            return n as usize;
         }
         let n = self.stacked_entries().map_or(0, <[Attr]>::len);
-        self.len.set(n);
+        self.len.set(count(n).get());
         n
     }
 
@@ -197,7 +223,7 @@ impl Attrs {
     fn approx_len(&self) -> usize {
         match (&self.stacked, self.len.get()) {
             (Some(st), UNCOUNTED) => st.layers.iter().map(|l| l.len()).sum(),
-            (_, n) => n,
+            (_, n) => n as usize,
         }
     }
 
@@ -305,7 +331,8 @@ impl Attrs {
                     entries,
                     base: Some(base.clone()),
                     stacked: None,
-                    len: Cell::new(this.len() + other_len - common),
+                    len: count(this.len() + other_len - common),
+                    pos: Pos::NONE,
                 };
             }
         }
@@ -324,6 +351,7 @@ impl Attrs {
                 keys: Box::default(),
                 base: None,
                 len: Cell::new(UNCOUNTED),
+                pos: Pos::NONE,
             };
         }
         if this.stacked.is_some() || other.stacked.is_some() {

@@ -197,6 +197,24 @@ impl Value {
         }
     }
 
+    /// C++ Nix's `Value::determinePos`: a set's position (none for a set
+    /// not built by a literal, see [`Attrs::pos`]), a function's, that of
+    /// the function of a pending application; `fallback` for anything else
+    /// (an unevaluated thunk, a builtin, a scalar).
+    #[must_use]
+    pub fn determine_pos(&self, fallback: Pos) -> Pos {
+        match self {
+            Value::Attrs(a) => a.pos(),
+            Value::Lambda(c) => c.lambda.pos,
+            Value::Thunk(t) => t.0.peek(|s| match s {
+                ThunkState::Done(v) => v.determine_pos(fallback),
+                ThunkState::App(f, _) => f.determine_pos(fallback),
+                _ => fallback,
+            }),
+            _ => fallback,
+        }
+    }
+
     /// True if this is a function of any kind (not a functor set).
     #[must_use]
     pub fn is_function(&self) -> bool {

@@ -403,7 +403,11 @@ fn output(
     let mut stdout = std::io::stdout().lock();
     for path in attr_paths {
         let v = eval.select_attr_path(root, path, args)?;
-        let v = eval.evaluator().force(&v, tvix_eval::Pos::NONE)?;
+        let v = eval
+            .evaluator()
+            .force(&v, v.determine_pos(tvix_eval::Pos::NONE))?;
+        // nix-instantiate prints JSON at the selected value's position.
+        let pos = v.determine_pos(tvix_eval::Pos::NONE);
         let v = if args.is_empty() {
             v
         } else {
@@ -425,7 +429,7 @@ fn output(
             }
             out
         } else if cli.json {
-            let mut o = eval.to_json(&v, cli.strict)?;
+            let mut o = eval.to_json_at(&v, cli.strict, pos)?;
             o.push(b'\n');
             o
         } else {
