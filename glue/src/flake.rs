@@ -238,6 +238,46 @@ fn read_registries(glue: &Glue, ev: &Evaluator) -> Result<Vec<Vec<u8>>> {
     Ok(texts)
 }
 
+/// C++ Nix's `json.value("version", 0)` as an `int`: nlohmann's type
+/// errors for a document that is not an object or a version that is not a
+/// number, a Boolean as 0 or 1, a number converted as C++ `static_cast`
+/// does (an integer wraps, a float is truncated).
+fn registry_version(json: &serde_json::Value) -> std::result::Result<i32, String> {
+    use serde_json::Value as J;
+    let type_name = |v: &J| match v {
+        J::Null => "null",
+        J::Bool(_) => "boolean",
+        J::Number(_) => "number",
+        J::String(_) => "string",
+        J::Array(_) => "array",
+        J::Object(_) => "object",
+    };
+    let J::Object(obj) = json else {
+        return Err(format!(
+            "[json.exception.type_error.306] cannot use value() with {}",
+            type_name(json)
+        ));
+    };
+    Ok(match obj.get("version") {
+        None => 0,
+        Some(J::Bool(b)) => i32::from(*b),
+        #[allow(clippy::cast_possible_truncation)]
+        Some(J::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i as i32,
+            (None, Some(u), _) => u as i32,
+            // x86's conversion of an out-of-range double: the smallest int.
+            (None, None, Some(f)) if f.is_finite() && f.abs() < 2_147_483_648.0 => f as i32,
+            _ => i32::MIN,
+        },
+        Some(other) => {
+            return Err(format!(
+                "[json.exception.type_error.302] type must be number, but is {}",
+                type_name(other)
+            ));
+        }
+    })
+}
+
 /// `bytes` as a registry's JSON text, or `None` with C++ Nix's warning
 /// (nlohmann's message for text that is not JSON).
 fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Vec<u8>> {
@@ -245,11 +285,15 @@ fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Vec<u8
         ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
         return None;
     }
-    let version = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(json) => json
-            .get("version")
-            .and_then(serde_json::Value::as_i64)
-            .unwrap_or(0),
+    let json = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(json) => json,
+        Err(e) => {
+            ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
+            return None;
+        }
+    };
+    let version = match registry_version(&json) {
+        Ok(v) => v,
         Err(e) => {
             ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
             return None;

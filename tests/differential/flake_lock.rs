@@ -211,6 +211,18 @@ fn fixtures(root: &Path) {
         ),
     );
     write(root, "v1.json", r#"{"version":1,"flakes":[]}"#);
+    // Registries C++ Nix warns about with nlohmann's type errors, or reads
+    // with its conversions of the version.
+    write(root, "array.json", "[1]");
+    write(root, "vstring.json", r#"{"version":"2","flakes":[]}"#);
+    write(root, "vbool.json", r#"{"version":true,"flakes":[]}"#);
+    write(
+        root,
+        "vfloat.json",
+        &format!(
+            r#"{{"version":2.5,"flakes":[{{"from":{{"type":"indirect","id":"gee"}},"to":{{"type":"git","url":"file://{r}/g"}}}}]}}"#
+        ),
+    );
     write(
         root,
         "ind/flake.nix",
@@ -288,6 +300,7 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
     let store = root.join("store");
     let global = root.join("global.json").display().to_string();
     let v1 = root.join("v1.json").display().to_string();
+    let in_root = |name: &str| root.join(name).display().to_string();
     let path = |flake: &str| root.join(flake).display().to_string();
     let cases = [
         (path("a"), "{ inherit (f) v bInputs g; }", ""),
@@ -335,6 +348,10 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
         ),
         ("gee".to_owned(), "f.gval", ""),
         ("gee".to_owned(), "f.gval", &v1),
+        ("gee".to_owned(), "f.gval", &in_root("array.json")),
+        ("gee".to_owned(), "f.gval", &in_root("vstring.json")),
+        ("gee".to_owned(), "f.gval", &in_root("vbool.json")),
+        ("gee".to_owned(), "f.gval", &in_root("vfloat.json")),
         // The registries are read once for all lookups: one warning.
         (
             "bee".to_owned(),
@@ -384,4 +401,57 @@ fn get_flake_locks_missing_inputs_as_the_reference() {
         ok && stdout == "[ 11 5 7 ]\n",
         "ok: {ok}; stdout: {stdout:?}; stderr: {stderr}"
     );
+}
+
+/// Settings from NIX_CONFIG (one `name = value` a line, `#` comments):
+/// the global registry, and an `--option` that overrides it.
+#[test]
+fn nix_config_settings_apply_as_in_the_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    fixtures(root);
+    let store = root.join("store");
+    let global = root.join("global.json").display().to_string();
+    let config =
+        format!("# registries\nflake-registry = {global}  # global\nabort-on-warn = true\n");
+    let cases: [&[&str]; 4] = [
+        &["-E", "(builtins.getFlake \"gee\").gval"],
+        &["-E", "builtins.warn \"w\" 1"],
+        &[
+            "--option",
+            "flake-registry",
+            "",
+            "-E",
+            "builtins.getFlake \"gee\"",
+        ],
+        &[
+            "--option",
+            "abort-on-warn",
+            "false",
+            "-E",
+            "builtins.warn \"w\" 1",
+        ],
+    ];
+    for args in cases {
+        let go = |mut cmd: Command| {
+            let out = cmd
+                .arg("--eval")
+                .args(args)
+                .current_dir(root)
+                .env_remove("NIX_PATH")
+                .env("HOME", root.join("home"))
+                .env("NIX_CONFIG", &config)
+                .output()
+                .expect("runs");
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let theirs = go(reference::command("nix-instantiate"));
+        let mut ours = our_binary("tvix");
+        ours.env("TVIX_STORE", format!("local://{}", store.display()));
+        assert_eq!(go(ours), theirs, "{args:?}");
+    }
 }

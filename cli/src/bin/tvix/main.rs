@@ -267,12 +267,19 @@ fn build(cli: &Cli) -> anyhow::Result<(Evaluation, tvix_cli::glue_eval::EvalStor
         }
     }
     let mut flake_registry = None;
-    for pair in cli.option.chunks(2) {
+    // Settings from NIX_CONFIG first, then `--option`s, which win.
+    let from_env = nix_config_settings(std::env::var("NIX_CONFIG").ok().as_deref());
+    let options = from_env
+        .iter()
+        .flat_map(|(n, v)| [n, v])
+        .chain(&cli.option)
+        .collect::<Vec<_>>();
+    for pair in options.chunks(2) {
         if let [name, value] = pair {
-            if name == "flake-registry" {
+            if *name == "flake-registry" {
                 flake_registry = Some(value.as_str());
             }
-            let on = value == "true";
+            let on = *value == "true";
             builder = match name.as_str() {
                 "experimental-features" | "extra-experimental-features" => value
                     .split_whitespace()
@@ -379,6 +386,29 @@ fn lookup_file_arg(eval: &Evaluation, input: &str) -> Result<PathBuf, Failure> {
         Value::Path(p) => PathBuf::from(String::from_utf8_lossy(p.as_bytes()).into_owned()),
         _ => PathBuf::from(input),
     })
+}
+
+/// The `name = value` settings of a NIX_CONFIG text, as C++ Nix's
+/// `Config::applyConfig` reads them: one a line, `#` starting a comment,
+/// the value being the words after `=` joined by single spaces; lines
+/// that are not settings (`include`, malformed) are skipped.
+fn nix_config_settings(text: Option<&str>) -> Vec<(String, String)> {
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let line = line.split('#').next().unwrap_or("");
+            let words: Vec<&str> = line
+                .split([' ', '\t', '\r'])
+                .filter(|w| !w.is_empty())
+                .collect();
+            match &words[..] {
+                [name, "=", value @ ..] => Some(((*name).to_owned(), value.join(" "))),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// Prints an expression shown by `--parse`, with a newline.
