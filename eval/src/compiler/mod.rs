@@ -621,7 +621,14 @@ impl Compiler<'_> {
     fn literal(&self, l: &ast::Literal, pos: Pos) -> Result<Expr> {
         let lex_number = |t: &rnix::SyntaxToken| match number_token(t.kind(), t.text()) {
             Some(Ok(v)) => Ok(Expr::Const(v)),
-            Some(Err(msg)) => Err(parse_error(msg, pos)),
+            // C++ Nix's lexer meets the file's numbers in source order, not
+            // in the order they are compiled in (`a > b` compiles `b`
+            // first): the first one it refuses is the error.
+            Some(Err(msg)) => Err(t
+                .parent_ancestors()
+                .last()
+                .and_then(|root| syntax_error::bad_number_in(self.ctx.file, &root, usize::MAX))
+                .unwrap_or_else(|| parse_error(msg, pos))),
             None => Err(parse_error("syntax error", pos)),
         };
         Ok(match l.kind() {
