@@ -36,6 +36,20 @@ fn fixtures() -> tempfile::TempDir {
     write("ellipsis.nix", "{ ... }@args: builtins.attrNames args");
     write("functor.nix", "{ __functor = self: { k }: k * 2; }");
     write("tostring.nix", "{ x ? 1 }: { __toString = self: x; }");
+    // genericClosure keys whose second elements trace when a comparison
+    // forces them: the order of the traces is the order of C++ Nix's
+    // red-black tree comparisons.
+    write(
+        "closure.nix",
+        r#"let
+  keys = [ [ 2 2 ] [ 6 0 ] [ 6 3 ] [ 6 1 ] [ 5 0 ] [ 1 2 ] [ 6 0 ] [ 3 1 ] [ 2 2 ] [ 0 3 ] [ 4 1 ] [ 6 2 ] [ 1 0 ] [ 5 0 ] ];
+  key = i: let k = builtins.elemAt keys i; in [ (builtins.head k) (builtins.trace "e${toString i}" (builtins.elemAt k 1)) ];
+in
+builtins.length (builtins.genericClosure {
+  startSet = builtins.genList (i: { key = key i; }) (builtins.length keys);
+  operator = x: [ ];
+})"#,
+    );
     dir
 }
 
@@ -136,6 +150,14 @@ const CASES: &[Case] = &[
     case(&["--eval", "--expr", "x: x"]),
     case(&["--eval", "--strict", "-E", "{ a = { b = 1; }; }"]),
     case(&["--eval", "-E", "throw \"no\""]),
+    case(&["--eval", "--strict", "closure.nix"]),
+    // A key alone is never compared: its elements stay unforced.
+    case(&[
+        "--eval",
+        "--json",
+        "-E",
+        "builtins.genericClosure { startSet = [ { key = [ (throw \"k\") ]; } ]; operator = x: [ ]; }",
+    ]),
     // `--json` calls a set's `__toString` at the set's position (C++
     // `determinePos`), that of the value selected before an auto-call.
     case(&["--eval", "--json", "-E", "{ __toString = self: 1; }"]),
