@@ -380,13 +380,17 @@ fn generic_closure(ev: &Evaluator, pos: Pos, a: &[Value]) -> Result<Value> {
             )
         })?;
         let key = ev.force(key, pos)?;
-        let less = |a: &Value, b: &Value| {
-            ev.less_than(a, b, Pos::NONE).map_err(|e| {
+        // Keys are evaluated: integers and strings (the usual keys) are
+        // compared here, anything else as `<` compares it.
+        let less = |a: &Value, b: &Value| match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Ok(x < y),
+            (Value::String(x), Value::String(y)) => Ok(x.as_bytes() < y.as_bytes()),
+            _ => ev.less_than(a, b, Pos::NONE).map_err(|e| {
                 e.with_trace(
                     Pos::NONE,
                     "while comparing the `key` attributes of two genericClosure elements",
                 )
-            })
+            }),
         };
         if !done.insert(key, less)? {
             continue;
