@@ -44,6 +44,16 @@ let
   fetch = r: builtins.fetchTree (removeAttrs r [ "dir" ]);
   withDir = sourceInfo: dir: sourceInfo.outPath + (if dir == "" then "" else "/" + dir);
   isRelative = r: r.type == "path" && substring 0 1 r.path != "/";
+  # C++ Input::isLocked, per scheme: a revision locks git-like inputs, a
+  # NAR hash paths and tarballs; an indirect reference is never locked.
+  isLocked =
+    r:
+    if builtins.elem r.type [ "git" "hg" "github" "gitlab" "sourcehut" ] then
+      r ? rev
+    else if builtins.elem r.type [ "path" "tarball" "file" ] then
+      r ? narHash
+    else
+      false;
   showPath = concatStringsSep "/";
   # C++ parseInputPath: "a/b" is [ "a" "b" ], "" the root.
   parsePath = s: filter (e: isString e && e != "") (split "/" s);
@@ -403,7 +413,7 @@ let
       sourceInfo =
         if relative then
           { inherit (src.sourceInfo) outPath; }
-        else if pure && !(r ? narHash || r ? rev) then
+        else if pure && !isLocked r then
           fail "cannot update unlocked flake input '${showPath ipath}' in pure mode"
         else
           fetch fetched;
@@ -686,7 +696,7 @@ let
     if node.flake or true then result else sourceInfo
   ) lock.nodes;
 in
-if pure && !(ref ? narHash || ref ? rev) then
+if pure && !isLocked ref then
   {
     error = "cannot call 'getFlake' on unlocked flake reference '${flakeRef}', at «none»:0 (use --impure to override)";
   }

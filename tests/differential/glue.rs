@@ -630,6 +630,10 @@ fn fetchers_refuse_unlocked_inputs_in_pure_mode_as_the_reference() {
         format!("builtins.fetchTarball file://{tar}"),
         format!("builtins.fetchTarball {{ url = \"file://{tar}\"; name = \"x\"; }}"),
         format!("builtins.fetchurl file://{tar}"),
+        // getFlake locks as C++ Input::isLocked: a path by its NAR hash
+        // only, a git input by its revision only.
+        format!("builtins.getFlake \"path:{src}?rev=0000000000000000000000000000000000000000\""),
+        format!("builtins.getFlake \"git+file://{repo}?narHash={src_hash}\""),
     ];
     // Locked: fetched as in impure evaluation.
     let fetched = [
