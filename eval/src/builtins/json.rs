@@ -156,7 +156,7 @@ pub(crate) fn to_json(
                     |e| {
                         e.with_trace(
                             attr.pos,
-                            format!("while evaluating attribute '{}'", attr.name),
+                            format!("while evaluating attribute '{}'", attr.name.quoted()),
                         )
                     },
                 )?;
