@@ -449,7 +449,7 @@ impl Evaluation {
     /// Forces a value deeply (`--strict`).
     pub fn force_deep(&self, v: &Value) -> Result<()> {
         self.install_pos_shower();
-        self.ev.deep_force(v, Pos::NONE)
+        self.ev.deep_force(v)
     }
 
     /// `nix-instantiate --eval` output of a value (without the newline).

@@ -55,7 +55,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .forcing(&[(0, ArgType::Any), (1, ArgType::Any)]),
         Builtin::function("deepSeq", 2, |ev, pos, a| {
-            ev.deep_force(&a[0], pos)?;
+            ev.deep_force(&a[0])?;
             ev.force(&a[1], pos)
         })
         .forcing(&[(0, ArgType::Any)]),

@@ -670,24 +670,17 @@ impl Evaluator {
     }
 
     /// Forces a value and everything it contains (`--strict`, `deepSeq`).
-    pub fn deep_force(&self, v: &Value, pos: Pos) -> Result<()> {
+    pub fn deep_force(&self, v: &Value) -> Result<()> {
         let mut seen = rustc_hash::FxHashSet::default();
-        self.deep_force_inner(v, pos, &mut seen)
+        self.deep_force_inner(v, &mut seen)
     }
 
-    fn deep_force_inner(
-        &self,
-        v: &Value,
-        pos: Pos,
-        seen: &mut rustc_hash::FxHashSet<usize>,
-    ) -> Result<()> {
-        // C++ forceValueDeep forces each value at its own determinePos: a
-        // pending application (of `map`, ...) is called from its lambda.
-        let pos = match v {
-            Value::Thunk(t) => t.app_pos().unwrap_or(pos),
-            _ => pos,
-        };
-        let f = self.force(v, pos)?;
+    fn deep_force_inner(&self, v: &Value, seen: &mut rustc_hash::FxHashSet<usize>) -> Result<()> {
+        // C++ forceValueDeep forces each value at its own
+        // `determinePos(noPos)`: a pending application (of `map`, ...) is
+        // called from its lambda; anything else has no position, so an
+        // infinite recursion found there has none.
+        let f = self.force(v, v.determine_pos(Pos::NONE))?;
         self.stack(|| match &f {
             Value::Attrs(a) => {
                 if !seen.insert(Rc::as_ptr(a) as usize) {
@@ -695,13 +688,12 @@ impl Evaluator {
                 }
                 // In symbol order, as C++ Nix iterates its bindings.
                 for attr in a.iter() {
-                    self.deep_force_inner(&attr.value, attr.pos, seen)
-                        .map_err(|e| {
-                            e.with_trace(
-                                attr.pos,
-                                format!("while evaluating the attribute '{}'", attr.name.quoted()),
-                            )
-                        })?;
+                    self.deep_force_inner(&attr.value, seen).map_err(|e| {
+                        e.with_trace(
+                            attr.pos,
+                            format!("while evaluating the attribute '{}'", attr.name.quoted()),
+                        )
+                    })?;
                 }
                 Ok(())
             }
@@ -711,7 +703,7 @@ impl Evaluator {
                 }
                 // C++ Nix's forceValueDeep adds no frame for list elements.
                 for item in l.iter() {
-                    self.deep_force_inner(item, pos, seen)?;
+                    self.deep_force_inner(item, seen)?;
                 }
                 Ok(())
             }

@@ -542,16 +542,6 @@ impl ThunkCell {
 }
 
 impl Thunk {
-    /// For a pending function application, C++ Nix's `determinePos`: the
-    /// position of the function's lambda (none for a builtin).
-    pub(crate) fn app_pos(&self) -> Option<Pos> {
-        self.0.peek(|s| match s {
-            ThunkState::App(Value::Lambda(c), _) => Some(c.lambda.pos),
-            ThunkState::App(..) => Some(Pos::NONE),
-            _ => None,
-        })
-    }
-
     pub(crate) fn new(expr: ExprRef, env: Env) -> Thunk {
         Thunk(ThunkCell::new(ThunkState::Pending(expr, env)))
     }
