@@ -279,31 +279,26 @@ fn registry_version(json: &serde_json::Value) -> std::result::Result<i32, String
 }
 
 /// `bytes` as a registry's JSON text, or `None` with C++ Nix's warning
-/// (nlohmann's message for text that is not JSON).
+/// (nlohmann's message for text that is not JSON, or for a version that is
+/// not an `int`).
 fn checked_registry(ev: &Evaluator, path: &str, bytes: Vec<u8>) -> Option<Vec<u8>> {
-    if let Some(e) = tvix_eval::json_syntax_error(&bytes) {
-        ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
-        return None;
-    }
-    let json = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(json) => json,
+    let version = match tvix_eval::json_syntax_error(&bytes) {
+        Some(e) => Err(e),
+        None => serde_json::from_slice::<serde_json::Value>(&bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|json| registry_version(&json)),
+    };
+    match version {
+        Ok(2) => Some(bytes),
+        Ok(version) => {
+            ev.log_warning(&format!(
+                "cannot read flake registry '{path}': error: flake registry '{path}' has unsupported version {version}"
+            ));
+            None
+        }
         Err(e) => {
             ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
-            return None;
+            None
         }
-    };
-    let version = match registry_version(&json) {
-        Ok(v) => v,
-        Err(e) => {
-            ev.log_warning(&format!("cannot parse flake registry '{path}': {e}"));
-            return None;
-        }
-    };
-    if version != 2 {
-        ev.log_warning(&format!(
-            "cannot read flake registry '{path}': error: flake registry '{path}' has unsupported version {version}"
-        ));
-        return None;
     }
-    Some(bytes)
 }

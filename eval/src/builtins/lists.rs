@@ -369,6 +369,18 @@ fn generic_closure(ev: &Evaluator, pos: Pos, a: &[Value]) -> Result<Value> {
         "while evaluating the 'operator' attribute passed as argument to builtins.genericClosure",
     )?;
     let mut work: std::collections::VecDeque<Value> = start.iter().cloned().collect();
+    // Keys are evaluated: integers and strings (the usual keys) are
+    // compared here, anything else as `<` compares it.
+    let less = |a: &Value, b: &Value| match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Ok(x < y),
+        (Value::String(x), Value::String(y)) => Ok(x.as_bytes() < y.as_bytes()),
+        _ => ev.less_than(a, b, Pos::NONE).map_err(|e| {
+            e.with_trace(
+                Pos::NONE,
+                "while comparing the `key` attributes of two genericClosure elements",
+            )
+        }),
+    };
     let mut done = KeySet::default();
     let mut out = Vec::new();
     while let Some(e) = work.pop_front() {
@@ -380,19 +392,7 @@ fn generic_closure(ev: &Evaluator, pos: Pos, a: &[Value]) -> Result<Value> {
             )
         })?;
         let key = ev.force(key, pos)?;
-        // Keys are evaluated: integers and strings (the usual keys) are
-        // compared here, anything else as `<` compares it.
-        let less = |a: &Value, b: &Value| match (a, b) {
-            (Value::Int(x), Value::Int(y)) => Ok(x < y),
-            (Value::String(x), Value::String(y)) => Ok(x.as_bytes() < y.as_bytes()),
-            _ => ev.less_than(a, b, Pos::NONE).map_err(|e| {
-                e.with_trace(
-                    Pos::NONE,
-                    "while comparing the `key` attributes of two genericClosure elements",
-                )
-            }),
-        };
-        if !done.insert(key, less)? {
+        if !done.insert(key, &less)? {
             continue;
         }
         out.push(e.clone());

@@ -1131,10 +1131,9 @@ impl Compiler<'_> {
         };
         // A `let`'s single-use bindings may be inlined (not a `rec { }`'s:
         // its attributes are the bindings' thunks).
-        let inlining = let_in && !thunked;
         let mut scope = Scope {
             merged,
-            refs: inlining.then(inline::Refs::new),
+            refs: let_in.then(inline::Refs::new),
             ..Scope::default()
         };
         for (i, (name, _, _)) in p.attrs.iter().enumerate() {

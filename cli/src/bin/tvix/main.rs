@@ -271,29 +271,29 @@ fn build(cli: &Cli) -> anyhow::Result<(Evaluation, tvix_cli::glue_eval::EvalStor
     let from_env = nix_config_settings(std::env::var("NIX_CONFIG").ok().as_deref());
     let options = from_env
         .iter()
-        .flat_map(|(n, v)| [n, v])
-        .chain(&cli.option)
-        .collect::<Vec<_>>();
-    for pair in options.chunks(2) {
-        if let [name, value] = pair {
-            if *name == "flake-registry" {
-                flake_registry = Some(value.as_str());
-            }
-            let on = *value == "true";
-            builder = match name.as_str() {
-                "experimental-features" | "extra-experimental-features" => value
-                    .split_whitespace()
-                    .fold(builder, |b, f| b.experimental_feature(f)),
-                "abort-on-warn" => builder.abort_on_warn(on),
-                "pure-eval" => builder.pure(on),
-                "show-trace" => builder.show_trace(on || cli.show_trace),
-                "max-call-depth" => match value.parse() {
-                    Ok(d) => builder.max_call_depth(d),
-                    Err(_) => builder,
-                },
-                _ => builder,
-            };
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chain(cli.option.chunks(2).filter_map(|pair| match pair {
+            [n, v] => Some((n.as_str(), v.as_str())),
+            _ => None,
+        }));
+    for (name, value) in options {
+        if name == "flake-registry" {
+            flake_registry = Some(value);
         }
+        let on = value == "true";
+        builder = match name {
+            "experimental-features" | "extra-experimental-features" => value
+                .split_whitespace()
+                .fold(builder, |b, f| b.experimental_feature(f)),
+            "abort-on-warn" => builder.abort_on_warn(on),
+            "pure-eval" => builder.pure(on),
+            "show-trace" => builder.show_trace(on || cli.show_trace),
+            "max-call-depth" => match value.parse() {
+                Ok(d) => builder.max_call_depth(d),
+                Err(_) => builder,
+            },
+            _ => builder,
+        };
     }
     let (mut builder, store) =
         tvix_cli::glue_eval::with_glue(builder, cli.store.clone(), flake_registry)?;
