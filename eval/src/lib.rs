@@ -286,7 +286,7 @@ impl EvaluationBuilder {
                     .any(|f| f == "parse-toml-timestamps"),
             },
             depth: Cell::new(0),
-            coerce_depth: Cell::new(0),
+            nesting: Cell::new(0),
             stack_floor: Cell::new(usize::MAX),
             import_cache: RefCell::new(FxHashMap::default()),
             regex_cache: RefCell::new(FxHashMap::default()),

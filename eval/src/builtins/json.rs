@@ -99,7 +99,7 @@ pub(crate) fn to_json(
         Value::Thunk(t) => t.value().unwrap_or_else(|| v.clone()),
         _ => v.clone(),
     };
-    ev.stack(|| match &v {
+    ev.nested(crate::eval::Nesting::Json, || match &v {
         Value::Int(i) => {
             out.extend_from_slice(i.to_string().as_bytes());
             Ok(())

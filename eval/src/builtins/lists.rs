@@ -369,18 +369,7 @@ fn generic_closure(ev: &Evaluator, pos: Pos, a: &[Value]) -> Result<Value> {
         "while evaluating the 'operator' attribute passed as argument to builtins.genericClosure",
     )?;
     let mut work: std::collections::VecDeque<Value> = start.iter().cloned().collect();
-    // Keys are evaluated: integers and strings (the usual keys) are
-    // compared here, anything else as `<` compares it.
-    let less = |a: &Value, b: &Value| match (a, b) {
-        (Value::Int(x), Value::Int(y)) => Ok(x < y),
-        (Value::String(x), Value::String(y)) => Ok(x.as_bytes() < y.as_bytes()),
-        _ => ev.less_than(a, b, Pos::NONE).map_err(|e| {
-            e.with_trace(
-                Pos::NONE,
-                "while comparing the `key` attributes of two genericClosure elements",
-            )
-        }),
-    };
+    let less = |a: &Value, b: &Value| key_less(ev, a, b);
     let mut done = KeySet::default();
     let mut out = Vec::new();
     while let Some(e) = work.pop_front() {
@@ -431,6 +420,27 @@ struct KeyNode {
     left: Option<usize>,
     right: Option<usize>,
     red: bool,
+}
+
+/// genericClosure's order of evaluated keys: integers and strings (the
+/// usual keys) are compared here, anything else as `<` compares it.
+#[inline(always)]
+fn key_less(ev: &Evaluator, a: &Value, b: &Value) -> Result<bool> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Ok(x < y),
+        (Value::String(x), Value::String(y)) => Ok(x.as_bytes() < y.as_bytes()),
+        _ => key_less_slow(ev, a, b),
+    }
+}
+
+#[inline(never)]
+fn key_less_slow(ev: &Evaluator, a: &Value, b: &Value) -> Result<bool> {
+    ev.less_than(a, b, Pos::NONE).map_err(|e| {
+        e.with_trace(
+            Pos::NONE,
+            "while comparing the `key` attributes of two genericClosure elements",
+        )
+    })
 }
 
 impl KeySet {

@@ -110,7 +110,7 @@ impl Ctx<'_> {
         } else {
             current(v)
         };
-        self.ev.stack(|| match &v {
+        self.ev.nested(crate::eval::Nesting::Xml, || match &v {
             Value::Int(i) => {
                 w.empty("int", &one("value", i.to_string()));
                 Ok(())

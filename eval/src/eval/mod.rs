@@ -114,8 +114,9 @@ pub struct Evaluator {
     pub(crate) observer: Box<dyn Observer>,
     pub(crate) settings: Settings,
     pub(crate) depth: Cell<usize>,
-    /// How deeply `coerce_to_string` is nested (lists in lists...).
-    pub(crate) coerce_depth: Cell<usize>,
+    /// How deeply the walks over nested values ([`Self::nested`]) are
+    /// nested.
+    pub(crate) nesting: Cell<u32>,
     pub(crate) import_cache: RefCell<FxHashMap<Vec<u8>, Value>>,
     pub(crate) regex_cache: RefCell<FxHashMap<Vec<u8>, Rc<crate::builtins::regex::Regex>>>,
     pub(crate) home: Option<Vec<u8>>,
@@ -148,6 +149,24 @@ impl std::fmt::Debug for Evaluator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Evaluator").finish_non_exhaustive()
     }
+}
+
+/// How many levels of each walk over nested values C++ Nix 2.26's stack
+/// holds (see [`Evaluator::nested`]): the deepest list (or set) nesting it
+/// walks, found by bisection with nix-instantiate, which varies by a few
+/// levels from run to run.
+#[derive(Clone, Copy)]
+pub(crate) enum Nesting {
+    /// `forceValueDeep`: deepSeq and `--strict`.
+    DeepForce = 83_868,
+    /// toJSON.
+    Json = 99_842,
+    /// toXML.
+    Xml = 104_834,
+    /// `==`.
+    Eq = 465_925,
+    /// Coercion to a string of lists in lists.
+    Coerce = 155_302,
 }
 
 /// Red zone and growth step for `stacker`.
@@ -202,6 +221,31 @@ impl Evaluator {
         self.depth.set(d + 1);
         let r = self.stack(f);
         self.depth.set(d);
+        r
+    }
+
+    /// Runs `f`, one level of a recursive walk over nested values (deepSeq,
+    /// `==`, toJSON, toXML, coercion of a list), on a growing stack.
+    ///
+    /// C++ Nix walks these on its native stack, and that alone bounds them:
+    /// some `limit` levels down (it depends on the walk's frame size) its
+    /// stack overflow handler prints "stack overflow (possible infinite
+    /// recursion)" and exits. So does a walk here past `limit` levels of
+    /// all the walks in progress ([`ErrorKind::StackOverflow`]: no
+    /// position, no trace, not caught by `tryEval`): an infinitely deep
+    /// value ends as quickly as in C++ Nix instead of filling the memory.
+    #[inline]
+    pub(crate) fn nested<T>(&self, limit: Nesting, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let d = self.nesting.get();
+        if d >= limit as u32 {
+            return Err(Error::new(
+                ErrorKind::StackOverflow,
+                "stack overflow (possible infinite recursion)",
+            ));
+        }
+        self.nesting.set(d + 1);
+        let r = self.stack(f);
+        self.nesting.set(d);
         r
     }
 

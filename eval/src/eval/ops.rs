@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::Evaluator;
+use super::{Evaluator, Nesting};
 use crate::{
     Context, NixString, Pos, Value,
     errors::{Error, ErrorKind, Result, TraceMessage},
@@ -142,11 +142,6 @@ fn path_segment_frame(e: Error, pos: Pos) -> Error {
         e
     }
 }
-
-/// How deeply values may nest inside one coercion to a string. C++ Nix
-/// coerces a list nested 100,000 deep and overflows its stack before
-/// 1,000,000.
-const MAX_COERCE_NESTING: usize = 150_000;
 
 impl Evaluator {
     /// `+` and interpolation: the first part decides the result type.
@@ -290,9 +285,9 @@ impl Evaluator {
     }
 
     /// [`Self::coerce_inner`] of a value nested in the one being coerced
-    /// (a list element, an `outPath`), on a growing stack, to a depth of
-    /// [`MAX_COERCE_NESTING`]; beyond it (a list that contains itself) the
-    /// error is C++ Nix's stack overflow message.
+    /// (a list element, an `outPath`), one level down (see
+    /// [`Self::nested`]: a list that contains itself is C++ Nix's stack
+    /// overflow).
     fn coerce_nested(
         &self,
         v: &Value,
@@ -300,17 +295,7 @@ impl Evaluator {
         c: Coercion,
         ctx: Option<&mut dyn FnMut() -> String>,
     ) -> Result<NixString> {
-        let depth = self.coerce_depth.get();
-        if depth >= MAX_COERCE_NESTING {
-            return Err(Error::new(
-                crate::ErrorKind::StackOverflow,
-                "stack overflow (possible infinite recursion)",
-            ));
-        }
-        self.coerce_depth.set(depth + 1);
-        let r = self.stack(|| self.coerce_inner(v, pos, c, ctx));
-        self.coerce_depth.set(depth);
-        r
+        self.nested(Nesting::Coerce, || self.coerce_inner(v, pos, c, ctx))
     }
 
     fn coerce_inner(
@@ -397,7 +382,13 @@ impl Evaluator {
     /// Nix equality (`==`). (C++ Nix's error context argument only
     /// appears in an internal error, so there is none.)
     pub(crate) fn eq_values(&self, a: &Value, b: &Value, pos: Pos) -> Result<bool> {
-        self.stack(|| self.eq_inner(a, b, pos))
+        // Integers and strings, the common operands, are compared without
+        // a level of the walk.
+        match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Ok(x == y),
+            (Value::String(x), Value::String(y)) => Ok(x.as_bytes() == y.as_bytes()),
+            _ => self.nested(Nesting::Eq, || self.eq_inner(a, b, pos)),
+        }
     }
 
     fn eq_inner(&self, a: &Value, b: &Value, pos: Pos) -> Result<bool> {
@@ -472,7 +463,7 @@ impl Evaluator {
     /// assertion error that says where and why they differ, with "while
     /// comparing …" frames (Ok if it finds no difference).
     pub(crate) fn assert_eq_values(&self, a: &Value, b: &Value, pos: Pos) -> Result<()> {
-        self.stack(|| self.assert_eq_inner(a, b, pos))
+        self.nested(Nesting::Eq, || self.assert_eq_inner(a, b, pos))
     }
 
     fn assert_eq_inner(&self, a: &Value, b: &Value, pos: Pos) -> Result<()> {
@@ -681,7 +672,7 @@ impl Evaluator {
         // called from its lambda; anything else has no position, so an
         // infinite recursion found there has none.
         let f = self.force(v, v.determine_pos(Pos::NONE))?;
-        self.stack(|| match &f {
+        self.nested(Nesting::DeepForce, || match &f {
             Value::Attrs(a) => {
                 if !seen.insert(Rc::as_ptr(a) as usize) {
                     return Ok(());
