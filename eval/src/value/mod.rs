@@ -46,7 +46,7 @@ impl From<Vec<Value>> for List {
 
 impl Drop for List {
     fn drop(&mut self) {
-        if self.0.iter().any(is_heap) {
+        if self.0.iter().any(frees_container) {
             drop::defer(drop::Deferred::List(std::mem::take(&mut self.0)));
         }
     }
@@ -252,7 +252,7 @@ impl Drop for EnvFrame {
     fn drop(&mut self) {
         match &mut self.slots {
             Slots::One(c) => {
-                if let Some(v) = c.take().filter(is_heap) {
+                if let Some(v) = c.take().filter(frees_container) {
                     drop::defer(drop::Deferred::Values(v, None));
                 }
             }
@@ -275,7 +275,7 @@ impl Drop for ThunkCell {
         match std::mem::replace(self.0.get_mut(), ThunkState::Blackhole) {
             ThunkState::Done(v) => match v {
                 Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
-                v if is_heap(&v) => drop::defer(drop::Deferred::Values(v, None)),
+                v if frees_container(&v) => drop::defer(drop::Deferred::Values(v, None)),
                 v => drop(v),
             },
             ThunkState::App(f, a) => drop::defer(drop::Deferred::Values(f, Some(a))),
@@ -284,11 +284,20 @@ impl Drop for ThunkCell {
     }
 }
 
-fn is_heap(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Attrs(_) | Value::List(_) | Value::Lambda(_) | Value::Thunk(_) | Value::PrimOpApp(_)
-    )
+/// True if dropping `v` frees a container (the last reference to a set,
+/// list, closure, thunk or partial application), which may free a long
+/// chain: only such drops go through [`drop`]'s queue. Dropping a value
+/// that is shared only decrements a count.
+#[inline]
+fn frees_container(v: &Value) -> bool {
+    match v {
+        Value::Attrs(a) => Rc::strong_count(a) == 1,
+        Value::List(l) => Rc::strong_count(l) == 1,
+        Value::Lambda(c) => Rc::strong_count(c) == 1,
+        Value::Thunk(t) => Rc::strong_count(&t.0) == 1,
+        Value::PrimOpApp(p) => Rc::strong_count(p) == 1,
+        _ => false,
+    }
 }
 
 impl EnvFrame {
