@@ -4,6 +4,8 @@
 
 use std::rc::Rc;
 
+use smallvec::SmallVec;
+
 use super::{Evaluator, Nesting};
 use crate::{
     Context, NixString, Pos, Value,
@@ -232,7 +234,9 @@ impl Evaluator {
                 Ok(Value::Path(NixString::new(crate::path::canonicalise(&out))))
             }
             _ => {
-                let mut out = Vec::new();
+                // The parts are coerced in order, then copied once into a
+                // buffer of their total length (no growing, no shrinking).
+                let mut parts: SmallVec<[NixString; 8]> = SmallVec::new();
                 let mut ctx = Context::Empty;
                 let coercion = Coercion {
                     more: false,
@@ -245,13 +249,23 @@ impl Evaluator {
                     if !s.context().is_empty() {
                         ctx = ctx.union(s.context());
                     }
-                    out.extend_from_slice(s.as_bytes());
+                    parts.push(s);
                     Ok(())
                 };
                 push(&first, first_pos, self)?;
                 for (ipos, v) in rest {
                     let v = v?;
                     push(&v, ipos, self)?;
+                }
+                // One part (`"${s}"`): the string it coerced to, with its
+                // own context, is the result.
+                if parts.len() == 1 {
+                    return Ok(Value::String(parts.swap_remove(0)));
+                }
+                let len = parts.iter().map(|s| s.as_bytes().len()).sum();
+                let mut out = Vec::with_capacity(len);
+                for s in &parts {
+                    out.extend_from_slice(s.as_bytes());
                 }
                 Ok(Value::String(NixString::with_context(out, ctx)))
             }
