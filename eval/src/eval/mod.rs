@@ -152,9 +152,14 @@ impl std::fmt::Debug for Evaluator {
 }
 
 /// How many levels of each walk over nested values C++ Nix 2.26's stack
-/// holds (see [`Evaluator::nested`]): the deepest list (or set) nesting it
-/// walks, found by bisection with nix-instantiate, which varies by a few
-/// levels from run to run.
+/// holds (see [`Evaluator::nested`]), found by bisection with
+/// nix-instantiate on lists (and sets) nested N deep around an integer; its
+/// own limit varies by a few levels from run to run. deepSeq, toJSON and
+/// toXML count a level for every value they enter, coercion does not count
+/// the value it starts from, and `==` does not count integers: the deepest
+/// nesting that works is one less than the limit for the first three and
+/// the limit itself for the other two (the table in the evaluator chapter
+/// of the docs).
 #[derive(Clone, Copy)]
 pub(crate) enum Nesting {
     /// `forceValueDeep`: deepSeq and `--strict`.
