@@ -427,31 +427,32 @@ fn merge_flat(a: &[Attr], b: &[Attr]) -> Vec<Attr> {
 }
 
 /// The union of non-stacked sets (the first one's attributes win), as one
-/// sorted run: a k-way merge that clones each attribute of the result once.
+/// sorted run. The layers are merged pairwise, in order, as references
+/// (one comparison per attribute and merge), and each attribute of the
+/// result is cloned once at the end. A stacked package set is a few large
+/// layers under many small ones, so this touches each attribute about twice,
+/// where a k-way merge compared every layer's head for every attribute.
 fn union(layers: &[Rc<Attrs>]) -> Vec<Attr> {
-    let mut heads: Vec<std::iter::Peekable<Iter<'_>>> =
-        layers.iter().map(|l| l.iter().peekable()).collect();
-    let mut out = Vec::with_capacity(layers.iter().map(|l| l.len()).max().unwrap_or(0));
-    loop {
-        // The smallest name among the heads; on ties the earliest layer.
-        let mut best: Option<(Symbol, usize)> = None;
-        for (i, h) in heads.iter_mut().enumerate() {
-            if let Some(a) = h.peek()
-                && best.is_none_or(|(n, _)| a.name < n)
-            {
-                best = Some((a.name, i));
+    let Some((first, rest)) = layers.split_first() else {
+        return Vec::new();
+    };
+    let mut acc: Vec<&Attr> = first.iter().collect();
+    let mut next: Vec<&Attr> = Vec::new();
+    for layer in rest {
+        next.clear();
+        next.reserve(acc.len() + layer.approx_len());
+        let mut below = layer.iter().peekable();
+        for &a in &acc {
+            while let Some(b) = below.next_if(|b| b.name < a.name) {
+                next.push(b);
             }
+            below.next_if(|b| b.name == a.name);
+            next.push(a);
         }
-        let Some((name, i)) = best else {
-            return out;
-        };
-        if let Some(a) = heads[i].next() {
-            out.push(a.clone());
-        }
-        for h in &mut heads {
-            h.next_if(|a| a.name == name);
-        }
+        next.extend(below);
+        std::mem::swap(&mut acc, &mut next);
     }
+    acc.into_iter().cloned().collect()
 }
 
 /// Merges two runs sorted by symbol id; on equal names `b` wins.
