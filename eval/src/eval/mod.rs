@@ -1098,93 +1098,115 @@ impl Evaluator {
 
     fn call_inner(&self, f: Value, mut args: &[Value], pos: Pos) -> Result<Value> {
         let mut cur = self.force_owned(f, pos)?;
-        while !args.is_empty() {
-            cur = match cur {
-                Value::Lambda(c) => {
-                    let mut lambda = &c.lambda;
-                    let mut env = self.bind_args(lambda, &c.env, &args[0], pos)?;
-                    args = &args[1..];
-                    // A curried function (`a: b: ...`) given more arguments:
-                    // its body is a lambda, which is applied right away
-                    // without building its closure first.
-                    while let (Expr::Lambda(inner), [next, rest @ ..]) = (&*lambda.body, args) {
-                        env = self.bind_args(inner, &env, next, pos)?;
-                        lambda = inner;
-                        args = rest;
-                    }
-                    let r = self.eval(&lambda.body, &env);
-                    match r {
-                        Ok(v) => v,
-                        Err(e) if self.settings.show_trace => {
-                            let name = match lambda.name {
-                                Some(n) => format!("'{n}'"),
-                                None => "anonymous lambda".to_owned(),
-                            };
-                            let mut e = e.with_trace(lambda.pos, format!("while calling {name}"));
-                            if pos.is_some() {
-                                e = e.with_trace(pos, "from call site");
-                            }
-                            return Err(e);
-                        }
-                        Err(e) => return Err(e),
-                    }
+        while let [first, rest @ ..] = args {
+            // Lambdas, the common case, are applied here; the other kinds
+            // of callee and the error paths are out of line, so that this
+            // loop stays small.
+            let Value::Lambda(c) = &cur else {
+                (cur, args) = self.call_non_lambda(cur, args, pos)?;
+                continue;
+            };
+            let mut lambda = &c.lambda;
+            let mut env = self.bind_args(lambda, &c.env, first, pos)?;
+            args = rest;
+            // A curried function (`a: b: ...`) given more arguments: its
+            // body is a lambda, which is applied right away without
+            // building its closure first.
+            while let (Expr::Lambda(inner), [next, rest @ ..]) = (&*lambda.body, args) {
+                env = self.bind_args(inner, &env, next, pos)?;
+                lambda = inner;
+                args = rest;
+            }
+            cur = match self.eval(&lambda.body, &env) {
+                Ok(v) => v,
+                Err(e) if self.settings.show_trace => {
+                    return Err(Self::call_trace(e, lambda, pos));
                 }
-                Value::PrimOp(p) => {
-                    if args.len() >= p.arity {
-                        let (now, rest) = args.split_at(p.arity);
-                        args = rest;
-                        self.call_primop(&p, now, pos)?
-                    } else {
-                        return Ok(Value::PrimOpApp(Rc::new(PrimOpApp {
-                            primop: p,
-                            args: args.to_vec(),
-                        })));
-                    }
-                }
-                Value::PrimOpApp(app) => {
-                    let have = app.args.len();
-                    let need = app.primop.arity - have;
-                    if args.len() >= need {
-                        let mut all = app.args.clone();
-                        all.extend_from_slice(&args[..need]);
-                        args = &args[need..];
-                        self.call_primop(&app.primop, &all, pos)?
-                    } else {
-                        let mut all = app.args.clone();
-                        all.extend_from_slice(args);
-                        return Ok(Value::PrimOpApp(Rc::new(PrimOpApp {
-                            primop: app.primop.clone(),
-                            args: all,
-                        })));
-                    }
-                }
-                Value::Attrs(a) if a.get(known::functor()).is_some() => {
-                    let functor = a.get_attr(known::functor()).cloned();
-                    let functor = functor
-                        .map(|f| (f.value, f.pos))
-                        .unwrap_or((Value::Null, Pos::NONE));
-                    let r = self
-                        .call(&functor.0, &[Value::Attrs(a.clone()), args[0].clone()], functor.1)
-                        .map_err(|e| {
-                            e.with_trace(
-                                pos,
-                                "while calling a functor (an attribute set with a '__functor' attribute)",
-                            )
-                        })?;
-                    args = &args[1..];
-                    self.force(&r, pos)?
-                }
-                other => {
-                    return Err(Error::type_error(format!(
-                        "attempt to call something which is not a function but {}: {}",
-                        other.show_type(),
-                        crate::print::error_repr(&other)
-                    ))
-                    .at(pos));
-                }
+                Err(e) => return Err(e),
             };
         }
         Ok(cur)
+    }
+
+    /// The frames `--show-trace` adds to an error in a call of `lambda`.
+    #[cold]
+    #[inline(never)]
+    fn call_trace(e: Error, lambda: &LambdaDef, pos: Pos) -> Error {
+        let name = match lambda.name {
+            Some(n) => format!("'{n}'"),
+            None => "anonymous lambda".to_owned(),
+        };
+        let e = e.with_trace(lambda.pos, format!("while calling {name}"));
+        if pos.is_some() {
+            e.with_trace(pos, "from call site")
+        } else {
+            e
+        }
+    }
+
+    /// One step of [`Self::call_inner`] for a callee that is not a lambda:
+    /// the result, and the arguments left.
+    #[inline(never)]
+    fn call_non_lambda<'a>(
+        &self,
+        cur: Value,
+        args: &'a [Value],
+        pos: Pos,
+    ) -> Result<(Value, &'a [Value])> {
+        Ok(match cur {
+            Value::PrimOp(p) => {
+                if args.len() >= p.arity {
+                    let (now, rest) = args.split_at(p.arity);
+                    (self.call_primop(&p, now, pos)?, rest)
+                } else {
+                    let app = Value::PrimOpApp(Rc::new(PrimOpApp {
+                        primop: p,
+                        args: args.to_vec(),
+                    }));
+                    (app, &[])
+                }
+            }
+            Value::PrimOpApp(app) => {
+                let have = app.args.len();
+                let need = app.primop.arity - have;
+                let mut all = app.args.clone();
+                if args.len() >= need {
+                    all.extend_from_slice(&args[..need]);
+                    (self.call_primop(&app.primop, &all, pos)?, &args[need..])
+                } else {
+                    all.extend_from_slice(args);
+                    let app = Value::PrimOpApp(Rc::new(PrimOpApp {
+                        primop: app.primop.clone(),
+                        args: all,
+                    }));
+                    (app, &[])
+                }
+            }
+            Value::Attrs(a) if a.get(known::functor()).is_some() => {
+                let functor = a.get_attr(known::functor()).cloned();
+                let functor = functor
+                    .map(|f| (f.value, f.pos))
+                    .unwrap_or((Value::Null, Pos::NONE));
+                let arg = args.first().cloned().unwrap_or(Value::Null);
+                let r = self
+                    .call(&functor.0, &[Value::Attrs(a.clone()), arg], functor.1)
+                    .map_err(|e| {
+                        e.with_trace(
+                            pos,
+                            "while calling a functor (an attribute set with a '__functor' attribute)",
+                        )
+                    })?;
+                (self.force(&r, pos)?, args.get(1..).unwrap_or(&[]))
+            }
+            other => {
+                return Err(Error::type_error(format!(
+                    "attempt to call something which is not a function but {}: {}",
+                    other.show_type(),
+                    crate::print::error_repr(&other)
+                ))
+                .at(pos));
+            }
+        })
     }
 
     /// A direct call of a builtin with all its arguments. Those it declares
