@@ -147,6 +147,7 @@ fn auto_arg_list(m: &clap::ArgMatches, cli: &Cli) -> Vec<AutoArg> {
 }
 
 fn main() -> ExitCode {
+    alloc::keep_main_thread_blocks_at_exit();
     tune_allocator();
     if let Some(code) = instantiate::dispatch() {
         return code;
