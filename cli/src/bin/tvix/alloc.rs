@@ -216,7 +216,7 @@ mod tests {
             let b = MiMalloc.alloc(L48);
             assert_eq!(a, b, "the block just freed is reused");
             // Other sizes go to mimalloc.
-            let l64 = Layout::from_size_align(64, WORD).unwrap();
+            let l64 = Layout::from_size_align(64, WORD).expect("a valid layout");
             let c = MiMalloc.alloc(l64);
             MiMalloc.dealloc(c, l64);
             assert!(!recycled(&l64));
@@ -259,7 +259,7 @@ mod tests {
             blocks
         })
         .join()
-        .unwrap();
+        .expect("the thread ran");
         let after: Vec<Box<[u64; 6]>> = (0..2_000u64).map(|i| Box::new([i; 6])).collect();
         for (i, b) in left.iter().take(500).enumerate() {
             assert_eq!(**b, [i as u64; 6]);
