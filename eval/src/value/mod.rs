@@ -278,7 +278,14 @@ impl Drop for ThunkCell {
                 v if frees_container(&v) => drop::defer(drop::Deferred::Values(v, None)),
                 v => drop(v),
             },
-            ThunkState::App(f, a) => drop::defer(drop::Deferred::Values(f, Some(a))),
+            // An application's function is usually shared (a lambda or
+            // builtin used for every element of a list): then only a
+            // container it is the last holder of needs the queue.
+            ThunkState::App(f, a) => {
+                if frees_container(&f) || frees_container(&a) {
+                    drop::defer(drop::Deferred::Values(f, Some(a)));
+                }
+            }
             other => drop(other),
         }
     }
