@@ -146,7 +146,13 @@ const UNCOUNTED: u32 = u32::MAX;
 
 impl Drop for Attrs {
     fn drop(&mut self) {
-        if !self.entries.is_empty() {
+        // Only the last reference to a container can start a long chain of
+        // drops; values that are scalars or shared are dropped in place.
+        if self
+            .entries
+            .iter()
+            .any(|a| super::frees_container(&a.value))
+        {
             super::drop::defer(super::drop::Deferred::Attrs(std::mem::take(
                 &mut self.entries,
             )));

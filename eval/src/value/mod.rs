@@ -296,7 +296,7 @@ impl Drop for ThunkCell {
 /// chain: only such drops go through [`drop`]'s queue. Dropping a value
 /// that is shared only decrements a count.
 #[inline]
-fn frees_container(v: &Value) -> bool {
+pub(super) fn frees_container(v: &Value) -> bool {
     match v {
         Value::Attrs(a) => Rc::strong_count(a) == 1,
         Value::List(l) => Rc::strong_count(l) == 1,
