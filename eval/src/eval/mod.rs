@@ -372,24 +372,41 @@ impl Evaluator {
                 .at(pos));
             }
         };
-        let r = match &state {
+        // The value is recorded before what the state held (the expression
+        // and environment, or the function and argument) is dropped, in
+        // place, at the end of its arm.
+        match state {
             // As C++ Nix, only function calls count towards max-call-depth
             // (`call` counts itself); forcing a thunk only needs stack.
-            ThunkState::Pending(e, env) => self.stack(|| self.eval(e, env)),
-            ThunkState::App(f, a) => self.call(f, std::slice::from_ref(a), pos),
-            ThunkState::Failed(e) => Err(e.clone()),
-            _ => Err(Error::eval("internal error: bad thunk state")),
-        };
-        match r {
-            Ok(v) => {
-                t.0.set(ThunkState::Done(v.clone()));
-                drop(state);
-                Ok(v)
-            }
-            Err(e) => {
+            ThunkState::Pending(e, env) => match self.stack(|| self.eval(&e, &env)) {
+                Ok(v) => {
+                    t.0.finish(v.clone());
+                    Ok(v)
+                }
                 // As C++ Nix: a failed thunk can be forced again.
-                t.0.set(state);
-                Err(e)
+                Err(err) => {
+                    t.0.set(ThunkState::Pending(e, env));
+                    Err(err)
+                }
+            },
+            ThunkState::App(f, a) => match self.call(&f, std::slice::from_ref(&a), pos) {
+                Ok(v) => {
+                    t.0.finish(v.clone());
+                    Ok(v)
+                }
+                Err(err) => {
+                    t.0.set(ThunkState::App(f, a));
+                    Err(err)
+                }
+            },
+            ThunkState::Failed(e) => {
+                let err = e.clone();
+                t.0.set(ThunkState::Failed(e));
+                Err(err)
+            }
+            other => {
+                t.0.set(other);
+                Err(Error::eval("internal error: bad thunk state"))
             }
         }
     }

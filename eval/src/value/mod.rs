@@ -547,6 +547,23 @@ impl ThunkCell {
         }
     }
 
+    /// Records `v` as the value of a thunk [`Self::take_pending`] left a
+    /// black hole (the usual case: it is written without dropping anything);
+    /// any other state is replaced as by [`Self::set`].
+    #[inline]
+    pub(crate) fn finish(&self, v: Value) {
+        // SAFETY: as in `take_pending`; a black hole owns nothing, so
+        // writing over it without a drop loses nothing.
+        unsafe {
+            let s = self.0.get();
+            if matches!(*s, ThunkState::Blackhole) {
+                std::ptr::write(s, ThunkState::Done(v));
+            } else {
+                self.set(ThunkState::Done(v));
+            }
+        }
+    }
+
     /// Replaces any state, evaluated or not.
     ///
     /// # Safety
