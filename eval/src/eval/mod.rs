@@ -1304,6 +1304,7 @@ impl Evaluator {
     }
 
     /// The environment of a call of `l` (closed over `parent`) with `arg`.
+    #[inline]
     fn bind_args(&self, l: &LambdaDef, parent: &Env, arg: &Value, pos: Pos) -> Result<Env> {
         let Some((formals, ellipsis)) = &l.formals else {
             return Ok(EnvFrame::with_first(
@@ -1312,6 +1313,20 @@ impl Evaluator {
                 l.env_size,
             ));
         };
+        self.bind_formals(l, formals, *ellipsis, parent, arg, pos)
+    }
+
+    /// [`Self::bind_args`] for a lambda with a set pattern.
+    #[inline(never)]
+    fn bind_formals(
+        &self,
+        l: &LambdaDef,
+        formals: &[crate::ir::Formal],
+        ellipsis: bool,
+        parent: &Env,
+        arg: &Value,
+        pos: Pos,
+    ) -> Result<Env> {
         // C++ callFunction: an error forcing the argument gets the call
         // site's frame too.
         let forced = self.force(arg, pos).map_err(|e| {

@@ -317,17 +317,28 @@ impl EnvFrame {
     }
 
     /// A frame of `size` slots (at least one) whose first slot holds `first`.
+    #[inline]
     pub(crate) fn with_first(parent: Option<Env>, first: Value, size: usize) -> Env {
-        let first = OnceCell::from(first);
-        let slots = match size {
-            0 | 1 => Slots::One(first),
-            n => Slots::Many(
-                std::iter::once(first)
-                    .chain((1..n).map(|_| OnceCell::new()))
-                    .collect(),
-            ),
-        };
-        Rc::new(EnvFrame { parent, slots })
+        if size <= 1 {
+            // A plain lambda's frame: one allocation, no loop.
+            return Rc::new(EnvFrame {
+                parent,
+                slots: Slots::One(OnceCell::from(first)),
+            });
+        }
+        Self::with_first_many(parent, first, size)
+    }
+
+    /// [`Self::with_first`] of more than one slot.
+    #[inline(never)]
+    fn with_first_many(parent: Option<Env>, first: Value, size: usize) -> Env {
+        let slots = std::iter::once(OnceCell::from(first))
+            .chain((1..size).map(|_| OnceCell::new()))
+            .collect();
+        Rc::new(EnvFrame {
+            parent,
+            slots: Slots::Many(slots),
+        })
     }
 
     pub(crate) fn with_values(parent: Option<Env>, values: impl IntoIterator<Item = Value>) -> Env {
