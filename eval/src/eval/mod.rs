@@ -206,6 +206,26 @@ fn env_at(env: &Env, depth: u32) -> &Env {
     e
 }
 
+/// Ends the forcing of `t` with `r`: a value is recorded over the black
+/// hole, and only then is what the state held (moved into `taken`: the
+/// expression and environment, or the function and argument) dropped, in
+/// place; an error puts the state back (as C++ Nix, a failed thunk can be
+/// forced again).
+#[inline(always)]
+fn settle(t: &Thunk, r: Result<Value>, taken: impl FnOnce() -> ThunkState) -> Result<Value> {
+    match r {
+        Ok(v) => {
+            t.0.finish(v.clone());
+            drop(taken);
+            Ok(v)
+        }
+        Err(err) => {
+            t.0.set(taken());
+            Err(err)
+        }
+    }
+}
+
 impl Evaluator {
     /// The sources parsed so far (for rendering error positions).
     #[must_use]
@@ -372,42 +392,23 @@ impl Evaluator {
                 .at(pos));
             }
         };
-        // The value is recorded before what the state held (the expression
-        // and environment, or the function and argument) is dropped, in
-        // place, at the end of its arm.
+        // As C++ Nix, only function calls count towards max-call-depth
+        // (`call` counts itself); forcing a thunk only needs stack.
         match state {
-            // As C++ Nix, only function calls count towards max-call-depth
-            // (`call` counts itself); forcing a thunk only needs stack.
-            ThunkState::Pending(e, env) => match self.stack(|| self.eval(&e, &env)) {
-                Ok(v) => {
-                    t.0.finish(v.clone());
-                    Ok(v)
-                }
-                // As C++ Nix: a failed thunk can be forced again.
-                Err(err) => {
-                    t.0.set(ThunkState::Pending(e, env));
-                    Err(err)
-                }
-            },
-            ThunkState::App(f, a) => match self.call(&f, std::slice::from_ref(&a), pos) {
-                Ok(v) => {
-                    t.0.finish(v.clone());
-                    Ok(v)
-                }
-                Err(err) => {
-                    t.0.set(ThunkState::App(f, a));
-                    Err(err)
-                }
-            },
-            ThunkState::Failed(e) => {
-                let err = e.clone();
-                t.0.set(ThunkState::Failed(e));
-                Err(err)
+            ThunkState::Pending(e, env) => {
+                let r = self.stack(|| self.eval(&e, &env));
+                settle(t, r, || ThunkState::Pending(e, env))
             }
-            other => {
-                t.0.set(other);
-                Err(Error::eval("internal error: bad thunk state"))
+            ThunkState::App(f, a) => {
+                let r = self.call(&f, std::slice::from_ref(&a), pos);
+                settle(t, r, || ThunkState::App(f, a))
             }
+            ThunkState::Failed(e) => settle(t, Err(e.clone()), || ThunkState::Failed(e)),
+            other => settle(
+                t,
+                Err(Error::eval("internal error: bad thunk state")),
+                || other,
+            ),
         }
     }
 
