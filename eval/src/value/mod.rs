@@ -268,9 +268,10 @@ impl Drop for EnvFrame {
 impl Drop for ThunkCell {
     /// An evaluated value or an application may head a long chain (a lazy
     /// stream): when they hold the last reference to a container, their
-    /// contents are dropped through [`drop`]'s queue. The other states are dropped as they are (a pending state's environment
-    /// defers its own slots). The drop glue of a state outside a cell (the
-    /// pending state `force_thunk` takes out) is then plain field drops.
+    /// contents are dropped through [`drop`]'s queue. The other states are
+    /// dropped as they are (a pending state's environment defers its own
+    /// slots). The drop glue of a state outside a cell (the pending state
+    /// `force_thunk` takes out) is then plain field drops.
     fn drop(&mut self) {
         match std::mem::replace(self.0.get_mut(), ThunkState::Blackhole) {
             ThunkState::Done(v) => match v {

@@ -246,10 +246,11 @@ mod tests {
     }
 
     #[test]
-    fn threads_that_exit_give_their_blocks_back() {
-        // A thread frees blocks it did not allocate and exits; its guard
-        // hands them to mimalloc (a double free or use after free would
-        // crash mimalloc or show in the contents below).
+    fn a_thread_that_exits_leaves_other_blocks_intact() {
+        // A thread frees blocks it did not allocate and exits, its guard
+        // handing them to mimalloc: a double free or a use after free would
+        // crash mimalloc or show in the contents below. (That the blocks do
+        // go back is not observed here.)
         let blocks: Vec<Box<[u64; 6]>> = (0..1_000u64).map(|i| Box::new([i; 6])).collect();
         let left = std::thread::spawn(move || {
             let mut blocks = blocks;
