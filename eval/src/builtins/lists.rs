@@ -149,12 +149,18 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let l = list(ev, &a[1], pos, "second", "concatMap")?;
             let mut out = Vec::new();
             for x in l.iter() {
-                let r = ev.call(&f, std::slice::from_ref(x), pos)?;
-                // C++ `determinePos`: the result's own position (a set's may
-                // be none), else the function's.
-                let rpos = r.determine_pos(f.determine_pos(pos));
-                let inner = ev.expect_list(&r, rpos, "while evaluating the return value of the function passed to builtins.concatMap")?;
-                out.extend_from_slice(&inner);
+                let inner = match ev.call(&f, std::slice::from_ref(x), pos)? {
+                    // Taken, not cloned: a list built by the call is moved
+                    // into the result.
+                    Value::List(l) => l,
+                    r => {
+                        // C++ `determinePos`: the result's own position (a
+                        // set's may be none), else the function's.
+                        let rpos = r.determine_pos(f.determine_pos(pos));
+                        ev.expect_list(&r, rpos, "while evaluating the return value of the function passed to builtins.concatMap")?
+                    }
+                };
+                crate::value::List::append_to(inner, &mut out);
             }
             Ok(Value::list(out))
         })

@@ -1031,17 +1031,25 @@ impl Evaluator {
                 let b = self.eval(rhs, env)?;
                 // C++ Nix's ExprOpConcatLists uses one context for both.
                 let ctx = "while evaluating one of the elements to concatenate";
-                let a = self.expect_list(&a, pos, ctx)?;
-                let b = self.expect_list(&b, pos, ctx)?;
+                let a = self.take_list(a, pos, ctx)?;
+                let b = self.take_list(b, pos, ctx)?;
                 if a.is_empty() {
                     return Ok(Value::List(b));
                 }
                 if b.is_empty() {
                     return Ok(Value::List(a));
                 }
-                let mut v = Vec::with_capacity(a.len() + b.len());
-                v.extend_from_slice(&a);
-                v.extend_from_slice(&b);
+                // An operand nobody else holds gives up its elements (the
+                // left one its vector too).
+                let (a_len, b_len) = (a.len(), b.len());
+                let mut v = if Rc::strong_count(&a) == 1 {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(a_len + b_len)
+                };
+                crate::value::List::append_to(a, &mut v);
+                v.reserve_exact(b_len);
+                crate::value::List::append_to(b, &mut v);
                 Ok(Value::list(v))
             }
             BinOp::Sub | BinOp::Mul | BinOp::Div => self.counted(pos, || {
@@ -1447,6 +1455,15 @@ impl Evaluator {
             _ => Err(self
                 .type_error("a list", v)
                 .with_trace(pos, ctx.into_message())),
+        }
+    }
+
+    /// As [`Self::expect_list`], but takes `v`: a list is returned without
+    /// a new reference, so that it stays unshared if `v` was its only one.
+    pub(crate) fn take_list(&self, v: Value, pos: Pos, ctx: impl TraceMessage) -> Result<crate::NixList> {
+        match v {
+            Value::List(l) => Ok(l),
+            v => self.expect_list(&v, pos, ctx),
         }
     }
 

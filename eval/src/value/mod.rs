@@ -38,6 +38,19 @@ impl std::ops::Deref for List {
     }
 }
 
+impl List {
+    /// Appends the elements of `list` to `out`. A list nobody else holds
+    /// gives its elements up (moved, without touching their counts, and its
+    /// vector itself when `out` is empty); a shared one's are cloned.
+    pub(crate) fn append_to(list: NixList, out: &mut Vec<Value>) {
+        match Rc::try_unwrap(list) {
+            Ok(mut l) if out.is_empty() => *out = std::mem::take(&mut l.0),
+            Ok(mut l) => out.append(&mut l.0),
+            Err(shared) => out.extend_from_slice(&shared),
+        }
+    }
+}
+
 impl From<Vec<Value>> for List {
     fn from(v: Vec<Value>) -> List {
         List(v)
