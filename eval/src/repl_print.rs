@@ -92,7 +92,7 @@ impl ReplPrinter<'_> {
         }
         if self.ev.is_derivation(a)? {
             let path = match a.get(Symbol::new(b"drvPath")) {
-                Some(p) => match self.ev.force(p, Pos::NONE) {
+                Some(p) => match self.ev.force(p, Pos::NONE).as_ref() {
                     Ok(Value::String(s)) => Self::lossy(s.as_bytes()).into_owned(),
                     _ => "???".to_owned(),
                 },

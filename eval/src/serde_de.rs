@@ -57,11 +57,11 @@ impl<'de> de::Deserializer<'de> for De {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self.0 {
+        match &self.0 {
             Value::Null => visitor.visit_unit(),
-            Value::Bool(crate::AlignedBool(b)) => visitor.visit_bool(b),
-            Value::Int(i) => visitor.visit_i64(i),
-            Value::Float(f) => visitor.visit_f64(f),
+            Value::Bool(crate::AlignedBool(b)) => visitor.visit_bool(*b),
+            Value::Int(i) => visitor.visit_i64(*i),
+            Value::Float(f) => visitor.visit_f64(*f),
             Value::String(s) | Value::Path(s) => {
                 visitor.visit_string(s.to_str_lossy().into_owned())
             }
@@ -98,7 +98,7 @@ impl<'de> de::Deserializer<'de> for De {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        match self.0 {
+        match &self.0 {
             Value::String(s) => {
                 visitor.visit_enum(s.to_str_lossy().into_owned().into_deserializer())
             }

@@ -621,9 +621,9 @@ pub(crate) fn fetch_tree(
                     Some(ev.expect_int(value, *apos, "while evaluating the revCount attribute")?);
             }
             b"url" | b"path" => {
-                let u = match ev.force(value, *apos)? {
+                let u = match &ev.force(value, *apos)? {
                     Value::Path(p) => p.to_str_lossy().into_owned(),
-                    v => text(ev, &v, *apos, "while evaluating the url")?,
+                    v => text(ev, v, *apos, "while evaluating the url")?,
                 };
                 let u = u
                     .strip_prefix("file+")

@@ -74,7 +74,7 @@ fn fetch_tree(
             .get(sym("type"))
             .map(|t| ev.force(t, pos))
             .transpose()?
-            .is_some_and(|t| matches!(t, Value::String(s) if s.as_bytes() == b"indirect")),
+            .is_some_and(|t| matches!(&t, Value::String(s) if s.as_bytes() == b"indirect")),
         _ => false,
     };
     if indirect {
@@ -319,9 +319,9 @@ fn parse_args(ev: &Evaluator, pos: Pos, arg: &Value, who: &str) -> Result<Reques
             for attr in attrs.iter() {
                 match attr.name.as_bytes() {
                     b"url" => {
-                        url = Some(match ev.force(&attr.value, attr.pos)? {
+                        url = Some(match &ev.force(&attr.value, attr.pos)? {
                             Value::Path(p) => p.to_str_lossy().into_owned(),
-                            v => text(&v, attr.pos)?,
+                            v => text(v, attr.pos)?,
                         })
                     }
                     b"rev" => rev = Some(text(&attr.value, attr.pos)?),

@@ -94,7 +94,7 @@ fn input_string(ev: &Evaluator, pos: Pos, input: &Input) -> Result<String> {
 /// Applies the builtin `expr` names to `arg` as a part of this builtin: its
 /// errors are this builtin's, without a frame of their own.
 fn call_builtin(ev: &Evaluator, expr: &'static str, arg: Value) -> Result<Value> {
-    match ev.force(&ev.eval_internal("hg.rs", expr)?, Pos::NONE)? {
+    match &ev.force(&ev.eval_internal("hg.rs", expr)?, Pos::NONE)? {
         Value::PrimOp(p) if p.arity == 1 => (p.func)(ev, Pos::NONE, &[arg]),
         _ => Err(Error::eval(format!(
             "internal error: {expr} is not a builtin"
@@ -228,10 +228,11 @@ pub(crate) fn fetch_tree(glue: &Glue, ev: &Evaluator, pos: Pos, attrs: &Attrs) -
     let mut input = Input::new();
     for attr in attrs.iter() {
         if attr.name.as_bytes() != b"type" {
-            let v = match ev.force(&attr.value, attr.pos)? {
-                // Paths are given as their string (C++ `coerceToString`).
+            let v = ev.force(&attr.value, attr.pos)?;
+            // Paths are given as their string (C++ `coerceToString`).
+            let v = match &v {
                 Value::Path(p) => Value::string(p.to_str_lossy().into_owned()),
-                v => v,
+                _ => v,
             };
             input.push((attr.name.to_str_lossy().into_owned(), v));
         }

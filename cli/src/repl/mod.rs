@@ -230,7 +230,7 @@ impl Repl {
         } else if let Some(dot) = cur.rfind('.') {
             let (expr, partial) = (&cur[..dot], &cur[dot + 1..]);
             self.interrupt.store(false, Ordering::Relaxed);
-            if let Ok(Value::Attrs(a)) = self.eval_str(expr) {
+            if let Ok(Value::Attrs(a)) = self.eval_str(expr).as_ref() {
                 for attr in a.iter() {
                     let name = attr.name.to_string();
                     if name.starts_with(partial) {

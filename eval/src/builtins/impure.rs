@@ -17,7 +17,7 @@ pub(crate) fn real_path(ev: &Evaluator, v: &Value, pos: Pos) -> Result<Vec<u8>> 
     let ctx = "while realising the context of a path";
     // A path value is used as it is (a string of it would lose the tree of
     // `<nix/...>` paths).
-    if let Value::Path(p) = ev.force(v, pos).map_err(|e| e.with_trace(pos, ctx))? {
+    if let Value::Path(p) = &ev.force(v, pos).map_err(|e| e.with_trace(pos, ctx))? {
         return Ok(crate::path::canonicalise(p.as_bytes()));
     }
     let s = ev

@@ -149,11 +149,11 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let l = list(ev, &a[1], pos, "second", "concatMap")?;
             let mut out = Vec::new();
             for x in l.iter() {
-                let inner = match ev.call(&f, std::slice::from_ref(x), pos)? {
+                let inner = match ev.call(&f, std::slice::from_ref(x), pos)?.into_list() {
                     // Taken, not cloned: a list built by the call is moved
                     // into the result.
-                    Value::List(l) => l,
-                    r => {
+                    Ok(l) => l,
+                    Err(r) => {
                         // C++ `determinePos`: the result's own position (a
                         // set's may be none), else the function's.
                         let rpos = r.determine_pos(f.determine_pos(pos));

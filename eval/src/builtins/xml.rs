@@ -146,7 +146,7 @@ impl Ctx<'_> {
                         } else {
                             current(&d.value)
                         };
-                        if let Value::String(s) = dv {
+                        if let Value::String(s) = &dv {
                             drv_path = s.as_bytes().to_vec();
                             xa.insert("drvPath", drv_path.clone());
                         }
@@ -157,7 +157,7 @@ impl Ctx<'_> {
                         } else {
                             current(&o.value)
                         };
-                        if let Value::String(s) = ov {
+                        if let Value::String(s) = &ov {
                             xa.insert("outPath", s.as_bytes().to_vec());
                         }
                     }

@@ -375,7 +375,7 @@ impl Evaluator {
     #[inline]
     pub(crate) fn force_owned(&self, v: Value, pos: Pos) -> Result<Value> {
         match v {
-            Value::Thunk(t) => self.force(&Value::Thunk(t), pos),
+            Value::Thunk(_) => self.force(&v, pos),
             v => Ok(v),
         }
     }
@@ -756,7 +756,7 @@ impl Evaluator {
             if let Some(&(_, slot)) = slots.iter().find(|(n, _)| *n == o.name) {
                 // The slot holds a thunk (`Expr::Thunked`): redirect it to
                 // the override, unless it is being evaluated right now.
-                if let Value::Thunk(t) = env.get(slot as usize)
+                if let Value::Thunk(t) = &env.get(slot as usize)
                     && !t.is_blackhole()
                 {
                     let redirect = ThunkState::Pending(
@@ -938,8 +938,9 @@ impl Evaluator {
     /// that the type error has no position of its own.
     fn eval_attrs(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: &'static str) -> Result<Rc<Attrs>> {
         match self.eval(e, env) {
-            Ok(Value::Attrs(a)) => Ok(a),
-            Ok(other) => Err(self.type_error("a set", &other).with_trace(pos, ctx)),
+            Ok(v) => v
+                .into_attrs()
+                .map_err(|other| self.type_error("a set", &other).with_trace(pos, ctx)),
             Err(err) => Err(err.with_trace(pos, ctx)),
         }
     }
@@ -1179,14 +1180,14 @@ impl Evaluator {
         args: &'a [Value],
         pos: Pos,
     ) -> Result<(Value, &'a [Value])> {
-        Ok(match cur {
+        Ok(match &cur {
             Value::PrimOp(p) => {
                 if args.len() >= p.arity {
                     let (now, rest) = args.split_at(p.arity);
-                    (self.call_primop(&p, now, pos)?, rest)
+                    (self.call_primop(p, now, pos)?, rest)
                 } else {
                     let app = Value::PrimOpApp(Rc::new(PrimOpApp {
-                        primop: p,
+                        primop: p.clone(),
                         args: args.to_vec(),
                     }));
                     (app, &[])
@@ -1228,7 +1229,7 @@ impl Evaluator {
                 return Err(Error::type_error(format!(
                     "attempt to call something which is not a function but {}: {}",
                     other.show_type(),
-                    crate::print::error_repr(&other)
+                    crate::print::error_repr(other)
                 ))
                 .at(pos));
             }
@@ -1435,9 +1436,9 @@ impl Evaluator {
 
     /// Forces `v` and requires a set.
     pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Rc<Attrs>> {
-        match self.force(v, pos)? {
-            Value::Attrs(a) => Ok(a),
-            _ => Err(self
+        match self.force(v, pos)?.into_attrs() {
+            Ok(a) => Ok(a),
+            Err(_) => Err(self
                 .type_error("a set", v)
                 .with_trace(pos, ctx.into_message())),
         }
@@ -1450,9 +1451,9 @@ impl Evaluator {
         pos: Pos,
         ctx: impl TraceMessage,
     ) -> Result<crate::NixList> {
-        match self.force(v, pos)? {
-            Value::List(l) => Ok(l),
-            _ => Err(self
+        match self.force(v, pos)?.into_list() {
+            Ok(l) => Ok(l),
+            Err(_) => Err(self
                 .type_error("a list", v)
                 .with_trace(pos, ctx.into_message())),
         }
@@ -1460,11 +1461,13 @@ impl Evaluator {
 
     /// As [`Self::expect_list`], but takes `v`: a list is returned without
     /// a new reference, so that it stays unshared if `v` was its only one.
-    pub(crate) fn take_list(&self, v: Value, pos: Pos, ctx: impl TraceMessage) -> Result<crate::NixList> {
-        match v {
-            Value::List(l) => Ok(l),
-            v => self.expect_list(&v, pos, ctx),
-        }
+    pub(crate) fn take_list(
+        &self,
+        v: Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<crate::NixList> {
+        v.into_list().or_else(|v| self.expect_list(&v, pos, ctx))
     }
 
     /// Forces `v` and requires a string (keeping its context). As C++
@@ -1474,10 +1477,10 @@ impl Evaluator {
             Ok(v) => v,
             Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
         };
-        match forced {
-            Value::String(s) => Ok(s),
+        match forced.into_string() {
+            Ok(s) => Ok(s),
             // C++ `force*` positions the type error itself too.
-            _ => Err(self
+            Err(_) => Err(self
                 .type_error("a string", v)
                 .at(pos)
                 .with_trace(pos, ctx.into_message())),
@@ -1486,8 +1489,8 @@ impl Evaluator {
 
     /// Forces `v` and requires a string without context.
     pub fn string_no_ctx(&self, v: &Value, pos: Pos) -> Result<NixString> {
-        match self.force(v, pos)? {
-            Value::String(s) => {
+        match self.force(v, pos)?.into_string() {
+            Ok(s) => {
                 if let Some(first) = s.context().elems().first() {
                     return Err(Error::eval(format!(
                         "the string '{}' is not allowed to refer to a store path (such as '{}')",

@@ -615,7 +615,7 @@ impl Evaluator {
     /// True if `a` is a set with `type = "derivation"`.
     pub(crate) fn is_derivation(&self, a: &crate::Attrs) -> Result<bool> {
         match a.get(known::type_()) {
-            Some(t) => match self.force(t, Pos::NONE)? {
+            Some(t) => match &self.force(t, Pos::NONE)? {
                 Value::String(s) => Ok(s.as_bytes() == b"derivation"),
                 _ => Ok(false),
             },

@@ -155,6 +155,12 @@ pub(crate) struct StrRepr {
 pub struct NixString(Rc<StrRepr>);
 
 impl NixString {
+    /// True if another value holds this string too.
+    #[inline]
+    pub(super) fn is_shared(&self) -> bool {
+        Rc::strong_count(&self.0) > 1
+    }
+
     /// A string without context.
     pub fn new(bytes: impl Into<Box<[u8]>>) -> NixString {
         NixString(Rc::new(StrRepr {

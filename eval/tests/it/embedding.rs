@@ -153,7 +153,7 @@ fn the_self_referencing_builtins_set_is_freed_with_the_evaluation() {
     let v = eval
         .evaluate_expr(b"builtins.builtins.builtins", None)
         .expect("evaluates");
-    let Value::Attrs(set) = v else {
+    let Ok(set) = v.into_attrs() else {
         panic!("builtins.builtins.builtins is not a set")
     };
     let weak = std::rc::Rc::downgrade(&set);

@@ -383,7 +383,7 @@ fn lookup_file_arg(eval: &Evaluation, input: &str) -> Result<PathBuf, Failure> {
     let found = eval
         .evaluate_expr(input.as_bytes(), None)
         .map_err(|e| tvix_eval::Error::new(e.kind(), e.message()))?;
-    Ok(match found {
+    Ok(match &found {
         Value::Path(p) => PathBuf::from(String::from_utf8_lossy(p.as_bytes()).into_owned()),
         _ => PathBuf::from(input),
     })
