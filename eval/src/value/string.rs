@@ -155,10 +155,10 @@ pub(crate) struct StrRepr {
 pub struct NixString(Rc<StrRepr>);
 
 impl NixString {
-    /// True if another value holds this string too.
+    /// How many values hold this string.
     #[inline]
-    pub(super) fn is_shared(&self) -> bool {
-        Rc::strong_count(&self.0) > 1
+    pub(super) fn ref_count(&self) -> usize {
+        Rc::strong_count(&self.0)
     }
 
     /// A string without context.
