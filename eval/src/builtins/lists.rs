@@ -212,6 +212,9 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let l = list(ev, &a[1], pos, "second", "partition")?;
             let (mut right, mut wrong) = (Vec::new(), Vec::new());
             for x in l.iter() {
+                // C++ Nix forces each element before calling the function
+                // (`prim_partition`), so an element that fails fails here.
+                ev.force(x, pos)?;
                 let r = ev.call(&f, std::slice::from_ref(x), pos)?;
                 if ev.expect_bool(&r, pos, "while evaluating the return value of the partition function passed to builtins.partition")? {
                     right.push(x.clone());
