@@ -172,20 +172,10 @@ impl Drop for Value {
         // own drop of the fields, after this, folds away.
         let v = std::mem::ManuallyDrop::new(std::mem::replace(self, Value::Null));
         if shared {
-            // SAFETY: the payload is read out once and dropped, which only
-            // decrements its count (others remain); `v` is never dropped.
-            unsafe {
-                match &*v {
-                    Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
-                    Value::String(s) | Value::Path(s) => drop(std::ptr::read(s)),
-                    Value::Attrs(a) => drop(std::ptr::read(a)),
-                    Value::List(l) => drop(std::ptr::read(l)),
-                    Value::Lambda(c) => drop(std::ptr::read(c)),
-                    Value::PrimOp(p) => drop(std::ptr::read(p)),
-                    Value::PrimOpApp(p) => drop(std::ptr::read(p)),
-                    Value::Thunk(t) => drop(std::ptr::read(t)),
-                }
-            }
+            // SAFETY: `v` is never dropped or used again; the payload only
+            // loses a count (others remain). Inlined here, with the count
+            // known to be above one, the arms merge into one decrement.
+            unsafe { drop_payload(&v) }
         } else {
             drop_last(v);
         }
@@ -195,75 +185,74 @@ impl Drop for Value {
 /// Drops the last reference to a heap value.
 #[inline(never)]
 fn drop_last(v: std::mem::ManuallyDrop<Value>) {
-    match std::mem::ManuallyDrop::into_inner(v).into_payload() {
-        Payload::None => {}
-        Payload::String(s) => drop(s),
-        Payload::Attrs(a) => drop(a),
-        Payload::List(l) => drop(l),
-        Payload::Lambda(c) => drop(c),
-        Payload::PrimOp(p) => drop(p),
-        Payload::PrimOpApp(p) => drop(p),
-        Payload::Thunk(t) => drop(t),
+    // SAFETY: `v` is never dropped or used again.
+    unsafe { drop_payload(&v) }
+}
+
+/// Reads the payload out of `v` and drops it.
+///
+/// # Safety
+/// The caller must neither drop nor use `v` afterwards (it holds it in a
+/// `ManuallyDrop`): its payload is owned by this call.
+#[inline(always)]
+unsafe fn drop_payload(v: &Value) {
+    // SAFETY: see the function's contract.
+    unsafe {
+        match v {
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+            Value::String(s) | Value::Path(s) => drop(std::ptr::read(s)),
+            Value::Attrs(a) => drop(std::ptr::read(a)),
+            Value::List(l) => drop(std::ptr::read(l)),
+            Value::Lambda(c) => drop(std::ptr::read(c)),
+            Value::PrimOp(p) => drop(std::ptr::read(p)),
+            Value::PrimOpApp(p) => drop(std::ptr::read(p)),
+            Value::Thunk(t) => drop(std::ptr::read(t)),
+        }
     }
 }
 
-/// What a [`Value`] holds, moved out of it ([`Value`] implements `Drop`, so
-/// its fields cannot be moved out by a pattern).
-enum Payload {
-    /// `null`, a Boolean, an integer or a float.
-    None,
-    /// A string or a path.
-    String(NixString),
-    Attrs(Rc<Attrs>),
-    List(NixList),
-    Lambda(Rc<Closure>),
-    PrimOp(Rc<PrimOp>),
-    PrimOpApp(Rc<PrimOpApp>),
-    Thunk(Thunk),
-}
-
 impl Value {
-    /// Moves the heap payload out (see [`Payload`]).
-    #[inline]
-    fn into_payload(self) -> Payload {
+    /// Moves out the payload `field` picks, if it picks one; `Err` with the
+    /// value itself otherwise.
+    ///
+    /// # Safety
+    /// `field` must return a field of the value itself, never something
+    /// inside the payload: that field is then owned by the result alone.
+    #[inline(always)]
+    unsafe fn move_out<T>(
+        self,
+        field: impl FnOnce(&Value) -> Option<&T>,
+    ) -> std::result::Result<T, Value> {
         let v = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `v` is never dropped, so the payload read out here is
-        // owned by the result alone.
-        unsafe {
-            match &*v {
-                Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => Payload::None,
-                Value::String(s) | Value::Path(s) => Payload::String(std::ptr::read(s)),
-                Value::Attrs(a) => Payload::Attrs(std::ptr::read(a)),
-                Value::List(l) => Payload::List(std::ptr::read(l)),
-                Value::Lambda(c) => Payload::Lambda(std::ptr::read(c)),
-                Value::PrimOp(p) => Payload::PrimOp(std::ptr::read(p)),
-                Value::PrimOpApp(p) => Payload::PrimOpApp(std::ptr::read(p)),
-                Value::Thunk(t) => Payload::Thunk(std::ptr::read(t)),
-            }
+        match field(&v) {
+            // SAFETY: `v` is never dropped, and `x` is one of its fields
+            // (the contract above), read out once.
+            Some(x) => Ok(unsafe { std::ptr::read(x) }),
+            None => Err(std::mem::ManuallyDrop::into_inner(v)),
         }
     }
 
     /// The list, moved out; `Err` with the value itself if it is not one.
     #[inline]
     pub fn into_list(self) -> std::result::Result<NixList, Value> {
-        let v = std::mem::ManuallyDrop::new(self);
-        match &*v {
-            // SAFETY: `v` is never dropped: the payload read out is owned
-            // by the result alone.
-            Value::List(x) => Ok(unsafe { std::ptr::read(x) }),
-            _ => Err(std::mem::ManuallyDrop::into_inner(v)),
+        // SAFETY: the closure returns the variant's own field.
+        unsafe {
+            self.move_out(|v| match v {
+                Value::List(x) => Some(x),
+                _ => None,
+            })
         }
     }
 
     /// The set, moved out; `Err` with the value itself if it is not one.
     #[inline]
     pub fn into_attrs(self) -> std::result::Result<Rc<Attrs>, Value> {
-        let v = std::mem::ManuallyDrop::new(self);
-        match &*v {
-            // SAFETY: `v` is never dropped: the payload read out is owned
-            // by the result alone.
-            Value::Attrs(x) => Ok(unsafe { std::ptr::read(x) }),
-            _ => Err(std::mem::ManuallyDrop::into_inner(v)),
+        // SAFETY: the closure returns the variant's own field.
+        unsafe {
+            self.move_out(|v| match v {
+                Value::Attrs(x) => Some(x),
+                _ => None,
+            })
         }
     }
 
@@ -271,12 +260,12 @@ impl Value {
     /// it is not one.
     #[inline]
     pub fn into_string(self) -> std::result::Result<NixString, Value> {
-        let v = std::mem::ManuallyDrop::new(self);
-        match &*v {
-            // SAFETY: `v` is never dropped: the payload read out is owned
-            // by the result alone.
-            Value::String(x) => Ok(unsafe { std::ptr::read(x) }),
-            _ => Err(std::mem::ManuallyDrop::into_inner(v)),
+        // SAFETY: the closure returns the variant's own field.
+        unsafe {
+            self.move_out(|v| match v {
+                Value::String(x) => Some(x),
+                _ => None,
+            })
         }
     }
 }
