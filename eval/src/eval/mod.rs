@@ -195,13 +195,24 @@ fn whnf(v: &Value) -> Option<&Value> {
     }
 }
 
+/// The frame `depth` levels up from `env`.
+///
+/// It walks frames, not `Env`s (references to the `Rc`s holding them), and
+/// leaves the loop at a missing parent instead of staying on the root
+/// (`unwrap_or`): each level is then one load and a test, where tracking
+/// the `Rc` reference and the frame through conditional moves took five to
+/// six instructions a level (in the variable lookups of nixpkgs' lib, whose
+/// scopes nest deeply, most of the lookup's cost).
 #[inline]
-fn env_at(env: &Env, depth: u32) -> &Env {
+fn env_at(env: &EnvFrame, depth: u32) -> &EnvFrame {
     let mut e = env;
     for _ in 0..depth {
         // Invariant: the compiler only emits depths of enclosing scopes, and
         // every scope is one runtime frame.
-        e = e.parent.as_ref().unwrap_or(e);
+        match &e.parent {
+            Some(p) => e = p,
+            None => break,
+        }
     }
     e
 }
@@ -415,200 +426,279 @@ impl Evaluator {
     // ----------------------------------------------------------- evaluation
 
     /// Evaluates an expression to weak head normal form.
+    ///
+    /// Only a dispatcher: every construct but a constant is evaluated by a
+    /// function of its own, reached by a tail call with this function's
+    /// arguments and result slot, so `eval` itself saves no registers and
+    /// has no frame. With the constructs' code inline it saved six
+    /// registers and stored values derived from `env` on every call, most
+    /// of them for constructs that do not need them (about 25 instructions
+    /// a call, 8% of the evalModules workload's).
     pub(crate) fn eval(&self, e: &ExprRef, env: &Env) -> Result<Value> {
         match &**e {
             Expr::Const(v) => Ok(v.clone()),
-            // Variables are forced in place: no clone of the slot's value
-            // before forcing (a thunk's result is cloned once, out of it).
-            Expr::Var { depth, slot, pos } => {
-                match env_at(env, *depth).slots()[*slot as usize].get() {
-                    // C++ Nix's tryFixupBlackHolePos: an infinite recursion is
-                    // at the variable whose value is the thunk being evaluated.
-                    Some(v) => self.force(v, Pos::NONE).map_err(|e| {
-                        if e.kind() == ErrorKind::InfiniteRecursion
-                            && matches!(v, Value::Thunk(t) if t.is_blackhole())
-                        {
-                            e.at(*pos)
-                        } else {
-                            e
-                        }
-                    }),
-                    None => Ok(Value::Null),
-                }
-            }
-            Expr::Global(g) | Expr::BuiltinSelect(g) => {
-                self.force(&self.globals[*g as usize], Pos::NONE)
-            }
-            Expr::WithVar { name, pos, depths } => {
-                let v = self.lookup_with(*name, *pos, depths, env)?;
-                self.force_owned(v, *pos)
-            }
-            Expr::Let {
-                bindings,
-                body,
-                size,
-            } => {
-                let env2 = EnvFrame::new(Some(env.clone()), *size as usize);
-                for (i, b) in bindings.iter().enumerate() {
-                    if let Some(b) = b {
-                        let v = self.lazy(b, &env2);
-                        env2.set(i, v);
-                    }
-                }
-                self.eval(body, &env2)
-            }
-            Expr::LetHere {
-                base,
-                bindings,
-                body,
-            } => {
-                for (i, b) in bindings.iter().enumerate() {
-                    if let Some(b) = b {
-                        let v = self.lazy(b, env);
-                        env.set(*base as usize + i, v);
-                    }
-                }
-                self.eval(body, env)
-            }
-            Expr::LetUse { slot, value } => {
-                let slot = *slot as usize;
-                if let Some(v) = env.slots()[slot].get() {
-                    return self.force(v, Pos::NONE);
-                }
-                // As forcing the thunk would: on the native stack budget,
-                // memoised only on success.
-                let v = self.stack(|| self.eval(value, env))?;
-                env.set(slot, v.clone());
-                Ok(v)
-            }
-            Expr::Attrs {
-                attrs,
-                dynamic,
-                pos,
-            } => self.eval_attrs_literal(attrs, dynamic, *pos, env),
-            Expr::List(items) => Ok(Value::list(
-                items.iter().map(|i| self.lazy(i, env)).collect(),
-            )),
-            Expr::Select {
-                expr,
-                path,
-                default,
-                pos,
-            } => self.eval_select(expr, path, default.as_ref(), *pos, env),
+            Expr::Var { depth, slot, pos } => self.eval_var(*depth, *slot, *pos, env),
+            Expr::Global(g) | Expr::BuiltinSelect(g) => self.eval_global(*g),
+            Expr::WithVar { .. } => self.eval_with_var(e, env),
+            Expr::Let { .. } => self.eval_let(e, env),
+            Expr::LetHere { .. } => self.eval_let_here(e, env),
+            Expr::LetUse { slot, value } => self.eval_let_use(*slot, value, env),
+            Expr::Attrs { .. } => self.eval_attrs_literal(e, env),
+            Expr::List(items) => self.eval_list(items, env),
+            Expr::Select { .. } => self.eval_select(e, env),
             Expr::HasAttr { expr, path } => self.eval_has_attr(expr, path, env),
-            Expr::Apply { func, args, pos } => {
-                // `builtins.X a b` with all of X's arguments: the builtin is
-                // called directly, without a copy of it or a call frame of
-                // its own (forcing the arguments inside it is guarded).
-                if let Expr::BuiltinSelect(g) | Expr::Global(g) = &**func
-                    && let Some(Value::PrimOp(p)) = self.globals.get(*g as usize)
-                    && p.arity == args.len()
-                {
-                    return self.call_primop_direct(p, args, env, *pos);
-                }
-                let f = self.eval(func, env)?;
-                // Up to three arguments on the stack: no Vec per call.
-                match &**args {
-                    [a] => {
-                        let a = self.lazy(a, env);
-                        self.call_owned(f, std::slice::from_ref(&a), *pos)
-                    }
-                    [a, b] => {
-                        let a = [self.lazy(a, env), self.lazy(b, env)];
-                        self.call_owned(f, &a, *pos)
-                    }
-                    [a, b, c] => {
-                        let a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
-                        self.call_owned(f, &a, *pos)
-                    }
-                    _ => {
-                        let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
-                        self.call_owned(f, &a, *pos)
-                    }
-                }
-            }
-            Expr::Lambda(l) => Ok(Value::Lambda(Rc::new(Closure {
-                lambda: l.clone(),
-                env: env.clone(),
-            }))),
-            Expr::If {
-                cond,
-                then,
-                else_,
-                pos,
-            } => {
-                if self.eval_bool(cond, env, *pos, "while evaluating a branch condition")? {
-                    self.eval(then, env)
-                } else {
-                    self.eval(else_, env)
-                }
-            }
-            Expr::Assert {
-                cond,
-                body,
-                pos,
-                text,
-            } => {
-                if self.eval_bool(cond, env, *pos, "in the condition of the assert statement")? {
-                    return self.eval(body, env);
-                }
-                self.assert_failed(cond, env, *pos, text)
-            }
-            Expr::With { attrs, body, size } => {
-                let env2 =
-                    EnvFrame::with_first(Some(env.clone()), self.lazy(attrs, env), *size as usize);
-                self.eval(body, &env2)
-            }
-            Expr::Not(inner, pos) => {
-                let b = self.eval_bool(inner, env, *pos, "in the argument of the not operator")?;
-                Ok(Value::bool(!b))
-            }
-            Expr::Neg(inner, pos) => {
-                // C++ Nix: a call of `__sub 0 e` at `-`, `e` evaluated
-                // inside the call.
-                self.counted(*pos, || {
-                    let frame = |e: Error| e.with_trace(*pos, "while calling the 'sub' builtin");
-                    let v = self.eval_arg(inner, env).map_err(frame)?;
-                    ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
-                })
-            }
-            Expr::BinOp { op, lhs, rhs, pos } => self.eval_binop(*op, lhs, rhs, *pos, env),
-            Expr::Add {
-                lhs,
-                rhs,
-                pos,
-                lhs_pos,
-                rhs_pos,
-            } => {
-                let a = self.eval(lhs, env)?;
-                if let Value::Int(x) = a {
-                    let b = self.eval(rhs, env)?;
-                    if let Value::Int(y) = b {
-                        if let Some(r) = x.checked_add(y) {
-                            return Ok(Value::Int(r));
-                        }
-                    }
-                    return self.concat_values(
-                        (*lhs_pos, a),
-                        std::iter::once((*rhs_pos, Ok(b))),
-                        *pos,
-                        false,
-                    );
-                }
-                // The right operand is evaluated only after the left one
-                // was coerced, as C++ Nix's ExprConcatStrings does.
-                let rest = std::iter::once_with(|| (*rhs_pos, self.eval(rhs, env)));
-                self.concat_values((*lhs_pos, a), rest, *pos, false)
-            }
-            Expr::ConcatStrings {
-                parts,
-                pos,
-                force_string,
-            } => self.concat_strings(parts, *pos, *force_string, env),
-            Expr::CurPos(pos) => Ok(self.pos_value(*pos)),
-            Expr::Thunked(inner) => self.eval(inner, env),
+            Expr::Apply { .. } => self.eval_apply(e, env),
+            Expr::Lambda(l) => self.eval_lambda(l, env),
+            Expr::If { .. } => self.eval_if(e, env),
+            Expr::Assert { .. } => self.eval_assert(e, env),
+            Expr::With { attrs, body, size } => self.eval_with(attrs, body, *size, env),
+            Expr::Not(inner, pos) => self.eval_not(inner, *pos, env),
+            Expr::Neg(inner, pos) => self.eval_neg(inner, *pos, env),
+            Expr::BinOp { .. } => self.eval_binop(e, env),
+            Expr::Add { .. } => self.eval_add(e, env),
+            Expr::ConcatStrings { .. } => self.concat_strings(e, env),
+            Expr::CurPos(pos) => self.eval_cur_pos(*pos),
+            Expr::Thunked(inner) => self.eval_thunked(inner, env),
             Expr::RecOverrides { set, slots } => self.rec_overrides(set, slots, env),
         }
+    }
+
+    /// A lexical variable, forced in place: no clone of the slot's value
+    /// before forcing (a thunk's result is cloned once, out of it).
+    #[inline(never)]
+    fn eval_var(&self, depth: u32, slot: u32, pos: Pos, env: &Env) -> Result<Value> {
+        match env_at(env, depth).slots()[slot as usize].get() {
+            // C++ Nix's tryFixupBlackHolePos: an infinite recursion is
+            // at the variable whose value is the thunk being evaluated.
+            Some(v) => self.force(v, Pos::NONE).map_err(|e| {
+                if e.kind() == ErrorKind::InfiniteRecursion
+                    && matches!(v, Value::Thunk(t) if t.is_blackhole())
+                {
+                    e.at(pos)
+                } else {
+                    e
+                }
+            }),
+            None => Ok(Value::Null),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_global(&self, g: u32) -> Result<Value> {
+        self.force(&self.globals[g as usize], Pos::NONE)
+    }
+
+    #[inline(never)]
+    fn eval_with_var(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::WithVar { name, pos, depths } = e else {
+            unreachable!("eval dispatched another node")
+        };
+        let (name, pos) = (*name, *pos);
+        let v = self.lookup_with(name, pos, depths, env)?;
+        self.force_owned(v, pos)
+    }
+
+    #[inline(never)]
+    fn eval_let(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::Let {
+            bindings,
+            body,
+            size,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        let env2 = EnvFrame::new(Some(env.clone()), *size as usize);
+        for (i, b) in bindings.iter().enumerate() {
+            if let Some(b) = b {
+                let v = self.lazy(b, &env2);
+                env2.set(i, v);
+            }
+        }
+        self.eval(body, &env2)
+    }
+
+    #[inline(never)]
+    fn eval_let_here(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::LetHere {
+            base,
+            bindings,
+            body,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        let base = *base;
+        for (i, b) in bindings.iter().enumerate() {
+            if let Some(b) = b {
+                let v = self.lazy(b, env);
+                env.set(base as usize + i, v);
+            }
+        }
+        self.eval(body, env)
+    }
+
+    #[inline(never)]
+    fn eval_let_use(&self, slot: u32, value: &ExprRef, env: &Env) -> Result<Value> {
+        let slot = slot as usize;
+        if let Some(v) = env.slots()[slot].get() {
+            return self.force(v, Pos::NONE);
+        }
+        // As forcing the thunk would: on the native stack budget,
+        // memoised only on success.
+        let v = self.stack(|| self.eval(value, env))?;
+        env.set(slot, v.clone());
+        Ok(v)
+    }
+
+    #[inline(never)]
+    fn eval_list(&self, items: &[ExprRef], env: &Env) -> Result<Value> {
+        Ok(Value::list(
+            items.iter().map(|i| self.lazy(i, env)).collect(),
+        ))
+    }
+
+    #[inline(never)]
+    fn eval_apply(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::Apply { func, args, pos } = e else {
+            unreachable!("eval dispatched another node")
+        };
+        let pos = *pos;
+        // `builtins.X a b` with all of X's arguments: the builtin is
+        // called directly, without a copy of it or a call frame of
+        // its own (forcing the arguments inside it is guarded).
+        if let Expr::BuiltinSelect(g) | Expr::Global(g) = &**func
+            && let Some(Value::PrimOp(p)) = self.globals.get(*g as usize)
+            && p.arity == args.len()
+        {
+            return self.call_primop_direct(p, args, env, pos);
+        }
+        let f = self.eval(func, env)?;
+        // Up to three arguments on the stack: no Vec per call.
+        match &**args {
+            [a] => {
+                let a = self.lazy(a, env);
+                self.call_owned(f, std::slice::from_ref(&a), pos)
+            }
+            [a, b] => {
+                let a = [self.lazy(a, env), self.lazy(b, env)];
+                self.call_owned(f, &a, pos)
+            }
+            [a, b, c] => {
+                let a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
+                self.call_owned(f, &a, pos)
+            }
+            _ => {
+                let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
+                self.call_owned(f, &a, pos)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn eval_lambda(&self, l: &Rc<LambdaDef>, env: &Env) -> Result<Value> {
+        Ok(Value::Lambda(Rc::new(Closure {
+            lambda: l.clone(),
+            env: env.clone(),
+        })))
+    }
+
+    #[inline(never)]
+    fn eval_if(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::If {
+            cond,
+            then,
+            else_,
+            pos,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        if self.eval_bool(cond, env, *pos, "while evaluating a branch condition")? {
+            self.eval(then, env)
+        } else {
+            self.eval(else_, env)
+        }
+    }
+
+    #[inline(never)]
+    fn eval_assert(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::Assert {
+            cond,
+            body,
+            pos,
+            text,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        let pos = *pos;
+        if self.eval_bool(cond, env, pos, "in the condition of the assert statement")? {
+            return self.eval(body, env);
+        }
+        self.assert_failed(cond, env, pos, text)
+    }
+
+    #[inline(never)]
+    fn eval_with(&self, attrs: &ExprRef, body: &ExprRef, size: u32, env: &Env) -> Result<Value> {
+        let env2 = EnvFrame::with_first(Some(env.clone()), self.lazy(attrs, env), size as usize);
+        self.eval(body, &env2)
+    }
+
+    #[inline(never)]
+    fn eval_not(&self, inner: &ExprRef, pos: Pos, env: &Env) -> Result<Value> {
+        let b = self.eval_bool(inner, env, pos, "in the argument of the not operator")?;
+        Ok(Value::bool(!b))
+    }
+
+    /// `-e`: C++ Nix's call of `__sub 0 e` at `-`, `e` evaluated inside
+    /// the call.
+    #[inline(never)]
+    fn eval_neg(&self, inner: &ExprRef, pos: Pos, env: &Env) -> Result<Value> {
+        self.counted(pos, || {
+            let frame = |e: Error| e.with_trace(pos, "while calling the 'sub' builtin");
+            let v = self.eval_arg(inner, env).map_err(frame)?;
+            ops::arith(self, ops::Arith::Sub, &Value::Int(0), &v, Pos::NONE).map_err(frame)
+        })
+    }
+
+    #[inline(never)]
+    fn eval_add(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::Add {
+            lhs,
+            rhs,
+            pos,
+            lhs_pos,
+            rhs_pos,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        let (pos, lhs_pos, rhs_pos) = (*pos, *lhs_pos, *rhs_pos);
+        let a = self.eval(lhs, env)?;
+        if let Value::Int(x) = a {
+            let b = self.eval(rhs, env)?;
+            if let Value::Int(y) = b {
+                if let Some(r) = x.checked_add(y) {
+                    return Ok(Value::Int(r));
+                }
+            }
+            return self.concat_values((lhs_pos, a), std::iter::once((rhs_pos, Ok(b))), pos, false);
+        }
+        // The right operand is evaluated only after the left one
+        // was coerced, as C++ Nix's ExprConcatStrings does.
+        let rest = std::iter::once_with(|| (rhs_pos, self.eval(rhs, env)));
+        self.concat_values((lhs_pos, a), rest, pos, false)
+    }
+
+    #[inline(never)]
+    fn eval_cur_pos(&self, pos: Pos) -> Result<Value> {
+        Ok(self.pos_value(pos))
+    }
+
+    #[inline(never)]
+    fn eval_thunked(&self, inner: &ExprRef, env: &Env) -> Result<Value> {
+        self.eval(inner, env)
     }
 
     /// Evaluates `e` as an argument C++ Nix passes to a builtin it calls
@@ -628,13 +718,16 @@ impl Evaluator {
 
     /// A set literal: values delayed in `env`, dynamic names evaluated.
     #[inline(never)]
-    fn eval_attrs_literal(
-        &self,
-        attrs: &[crate::ir::AttrDef],
-        dynamic: &[crate::ir::DynAttrDef],
-        pos: Pos,
-        env: &Env,
-    ) -> Result<Value> {
+    fn eval_attrs_literal(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::Attrs {
+            attrs,
+            dynamic,
+            pos,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        let pos = *pos;
         let mut entries: Vec<Attr> = attrs
             .iter()
             .map(|a| Attr {
@@ -738,6 +831,7 @@ impl Evaluator {
         .at(pos))
     }
 
+    #[inline(never)]
     fn rec_overrides(&self, set: &ExprRef, slots: &[(Symbol, u32)], env: &Env) -> Result<Value> {
         let v = self.eval(set, env)?;
         let Value::Attrs(attrs) = &v else {
@@ -791,7 +885,7 @@ impl Evaluator {
     ) -> Result<Value> {
         // `depths` go outwards: each scope's frame is reached from the
         // previous one, not from `env` again.
-        let (mut wenv, mut at) = (env, 0);
+        let (mut wenv, mut at): (&EnvFrame, u32) = (env, 0);
         for &(d, with_pos) in depths {
             wenv = env_at(wenv, d.saturating_sub(at));
             at = d;
@@ -833,30 +927,40 @@ impl Evaluator {
         Err(Error::eval(format!("undefined variable '{name}'")).at(pos))
     }
 
+    /// The name of an attribute path part: a static one inline, a dynamic
+    /// one evaluated out of line.
+    #[inline]
     fn attr_name(&self, name: &AttrName, env: &Env) -> Result<Symbol> {
         match name {
             AttrName::Static(s) => Ok(*s),
-            AttrName::Dynamic(e, pos, _) => {
-                // C++ Nix's getName: forceStringNoCtx at the name's position.
-                let v = self.eval(e, env)?;
-                let s = self.string_no_ctx(&v, *pos).map_err(|e| {
-                    e.at(*pos)
-                        .with_trace(*pos, "while evaluating an attribute name")
-                })?;
-                Ok(Symbol::new(s.as_bytes()))
-            }
+            AttrName::Dynamic(e, pos, _) => self.dynamic_attr_name(e, *pos, env),
         }
     }
 
+    /// C++ Nix's getName for `${e}`: forceStringNoCtx at the name's
+    /// position.
     #[inline(never)]
-    fn eval_select(
-        &self,
-        expr: &ExprRef,
-        path: &[AttrName],
-        default: Option<&ExprRef>,
-        pos: Pos,
-        env: &Env,
-    ) -> Result<Value> {
+    fn dynamic_attr_name(&self, e: &ExprRef, pos: Pos, env: &Env) -> Result<Symbol> {
+        let v = self.eval(e, env)?;
+        let s = self.string_no_ctx(&v, pos).map_err(|e| {
+            e.at(pos)
+                .with_trace(pos, "while evaluating an attribute name")
+        })?;
+        Ok(Symbol::new(s.as_bytes()))
+    }
+
+    #[inline(never)]
+    fn eval_select(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::Select {
+            expr,
+            path,
+            default,
+            pos,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        let (default, pos) = (default.as_ref(), *pos);
         let mut v = self.eval(expr, env)?;
         let mut attr_pos = Pos::NONE;
         let r = (|| {
@@ -923,14 +1027,27 @@ impl Evaluator {
     /// C++ Nix's `evalBool`: the type error is at `pos`, and every error
     /// raised while evaluating `e` (not only the type error) gets the
     /// `ctx` frame, added on the error path only.
+    ///
+    /// Inline, with the errors out of line: a condition costs its
+    /// evaluation and one test.
+    #[inline]
     fn eval_bool(&self, e: &ExprRef, env: &Env, pos: Pos, ctx: impl TraceMessage) -> Result<bool> {
         match self.eval(e, env) {
             Ok(Value::Bool(crate::AlignedBool(b))) => Ok(b),
-            Ok(other) => Err(self
+            r => Err(self.not_bool(r, pos, ctx)),
+        }
+    }
+
+    /// The error of [`Self::eval_bool`] for `r`, an error or another value.
+    #[cold]
+    #[inline(never)]
+    fn not_bool(&self, r: Result<Value>, pos: Pos, ctx: impl TraceMessage) -> Error {
+        match r {
+            Ok(other) => self
                 .type_error("a Boolean", &other)
                 .at(pos)
-                .with_trace(pos, ctx.into_message())),
-            Err(err) => Err(err.with_trace(pos, ctx.into_message())),
+                .with_trace(pos, ctx.into_message()),
+            Err(err) => err.with_trace(pos, ctx.into_message()),
         }
     }
 
@@ -946,14 +1063,11 @@ impl Evaluator {
     }
 
     #[inline(never)]
-    fn eval_binop(
-        &self,
-        op: BinOp,
-        lhs: &ExprRef,
-        rhs: &ExprRef,
-        pos: Pos,
-        env: &Env,
-    ) -> Result<Value> {
+    fn eval_binop(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::BinOp { op, lhs, rhs, pos } = e else {
+            unreachable!("eval dispatched another node")
+        };
+        let (op, pos) = (*op, *pos);
         match op {
             BinOp::And => {
                 if !self.eval_bool(

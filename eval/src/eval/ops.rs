@@ -10,7 +10,7 @@ use super::{Evaluator, Nesting};
 use crate::{
     Context, NixString, Pos, Value,
     errors::{Error, ErrorKind, Result, TraceMessage},
-    ir::ExprRef,
+    ir::Expr,
     symbol::known,
     value::Env,
 };
@@ -147,13 +147,17 @@ fn path_segment_frame(e: Error, pos: Pos) -> Error {
 
 impl Evaluator {
     /// `+` and interpolation: the first part decides the result type.
-    pub(crate) fn concat_strings(
-        &self,
-        parts: &[(Pos, ExprRef)],
-        pos: Pos,
-        force_string: bool,
-        env: &Env,
-    ) -> Result<Value> {
+    #[inline(never)]
+    pub(crate) fn concat_strings(&self, e: &Expr, env: &Env) -> Result<Value> {
+        let Expr::ConcatStrings {
+            parts,
+            pos,
+            force_string,
+        } = e
+        else {
+            unreachable!("eval dispatched another node")
+        };
+        let (pos, force_string) = (*pos, *force_string);
         let (first_pos, first) = &parts[0];
         let first = self.eval(first, env)?;
         let rest = parts[1..].iter().map(|(p, e)| (*p, self.eval(e, env)));
