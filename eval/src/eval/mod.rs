@@ -217,6 +217,20 @@ fn env_at(env: &EnvFrame, depth: u32) -> &EnvFrame {
     e
 }
 
+/// The error of a call past `max-call-depth`, out of the calls' way.
+#[cold]
+#[inline(never)]
+fn call_depth_exceeded(pos: Pos) -> Error {
+    Error::eval("stack overflow; max-call-depth exceeded").at(pos)
+}
+
+/// The error of an evaluation interrupted by the user (Ctrl-C).
+#[cold]
+#[inline(never)]
+fn interrupted(pos: Pos) -> Error {
+    Error::new(ErrorKind::Interrupted, "interrupted by the user").at(pos)
+}
+
 /// Ends the forcing of `t` with `r`: a value is recorded over the black
 /// hole, and only then is what the state held (moved into `taken`: the
 /// expression and environment, or the function and argument) dropped, in
@@ -245,14 +259,14 @@ impl Evaluator {
     }
 
     /// Runs `f` with a call-depth count and enough native stack.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn guard<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
         if self.interrupt.load(Ordering::Relaxed) {
-            return Err(Error::new(ErrorKind::Interrupted, "interrupted by the user").at(pos));
+            return Err(interrupted(pos));
         }
         let d = self.depth.get();
         if d > self.settings.max_call_depth {
-            return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
+            return Err(call_depth_exceeded(pos));
         }
         self.depth.set(d + 1);
         let r = self.stack(f);
@@ -292,7 +306,7 @@ impl Evaluator {
     fn counted<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let d = self.depth.get();
         if d > self.settings.max_call_depth {
-            return Err(Error::eval("stack overflow; max-call-depth exceeded").at(pos));
+            return Err(call_depth_exceeded(pos));
         }
         self.depth.set(d + 1);
         let r = f();
@@ -1228,15 +1242,23 @@ impl Evaluator {
     // ---------------------------------------------------------------- calls
 
     /// Calls a function value with arguments (unforced).
+    #[inline]
     pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
-        self.guard(pos, || self.call_inner(f.clone(), args, pos))
+        self.call_owned(f.clone(), args, pos)
     }
 
     /// [`Self::call`] of a function the caller owns (no copy of it).
+    ///
+    /// The one function of a call: the depth count and stack check of
+    /// [`Self::guard`] and the application loop of [`Self::call_inner`]
+    /// are inlined into it, rather than each being a level of native calls
+    /// with its own saved registers.
+    #[inline(never)]
     fn call_owned(&self, f: Value, args: &[Value], pos: Pos) -> Result<Value> {
         self.guard(pos, || self.call_inner(f, args, pos))
     }
 
+    #[inline(always)]
     fn call_inner(&self, f: Value, mut args: &[Value], pos: Pos) -> Result<Value> {
         let mut cur = self.force_owned(f, pos)?;
         while let [first, rest @ ..] = args {
