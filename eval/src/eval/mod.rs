@@ -10,7 +10,7 @@
 //! Deep recursion: every recursion point that can nest without bound (calls,
 //! forcing, deep comparison, printing, JSON/XML) grows the native stack on
 //! demand (`stacker`), so deep Nix recursion never overflows the process
-//! stack; calls ([`Evaluator::guard`]) and the operators C++ Nix compiles
+//! stack; calls ([`Evaluator::call`]) and the operators C++ Nix compiles
 //! to builtin calls also count call depth like C++ Nix's `max-call-depth`
 //! (default 10000, "stack overflow; max-call-depth exceeded"); forcing a
 //! thunk does not count, as in C++ Nix.
@@ -126,7 +126,7 @@ pub struct Evaluator {
     /// evaluation: polled with one relaxed load per call and thunk force.
     pub(crate) interrupt: Arc<AtomicBool>,
     /// The lowest address the native stack segment we run on may use
-    /// (`usize::MAX` until known): [`Self::guard`] compares the stack
+    /// (`usize::MAX` until known): [`Self::stack`] compares the stack
     /// pointer with it instead of asking `stacker` (a thread-local read and
     /// a call) at every call and force.
     pub(crate) stack_floor: Cell<usize>,
@@ -258,22 +258,6 @@ impl Evaluator {
         &self.sources
     }
 
-    /// Runs `f` with a call-depth count and enough native stack.
-    #[inline(always)]
-    pub(crate) fn guard<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        if self.interrupt.load(Ordering::Relaxed) {
-            return Err(interrupted(pos));
-        }
-        let d = self.depth.get();
-        if d > self.settings.max_call_depth {
-            return Err(call_depth_exceeded(pos));
-        }
-        self.depth.set(d + 1);
-        let r = self.stack(f);
-        self.depth.set(d);
-        r
-    }
-
     /// Runs `f`, one level of a recursive walk over nested values (deepSeq,
     /// `==`, toJSON, toXML, coercion of a list), on a growing stack.
     ///
@@ -301,7 +285,7 @@ impl Evaluator {
 
     /// Counts one call depth (as C++ Nix's `addCallDepth`) around an
     /// operator that C++ Nix evaluates as a call of a builtin (`-`, `*`,
-    /// `/`, `<`, ...), without the stack check of [`Self::guard`].
+    /// `/`, `<`, ...), without the stack check of a call.
     #[inline]
     fn counted<T>(&self, pos: Pos, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let d = self.depth.get();
@@ -320,13 +304,19 @@ impl Evaluator {
     pub(crate) fn stack<T>(&self, f: impl FnOnce() -> T) -> T {
         // Fast path: more than the red zone left above the known floor of
         // the current segment.
-        if stack_pointer()
-            .checked_sub(self.stack_floor.get())
-            .is_some_and(|left| left > RED_ZONE)
-        {
+        if self.stack_left() {
             return f();
         }
         self.stack_slow(f)
+    }
+
+    /// Whether more than the red zone is left above the known floor of the
+    /// current stack segment.
+    #[inline(always)]
+    fn stack_left(&self) -> bool {
+        stack_pointer()
+            .checked_sub(self.stack_floor.get())
+            .is_some_and(|left| left > RED_ZONE)
     }
 
     /// Finds the floor of the current stack segment, growing onto a new
@@ -1249,13 +1239,35 @@ impl Evaluator {
 
     /// [`Self::call`] of a function the caller owns (no copy of it).
     ///
-    /// The one function of a call: the depth count and stack check of
-    /// [`Self::guard`] and the application loop of [`Self::call_inner`]
-    /// are inlined into it, rather than each being a level of native calls
-    /// with its own saved registers.
+    /// The one native function of a call: the stack check, the depth count
+    /// ([`Self::call_counted`]) and the application loop
+    /// ([`Self::call_inner`]) are inlined into it, rather than each being a
+    /// level of native calls with its own saved registers. Only a call
+    /// near the end of a stack segment goes through a closure, on a grown
+    /// stack.
     #[inline(never)]
     fn call_owned(&self, f: Value, args: &[Value], pos: Pos) -> Result<Value> {
-        self.guard(pos, || self.call_inner(f, args, pos))
+        if !self.stack_left() {
+            return self.stack_slow(|| self.call_counted(f, args, pos));
+        }
+        self.call_counted(f, args, pos)
+    }
+
+    /// A call counted towards `max-call-depth` (C++ Nix's
+    /// `addCallDepth`), after a check for an interruption.
+    #[inline(always)]
+    fn call_counted(&self, f: Value, args: &[Value], pos: Pos) -> Result<Value> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Err(interrupted(pos));
+        }
+        let d = self.depth.get();
+        if d > self.settings.max_call_depth {
+            return Err(call_depth_exceeded(pos));
+        }
+        self.depth.set(d + 1);
+        let r = self.call_inner(f, args, pos);
+        self.depth.set(d);
+        r
     }
 
     #[inline(always)]
