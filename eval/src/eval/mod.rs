@@ -964,15 +964,54 @@ impl Evaluator {
         else {
             unreachable!("eval dispatched another node")
         };
-        let (default, pos) = (default.as_ref(), *pos);
-        let mut v = self.eval(expr, env)?;
+        // A variable holding an evaluated value (`lib.foo`, `config.x`) is
+        // read in place: the set is neither copied out of its slot nor
+        // dropped after the lookup, and no `eval` of the variable runs.
+        // Borrowing it across the forcing of the attribute is safe as it is
+        // for `eval_var`: a slot is written once, an evaluated thunk never
+        // changes, and `env` keeps both alive.
+        let in_place = match &**expr {
+            Expr::Var { depth, slot, .. } => {
+                match env_at(env, *depth).slots()[*slot as usize].get() {
+                    Some(Value::Thunk(t)) => t.0.done(),
+                    v => v,
+                }
+            }
+            _ => None,
+        };
+        let evaluated;
+        let base = match in_place {
+            Some(v) => v,
+            None => {
+                evaluated = self.eval(expr, env)?;
+                &evaluated
+            }
+        };
+        self.select_path(base, path, default.as_ref(), *pos, env)
+    }
+
+    /// The attribute `path` of `base`, or `default` (evaluated) where a
+    /// step is missing or not a set.
+    #[inline]
+    fn select_path(
+        &self,
+        base: &Value,
+        path: &[AttrName],
+        default: Option<&ExprRef>,
+        pos: Pos,
+        env: &Env,
+    ) -> Result<Value> {
         let mut attr_pos = Pos::NONE;
         let r = (|| {
+            // The value of the last step, owned; `cur` is the set the next
+            // step looks in (`base`, then the steps' values).
+            let mut owned = Value::Null;
+            let mut cur = base;
             for name in path {
                 let sym = self.attr_name(name, env)?;
                 // The attribute's value is forced where it is, in the set
-                // `v` holds: no reference-count round trip on its thunk.
-                let next = match &v {
+                // `cur` holds: no reference-count round trip on its thunk.
+                let next = match cur {
                     Value::Attrs(a) => match a.get_attr(sym) {
                         Some(at) => {
                             attr_pos = at.pos;
@@ -991,12 +1030,15 @@ impl Evaluator {
                     }
                 };
                 match next {
-                    Some(value) => v = value,
+                    Some(value) => {
+                        owned = value;
+                        cur = &owned;
+                    }
                     None => {
                         if let Some(d) = default {
                             return self.eval(d, env);
                         }
-                        let Value::Attrs(a) = &v else {
+                        let Value::Attrs(a) = cur else {
                             return unreachable_attrs().map(|()| Value::Null);
                         };
                         let s = crate::print::suggestions(
@@ -1009,7 +1051,7 @@ impl Evaluator {
                     }
                 }
             }
-            Ok(std::mem::replace(&mut v, Value::Null))
+            Ok(owned)
         })();
         r.map_err(|e| {
             // C++ Nix's ExprSelect leaves the frame out for attributes of
