@@ -217,6 +217,23 @@ fn env_at(env: &EnvFrame, depth: u32) -> &EnvFrame {
     e
 }
 
+/// The value of `e` if it is a variable whose value is evaluated (not a
+/// thunk, or a forced one), borrowed from its slot or its thunk.
+///
+/// Holding the reference while evaluating something else is safe as it is
+/// for `eval_var`: a slot is written once, an evaluated thunk never changes,
+/// and `env` keeps both alive.
+#[inline(always)]
+fn evaluated_var<'a>(e: &Expr, env: &'a EnvFrame) -> Option<&'a Value> {
+    let Expr::Var { depth, slot, .. } = e else {
+        return None;
+    };
+    match env_at(env, *depth).slots()[*slot as usize].get() {
+        Some(Value::Thunk(t)) => t.0.done(),
+        v => v,
+    }
+}
+
 /// The error of a call past `max-call-depth`, out of the calls' way.
 #[cold]
 #[inline(never)]
@@ -577,7 +594,12 @@ impl Evaluator {
         {
             return self.call_primop_direct(p, args, env, pos);
         }
-        let f = self.eval(func, env)?;
+        // A function in a variable, evaluated (`f x`, `map g l`): copied
+        // from its slot without an `eval` of the variable.
+        let f = match evaluated_var(func, env) {
+            Some(f) => f.clone(),
+            None => self.eval(func, env)?,
+        };
         // Up to three arguments on the stack: no Vec per call.
         match &**args {
             [a] => {
@@ -967,20 +989,8 @@ impl Evaluator {
         // A variable holding an evaluated value (`lib.foo`, `config.x`) is
         // read in place: the set is neither copied out of its slot nor
         // dropped after the lookup, and no `eval` of the variable runs.
-        // Borrowing it across the forcing of the attribute is safe as it is
-        // for `eval_var`: a slot is written once, an evaluated thunk never
-        // changes, and `env` keeps both alive.
-        let in_place = match &**expr {
-            Expr::Var { depth, slot, .. } => {
-                match env_at(env, *depth).slots()[*slot as usize].get() {
-                    Some(Value::Thunk(t)) => t.0.done(),
-                    v => v,
-                }
-            }
-            _ => None,
-        };
         let evaluated;
-        let base = match in_place {
+        let base = match evaluated_var(expr, env) {
             Some(v) => v,
             None => {
                 evaluated = self.eval(expr, env)?;
