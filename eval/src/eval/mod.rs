@@ -201,8 +201,7 @@ fn whnf(v: &Value) -> Option<&Value> {
 /// leaves the loop at a missing parent instead of staying on the root
 /// (`unwrap_or`): each level is then one load and a test, where tracking
 /// the `Rc` reference and the frame through conditional moves took five to
-/// six instructions a level (in the variable lookups of nixpkgs' lib, whose
-/// scopes nest deeply, most of the lookup's cost).
+/// six instructions a level.
 #[inline]
 fn env_at(env: &EnvFrame, depth: u32) -> &EnvFrame {
     let mut e = env;
