@@ -123,7 +123,7 @@ pub struct Evaluator {
     /// Nesting of `tryEval`, for `builtins.trace` and friends.
     pub(crate) try_level: Cell<usize>,
     /// Set by the embedder (another thread, a signal handler) to stop the
-    /// evaluation: polled with one relaxed load per call and thunk force.
+    /// evaluation: polled with one relaxed load per function call.
     pub(crate) interrupt: Arc<AtomicBool>,
     /// The lowest address the native stack segment we run on may use
     /// (`usize::MAX` until known): [`Self::stack`] compares the stack
