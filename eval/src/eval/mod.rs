@@ -227,10 +227,9 @@ fn evaluated_var<'a>(e: &Expr, env: &'a EnvFrame) -> Option<&'a Value> {
     let Expr::Var { depth, slot, .. } = e else {
         return None;
     };
-    match env_at(env, *depth).slots()[*slot as usize].get() {
-        Some(Value::Thunk(t)) => t.0.done(),
-        v => v,
-    }
+    env_at(env, *depth).slots()[*slot as usize]
+        .get()
+        .and_then(whnf)
 }
 
 /// The error of a call past `max-call-depth`, out of the calls' way.
