@@ -29,7 +29,7 @@
 //! their time zeroing pages in the kernel).
 //!
 //! Such a block is never given back to mimalloc (a chunk's interior is no
-//! mimalloc block). A thread that exits leaves its free list and the rest of
+//! mimalloc block, and a huge page's chunk is mapped directly). A thread that exits leaves its free list and the rest of
 //! its chunk to the others (see [`ORPHANS`]); the main thread, at exit,
 //! leaves them to the process's end.
 
@@ -232,20 +232,53 @@ fn refill() -> *mut u8 {
     block
 }
 
-/// A new chunk of `size` bytes from mimalloc, aligned to `align`; advised
-/// to be backed by a transparent huge page if it is one's size. Null if
-/// memory is exhausted.
+/// A new chunk of `size` bytes, aligned to `align`. Null if memory is
+/// exhausted.
+///
+/// On Linux a huge page's chunk is mapped directly (as mimalloc allocates
+/// such a block with a segment of its own, whose bookkeeping made evaluating
+/// nixpkgs' `lib/tests/misc.nix` 9 MiB larger) and advised to be backed by a
+/// transparent huge page. That is only advice: where the kernel gives no
+/// huge pages (THP off, or no free 2 MiB frame) the chunk keeps small ones.
 fn new_chunk(size: usize, align: usize) -> *mut u8 {
-    // SAFETY: a plain allocation.
-    let chunk = unsafe { mi::mi_malloc_aligned(size, align) };
     #[cfg(target_os = "linux")]
-    if size == HUGE_PAGE && !chunk.is_null() {
-        // Only advice: where the kernel gives no huge pages (THP off, or
-        // no free 2 MiB frame), the chunk keeps small ones.
-        // SAFETY: the range is the chunk just allocated, owned here.
-        unsafe { libc::madvise(chunk, size, libc::MADV_HUGEPAGE) };
+    if size == HUGE_PAGE {
+        return map_huge_page();
     }
-    chunk.cast()
+    // SAFETY: a plain allocation.
+    unsafe { mi::mi_malloc_aligned(size, align) }.cast()
+}
+
+/// A fresh [`HUGE_PAGE`]-aligned mapping of [`HUGE_PAGE`] bytes, advised
+/// `MADV_HUGEPAGE`; null if none can be mapped.
+#[cfg(target_os = "linux")]
+fn map_huge_page() -> *mut u8 {
+    // Twice the size, then the unaligned ends unmapped.
+    let span = 2 * HUGE_PAGE;
+    // SAFETY: a new private anonymous mapping; the ranges unmapped and
+    // advised below lie inside it and are used by nothing else.
+    unsafe {
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            span,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        );
+        if p == libc::MAP_FAILED {
+            return std::ptr::null_mut();
+        }
+        let p = p.cast::<u8>();
+        let head = p.align_offset(HUGE_PAGE);
+        let chunk = p.add(head);
+        if head > 0 {
+            libc::munmap(p.cast(), head);
+        }
+        libc::munmap(chunk.add(HUGE_PAGE).cast(), span - head - HUGE_PAGE);
+        libc::madvise(chunk.cast(), HUGE_PAGE, libc::MADV_HUGEPAGE);
+        chunk
+    }
 }
 
 /// Puts the freed block `p` on the list.
@@ -457,7 +490,10 @@ mod tests {
         .expect("the thread ran");
         let mut seen = std::collections::HashSet::new();
         for b in live.iter().chain(fresh.iter()) {
-            assert!(seen.insert(&**b as *const [u64; 6]), "a block handed out twice");
+            assert!(
+                seen.insert(&**b as *const [u64; 6]),
+                "a block handed out twice"
+            );
         }
         for (n, b) in live.iter().enumerate() {
             let (t, i) = (n as u64 / 1_000, n as u64 % 1_000);
