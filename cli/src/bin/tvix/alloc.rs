@@ -166,7 +166,10 @@ fn recycled(layout: &Layout) -> bool {
 }
 
 /// A [`RECYCLED_SIZE`] block: the last one the thread freed, else the next
-/// one of its chunk. Null if memory is exhausted.
+/// one of its chunk. Null if memory is exhausted. Only the list's pop is
+/// inline at every allocation of a thunk or frame; the chunk's path is out
+/// of line (inline, its code at every such allocation made evalModules'
+/// instruction-cache misses 25% more).
 #[inline(always)]
 fn take() -> *mut u8 {
     let p = RECYCLED.with(Cell::get);
@@ -175,6 +178,12 @@ fn take() -> *mut u8 {
         RECYCLED.with(|head| head.set(unsafe { p.cast::<*mut u8>().read() }));
         return p;
     }
+    take_fresh()
+}
+
+/// [`take`] for a thread whose list is empty: the next block of its chunk.
+#[inline(never)]
+fn take_fresh() -> *mut u8 {
     let (next, end) = BUMP.with(Cell::get);
     if next != end {
         // SAFETY: the chunk's rest is a whole number of blocks.
