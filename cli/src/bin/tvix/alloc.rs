@@ -29,9 +29,10 @@
 //! their time zeroing pages in the kernel).
 //!
 //! Such a block is never given back to mimalloc (a chunk's interior is no
-//! mimalloc block, and a huge page's chunk is mapped directly). A thread that exits leaves its free list and the rest of
-//! its chunk to the others (see [`ORPHANS`]); the main thread, at exit,
-//! leaves them to the process's end.
+//! mimalloc block, and a huge page's chunk is mapped directly). A thread
+//! that exits leaves its free list and the rest of its chunk to the others
+//! (see [`ORPHANS`]); the main thread, at exit, leaves them to the
+//! process's end.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
@@ -65,6 +66,9 @@ const CHUNK_SIZE: usize = HUGE_PAGE / RECYCLED_SIZE * RECYCLED_SIZE;
 /// resident.
 const FIRST_CHUNK_SIZE: usize = (64 << 10) / RECYCLED_SIZE * RECYCLED_SIZE;
 
+/// An empty rest of a chunk (see [`BUMP`]).
+const NO_CHUNK: (*mut u8, *mut u8) = (std::ptr::null_mut(), std::ptr::null_mut());
+
 thread_local! {
     /// The thread's free [`RECYCLED_SIZE`]-byte blocks: the most recently
     /// freed, whose first word holds the next one (null ends the list).
@@ -81,8 +85,7 @@ thread_local! {
 
     /// The untouched rest of the thread's chunk: the next block and the
     /// chunk's end (equal when it is used up). A whole number of blocks.
-    static BUMP: Cell<(*mut u8, *mut u8)> =
-        const { Cell::new((std::ptr::null_mut(), std::ptr::null_mut())) };
+    static BUMP: Cell<(*mut u8, *mut u8)> = const { Cell::new(NO_CHUNK) };
 
     /// Registered (see [`GUARDED`]) the first time the thread needs a chunk:
     /// its destructor leaves the thread's free list and the rest of its
@@ -127,7 +130,7 @@ impl Drop for ExitGuard {
             return;
         }
         let list = RECYCLED.with(|head| head.replace(std::ptr::null_mut()));
-        let (next, end) = BUMP.with(|b| b.replace((std::ptr::null_mut(), std::ptr::null_mut())));
+        let (next, end) = BUMP.with(|b| b.replace(NO_CHUNK));
         // The record goes into a block of the list, or else of the chunk.
         let (record, list, next) = if !list.is_null() {
             // SAFETY: `list` is a block on the list: its first word is the
@@ -223,9 +226,12 @@ fn refill() -> *mut u8 {
         Some((record, o)) => (record, o.list, o.next, o.end),
         None => {
             let (chunk, size) = if first {
-                (new_chunk(FIRST_CHUNK_SIZE, WORD), FIRST_CHUNK_SIZE)
+                // SAFETY: a plain allocation; a word's alignment is all
+                // the blocks need.
+                let c = unsafe { mi::mi_malloc(FIRST_CHUNK_SIZE) }.cast::<u8>();
+                (c, FIRST_CHUNK_SIZE)
             } else {
-                (new_chunk(HUGE_PAGE, HUGE_PAGE), CHUNK_SIZE)
+                (huge_page_chunk(), CHUNK_SIZE)
             };
             if chunk.is_null() {
                 return chunk;
@@ -241,27 +247,16 @@ fn refill() -> *mut u8 {
     block
 }
 
-/// A new chunk of `size` bytes, aligned to `align`. Null if memory is
+/// A [`HUGE_PAGE`]-aligned chunk of [`HUGE_PAGE`] bytes; null if memory is
 /// exhausted.
 ///
-/// On Linux a huge page's chunk is mapped directly (as mimalloc allocates
-/// such a block with a segment of its own, whose bookkeeping made evaluating
-/// nixpkgs' `lib/tests/misc.nix` 9 MiB larger) and advised to be backed by a
+/// On Linux it is mapped directly (mimalloc allocates such a block with a
+/// segment of its own, whose bookkeeping made evaluating nixpkgs'
+/// `lib/tests/misc.nix` 9 MiB larger) and advised to be backed by a
 /// transparent huge page. That is only advice: where the kernel gives no
 /// huge pages (THP off, or no free 2 MiB frame) the chunk keeps small ones.
-fn new_chunk(size: usize, align: usize) -> *mut u8 {
-    #[cfg(target_os = "linux")]
-    if size == HUGE_PAGE {
-        return map_huge_page();
-    }
-    // SAFETY: a plain allocation.
-    unsafe { mi::mi_malloc_aligned(size, align) }.cast()
-}
-
-/// A fresh [`HUGE_PAGE`]-aligned mapping of [`HUGE_PAGE`] bytes, advised
-/// `MADV_HUGEPAGE`; null if none can be mapped.
 #[cfg(target_os = "linux")]
-fn map_huge_page() -> *mut u8 {
+fn huge_page_chunk() -> *mut u8 {
     // Twice the size, then the unaligned ends unmapped.
     let span = 2 * HUGE_PAGE;
     // SAFETY: a new private anonymous mapping; the ranges unmapped and
@@ -288,6 +283,14 @@ fn map_huge_page() -> *mut u8 {
         libc::madvise(chunk.cast(), HUGE_PAGE, libc::MADV_HUGEPAGE);
         chunk
     }
+}
+
+/// A [`HUGE_PAGE`]-aligned chunk of [`HUGE_PAGE`] bytes, from mimalloc;
+/// null if memory is exhausted.
+#[cfg(not(target_os = "linux"))]
+fn huge_page_chunk() -> *mut u8 {
+    // SAFETY: a plain allocation.
+    unsafe { mi::mi_malloc_aligned(HUGE_PAGE, HUGE_PAGE) }.cast()
 }
 
 /// Puts the freed block `p` on the list.
