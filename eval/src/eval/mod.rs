@@ -400,6 +400,18 @@ impl Evaluator {
         }
     }
 
+    /// `v` forced, borrowed where its value is: `v` itself, or the thunk
+    /// it holds, which keeps its value once evaluated. No reference count
+    /// changes when `v` is already evaluated.
+    #[inline]
+    fn force_in_place<'a>(&self, v: &'a Value, pos: Pos) -> Result<&'a Value> {
+        if let Some(w) = whnf(v) {
+            return Ok(w);
+        }
+        drop(self.force(v, pos)?);
+        whnf(v).ok_or_else(forced_thunk_empty)
+    }
+
     /// Like [`Self::force`] for a value the caller owns: a non-thunk is
     /// returned as is, without a clone.
     #[inline]
@@ -592,29 +604,33 @@ impl Evaluator {
         {
             return self.call_primop_direct(p, args, env, pos);
         }
-        // A function in a variable, evaluated (`f x`, `map g l`): copied
-        // from its slot without an `eval` of the variable.
+        // A function in a variable, evaluated (`f x`, `map g l`): used
+        // where it is, without an `eval` of the variable or a copy.
+        let evaluated;
         let f = match evaluated_var(func, env) {
-            Some(f) => f.clone(),
-            None => self.eval(func, env)?,
+            Some(f) => f,
+            None => {
+                evaluated = self.eval(func, env)?;
+                &evaluated
+            }
         };
         // Up to three arguments on the stack: no Vec per call.
         match &**args {
             [a] => {
                 let a = self.lazy(a, env);
-                self.call_owned(f, std::slice::from_ref(&a), pos)
+                self.call(f, std::slice::from_ref(&a), pos)
             }
             [a, b] => {
                 let a = [self.lazy(a, env), self.lazy(b, env)];
-                self.call_owned(f, &a, pos)
+                self.call(f, &a, pos)
             }
             [a, b, c] => {
                 let a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
-                self.call_owned(f, &a, pos)
+                self.call(f, &a, pos)
             }
             _ => {
                 let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
-                self.call_owned(f, &a, pos)
+                self.call(f, &a, pos)
             }
         }
     }
@@ -796,16 +812,24 @@ impl Evaluator {
     fn eval_has_attr(&self, expr: &ExprRef, path: &[AttrName], env: &Env) -> Result<Value> {
         // Only the intermediate attributes are forced: `x ? a` must
         // not force `x.a` (`fix (x: { a = x ? a; })` terminates).
-        let mut v = self.eval(expr, env)?;
+        // The sets are borrowed where they are, as in `select_path`.
+        let evaluated;
+        let mut v = match evaluated_var(expr, env) {
+            Some(v) => v,
+            None => {
+                evaluated = self.eval(expr, env)?;
+                &evaluated
+            }
+        };
         let last = path.len().saturating_sub(1);
         for (i, name) in path.iter().enumerate() {
             let sym = self.attr_name(name, env)?;
-            let Value::Attrs(a) = &v else {
+            let Value::Attrs(a) = v else {
                 return Ok(Value::bool(false));
             };
             match a.get(sym) {
                 Some(_) if i == last => return Ok(Value::bool(true)),
-                Some(next) => v = self.force(next, Pos::NONE)?,
+                Some(next) => v = self.force_in_place(next, Pos::NONE)?,
                 None => return Ok(Value::bool(false)),
             }
         }
@@ -1011,11 +1035,13 @@ impl Evaluator {
     ) -> Result<Value> {
         let mut attr_pos = Pos::NONE;
         let r = (|| {
-            // The value of the last step, owned; `cur` is the set the next
-            // step looks in (`base`, then the steps' values).
-            let mut owned = Value::Null;
+            // `cur` is the set the next step looks in: `base`, then each
+            // step's value, borrowed where it is (in its set, or in the
+            // thunk that set holds, which keeps it once forced). Only the
+            // last step's value is copied out.
             let mut cur = base;
-            for name in path {
+            let last = path.len().saturating_sub(1);
+            for (i, name) in path.iter().enumerate() {
                 let sym = self.attr_name(name, env)?;
                 // The attribute's value is forced where it is, in the set
                 // `cur` holds: no reference-count round trip on its thunk.
@@ -1024,7 +1050,10 @@ impl Evaluator {
                         Some(at) => {
                             attr_pos = at.pos;
                             let p = if at.pos.is_some() { at.pos } else { pos };
-                            Some(self.force(&at.value, p)?)
+                            if i == last {
+                                return self.force(&at.value, p);
+                            }
+                            Some(self.force_in_place(&at.value, p)?)
                         }
                         None => None,
                     },
@@ -1038,10 +1067,7 @@ impl Evaluator {
                     }
                 };
                 match next {
-                    Some(value) => {
-                        owned = value;
-                        cur = &owned;
-                    }
+                    Some(value) => cur = value,
                     None => {
                         if let Some(d) = default {
                             return self.eval(d, env);
@@ -1059,7 +1085,8 @@ impl Evaluator {
                     }
                 }
             }
-            Ok(owned)
+            // Only an empty path (which the parser never gives) gets here.
+            Ok(cur.clone())
         })();
         r.map_err(|e| {
             // C++ Nix's ExprSelect leaves the frame out for attributes of
@@ -1282,12 +1309,9 @@ impl Evaluator {
     // ---------------------------------------------------------------- calls
 
     /// Calls a function value with arguments (unforced).
-    #[inline]
-    pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
-        self.call_owned(f.clone(), args, pos)
-    }
-
-    /// [`Self::call`] of a function the caller owns (no copy of it).
+    ///
+    /// The function is borrowed: a closure applied here is read where it
+    /// is, without a reference-count round trip per call.
     ///
     /// The one native function of a call: the stack check, the depth count
     /// ([`Self::call_counted`]) and the application loop
@@ -1296,7 +1320,7 @@ impl Evaluator {
     /// near the end of a stack segment goes through a closure, on a grown
     /// stack.
     #[inline(never)]
-    fn call_owned(&self, f: Value, args: &[Value], pos: Pos) -> Result<Value> {
+    pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
         if !self.stack_left() {
             return self.stack_slow(|| self.call_counted(f, args, pos));
         }
@@ -1306,7 +1330,7 @@ impl Evaluator {
     /// A call counted towards `max-call-depth` (C++ Nix's
     /// `addCallDepth`), after a check for an interruption.
     #[inline(always)]
-    fn call_counted(&self, f: Value, args: &[Value], pos: Pos) -> Result<Value> {
+    fn call_counted(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
         if self.interrupt.load(Ordering::Relaxed) {
             return Err(interrupted(pos));
         }
@@ -1321,36 +1345,56 @@ impl Evaluator {
     }
 
     #[inline(always)]
-    fn call_inner(&self, f: Value, mut args: &[Value], pos: Pos) -> Result<Value> {
-        let mut cur = self.force_owned(f, pos)?;
-        while let [first, rest @ ..] = args {
+    fn call_inner(&self, f: &Value, mut args: &[Value], pos: Pos) -> Result<Value> {
+        // The callee in force, borrowed (`f` itself, or its thunk's value);
+        // after the first application it is `held`, the result so far.
+        let forced;
+        let mut cur = match whnf(f) {
+            Some(v) => v,
+            None => {
+                forced = self.force(f, pos)?;
+                &forced
+            }
+        };
+        let mut held;
+        loop {
+            let [first, rest @ ..] = args else {
+                // No arguments (never from the evaluator's own calls).
+                return Ok(cur.clone());
+            };
             // Lambdas, the common case, are applied here; the other kinds
             // of callee and the error paths are out of line, so that this
             // loop stays small.
-            let Value::Lambda(c) = &cur else {
-                (cur, args) = self.call_non_lambda(cur, args, pos)?;
-                continue;
-            };
-            let mut lambda = &c.lambda;
-            let mut env = self.bind_args(lambda, &c.env, first, pos)?;
-            args = rest;
-            // A curried function (`a: b: ...`) given more arguments: its
-            // body is a lambda, which is applied right away without
-            // building its closure first.
-            while let (Expr::Lambda(inner), [next, rest @ ..]) = (&*lambda.body, args) {
-                env = self.bind_args(inner, &env, next, pos)?;
-                lambda = inner;
+            let r = if let Value::Lambda(c) = cur {
+                let mut lambda = &c.lambda;
+                let mut env = self.bind_args(lambda, &c.env, first, pos)?;
                 args = rest;
-            }
-            cur = match self.eval(&lambda.body, &env) {
-                Ok(v) => v,
-                Err(e) if self.settings.show_trace => {
-                    return Err(Self::call_trace(e, lambda, pos));
+                // A curried function (`a: b: ...`) given more arguments: its
+                // body is a lambda, which is applied right away without
+                // building its closure first.
+                while let (Expr::Lambda(inner), [next, rest @ ..]) = (&*lambda.body, args) {
+                    env = self.bind_args(inner, &env, next, pos)?;
+                    lambda = inner;
+                    args = rest;
                 }
-                Err(e) => return Err(e),
+                match self.eval(&lambda.body, &env) {
+                    Ok(v) => v,
+                    Err(e) if self.settings.show_trace => {
+                        return Err(Self::call_trace(e, lambda, pos));
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else {
+                let (r, left) = self.call_non_lambda(cur, args, pos)?;
+                args = left;
+                r
             };
+            if args.is_empty() {
+                return Ok(r);
+            }
+            held = r;
+            cur = &held;
         }
-        Ok(cur)
     }
 
     /// The frames `--show-trace` adds to an error in a call of `lambda`.
@@ -1374,11 +1418,11 @@ impl Evaluator {
     #[inline(never)]
     fn call_non_lambda<'a>(
         &self,
-        cur: Value,
+        cur: &Value,
         args: &'a [Value],
         pos: Pos,
     ) -> Result<(Value, &'a [Value])> {
-        Ok(match &cur {
+        Ok(match cur {
             Value::PrimOp(p) => {
                 if args.len() >= p.arity {
                     let (now, rest) = args.split_at(p.arity);
@@ -1537,15 +1581,16 @@ impl Evaluator {
     ) -> Result<Env> {
         // C++ callFunction: an error forcing the argument gets the call
         // site's frame too.
-        let forced = self.force(arg, pos).map_err(|e| {
+        // The set is read where it is, in the argument or its thunk.
+        let forced = self.force_in_place(arg, pos).map_err(|e| {
             if pos.is_some() {
                 e.with_trace(pos, "from call site")
             } else {
                 e
             }
         })?;
-        let attrs = match &forced {
-            Value::Attrs(a) => a.clone(),
+        let attrs = match forced {
+            Value::Attrs(a) => a,
             other => {
                 let mut e = self.type_error("a set", other).with_trace(
                     l.pos,
@@ -1857,6 +1902,13 @@ impl Evaluator {
     pub(crate) fn home(&self) -> Option<&[u8]> {
         self.home.as_deref()
     }
+}
+
+/// A thunk that forcing left without a value (never: a successful force
+/// records the value).
+#[cold]
+fn forced_thunk_empty() -> Error {
+    Error::eval("internal error: a forced thunk holds no value")
 }
 
 fn unreachable_attrs() -> Result<()> {
