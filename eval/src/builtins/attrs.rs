@@ -10,7 +10,7 @@ use crate::{ArgType, Attr, Attrs, Pos, Symbol, Value, errors::Error, symbol::kno
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
         Builtin::function("attrNames", 1, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[0], pos, arg_ctx("argument", "attrNames"))?;
+            let s = ev.attrs_in_place(&a[0], pos, arg_ctx("argument", "attrNames"))?;
             Ok(Value::list(
                 s.sorted_by_name()
                     .iter()
@@ -20,14 +20,14 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .forcing(&[(0, ArgType::Any)]),
         Builtin::function("attrValues", 1, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[0], pos, arg_ctx("argument", "attrValues"))?;
+            let s = ev.attrs_in_place(&a[0], pos, arg_ctx("argument", "attrValues"))?;
             Ok(Value::list(s.sorted_by_name().iter().map(|x| x.value.clone()).collect()))
         })
         .forcing(&[(0, ArgType::Any)]),
         Builtin::function("getAttr", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "getAttr")))?;
-            let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "getAttr"))?;
+            let s = ev.attrs_in_place(&a[1], pos, arg_ctx("second", "getAttr"))?;
             let sym = Symbol::new(name.as_bytes());
             match s.get_attr(sym) {
                 Some(attr) => ev.force(&attr.value, pos),
@@ -39,13 +39,13 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("hasAttr", 2, |ev, pos, a| {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "hasAttr")))?;
-            let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "hasAttr"))?;
+            let s = ev.attrs_in_place(&a[1], pos, arg_ctx("second", "hasAttr"))?;
             Ok(Value::bool(s.get(Symbol::new(name.as_bytes())).is_some()))
         })
         .forcing(&[(0, ArgType::PlainString), (1, ArgType::Any)]),
         Builtin::function("removeAttrs", 2, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[0], pos, arg_ctx("first", "removeAttrs"))?;
-            let names = ev.expect_list(&a[1], pos, arg_ctx("second", "removeAttrs"))?;
+            let s = ev.attrs_in_place(&a[0], pos, arg_ctx("first", "removeAttrs"))?;
+            let names = ev.list_in_place(&a[1], pos, arg_ctx("second", "removeAttrs"))?;
             let mut remove = Vec::with_capacity(names.len());
             for n in names.iter() {
                 let n = ev.string_no_ctx(n, pos).map_err(|e| {
@@ -58,7 +58,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             remove.sort_unstable();
             remove.dedup();
             if !remove.iter().any(|r| s.get(*r).is_some()) {
-                return Ok(Value::Attrs(s));
+                return Ok(Value::Attrs(s.clone()));
             }
             let kept: Vec<Attr> = s
                 .iter()
@@ -70,10 +70,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
         .forcing(&[(0, ArgType::Attrs), (1, ArgType::Any)])
         .plain(),
         Builtin::function("listToAttrs", 1, |ev, pos, a| {
-            let l = ev.expect_list(&a[0], pos, arg_ctx("argument", "listToAttrs"))?;
+            let l = ev.list_in_place(&a[0], pos, arg_ctx("argument", "listToAttrs"))?;
             let mut entries: Vec<Attr> = Vec::with_capacity(l.len());
             for item in l.iter() {
-                let item = ev.expect_attrs(item, pos, "while evaluating an element of the list passed to builtins.listToAttrs")?;
+                let item = ev.attrs_in_place(item, pos, "while evaluating an element of the list passed to builtins.listToAttrs")?;
                 let name = item.get_attr(known::name()).ok_or_else(|| {
                     Error::type_error("attribute 'name' missing")
                         .with_trace(Pos::NONE, "in a {name=...; value=...;} pair")
@@ -99,8 +99,8 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .forcing(&[(0, ArgType::Any)]),
         Builtin::function("intersectAttrs", 2, |ev, pos, a| {
-            let x = ev.expect_attrs(&a[0], pos, arg_ctx("first", "intersectAttrs"))?;
-            let y = ev.expect_attrs(&a[1], pos, arg_ctx("second", "intersectAttrs"))?;
+            let x = ev.attrs_in_place(&a[0], pos, arg_ctx("first", "intersectAttrs"))?;
+            let y = ev.attrs_in_place(&a[1], pos, arg_ctx("second", "intersectAttrs"))?;
             // Both walks go in symbol order, so the result is sorted.
             let kept: Vec<Attr> = if x.len() < y.len() {
                 x.iter().filter_map(|e| y.get_attr(e.name).cloned()).collect()
@@ -114,10 +114,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let name = ev.string_no_ctx(&a[0], pos)
                 .map_err(|e| e.with_trace(pos, arg_ctx("first", "catAttrs")))?;
             let sym = Symbol::new(name.as_bytes());
-            let l = ev.expect_list(&a[1], pos, arg_ctx("second", "catAttrs"))?;
+            let l = ev.list_in_place(&a[1], pos, arg_ctx("second", "catAttrs"))?;
             let mut out = Vec::new();
             for item in l.iter() {
-                let s = ev.expect_attrs(item, pos, "while evaluating an element in the list passed as second argument to builtins.catAttrs")?;
+                let s = ev.attrs_in_place(item, pos, "while evaluating an element in the list passed as second argument to builtins.catAttrs")?;
                 if let Some(v) = s.get(sym) {
                     out.push(v.clone());
                 }
@@ -126,7 +126,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
         })
         .forcing(&[(0, ArgType::PlainString), (1, ArgType::Any)]),
         Builtin::function("mapAttrs", 2, |ev, pos, a| {
-            let s = ev.expect_attrs(&a[1], pos, arg_ctx("second", "mapAttrs"))?;
+            let s = ev.attrs_in_place(&a[1], pos, arg_ctx("second", "mapAttrs"))?;
             let f = a[0].clone();
             let entries: Vec<Attr> = s
                 .iter()
@@ -145,10 +145,10 @@ pub(super) fn builtins() -> Vec<Builtin> {
         .forcing(&[(1, ArgType::Any)]),
         Builtin::function("zipAttrsWith", 2, |ev, pos, a| {
             ev.expect_function(&a[0], pos, arg_ctx("first", "zipAttrsWith"))?;
-            let l = ev.expect_list(&a[1], pos, arg_ctx("second", "zipAttrsWith"))?;
+            let l = ev.list_in_place(&a[1], pos, arg_ctx("second", "zipAttrsWith"))?;
             let mut groups: FxHashMap<Symbol, Vec<Value>> = FxHashMap::default();
             for item in l.iter() {
-                let s = ev.expect_attrs(item, pos, "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith")?;
+                let s = ev.attrs_in_place(item, pos, "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith")?;
                 for x in s.iter() {
                     groups.entry(x.name).or_default().push(x.value.clone());
                 }

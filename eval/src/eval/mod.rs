@@ -404,7 +404,7 @@ impl Evaluator {
     /// it holds, which keeps its value once evaluated. No reference count
     /// changes when `v` is already evaluated.
     #[inline]
-    fn force_in_place<'a>(&self, v: &'a Value, pos: Pos) -> Result<&'a Value> {
+    pub(crate) fn force_in_place<'a>(&self, v: &'a Value, pos: Pos) -> Result<&'a Value> {
         if let Some(w) = whnf(v) {
             return Ok(w);
         }
@@ -1683,6 +1683,37 @@ impl Evaluator {
             Ok(a) => Ok(a),
             Err(_) => Err(self
                 .type_error("a set", v)
+                .with_trace(pos, ctx.into_message())),
+        }
+    }
+
+    /// [`Self::expect_attrs`], with the set borrowed where it is (in `v`,
+    /// or the thunk `v` holds): no reference-count round trip.
+    pub(crate) fn attrs_in_place<'a>(
+        &self,
+        v: &'a Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<&'a Rc<Attrs>> {
+        match self.force_in_place(v, pos)? {
+            Value::Attrs(a) => Ok(a),
+            _ => Err(self
+                .type_error("a set", v)
+                .with_trace(pos, ctx.into_message())),
+        }
+    }
+
+    /// [`Self::expect_list`], with the list borrowed where it is.
+    pub(crate) fn list_in_place<'a>(
+        &self,
+        v: &'a Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<&'a crate::NixList> {
+        match self.force_in_place(v, pos)? {
+            Value::List(l) => Ok(l),
+            _ => Err(self
+                .type_error("a list", v)
                 .with_trace(pos, ctx.into_message())),
         }
     }
