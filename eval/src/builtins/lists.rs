@@ -22,8 +22,9 @@ fn list<'a>(
     ev.list_in_place(v, pos, arg_ctx(n, name))
 }
 
-fn func(ev: &Evaluator, v: &Value, pos: Pos, n: &str, name: &str) -> Result<Value> {
-    ev.expect_function(v, pos, arg_ctx(n, name))
+/// A function argument, borrowed where it is.
+fn func<'a>(ev: &Evaluator, v: &'a Value, pos: Pos, n: &str, name: &str) -> Result<&'a Value> {
+    ev.function_in_place(v, pos, arg_ctx(n, name))
 }
 
 pub(super) fn builtins() -> Vec<Builtin> {
@@ -50,7 +51,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let f = func(ev, &a[0], pos, "first", "filter")?;
             let mut out = Vec::new();
             for x in l.iter() {
-                let r = ev.call(&f, std::slice::from_ref(x), pos)?;
+                let r = ev.call(f, std::slice::from_ref(x), pos)?;
                 if ev.expect_bool(&r, pos, "while evaluating the return value of the filtering function passed to builtins.filter")? {
                     out.push(x.clone());
                 }
@@ -70,7 +71,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             let mut acc = a[1].clone();
             for x in l.iter() {
-                acc = ev.call(&f, &[acc, x.clone()], pos)?;
+                acc = ev.call(f, &[acc, x.clone()], pos)?;
             }
             ev.force(&acc, pos)
         })
@@ -156,7 +157,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let l = list(ev, &a[1], pos, "second", "concatMap")?;
             let mut out = Vec::new();
             for x in l.iter() {
-                let inner = match ev.call(&f, std::slice::from_ref(x), pos)?.into_list() {
+                let inner = match ev.call(f, std::slice::from_ref(x), pos)?.into_list() {
                     // Taken, not cloned: a list built by the call is moved
                     // into the result.
                     Ok(l) => l,
@@ -207,7 +208,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                         )
                     });
                 }
-                let r = ev.call(&f, &[x.clone(), y.clone()], pos)?;
+                let r = ev.call(f, &[x.clone(), y.clone()], pos)?;
                 ev.expect_bool(&r, pos, "while evaluating the return value of the sorting function passed to builtins.sort")
             };
             merge_sort(&mut items, &mut less)?;
@@ -222,7 +223,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 // C++ Nix forces each element before calling the function
                 // (`prim_partition`), so an element that fails fails here.
                 ev.force(x, pos)?;
-                let r = ev.call(&f, std::slice::from_ref(x), pos)?;
+                let r = ev.call(f, std::slice::from_ref(x), pos)?;
                 if ev.expect_bool(&r, pos, "while evaluating the return value of the partition function passed to builtins.partition")? {
                     right.push(x.clone());
                 } else {
@@ -249,7 +250,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let mut groups: rustc_hash::FxHashMap<Symbol, Vec<Value>> = Default::default();
             let mut order = Vec::new();
             for x in l.iter() {
-                let r = ev.call(&f, std::slice::from_ref(x), pos)?;
+                let r = ev.call(f, std::slice::from_ref(x), pos)?;
                 let k = ev.string_no_ctx(&r, pos).map_err(|e| e.with_trace(pos, "while evaluating the return value of the grouping function passed to builtins.groupBy"))?;
                 let sym = Symbol::new(k.as_bytes());
                 groups
@@ -284,7 +285,7 @@ fn any_all(name: &'static str, any: bool) -> Builtin {
         let f = func(ev, &a[0], pos, "first", name)?;
         let l = list(ev, &a[1], pos, "second", name)?;
         for x in l.iter() {
-            let r = ev.call(&f, std::slice::from_ref(x), pos)?;
+            let r = ev.call(f, std::slice::from_ref(x), pos)?;
             let b = ev.expect_bool(
                 &r,
                 pos,

@@ -1834,13 +1834,23 @@ impl Evaluator {
     /// Forces `v` and requires a function (or functor set); an error
     /// forcing `v` gets the frame too, as in C++ `forceFunction`.
     pub fn expect_function(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Value> {
-        let f = match self.force(v, pos) {
+        self.function_in_place(v, pos, ctx).cloned()
+    }
+
+    /// [`Self::expect_function`], with the function borrowed where it is.
+    pub(crate) fn function_in_place<'a>(
+        &self,
+        v: &'a Value,
+        pos: Pos,
+        ctx: impl TraceMessage,
+    ) -> Result<&'a Value> {
+        let f = match self.force_in_place(v, pos) {
             Ok(v) => v,
             Err(e) => return Err(e.with_trace(pos, ctx.into_message())),
         };
-        match &f {
-            f if f.is_function() => Ok(f.clone()),
-            Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f.clone()),
+        match f {
+            f if f.is_function() => Ok(f),
+            Value::Attrs(a) if a.get(known::functor()).is_some() => Ok(f),
             other => Err(self
                 .type_error("a function", other)
                 .at(pos)
