@@ -71,7 +71,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             }
             let mut acc = a[1].clone();
             for x in l.iter() {
-                acc = ev.call(f, &[acc, x.clone()], pos)?;
+                acc = ev.call_moving(f, &mut [acc, x.clone()], pos)?;
             }
             ev.force(&acc, pos)
         })
@@ -208,7 +208,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
                         )
                     });
                 }
-                let r = ev.call(f, &[x.clone(), y.clone()], pos)?;
+                let r = ev.call_moving(f, &mut [x.clone(), y.clone()], pos)?;
                 ev.expect_bool(&r, pos, "while evaluating the return value of the sorting function passed to builtins.sort")
             };
             merge_sort(&mut items, &mut less)?;

@@ -616,21 +616,15 @@ impl Evaluator {
         };
         // Up to three arguments on the stack: no Vec per call.
         match &**args {
-            [a] => {
-                let a = self.lazy(a, env);
-                self.call(f, std::slice::from_ref(&a), pos)
-            }
-            [a, b] => {
-                let a = [self.lazy(a, env), self.lazy(b, env)];
-                self.call(f, &a, pos)
-            }
+            [a] => self.call_moving(f, &mut [self.lazy(a, env)], pos),
+            [a, b] => self.call_moving(f, &mut [self.lazy(a, env), self.lazy(b, env)], pos),
             [a, b, c] => {
-                let a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
-                self.call(f, &a, pos)
+                let mut a = [self.lazy(a, env), self.lazy(b, env), self.lazy(c, env)];
+                self.call_moving(f, &mut a, pos)
             }
             _ => {
-                let a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
-                self.call(f, &a, pos)
+                let mut a: Vec<Value> = args.iter().map(|a| self.lazy(a, env)).collect();
+                self.call_moving(f, &mut a, pos)
             }
         }
     }
@@ -1310,6 +1304,21 @@ impl Evaluator {
 
     /// Calls a function value with arguments (unforced).
     ///
+    /// The arguments are copied for the call; [`Self::call_moving`] takes
+    /// them instead.
+    #[inline]
+    pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
+        match args {
+            [a] => self.call_moving(f, &mut [a.clone()], pos),
+            [a, b] => self.call_moving(f, &mut [a.clone(), b.clone()], pos),
+            _ => self.call_moving(f, &mut args.to_vec(), pos),
+        }
+    }
+
+    /// Calls a function value with arguments (unforced), moving each
+    /// argument a lambda binds into its frame (the slot is left `null`):
+    /// no reference-count round trip per argument.
+    ///
     /// The function is borrowed: a closure applied here is read where it
     /// is, without a reference-count round trip per call.
     ///
@@ -1320,7 +1329,7 @@ impl Evaluator {
     /// near the end of a stack segment goes through a closure, on a grown
     /// stack.
     #[inline(never)]
-    pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
+    pub(crate) fn call_moving(&self, f: &Value, args: &mut [Value], pos: Pos) -> Result<Value> {
         if !self.stack_left() {
             return self.stack_slow(|| self.call_counted(f, args, pos));
         }
@@ -1330,7 +1339,7 @@ impl Evaluator {
     /// A call counted towards `max-call-depth` (C++ Nix's
     /// `addCallDepth`), after a check for an interruption.
     #[inline(always)]
-    fn call_counted(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
+    fn call_counted(&self, f: &Value, args: &mut [Value], pos: Pos) -> Result<Value> {
         if self.interrupt.load(Ordering::Relaxed) {
             return Err(interrupted(pos));
         }
@@ -1345,7 +1354,7 @@ impl Evaluator {
     }
 
     #[inline(always)]
-    fn call_inner(&self, f: &Value, mut args: &[Value], pos: Pos) -> Result<Value> {
+    fn call_inner(&self, f: &Value, mut args: &mut [Value], pos: Pos) -> Result<Value> {
         // The callee in force, borrowed (`f` itself, or its thunk's value);
         // after the first application it is `held`, the result so far.
         let forced;
@@ -1358,22 +1367,26 @@ impl Evaluator {
         };
         let mut held;
         loop {
-            let [first, rest @ ..] = args else {
-                // No arguments (never from the evaluator's own calls).
-                return Ok(cur.clone());
-            };
             // Lambdas, the common case, are applied here; the other kinds
             // of callee and the error paths are out of line, so that this
             // loop stays small.
             let r = if let Value::Lambda(c) = cur {
+                let Some((first, rest)) = std::mem::take(&mut args).split_first_mut() else {
+                    // No arguments (never from the evaluator's own calls).
+                    return Ok(cur.clone());
+                };
                 let mut lambda = &c.lambda;
-                let mut env = self.bind_args(lambda, &c.env, first, pos)?;
+                let mut env =
+                    self.bind_args(lambda, &c.env, std::mem::replace(first, Value::Null), pos)?;
                 args = rest;
                 // A curried function (`a: b: ...`) given more arguments: its
                 // body is a lambda, which is applied right away without
                 // building its closure first.
-                while let (Expr::Lambda(inner), [next, rest @ ..]) = (&*lambda.body, args) {
-                    env = self.bind_args(inner, &env, next, pos)?;
+                while let Expr::Lambda(inner) = &*lambda.body {
+                    let Some((next, rest)) = std::mem::take(&mut args).split_first_mut() else {
+                        break;
+                    };
+                    env = self.bind_args(inner, &env, std::mem::replace(next, Value::Null), pos)?;
                     lambda = inner;
                     args = rest;
                 }
@@ -1385,8 +1398,13 @@ impl Evaluator {
                     Err(e) => return Err(e),
                 }
             } else {
-                let (r, left) = self.call_non_lambda(cur, args, pos)?;
-                args = left;
+                if args.is_empty() {
+                    return Ok(cur.clone());
+                }
+                let (r, used) = self.call_non_lambda(cur, args, pos)?;
+                args = std::mem::take(&mut args)
+                    .get_mut(used..)
+                    .unwrap_or_default();
                 r
             };
             if args.is_empty() {
@@ -1414,25 +1432,19 @@ impl Evaluator {
     }
 
     /// One step of [`Self::call_inner`] for a callee that is not a lambda:
-    /// the result, and the arguments left.
+    /// the result, and how many of `args` it took.
     #[inline(never)]
-    fn call_non_lambda<'a>(
-        &self,
-        cur: &Value,
-        args: &'a [Value],
-        pos: Pos,
-    ) -> Result<(Value, &'a [Value])> {
+    fn call_non_lambda(&self, cur: &Value, args: &[Value], pos: Pos) -> Result<(Value, usize)> {
         Ok(match cur {
             Value::PrimOp(p) => {
                 if args.len() >= p.arity {
-                    let (now, rest) = args.split_at(p.arity);
-                    (self.call_primop(p, now, pos)?, rest)
+                    (self.call_primop(p, &args[..p.arity], pos)?, p.arity)
                 } else {
                     let app = Value::PrimOpApp(Rc::new(PrimOpApp {
                         primop: p.clone(),
                         args: args.to_vec(),
                     }));
-                    (app, &[])
+                    (app, args.len())
                 }
             }
             Value::PrimOpApp(app) => {
@@ -1441,14 +1453,14 @@ impl Evaluator {
                 let mut all = app.args.clone();
                 if args.len() >= need {
                     all.extend_from_slice(&args[..need]);
-                    (self.call_primop(&app.primop, &all, pos)?, &args[need..])
+                    (self.call_primop(&app.primop, &all, pos)?, need)
                 } else {
                     all.extend_from_slice(args);
                     let app = Value::PrimOpApp(Rc::new(PrimOpApp {
                         primop: app.primop.clone(),
                         args: all,
                     }));
-                    (app, &[])
+                    (app, args.len())
                 }
             }
             Value::Attrs(a) if a.get(known::functor()).is_some() => {
@@ -1458,14 +1470,14 @@ impl Evaluator {
                     .unwrap_or((Value::Null, Pos::NONE));
                 let arg = args.first().cloned().unwrap_or(Value::Null);
                 let r = self
-                    .call(&functor.0, &[Value::Attrs(a.clone()), arg], functor.1)
+                    .call_moving(&functor.0, &mut [Value::Attrs(a.clone()), arg], functor.1)
                     .map_err(|e| {
                         e.with_trace(
                             pos,
                             "while calling a functor (an attribute set with a '__functor' attribute)",
                         )
                     })?;
-                (self.force(&r, pos)?, args.get(1..).unwrap_or(&[]))
+                (self.force(&r, pos)?, args.len().min(1))
             }
             other => {
                 return Err(Error::type_error(format!(
@@ -1557,13 +1569,9 @@ impl Evaluator {
 
     /// The environment of a call of `l` (closed over `parent`) with `arg`.
     #[inline]
-    fn bind_args(&self, l: &LambdaDef, parent: &Env, arg: &Value, pos: Pos) -> Result<Env> {
+    fn bind_args(&self, l: &LambdaDef, parent: &Env, arg: Value, pos: Pos) -> Result<Env> {
         let Some((formals, ellipsis)) = &l.formals else {
-            return Ok(EnvFrame::with_first(
-                Some(parent.clone()),
-                arg.clone(),
-                l.env_size,
-            ));
+            return Ok(EnvFrame::with_first(Some(parent.clone()), arg, l.env_size));
         };
         self.bind_formals(l, formals, *ellipsis, parent, arg, pos)
     }
@@ -1576,13 +1584,13 @@ impl Evaluator {
         formals: &[crate::ir::Formal],
         ellipsis: bool,
         parent: &Env,
-        arg: &Value,
+        arg: Value,
         pos: Pos,
     ) -> Result<Env> {
         // C++ callFunction: an error forcing the argument gets the call
         // site's frame too.
         // The set is read where it is, in the argument or its thunk.
-        let forced = self.force_in_place(arg, pos).map_err(|e| {
+        let forced = self.force_in_place(&arg, pos).map_err(|e| {
             if pos.is_some() {
                 e.with_trace(pos, "from call site")
             } else {
@@ -1603,6 +1611,9 @@ impl Evaluator {
             }
         };
         let env = EnvFrame::new(Some(parent.clone()), l.env_size);
+        // The `@` name's slot is first, set before the defaults are
+        // delayed: one that names it takes its value, not a thunk of the
+        // variable (C++ Nix's `maybeThunk`).
         let mut slot = 0;
         if l.arg.is_some() {
             env.set(0, arg.clone());

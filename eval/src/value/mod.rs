@@ -415,8 +415,14 @@ impl Drop for EnvFrame {
     fn drop(&mut self) {
         match &mut self.slots {
             Slots::One(c) => {
-                if let Some(v) = c.take().filter(frees_container) {
-                    drop::defer(drop::Deferred::Values(v, None));
+                if let Some(v) = c.take() {
+                    // An evaluated thunk (a call's argument, once used)
+                    // holds no frame, and its own drop queues any container
+                    // it frees: it cannot start a long chain here.
+                    let settled = matches!(&v, Value::Thunk(t) if t.0.done().is_some());
+                    if !settled && frees_container(&v) {
+                        drop::defer(drop::Deferred::Values(v, None));
+                    }
                 }
             }
             Slots::Many(s) => {
