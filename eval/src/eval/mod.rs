@@ -1304,7 +1304,7 @@ impl Evaluator {
 
     /// Calls a function value with arguments (unforced).
     ///
-    /// The arguments are copied for the call; [`Self::call_moving`] takes
+    /// The arguments are copied for the call; `call_moving` takes
     /// them instead.
     #[inline]
     pub fn call(&self, f: &Value, args: &[Value], pos: Pos) -> Result<Value> {
