@@ -1690,12 +1690,7 @@ impl Evaluator {
 
     /// Forces `v` and requires a set.
     pub fn expect_attrs(&self, v: &Value, pos: Pos, ctx: impl TraceMessage) -> Result<Rc<Attrs>> {
-        match self.force(v, pos)?.into_attrs() {
-            Ok(a) => Ok(a),
-            Err(_) => Err(self
-                .type_error("a set", v)
-                .with_trace(pos, ctx.into_message())),
-        }
+        self.attrs_in_place(v, pos, ctx).cloned()
     }
 
     /// [`Self::expect_attrs`], with the set borrowed where it is (in `v`,
@@ -1736,12 +1731,7 @@ impl Evaluator {
         pos: Pos,
         ctx: impl TraceMessage,
     ) -> Result<crate::NixList> {
-        match self.force(v, pos)?.into_list() {
-            Ok(l) => Ok(l),
-            Err(_) => Err(self
-                .type_error("a list", v)
-                .with_trace(pos, ctx.into_message())),
-        }
+        self.list_in_place(v, pos, ctx).cloned()
     }
 
     /// As [`Self::expect_list`], but takes `v`: a list is returned without
