@@ -436,34 +436,39 @@ mod tests {
         // carves a batch onto its list, takes the blocks one after the
         // other, each once, across the batch's end, and then stops at the
         // chunk's end.
-        std::thread::spawn(|| {
-            const N: usize = BATCH + 5;
+        const N: usize = BATCH + 5;
+        let (offsets, after_first, list_left, chunk_left) = std::thread::spawn(|| {
             let mut buf = vec![0u64; N * RECYCLED_SIZE / WORD];
             let start = buf.as_mut_ptr().cast::<u8>();
+            let at = |p: *mut u8| (p as usize).wrapping_sub(start as usize);
             // SAFETY: the chunk is `buf`, N whole blocks, used by nothing
-            // else while the thread-locals hold it; they are emptied
-            // before it is freed, so no block of it outlives this test.
+            // else while the thread-locals hold it; they are emptied (and
+            // nothing allocated) before it is freed, so no block of it
+            // outlives this closure.
             unsafe {
                 RECYCLED.with(|h| h.set(std::ptr::null_mut()));
                 BUMP.with(|b| b.set((start, start.add(N * RECYCLED_SIZE))));
-                for i in 0..N {
-                    assert_eq!(take(), start.add(i * RECYCLED_SIZE), "block {i}");
-                    if i == 0 {
-                        // The rest of the first batch is on the list.
-                        let next = start.add(RECYCLED_SIZE);
-                        assert_eq!(RECYCLED.with(Cell::get), next);
-                        let after = start.add(BATCH * RECYCLED_SIZE);
-                        assert_eq!(BUMP.with(Cell::get).0, after);
-                    }
+                let mut offsets = [0usize; N];
+                offsets[0] = at(take());
+                let after_first = (at(RECYCLED.with(Cell::get)), at(BUMP.with(Cell::get).0));
+                for o in offsets.iter_mut().skip(1) {
+                    *o = at(take());
                 }
-                assert!(RECYCLED.with(Cell::get).is_null(), "the list is used up");
-                assert_eq!(BUMP.with(Cell::get).0, BUMP.with(Cell::get).1);
-                BUMP.with(|b| b.set(NO_CHUNK));
+                let list_left = !RECYCLED.with(Cell::get).is_null();
+                let (next, end) = BUMP.with(|b| b.replace(NO_CHUNK));
+                RECYCLED.with(|h| h.set(std::ptr::null_mut()));
+                drop(buf);
+                (offsets, after_first, list_left, next != end)
             }
-            drop(buf);
         })
         .join()
         .expect("the thread ran");
+        let expected: Vec<usize> = (0..N).map(|i| i * RECYCLED_SIZE).collect();
+        assert_eq!(offsets.to_vec(), expected);
+        // After the first block, the rest of its batch was on the list.
+        assert_eq!(after_first, (RECYCLED_SIZE, BATCH * RECYCLED_SIZE));
+        assert!(!list_left, "the list is used up");
+        assert!(!chunk_left, "the chunk is used up");
     }
 
     #[test]
