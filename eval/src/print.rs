@@ -149,7 +149,7 @@ enum Cell {
 
 impl Cell {
     fn of(t: &crate::value::Thunk) -> Cell {
-        Cell::Thunk(Rc::as_ptr(&t.0) as usize)
+        Cell::Thunk(crate::value::Shared::as_ptr(&t.0) as usize)
     }
 
     /// The identity of a list in this cell, `None` when it cannot have been

@@ -8,11 +8,13 @@
 
 mod attrs;
 mod drop;
+mod shared;
 mod string;
 
 use std::{cell::OnceCell, rc::Rc};
 
 pub use attrs::{Attr, Attrs};
+pub(crate) use shared::Shared;
 pub use string::{Context, CtxElem, CtxKind, NixString};
 
 use crate::{
@@ -113,7 +115,7 @@ impl Value {
             Value::Lambda(c) => Rc::strong_count(c),
             Value::PrimOp(p) => Rc::strong_count(p),
             Value::PrimOpApp(p) => Rc::strong_count(p),
-            Value::Thunk(t) => Rc::strong_count(&t.0),
+            Value::Thunk(t) => Shared::strong_count(&t.0),
         }
     }
 }
@@ -141,7 +143,7 @@ impl Clone for Value {
                 Value::Lambda(c) => std::mem::forget(Rc::clone(c)),
                 Value::PrimOp(p) => std::mem::forget(Rc::clone(p)),
                 Value::PrimOpApp(p) => std::mem::forget(Rc::clone(p)),
-                Value::Thunk(t) => std::mem::forget(Rc::clone(&t.0)),
+                Value::Thunk(t) => std::mem::forget(Shared::clone(&t.0)),
             }
         }
         // SAFETY: a bitwise copy; the payload's count (if any) was
@@ -166,7 +168,7 @@ impl Drop for Value {
             Value::Lambda(c) => Rc::strong_count(c) > 1,
             Value::PrimOp(p) => Rc::strong_count(p) > 1,
             Value::PrimOpApp(p) => Rc::strong_count(p) > 1,
-            Value::Thunk(t) => Rc::strong_count(&t.0) > 1,
+            Value::Thunk(t) => Shared::strong_count(&t.0) > 1,
         };
         // `self` is left `Null` on both paths, which the compiler sees: its
         // own drop of the fields, after this, folds away.
@@ -389,7 +391,7 @@ impl Value {
 }
 
 /// A lexical environment: the values of one scope, and its parent.
-pub(crate) type Env = Rc<EnvFrame>;
+pub(crate) type Env = Shared<EnvFrame>;
 
 /// One scope's slots. Slots are written once, right after the frame is built
 /// (recursive bindings need the frame to exist before their thunks).
@@ -401,8 +403,8 @@ pub(crate) struct EnvFrame {
 
 /// The slots of a frame: one inline (a plain lambda's argument, a `with`
 /// scope: most frames), or boxed. With one slot inline a frame is 32 bytes,
-/// a 48-byte allocation with the reference counts; a second inline slot
-/// would make every frame a 64-byte one.
+/// a 40-byte allocation with its count (see [`Shared`]); a second inline
+/// slot would make every frame a 56-byte one.
 #[derive(Debug)]
 enum Slots {
     One(OnceCell<Value>),
@@ -471,7 +473,7 @@ pub(super) fn frees_container(v: &Value) -> bool {
         Value::Attrs(a) => Rc::strong_count(a) == 1,
         Value::List(l) => Rc::strong_count(l) == 1,
         Value::Lambda(c) => Rc::strong_count(c) == 1,
-        Value::Thunk(t) => Rc::strong_count(&t.0) == 1,
+        Value::Thunk(t) => Shared::strong_count(&t.0) == 1,
         Value::PrimOpApp(p) => Rc::strong_count(p) == 1,
         _ => false,
     }
@@ -483,7 +485,7 @@ impl EnvFrame {
             1 => Slots::One(OnceCell::new()),
             n => Slots::Many((0..n).map(|_| OnceCell::new()).collect()),
         };
-        Rc::new(EnvFrame { parent, slots })
+        Shared::new(EnvFrame { parent, slots })
     }
 
     /// A frame of `size` slots (at least one) whose first slot holds `first`.
@@ -491,7 +493,7 @@ impl EnvFrame {
     pub(crate) fn with_first(parent: Option<Env>, first: Value, size: usize) -> Env {
         if size <= 1 {
             // A plain lambda's frame: one allocation, no loop.
-            return Rc::new(EnvFrame {
+            return Shared::new(EnvFrame {
                 parent,
                 slots: Slots::One(OnceCell::from(first)),
             });
@@ -505,7 +507,7 @@ impl EnvFrame {
         let slots = std::iter::once(OnceCell::from(first))
             .chain((1..size).map(|_| OnceCell::new()))
             .collect();
-        Rc::new(EnvFrame {
+        Shared::new(EnvFrame {
             parent,
             slots: Slots::Many(slots),
         })
@@ -520,7 +522,7 @@ impl EnvFrame {
                 Slots::Many([a, b].into_iter().chain(it).map(OnceCell::from).collect())
             }
         };
-        Rc::new(EnvFrame { parent, slots })
+        Shared::new(EnvFrame { parent, slots })
     }
 
     /// The slots, in binding order.
@@ -642,7 +644,7 @@ pub struct PrimOpApp {
 
 /// A delayed computation, shared by every value that refers to it.
 #[derive(Clone)]
-pub struct Thunk(pub(crate) Rc<ThunkCell>);
+pub struct Thunk(pub(crate) Shared<ThunkCell>);
 
 impl std::fmt::Debug for Thunk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -679,8 +681,8 @@ pub(crate) struct ThunkCell(std::cell::UnsafeCell<ThunkState>);
 const _: () = assert!(std::mem::size_of::<ThunkCell>() == 32);
 
 impl ThunkCell {
-    fn new(s: ThunkState) -> Rc<ThunkCell> {
-        Rc::new(ThunkCell(std::cell::UnsafeCell::new(s)))
+    fn new(s: ThunkState) -> Shared<ThunkCell> {
+        Shared::new(ThunkCell(std::cell::UnsafeCell::new(s)))
     }
 
     /// The value of an evaluated thunk, borrowed for as long as the thunk.
@@ -799,7 +801,7 @@ impl Thunk {
     /// True if both are the same thunk.
     #[must_use]
     pub fn ptr_eq(&self, other: &Thunk) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Shared::ptr_eq(&self.0, &other.0)
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! The `mimalloc` crate's allocator passes every request to
 //! `mi_malloc_aligned`. For a block size that is not a power of two (a
-//! 48-byte thunk, a 24-byte frame) mimalloc serves that from the size's free
+//! 40-byte thunk, a 24-byte frame) mimalloc serves that from the size's free
 //! list only while the current page has a free block; otherwise it does not
 //! trust the size class to be aligned and over-allocates from the next size
 //! class up (48 bytes became 64, 40 became 48), going through its slow path
@@ -12,7 +12,7 @@
 //! keep the aligned calls.
 //!
 //! Blocks of [`RECYCLED_SIZE`] bytes, the size of a thunk and of a frame
-//! with their reference counts, do not go to mimalloc at all. A thread
+//! with their reference count, do not go to mimalloc at all. A thread
 //! hands out the one it freed last (a per-thread free list, see
 //! [`RECYCLED`]), and otherwise carves fresh ones off a [`CHUNK_SIZE`]
 //! chunk (see [`BUMP`]), [`BATCH`] at a time onto the list: the evaluator
@@ -47,13 +47,14 @@ const WORD: usize = std::mem::size_of::<usize>();
 
 pub(crate) struct MiMalloc;
 
-/// The size of the blocks recycled: an `Rc` of a thunk (`ThunkCell`) or of
-/// a frame (`EnvFrame`), both 32 bytes after two counts. Recycling every
+/// The size of the blocks recycled: a thunk (`ThunkCell`) or a frame
+/// (`EnvFrame`), both 32 bytes after one count (tvix-eval's `Shared`, an
+/// `Rc` without the weak count). A list's `Rc` is 40 bytes too. Recycling every
 /// small size instead saved more instructions but ran the JSON workload 10%
 /// slower: blocks handed out last-freed-first scatter what is built together
 /// (strings, sets) over many pages, where mimalloc gives them in address
 /// order.
-const RECYCLED_SIZE: usize = 48;
+const RECYCLED_SIZE: usize = 40;
 
 /// The size and alignment of the chunks fresh [`RECYCLED_SIZE`] blocks are
 /// carved from: a transparent huge page.
@@ -407,26 +408,30 @@ unsafe impl GlobalAlloc for MiMalloc {
 mod tests {
     use super::*;
 
-    const L48: Layout = match Layout::from_size_align(RECYCLED_SIZE, WORD) {
+    /// A recycled block's size in words, and a box that takes one.
+    const WORDS: usize = RECYCLED_SIZE / WORD;
+    type Block = [u64; WORDS];
+
+    const BLOCK: Layout = match Layout::from_size_align(RECYCLED_SIZE, WORD) {
         Ok(l) => l,
         Err(_) => panic!("bad layout"),
     };
 
     #[test]
-    fn a_freed_48_byte_block_is_handed_out_next() {
+    fn a_freed_block_is_handed_out_next() {
         // SAFETY: each block is allocated and freed with the same layout.
         unsafe {
-            let a = MiMalloc.alloc(L48);
+            let a = MiMalloc.alloc(BLOCK);
             assert!(!a.is_null());
-            MiMalloc.dealloc(a, L48);
-            let b = MiMalloc.alloc(L48);
+            MiMalloc.dealloc(a, BLOCK);
+            let b = MiMalloc.alloc(BLOCK);
             assert_eq!(a, b, "the block just freed is reused");
             // Other sizes go to mimalloc.
             let l64 = Layout::from_size_align(64, WORD).expect("a valid layout");
             let c = MiMalloc.alloc(l64);
             MiMalloc.dealloc(c, l64);
             assert!(!recycled(&l64));
-            MiMalloc.dealloc(b, L48);
+            MiMalloc.dealloc(b, BLOCK);
         }
     }
 
@@ -473,22 +478,23 @@ mod tests {
 
     #[test]
     fn recycled_blocks_never_overlap_live_ones() {
-        // Many live 48-byte boxes with distinct contents; free every other
+        // Many live boxes of a recycled block's size with distinct contents; free every other
         // one, allocate as many again: no live box is overwritten.
-        let mut boxes: Vec<Box<[u64; 6]>> = (0..10_000u64).map(|i| Box::new([i; 6])).collect();
+        let mut boxes: Vec<Box<Block>> = (0..10_000u64).map(|i| Box::new([i; WORDS])).collect();
         let mut kept = Vec::new();
         for (i, b) in boxes.drain(..).enumerate() {
             if i % 2 == 0 {
                 kept.push(b);
             }
         }
-        let fresh: Vec<Box<[u64; 6]>> =
-            (0..5_000u64).map(|i| Box::new([u64::MAX - i; 6])).collect();
+        let fresh: Vec<Box<Block>> = (0..5_000u64)
+            .map(|i| Box::new([u64::MAX - i; WORDS]))
+            .collect();
         for (j, b) in kept.iter().enumerate() {
-            assert_eq!(**b, [2 * j as u64; 6]);
+            assert_eq!(**b, [2 * j as u64; WORDS]);
         }
         for (i, b) in fresh.iter().enumerate() {
-            assert_eq!(**b, [u64::MAX - i as u64; 6]);
+            assert_eq!(**b, [u64::MAX - i as u64; WORDS]);
         }
     }
 
@@ -497,22 +503,22 @@ mod tests {
         // A thread frees blocks it did not allocate and exits, its guard
         // leaving them to the other threads: a block handed out twice would
         // show in the contents below.
-        let blocks: Vec<Box<[u64; 6]>> = (0..1_000u64).map(|i| Box::new([i; 6])).collect();
+        let blocks: Vec<Box<Block>> = (0..1_000u64).map(|i| Box::new([i; WORDS])).collect();
         let left = std::thread::spawn(move || {
             let mut blocks = blocks;
-            let mine: Vec<Box<[u64; 6]>> = (0..10u64).map(|i| Box::new([i; 6])).collect();
+            let mine: Vec<Box<Block>> = (0..10u64).map(|i| Box::new([i; WORDS])).collect();
             blocks.truncate(500);
             blocks.extend(mine);
             blocks
         })
         .join()
         .expect("the thread ran");
-        let after: Vec<Box<[u64; 6]>> = (0..2_000u64).map(|i| Box::new([i; 6])).collect();
+        let after: Vec<Box<Block>> = (0..2_000u64).map(|i| Box::new([i; WORDS])).collect();
         for (i, b) in left.iter().take(500).enumerate() {
-            assert_eq!(**b, [i as u64; 6]);
+            assert_eq!(**b, [i as u64; WORDS]);
         }
         for (i, b) in after.iter().enumerate() {
-            assert_eq!(**b, [i as u64; 6]);
+            assert_eq!(**b, [i as u64; WORDS]);
         }
     }
 
@@ -521,11 +527,11 @@ mod tests {
         // SAFETY: each block is reallocated and freed with its current
         // layout, and read only within its size.
         unsafe {
-            let a = MiMalloc.alloc(L48);
+            let a = MiMalloc.alloc(BLOCK);
             for i in 0..RECYCLED_SIZE {
                 a.add(i).write(i as u8);
             }
-            let grown = MiMalloc.realloc(a, L48, 100);
+            let grown = MiMalloc.realloc(a, BLOCK, 100);
             let l100 = Layout::from_size_align(100, WORD).expect("a valid layout");
             for i in 0..RECYCLED_SIZE {
                 assert_eq!(grown.add(i).read(), i as u8);
@@ -534,7 +540,7 @@ mod tests {
             for i in 0..RECYCLED_SIZE {
                 assert_eq!(back.add(i).read(), i as u8);
             }
-            let shrunk = MiMalloc.realloc(back, L48, 16);
+            let shrunk = MiMalloc.realloc(back, BLOCK, 16);
             for i in 0..16 {
                 assert_eq!(shrunk.add(i).read(), i as u8);
             }
@@ -548,11 +554,12 @@ mod tests {
         // Threads allocate, free most of it and exit, leaving their lists
         // and chunks behind; another thread then takes them up. Every live
         // block must be distinct and keep its contents.
-        let mut live: Vec<Box<[u64; 6]>> = Vec::new();
+        let mut live: Vec<Box<Block>> = Vec::new();
         for t in 0..8u64 {
             let kept = std::thread::spawn(move || {
-                let mut all: Vec<Box<[u64; 6]>> =
-                    (0..5_000u64).map(|i| Box::new([t << 32 | i; 6])).collect();
+                let mut all: Vec<Box<Block>> = (0..5_000u64)
+                    .map(|i| Box::new([t << 32 | i; WORDS]))
+                    .collect();
                 all.truncate(1_000);
                 all
             })
@@ -562,7 +569,7 @@ mod tests {
         }
         let fresh = std::thread::spawn(|| {
             (0..100_000u64)
-                .map(|i| Box::new([u64::MAX - i; 6]))
+                .map(|i| Box::new([u64::MAX - i; WORDS]))
                 .collect::<Vec<_>>()
         })
         .join()
@@ -570,16 +577,16 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for b in live.iter().chain(fresh.iter()) {
             assert!(
-                seen.insert(&**b as *const [u64; 6]),
+                seen.insert(&**b as *const Block),
                 "a block handed out twice"
             );
         }
         for (n, b) in live.iter().enumerate() {
             let (t, i) = (n as u64 / 1_000, n as u64 % 1_000);
-            assert_eq!(**b, [t << 32 | i; 6]);
+            assert_eq!(**b, [t << 32 | i; WORDS]);
         }
         for (i, b) in fresh.iter().enumerate() {
-            assert_eq!(**b, [u64::MAX - i as u64; 6]);
+            assert_eq!(**b, [u64::MAX - i as u64; WORDS]);
         }
     }
 }
