@@ -1,6 +1,7 @@
 //! Runtime values.
 //!
-//! [`Value`] is 16 bytes: a tag and one word (a scalar or a thin `Rc`).
+//! [`Value`] is 16 bytes: a tag and one word (a scalar, or a thin `Rc` or
+//! `Shared` pointer).
 //! Heap values are reference counted and immutable once built, except thunks,
 //! which are overwritten in place by their result (memoisation) and marked as
 //! black holes while being evaluated (infinite-recursion detection).
@@ -101,10 +102,11 @@ const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
 impl Value {
     /// How many values hold this one's heap payload; 0 for a scalar. Every
-    /// heap payload is an `Rc`, so the arms compile to the same load and
-    /// merge: the compiler tests the tag against one bound instead of
-    /// dispatching through a jump table over the variants (an indirect
-    /// branch, for every clone and drop).
+    /// heap payload is an `Rc` or a `Shared`, both with the (strong) count
+    /// as the allocation's first word, so the arms compile to the same
+    /// load and merge: the compiler tests the tag against one bound
+    /// instead of dispatching through a jump table over the variants (an
+    /// indirect branch, for every clone and drop).
     #[inline(always)]
     fn ref_count(&self) -> usize {
         match self {
@@ -132,8 +134,8 @@ impl Clone for Value {
         if n != 0 {
             // SAFETY: a count is bounded by the number of values in memory,
             // far below `usize::MAX`; knowing it lets the compiler drop
-            // `Rc::clone`'s per-type overflow check, so the arms below are
-            // the same increment and merge.
+            // `Rc::clone`'s and `Shared::clone`'s overflow checks, so the
+            // arms below are the same increment and merge.
             unsafe { std::hint::assert_unchecked(n < usize::MAX) };
             match self {
                 Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}

@@ -208,15 +208,16 @@ fn take_fresh() -> *mut u8 {
     unsafe {
         let left = (end as usize - next as usize) / RECYCLED_SIZE;
         let after = next.add(BATCH.min(left) * RECYCLED_SIZE);
-        let mut p = next.add(RECYCLED_SIZE);
-        while p != after {
-            let q = p.add(RECYCLED_SIZE);
-            p.cast::<*mut u8>()
-                .write(if q == after { std::ptr::null_mut() } else { q });
-            p = q;
-        }
-        if after != next.add(RECYCLED_SIZE) {
-            RECYCLED.with(|head| head.set(next.add(RECYCLED_SIZE)));
+        let second = next.add(RECYCLED_SIZE);
+        if second != after {
+            let mut p = second;
+            while p != after {
+                let q = p.add(RECYCLED_SIZE);
+                p.cast::<*mut u8>()
+                    .write(if q == after { std::ptr::null_mut() } else { q });
+                p = q;
+            }
+            RECYCLED.with(|head| head.set(second));
         }
         BUMP.with(|b| b.set((after, end)));
     }
@@ -478,8 +479,9 @@ mod tests {
 
     #[test]
     fn recycled_blocks_never_overlap_live_ones() {
-        // Many live boxes of a recycled block's size with distinct contents; free every other
-        // one, allocate as many again: no live box is overwritten.
+        // Many live boxes of a recycled block's size with distinct
+        // contents; free every other one, allocate as many again: no live
+        // box is overwritten.
         let mut boxes: Vec<Box<Block>> = (0..10_000u64).map(|i| Box::new([i; WORDS])).collect();
         let mut kept = Vec::new();
         for (i, b) in boxes.drain(..).enumerate() {
