@@ -3,15 +3,144 @@
 //! Every variable is resolved at compile time: lexical variables become
 //! `(depth, slot)` pairs into the environment chain, globals an index into the
 //! builtins array, and only names bound by no lexical scope become dynamic
-//! `with` lookups. Nodes are reference counted so a thunk can point at the
-//! sub-expression it delays without copying it.
+//! `with` lookups.
+//!
+//! Nodes are never freed: [`ExprRef`] is a plain pointer into per-thread
+//! regions, so a thunk points at the sub-expression it delays without a
+//! count to keep, and the nodes of one compilation sit next to each other.
 
-use std::rc::Rc;
+use std::{
+    alloc::Layout,
+    cell::Cell,
+    ptr::{self, NonNull},
+    rc::Rc,
+};
 
 use crate::{NixString, Pos, Symbol, Value};
 
-/// A shared expression node.
-pub(crate) type ExprRef = Rc<Expr>;
+/// A pointer to an expression node, which lives until its thread ends.
+///
+/// As in C++ Nix, which never frees a parsed expression, a node is never
+/// freed: nothing counts the thunks and closures that point at it (an
+/// `Rc` cost an increment when a thunk was made and a decrement when it
+/// was forced or dropped, and a write to the node's cache line each time).
+/// Code is compiled once per file (imports are cached) and per `-E`
+/// string or REPL line, so what a process keeps is the size of the code it
+/// has read.
+///
+/// Where a node is tells what it is (see [`Stream`]): `lazy` decides from
+/// the pointer alone whether to delay a node with a thunk, without reading
+/// the node, which is usually not in the cache when its parent reaches it.
+#[derive(Clone, Copy)]
+pub(crate) struct ExprRef(NonNull<Expr>);
+
+/// Nodes are written into regions of [`REGION`] bytes, aligned to their
+/// size, each split into parts for three streams of nodes: the first
+/// quarter for nodes `lazy` reads (constants, builtins' names, inlined
+/// `let` bindings, `[ ]`), the second for variables, the second half for
+/// all the others, which `lazy` delays. A node's stream is then two bits
+/// of its address. Each stream fills its part of the region it is in and
+/// takes a new region when that part is full; the parts of a region that
+/// other streams have not reached are never written, so they take no
+/// memory.
+#[derive(Clone, Copy)]
+enum Stream {
+    Plain = 0,
+    Var = 1,
+    Delayed = 2,
+}
+
+/// A region's size and alignment: 64 KiB.
+const REGION: usize = 64 * 1024;
+/// A quarter of a region.
+const QUARTER: usize = REGION / 4;
+const _: () = assert!(QUARTER % std::mem::align_of::<Expr>() == 0);
+
+impl ExprRef {
+    /// Moves `e` into this thread's node regions.
+    pub(crate) fn new(e: Expr) -> ExprRef {
+        let stream = match &e {
+            Expr::Var { .. } => Stream::Var,
+            Expr::Const(_) | Expr::Global(_) | Expr::LetUse { .. } => Stream::Plain,
+            Expr::List(items) if items.is_empty() => Stream::Plain,
+            _ => Stream::Delayed,
+        };
+        ExprRef(alloc_node(e, stream))
+    }
+
+    /// Whether `lazy` delays the node with a thunk (C++ Nix's
+    /// `maybeThunk` makes one): every node but a constant, a variable, a
+    /// builtin's name, an inlined `let` binding and `[ ]`.
+    #[inline(always)]
+    pub(crate) fn is_delayed(self) -> bool {
+        self.0.addr().get() & (2 * QUARTER) != 0
+    }
+
+    /// Whether the node is an `Expr::Var`.
+    #[inline(always)]
+    pub(crate) fn is_var(self) -> bool {
+        self.0.addr().get() & (3 * QUARTER) == QUARTER
+    }
+}
+
+impl std::ops::Deref for ExprRef {
+    type Target = Expr;
+
+    #[inline(always)]
+    fn deref(&self) -> &Expr {
+        // SAFETY: the node `new` wrote, which is never freed or moved, and
+        // never mutated (only `&Expr` is handed out).
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl std::fmt::Debug for ExprRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+thread_local! {
+    /// The free part of each stream's part of its region: next node, end.
+    static FREE: [Cell<(*mut u8, *mut u8)>; 3] =
+        const { [const { Cell::new((ptr::null_mut(), ptr::null_mut())) }; 3] };
+}
+
+/// Writes `e` into the next free node of `stream`.
+fn alloc_node(e: Expr, stream: Stream) -> NonNull<Expr> {
+    const SIZE: usize = std::mem::size_of::<Expr>();
+    FREE.with(|free| {
+        let cell = &free[stream as usize];
+        let (mut next, mut end) = cell.get();
+        if end.addr() - next.addr() < SIZE {
+            let layout = Layout::from_size_align(REGION, REGION).expect("a valid layout");
+            // SAFETY: the layout's size is not zero. The region is never
+            // freed (see `ExprRef`).
+            let region = unsafe { std::alloc::alloc(layout) };
+            if region.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            let (start, len) = match stream {
+                Stream::Plain => (0, QUARTER),
+                Stream::Var => (QUARTER, QUARTER),
+                Stream::Delayed => (2 * QUARTER, 2 * QUARTER),
+            };
+            // SAFETY: both are inside the region just allocated, or one
+            // past its end.
+            (next, end) = unsafe { (region.add(start), region.add(start + len)) };
+        }
+        let node = next.cast::<Expr>();
+        // SAFETY: `node` is free space of a live region, at least one node
+        // long, and aligned: the region is, a part starts at a multiple of
+        // a node's alignment and nodes follow each other (a type's size is
+        // a multiple of its alignment). It is written once, never again.
+        unsafe {
+            node.write(e);
+            cell.set((next.add(SIZE), end));
+            NonNull::new_unchecked(node)
+        }
+    })
+}
 
 /// A part of an attribute path.
 #[derive(Debug)]
@@ -249,4 +378,50 @@ pub(crate) enum Expr {
         set: ExprRef,
         slots: Box<[(Symbol, u32)]>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every node is read back as written, and its pointer tells its kind,
+    /// over enough nodes that each stream takes several regions.
+    #[test]
+    fn nodes_stay_put_and_their_address_tells_their_kind() {
+        let n = 3 * REGION / std::mem::size_of::<Expr>();
+        let mut nodes = Vec::new();
+        for i in 0..n {
+            let i32_ = i as u32;
+            let e = match i % 4 {
+                0 => Expr::Var {
+                    depth: i32_,
+                    slot: 1,
+                    pos: Pos::NONE,
+                },
+                1 => Expr::Global(i32_),
+                2 => Expr::CurPos(Pos::NONE),
+                _ => Expr::List(Box::default()),
+            };
+            nodes.push((i, ExprRef::new(e)));
+        }
+        for (i, e) in nodes {
+            let i32_ = i as u32;
+            match (i % 4, &*e) {
+                (0, Expr::Var { depth, .. }) => {
+                    assert_eq!(*depth, i32_);
+                    assert!(e.is_var() && !e.is_delayed());
+                }
+                (1, Expr::Global(g)) => {
+                    assert_eq!(*g, i32_);
+                    assert!(!e.is_var() && !e.is_delayed());
+                }
+                (2, Expr::CurPos(_)) => assert!(!e.is_var() && e.is_delayed()),
+                (3, Expr::List(items)) => {
+                    assert!(items.is_empty());
+                    assert!(!e.is_var() && !e.is_delayed());
+                }
+                (k, other) => panic!("node {i} (kind {k}) reads back as {other:?}"),
+            }
+        }
+    }
 }

@@ -27,10 +27,7 @@
 //! `let` (its bindings and body), walking the parts evaluated in the same
 //! environment.
 
-use std::{
-    cell::{Cell, RefCell},
-    rc::Rc,
-};
+use std::cell::{Cell, RefCell};
 
 use crate::ir::{AttrDef, AttrName, DynAttrDef, Expr, ExprRef};
 
@@ -208,7 +205,7 @@ impl Inliner {
                 *changed = true;
                 new
             }
-            None => e.clone(),
+            None => *e,
         }
     }
 
@@ -223,7 +220,7 @@ impl Inliner {
 
     fn use_of(&mut self, slot: u32) -> Option<ExprRef> {
         let i = slot.checked_sub(self.base)? as usize;
-        if let Some(done) = self.done.get(i)?.clone() {
+        if let Some(done) = *self.done.get(i)? {
             // The same node reached twice: share its memo slot.
             return Some(done);
         }
@@ -235,8 +232,8 @@ impl Inliner {
         self.nesting += 1;
         let value = self.walk(&value).unwrap_or(value);
         self.nesting -= 1;
-        let new = Rc::new(Expr::LetUse { slot, value });
-        self.done[i] = Some(new.clone());
+        let new = ExprRef::new(Expr::LetUse { slot, value });
+        self.done[i] = Some(new);
         Some(new)
     }
 
@@ -347,7 +344,7 @@ impl Inliner {
             // frame of its own.
             Expr::With { attrs, body, size } => Expr::With {
                 attrs: self.sub(attrs, &mut ch),
-                body: body.clone(),
+                body: *body,
                 size: *size,
             },
             Expr::Not(inner, pos) => Expr::Not(self.sub(inner, &mut ch), *pos),
@@ -389,6 +386,6 @@ impl Inliner {
                 slots: slots.clone(),
             },
         };
-        ch.then(|| Rc::new(new))
+        ch.then(|| ExprRef::new(new))
     }
 }

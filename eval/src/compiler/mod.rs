@@ -386,7 +386,9 @@ impl Compiler<'_> {
     }
 
     fn var(&self, name: &str, pos: Pos) -> Result<ExprRef> {
-        Ok(Rc::new(self.resolve(Symbol::new(name.as_bytes()), pos)?))
+        Ok(ExprRef::new(
+            self.resolve(Symbol::new(name.as_bytes()), pos)?,
+        ))
     }
 
     /// Compiles `f` inside `scope`, a new runtime frame of `size` slots to
@@ -428,7 +430,7 @@ impl Compiler<'_> {
         let once = std::mem::take(&mut self.once);
         let node = e.syntax();
         let pos = self.pos(node);
-        Ok(Rc::new(match e {
+        Ok(ExprRef::new(match e {
             ast::Expr::Paren(p) => {
                 if let Some((at, e)) = syntax_error::unclosed_paren(self.ctx.file, p) {
                     // A number the lexer refuses inside comes first.
@@ -459,7 +461,7 @@ impl Compiler<'_> {
                     func: self.var("__findFile", pos)?,
                     args: vec![
                         self.var("__nixPath", pos)?,
-                        Rc::new(Expr::Const(Value::string(inner))),
+                        ExprRef::new(Expr::Const(Value::string(inner))),
                     ]
                     .into(),
                     pos,
@@ -557,8 +559,8 @@ impl Compiler<'_> {
                         match self.resolve(Symbol::new(b"__sub"), pos)? {
                             Expr::Global(_) => Expr::Neg(inner, pos),
                             other => Expr::Apply {
-                                func: Rc::new(other),
-                                args: vec![Rc::new(Expr::Const(Value::Int(0))), inner].into(),
+                                func: ExprRef::new(other),
+                                args: vec![ExprRef::new(Expr::Const(Value::Int(0))), inner].into(),
                                 pos,
                             },
                         }
@@ -668,7 +670,7 @@ impl Compiler<'_> {
             K::Concat => (BinOp::Concat, None),
             K::Update => (BinOp::Update, None),
             K::Add => {
-                return Ok(Rc::new(Expr::Add {
+                return Ok(ExprRef::new(Expr::Add {
                     lhs,
                     rhs,
                     pos: op_pos,
@@ -700,21 +702,21 @@ impl Compiler<'_> {
             // shadowed it, call theirs.
             let f = self.resolve(Symbol::new(name.as_bytes()), op_pos)?;
             if !matches!(f, Expr::Global(_)) {
-                let f = Rc::new(f);
+                let f = ExprRef::new(f);
                 let call = |a, b| Expr::Apply {
-                    func: f.clone(),
+                    func: f,
                     args: vec![a, b].into(),
                     pos: op_pos,
                 };
-                return Ok(Rc::new(match op {
+                return Ok(ExprRef::new(match op {
                     BinOp::Gt => call(rhs, lhs),
-                    BinOp::Le => Expr::Not(Rc::new(call(rhs, lhs)), op_pos),
-                    BinOp::Ge => Expr::Not(Rc::new(call(lhs, rhs)), op_pos),
+                    BinOp::Le => Expr::Not(ExprRef::new(call(rhs, lhs)), op_pos),
+                    BinOp::Ge => Expr::Not(ExprRef::new(call(lhs, rhs)), op_pos),
                     _ => call(lhs, rhs),
                 }));
             }
         }
-        Ok(Rc::new(Expr::BinOp {
+        Ok(ExprRef::new(Expr::BinOp {
             op,
             lhs,
             rhs,
@@ -752,7 +754,7 @@ impl Compiler<'_> {
         let mut rest = path.into_vec();
         rest.remove(0);
         Expr::Select {
-            expr: Rc::new(Expr::BuiltinSelect(g)),
+            expr: ExprRef::new(Expr::BuiltinSelect(g)),
             path: rest.into(),
             default,
             pos,
@@ -1004,7 +1006,7 @@ impl Compiler<'_> {
                     .map(|(slot, (name, apos))| AttrDef {
                         name: *name,
                         pos: *apos,
-                        value: Rc::new(Expr::Var {
+                        value: ExprRef::new(Expr::Var {
                             depth: 0,
                             slot: base + slot as u32,
                             pos: Pos::NONE,
@@ -1012,7 +1014,7 @@ impl Compiler<'_> {
                     })
                     .collect::<Vec<_>>();
                 let dynamic = c.lower_dynamic(dynamic)?;
-                let set = Rc::new(Expr::attrs(attrs, dynamic, set_pos));
+                let set = ExprRef::new(Expr::attrs(attrs, dynamic, set_pos));
                 if !overrides {
                     return Ok(set);
                 }
@@ -1021,7 +1023,7 @@ impl Compiler<'_> {
                     .enumerate()
                     .map(|(slot, (name, _))| (*name, slot as u32))
                     .collect();
-                Ok(Rc::new(Expr::RecOverrides { set, slots }))
+                Ok(ExprRef::new(Expr::RecOverrides { set, slots }))
             });
         }
         if p.inherit_from.is_empty() {
@@ -1037,7 +1039,7 @@ impl Compiler<'_> {
                 });
             }
             let dynamic = self.lower_dynamic(p.dynamic)?;
-            return Ok(Rc::new(Expr::attrs(attrs, dynamic, p.pos)));
+            return Ok(ExprRef::new(Expr::attrs(attrs, dynamic, p.pos)));
         }
         // A hidden environment holds the `inherit (e)` sources. `Let` delays
         // its bindings in the new environment, so they are compiled inside
@@ -1061,9 +1063,9 @@ impl Compiler<'_> {
                 });
             }
             let dynamic = c.lower_dynamic(p.dynamic)?;
-            Ok((froms, Rc::new(Expr::attrs(attrs, dynamic, p.pos))))
+            Ok((froms, ExprRef::new(Expr::attrs(attrs, dynamic, p.pos))))
         })?;
-        Ok(Rc::new(Expr::Let {
+        Ok(ExprRef::new(Expr::Let {
             bindings: froms.into_iter().map(Some).collect(),
             body,
             size,
@@ -1076,9 +1078,9 @@ impl Compiler<'_> {
         match v {
             PValue::Expr(e) => self.expr(&e),
             PValue::Nested(n) => self.lower_attrs(n, false),
-            PValue::Inherit(name, ipos) => Ok(Rc::new(self.resolve(name, ipos)?)),
-            PValue::InheritFrom(i, name, ipos) => Ok(Rc::new(Expr::Select {
-                expr: Rc::new(Expr::Var {
+            PValue::Inherit(name, ipos) => Ok(ExprRef::new(self.resolve(name, ipos)?)),
+            PValue::InheritFrom(i, name, ipos) => Ok(ExprRef::new(Expr::Select {
+                expr: ExprRef::new(Expr::Var {
                     depth: 0,
                     slot: from_base + i as u32,
                     pos: Pos::NONE,
@@ -1095,7 +1097,9 @@ impl Compiler<'_> {
         for (attr, pos, v) in dynamic {
             let name = match self.attr_name(&attr)? {
                 AttrName::Dynamic(e, ..) => e,
-                AttrName::Static(s) => Rc::new(Expr::Const(Value::string(s.as_bytes().to_vec()))),
+                AttrName::Static(s) => {
+                    ExprRef::new(Expr::Const(Value::string(s.as_bytes().to_vec())))
+                }
             };
             let value = self.lower_value(v, 0)?;
             out.push(DynAttrDef { name, pos, value });
@@ -1170,7 +1174,7 @@ impl Compiler<'_> {
                         let scope = c.scopes.pop().unwrap_or_default();
                         let r = c.resolve_from(name, ipos, u32::from(!merged));
                         c.scopes.push(scope);
-                        Rc::new(r?)
+                        ExprRef::new(r?)
                     }
                     v => c.lower_value(v, base + n)?,
                 });
@@ -1178,7 +1182,7 @@ impl Compiler<'_> {
             }
             if thunked {
                 for b in &mut bindings {
-                    *b = Rc::new(Expr::Thunked(b.clone()));
+                    *b = ExprRef::new(Expr::Thunked(*b));
                 }
             }
             bindings.extend(froms);
@@ -1199,7 +1203,7 @@ impl Compiler<'_> {
             let scope = self.scopes.pop().unwrap_or_default();
             let (mut bindings, mut body) = r?;
             inline(scope, &mut bindings, &mut body);
-            return Ok(Rc::new(Expr::LetHere {
+            return Ok(ExprRef::new(Expr::LetHere {
                 base,
                 bindings: bindings.into(),
                 body,
@@ -1207,7 +1211,7 @@ impl Compiler<'_> {
         }
         let ((mut bindings, mut body), size, scope) = self.with_frame_scope(scope, total, lower)?;
         inline(scope, &mut bindings, &mut body);
-        Ok(Rc::new(Expr::Let {
+        Ok(ExprRef::new(Expr::Let {
             bindings: bindings.into(),
             body,
             size,

@@ -2,8 +2,6 @@
 //! resolution, on bytes (sources need not be UTF-8), following C++ Nix's
 //! lexer (`unescapeStr`) and parser (`stripIndentation`) rule for rule.
 
-use std::rc::Rc;
-
 use rnix::{NodeOrToken, SyntaxKind, SyntaxNode, ast};
 use rowan::ast::AstNode;
 
@@ -322,7 +320,7 @@ impl Compiler<'_> {
                     // does not matter: the string's own is used.
                     parts.push((
                         pos,
-                        Rc::new(Expr::Const(Value::String(NixString::new(bytes)))),
+                        ExprRef::new(Expr::Const(Value::String(NixString::new(bytes)))),
                     ));
                 }
                 Piece::Interpolation(i) => {
@@ -343,9 +341,11 @@ impl Compiler<'_> {
                     all.extend_from_slice(s.as_bytes());
                 }
             }
-            return Ok(Rc::new(Expr::Const(Value::String(NixString::new(all)))));
+            return Ok(ExprRef::new(Expr::Const(Value::String(NixString::new(
+                all,
+            )))));
         }
-        Ok(Rc::new(Expr::ConcatStrings {
+        Ok(ExprRef::new(Expr::ConcatStrings {
             parts: parts.into(),
             pos,
             force_string: true,
@@ -367,7 +367,7 @@ impl Compiler<'_> {
                     };
                     parts.push((
                         self.tpos(&t),
-                        Rc::new(Expr::Const(if first {
+                        ExprRef::new(Expr::Const(if first {
                             Value::Path(NixString::new(bytes))
                         } else {
                             Value::String(NixString::new(bytes))
@@ -387,10 +387,12 @@ impl Compiler<'_> {
         if parts.len() == 1 {
             if let Expr::Const(Value::Path(p)) = &*parts[0].1 {
                 let canon = crate::path::canonicalise(p.as_bytes());
-                return Ok(Rc::new(Expr::Const(Value::Path(NixString::new(canon)))));
+                return Ok(ExprRef::new(Expr::Const(Value::Path(NixString::new(
+                    canon,
+                )))));
             }
         }
-        Ok(Rc::new(Expr::ConcatStrings {
+        Ok(ExprRef::new(Expr::ConcatStrings {
             parts: parts.into(),
             pos,
             force_string: false,

@@ -223,8 +223,11 @@ fn env_at(env: &EnvFrame, depth: u32) -> &EnvFrame {
 /// for `eval_var`: a slot is written once, an evaluated thunk never changes,
 /// and `env` keeps both alive.
 #[inline(always)]
-fn evaluated_var<'a>(e: &Expr, env: &'a EnvFrame) -> Option<&'a Value> {
-    let Expr::Var { depth, slot, .. } = e else {
+fn evaluated_var<'a>(e: &ExprRef, env: &'a EnvFrame) -> Option<&'a Value> {
+    if !e.is_var() {
+        return None;
+    }
+    let Expr::Var { depth, slot, .. } = &**e else {
         return None;
     };
     env_at(env, *depth).slots()[*slot as usize]
@@ -366,22 +369,27 @@ impl Evaluator {
     /// Delays `e` in `env`, without a thunk where C++ Nix has none.
     #[inline]
     pub(crate) fn lazy(&self, e: &ExprRef, env: &Env) -> Value {
+        // Most delayed expressions get a thunk: decided from the pointer,
+        // without reading the node.
+        if e.is_delayed() {
+            return Value::Thunk(Thunk::new(*e, env.clone()));
+        }
         match &**e {
             Expr::Const(v) => v.clone(),
             Expr::Var { depth, slot, .. } => {
                 match env_at(env, *depth).slots()[*slot as usize].get() {
                     Some(v) => v.clone(),
-                    None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+                    None => Value::Thunk(Thunk::new(*e, env.clone())),
                 }
             }
             Expr::Global(g) => self.globals[*g as usize].clone(),
             Expr::LetUse { slot, .. } => match env.slots()[*slot as usize].get() {
                 Some(v) => v.clone(),
-                None => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+                None => Value::Thunk(Thunk::new(*e, env.clone())),
             },
             // C++ Nix's `ExprList::maybeThunk`: `[ ]` is never delayed.
             Expr::List(items) if items.is_empty() => Value::list(Vec::new()),
-            _ => Value::Thunk(Thunk::new(e.clone(), env.clone())),
+            _ => Value::Thunk(Thunk::new(*e, env.clone())),
         }
     }
 
@@ -895,12 +903,17 @@ impl Evaluator {
                 if let Value::Thunk(t) = &env.get(slot as usize)
                     && !t.is_blackhole()
                 {
-                    let redirect = ThunkState::Pending(
-                        Rc::new(Expr::Var {
+                    thread_local! {
+                        /// The first slot of the frame: one node for every
+                        /// redirect (nodes are never freed).
+                        static FIRST_SLOT: ExprRef = ExprRef::new(Expr::Var {
                             depth: 0,
                             slot: 0,
                             pos: Pos::NONE,
-                        }),
+                        });
+                    }
+                    let redirect = ThunkState::Pending(
+                        FIRST_SLOT.with(|e| *e),
                         EnvFrame::with_values(None, [o.value.clone()]),
                     );
                     // SAFETY: the thunk belongs to the scope of the `rec`
