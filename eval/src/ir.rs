@@ -13,7 +13,6 @@ use std::{
     alloc::Layout,
     cell::Cell,
     ptr::{self, NonNull},
-    rc::Rc,
 };
 
 use crate::{NixString, Pos, Symbol, Value};
@@ -54,7 +53,7 @@ enum Stream {
 const REGION: usize = 64 * 1024;
 /// A quarter of a region.
 const QUARTER: usize = REGION / 4;
-const _: () = assert!(QUARTER % std::mem::align_of::<Expr>() == 0);
+const _: () = assert!(QUARTER % 8 == 0);
 
 impl ExprRef {
     /// Moves `e` into this thread's node regions.
@@ -65,7 +64,7 @@ impl ExprRef {
             Expr::List(items) if items.is_empty() => Stream::Plain,
             _ => Stream::Delayed,
         };
-        ExprRef(alloc_node(e, stream))
+        ExprRef(alloc_in(e, stream))
     }
 
     /// Whether `lazy` delays the node with a thunk (C++ Nix's
@@ -80,6 +79,17 @@ impl ExprRef {
     #[inline(always)]
     pub(crate) fn is_var(self) -> bool {
         self.0.addr().get() & (3 * QUARTER) == QUARTER
+    }
+}
+
+impl LambdaDef {
+    /// Moves the definition into this thread's regions, next to the nodes
+    /// being compiled, where it stays for as long as they do: a closure
+    /// points at it without a count.
+    pub(crate) fn place(self) -> &'static LambdaDef {
+        // SAFETY: written once into a region that is never freed, and only
+        // ever read from.
+        unsafe { alloc_in(self, Stream::Delayed).as_ref() }
     }
 }
 
@@ -106,13 +116,50 @@ thread_local! {
         const { [const { Cell::new((ptr::null_mut(), ptr::null_mut())) }; 3] };
 }
 
-/// Writes `e` into the next free node of `stream`.
-fn alloc_node(e: Expr, stream: Stream) -> NonNull<Expr> {
-    const SIZE: usize = std::mem::size_of::<Expr>();
+/// Writes `v` (a node, or a lambda's definition) into the next free space
+/// of `stream`.
+fn alloc_in<T>(v: T, stream: Stream) -> NonNull<T> {
+    // Every value written keeps the next one aligned.
+    const { assert!(std::mem::align_of::<T>() == 8) };
+    const { assert!(std::mem::size_of::<T>() <= QUARTER) };
+    let node = reserve(std::mem::size_of::<T>(), stream).cast::<T>();
+    // SAFETY: `reserve` gave free space for a `T`, aligned for it; it is
+    // written once, never again.
+    unsafe {
+        node.write(v);
+        NonNull::new_unchecked(node)
+    }
+}
+
+/// A copy of `items` (the arguments of an application, an attribute path)
+/// in this thread's regions, next to the node being compiled; a long one
+/// (over a quarter of a region) in a leaked allocation of its own.
+pub(crate) fn placed<T: Copy>(items: &[T]) -> &'static [T] {
+    const { assert!(std::mem::align_of::<T>() == 8) };
+    let bytes = std::mem::size_of_val(items);
+    if items.is_empty() {
+        return &[];
+    }
+    if bytes > QUARTER {
+        return Box::leak(items.into());
+    }
+    let p = reserve(bytes, Stream::Delayed).cast::<T>();
+    // SAFETY: `reserve` gave free space for `items.len()` values of `T`,
+    // aligned for them, which are copied there once and only read after.
+    unsafe {
+        ptr::copy_nonoverlapping(items.as_ptr(), p, items.len());
+        std::slice::from_raw_parts(p, items.len())
+    }
+}
+
+/// The next `size` bytes of free space of `stream` (`size` a multiple of
+/// eight and at most a quarter of a region), aligned to eight.
+fn reserve(size: usize, stream: Stream) -> *mut u8 {
+    debug_assert!(size % 8 == 0 && size <= QUARTER);
     FREE.with(|free| {
         let cell = &free[stream as usize];
         let (mut next, mut end) = cell.get();
-        if end.addr() - next.addr() < SIZE {
+        if end.addr() - next.addr() < size {
             let layout = Layout::from_size_align(REGION, REGION).expect("a valid layout");
             // SAFETY: the layout's size is not zero. The region is never
             // freed (see `ExprRef`).
@@ -129,21 +176,17 @@ fn alloc_node(e: Expr, stream: Stream) -> NonNull<Expr> {
             // past its end.
             (next, end) = unsafe { (region.add(start), region.add(start + len)) };
         }
-        let node = next.cast::<Expr>();
-        // SAFETY: `node` is free space of a live region, at least one node
-        // long, and aligned: the region is, a part starts at a multiple of
-        // a node's alignment and nodes follow each other (a type's size is
-        // a multiple of its alignment). It is written once, never again.
-        unsafe {
-            node.write(e);
-            cell.set((next.add(SIZE), end));
-            NonNull::new_unchecked(node)
-        }
+        // SAFETY: `next` is free space of a live region, at least `size`
+        // long (a part is at least a quarter), and aligned to eight: the
+        // region is, a part starts at a multiple of eight and every size
+        // reserved is a multiple of eight.
+        cell.set((unsafe { next.add(size) }, end));
+        next
     })
 }
 
 /// A part of an attribute path.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum AttrName {
     Static(Symbol),
     /// `${e}` or `"..."` with its C++ `getPos` (see the compiler), where
@@ -302,20 +345,20 @@ pub(crate) enum Expr {
     List(Box<[ExprRef]>),
     Select {
         expr: ExprRef,
-        path: Box<[AttrName]>,
+        path: &'static [AttrName],
         default: Option<ExprRef>,
         pos: Pos,
     },
     HasAttr {
         expr: ExprRef,
-        path: Box<[AttrName]>,
+        path: &'static [AttrName],
     },
     Apply {
         func: ExprRef,
-        args: Box<[ExprRef]>,
+        args: &'static [ExprRef],
         pos: Pos,
     },
-    Lambda(Rc<LambdaDef>),
+    Lambda(&'static LambdaDef),
     If {
         cond: ExprRef,
         then: ExprRef,
@@ -421,6 +464,27 @@ mod tests {
                     assert!(!e.is_var() && !e.is_delayed());
                 }
                 (k, other) => panic!("node {i} (kind {k}) reads back as {other:?}"),
+            }
+        }
+    }
+
+    /// Placed slices read back as given: empty, short ones in a region,
+    /// and one longer than a region's quarter, which no part could hold.
+    #[test]
+    fn placed_slices_read_back() {
+        let long: Vec<AttrName> = (0..QUARTER)
+            .map(|i| AttrName::Static(Symbol::new(format!("a{}", i % 7).as_bytes())))
+            .collect();
+        assert!(std::mem::size_of_val(&long[..]) > QUARTER);
+        for len in [0, 1, 3, 200, long.len()] {
+            let items = &long[..len];
+            let copy = placed(items);
+            assert_eq!(copy.len(), len);
+            for (a, b) in items.iter().zip(copy) {
+                let (AttrName::Static(x), AttrName::Static(y)) = (a, b) else {
+                    panic!("a static name changed kind");
+                };
+                assert_eq!(x, y);
             }
         }
     }

@@ -29,7 +29,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::ir::{AttrDef, AttrName, DynAttrDef, Expr, ExprRef};
+use crate::ir::{AttrDef, AttrName, DynAttrDef, Expr, ExprRef, placed};
 
 /// The user of a reference that is the `let`'s body, not a binding.
 const BODY: u32 = u32::MAX;
@@ -209,13 +209,15 @@ impl Inliner {
         }
     }
 
-    fn names(&mut self, path: &[AttrName], changed: &mut bool) -> Box<[AttrName]> {
-        path.iter()
+    fn names(&mut self, path: &[AttrName], changed: &mut bool) -> &'static [AttrName] {
+        let names: Vec<AttrName> = path
+            .iter()
             .map(|n| match n {
                 AttrName::Static(s) => AttrName::Static(*s),
                 AttrName::Dynamic(e, pos, v) => AttrName::Dynamic(self.sub(e, changed), *pos, *v),
             })
-            .collect()
+            .collect();
+        placed(&names)
     }
 
     fn use_of(&mut self, slot: u32) -> Option<ExprRef> {
@@ -315,7 +317,12 @@ impl Inliner {
             },
             Expr::Apply { func, args, pos } => Expr::Apply {
                 func: self.sub(func, &mut ch),
-                args: args.iter().map(|a| self.sub(a, &mut ch)).collect(),
+                args: placed(
+                    &args
+                        .iter()
+                        .map(|a| self.sub(a, &mut ch))
+                        .collect::<Vec<_>>(),
+                ),
                 pos: *pos,
             },
             Expr::If {

@@ -18,8 +18,6 @@ mod syntax_error;
 
 pub(crate) use syntax_error::parse_error_of;
 
-use std::rc::Rc;
-
 use rnix::{
     NodeOrToken, SyntaxNode, SyntaxToken,
     ast::{self, AstToken, HasEntry},
@@ -30,7 +28,7 @@ use rustc_hash::FxHashMap;
 use crate::{
     NixString, Pos, Symbol, Value,
     errors::{Error, ErrorKind, Result},
-    ir::{AttrDef, AttrName, BinOp, DynAttrDef, Expr, ExprRef, Formal, LambdaDef},
+    ir::{AttrDef, AttrName, BinOp, DynAttrDef, Expr, ExprRef, Formal, LambdaDef, placed},
     source::SourceFile,
     symbol::known,
 };
@@ -459,11 +457,10 @@ impl Compiler<'_> {
                 let inner = &text[1..text.len().saturating_sub(1)];
                 Expr::Apply {
                     func: self.var("__findFile", pos)?,
-                    args: vec![
+                    args: placed(&[
                         self.var("__nixPath", pos)?,
                         ExprRef::new(Expr::Const(Value::string(inner))),
-                    ]
-                    .into(),
+                    ]),
                     pos,
                 }
             }
@@ -484,7 +481,7 @@ impl Compiler<'_> {
                     .collect::<Result<Vec<_>>>()?;
                 Expr::Apply {
                     func,
-                    args: args.into(),
+                    args: placed(&args),
                     pos,
                 }
             }
@@ -502,7 +499,10 @@ impl Compiler<'_> {
             ast::Expr::HasAttr(h) => {
                 let expr = self.expr(&self.child(h.expr(), node)?)?;
                 let path = self.attrpath(&self.child(h.attrpath(), node)?)?;
-                Expr::HasAttr { expr, path }
+                Expr::HasAttr {
+                    expr,
+                    path: placed(&path),
+                }
             }
             ast::Expr::IfElse(i) => Expr::If {
                 cond: self.expr(&self.child(i.condition(), node)?)?,
@@ -560,7 +560,7 @@ impl Compiler<'_> {
                             Expr::Global(_) => Expr::Neg(inner, pos),
                             other => Expr::Apply {
                                 func: ExprRef::new(other),
-                                args: vec![ExprRef::new(Expr::Const(Value::Int(0))), inner].into(),
+                                args: placed(&[ExprRef::new(Expr::Const(Value::Int(0))), inner]),
                                 pos,
                             },
                         }
@@ -597,7 +597,7 @@ impl Compiler<'_> {
                 let set = self.lower_attrs(p, false)?;
                 Expr::Select {
                     expr: set,
-                    path: vec![AttrName::Static(body_sym)].into(),
+                    path: placed(&[AttrName::Static(body_sym)]),
                     default: None,
                     pos,
                 }
@@ -705,7 +705,7 @@ impl Compiler<'_> {
                 let f = ExprRef::new(f);
                 let call = |a, b| Expr::Apply {
                     func: f,
-                    args: vec![a, b].into(),
+                    args: placed(&[a, b]),
                     pos: op_pos,
                 };
                 return Ok(ExprRef::new(match op {
@@ -742,7 +742,7 @@ impl Compiler<'_> {
         let Some(g) = builtin else {
             return Expr::Select {
                 expr,
-                path,
+                path: placed(&path),
                 default,
                 pos,
             };
@@ -751,11 +751,9 @@ impl Compiler<'_> {
             // The attribute exists, so a default can never be used.
             return Expr::BuiltinSelect(g);
         }
-        let mut rest = path.into_vec();
-        rest.remove(0);
         Expr::Select {
             expr: ExprRef::new(Expr::BuiltinSelect(g)),
-            path: rest.into(),
+            path: placed(&path[1..]),
             default,
             pos,
         }
@@ -1085,7 +1083,7 @@ impl Compiler<'_> {
                     slot: from_base + i as u32,
                     pos: Pos::NONE,
                 }),
-                path: vec![AttrName::Static(name)].into(),
+                path: placed(&[AttrName::Static(name)]),
                 default: None,
                 pos: ipos,
             })),
@@ -1220,7 +1218,7 @@ impl Compiler<'_> {
 }
 
 impl Compiler<'_> {
-    fn lambda(&mut self, l: &ast::Lambda, name: Option<Symbol>) -> Result<Rc<LambdaDef>> {
+    fn lambda(&mut self, l: &ast::Lambda, name: Option<Symbol>) -> Result<&'static LambdaDef> {
         let node = l.syntax();
         let pos = self.pos(node);
         let param = self.child(l.param(), node)?;
@@ -1320,13 +1318,14 @@ impl Compiler<'_> {
             let body = c.expr(&body_ast)?;
             Ok((formals, body))
         })?;
-        Ok(Rc::new(LambdaDef {
+        Ok(LambdaDef {
             name,
             pos,
             arg,
             formals: formals_ast.map(|_| (formals, ellipsis)),
             env_size: env_size as usize,
             body,
-        }))
+        }
+        .place())
     }
 }

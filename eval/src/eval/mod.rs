@@ -638,9 +638,9 @@ impl Evaluator {
     }
 
     #[inline(never)]
-    fn eval_lambda(&self, l: &Rc<LambdaDef>, env: &Env) -> Result<Value> {
+    fn eval_lambda(&self, l: &'static LambdaDef, env: &Env) -> Result<Value> {
         Ok(Value::Lambda(Rc::new(Closure {
-            lambda: l.clone(),
+            lambda: l,
             env: env.clone(),
         })))
     }

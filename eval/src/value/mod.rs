@@ -552,7 +552,7 @@ impl EnvFrame {
 /// A user-defined function closed over its environment.
 #[derive(Debug)]
 pub struct Closure {
-    pub(crate) lambda: Rc<LambdaDef>,
+    pub(crate) lambda: &'static LambdaDef,
     pub(crate) env: Env,
 }
 
