@@ -144,7 +144,7 @@ impl Evaluator {
             args.clone()
         } else {
             let mut entries = Vec::new();
-            for formal in formals {
+            for formal in formals.iter() {
                 match args.get_attr(formal.name) {
                     Some(a) => entries.push(a.clone()),
                     None if formal.default.is_none() => {

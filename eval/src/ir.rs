@@ -238,7 +238,7 @@ pub(crate) struct DynAttrDef {
 }
 
 /// One formal of a pattern lambda.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Formal {
     pub(crate) name: Symbol,
     pub(crate) pos: Pos,
@@ -246,19 +246,24 @@ pub(crate) struct Formal {
 }
 
 /// A function literal.
+///
+/// The fields a call reads come first (`repr(C)` keeps that order), so they
+/// share a cache line.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct LambdaDef {
-    /// Name for traces (the attribute or let binding it was defined in).
-    pub(crate) name: Option<Symbol>,
-    pub(crate) pos: Pos,
-    /// The plain argument or `@` binding.
-    pub(crate) arg: Option<Symbol>,
-    /// `{ a, b ? 1, ... }`: formals in symbol-id order, and whether `...`.
-    pub(crate) formals: Option<(Vec<Formal>, bool)>,
+    pub(crate) body: ExprRef,
+    /// `{ a, b ? 1, ... }`: formals in symbol-id order (in the regions, see
+    /// [`placed`]), and whether `...`.
+    pub(crate) formals: Option<(&'static [Formal], bool)>,
     /// Slots of the call environment (arg, then formals, then `let`s merged
     /// into it).
     pub(crate) env_size: usize,
-    pub(crate) body: ExprRef,
+    pub(crate) pos: Pos,
+    /// Name for traces (the attribute or let binding it was defined in).
+    pub(crate) name: Option<Symbol>,
+    /// The plain argument or `@` binding.
+    pub(crate) arg: Option<Symbol>,
 }
 
 impl Expr {

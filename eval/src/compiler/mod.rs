@@ -1322,7 +1322,7 @@ impl Compiler<'_> {
             name,
             pos,
             arg,
-            formals: formals_ast.map(|_| (formals, ellipsis)),
+            formals: formals_ast.map(|_| (placed(&formals), ellipsis)),
             env_size: env_size as usize,
             body,
         }

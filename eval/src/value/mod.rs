@@ -186,6 +186,33 @@ impl Drop for Value {
     }
 }
 
+/// This thread's empty list, which every empty list shares, as C++ Nix's
+/// `[ ]` takes no allocation: nothing tells empty lists apart (`«repeated»`
+/// is never printed for one, and equality does not look at identity).
+#[inline(never)]
+fn empty_list() -> NixList {
+    thread_local! {
+        /// The list, made on first use; it keeps one count of its own and
+        /// so is never freed.
+        static EMPTY: std::cell::Cell<*const List> =
+            const { std::cell::Cell::new(std::ptr::null()) };
+    }
+    EMPTY.with(|e| {
+        let mut p = e.get();
+        if p.is_null() {
+            p = Rc::into_raw(Rc::new(List(Vec::new())));
+            e.set(p);
+        }
+        // SAFETY: `p` came from `Rc::into_raw` on this thread, and the count
+        // kept by the cell keeps it alive; the new `Rc` takes a count of
+        // its own.
+        unsafe {
+            Rc::increment_strong_count(p);
+            Rc::from_raw(p)
+        }
+    })
+}
+
 /// Drops the last reference to a heap value.
 #[inline(never)]
 fn drop_last(v: std::mem::ManuallyDrop<Value>) {
@@ -313,6 +340,9 @@ impl Value {
     /// A list value.
     #[must_use]
     pub fn list(v: Vec<Value>) -> Value {
+        if v.is_empty() {
+            return Value::List(empty_list());
+        }
         Value::List(Rc::new(List(v)))
     }
 
@@ -812,6 +842,23 @@ mod tests {
     use std::rc::Rc;
 
     use super::{Attrs, NixString, Value};
+
+    /// Empty lists are one shared list that is never freed; others are
+    /// their own.
+    #[test]
+    fn empty_lists_are_one_list() {
+        let list = |v: Vec<Value>| Value::list(v).into_list().expect("a list");
+        let (a, b) = (list(Vec::new()), list(Vec::new()));
+        assert!(Rc::ptr_eq(&a, &b));
+        // The thread's own count, and these two.
+        assert_eq!(Rc::strong_count(&a), 3);
+        drop((a, b));
+        let c = list(Vec::new());
+        assert!(c.is_empty());
+        assert_eq!(Rc::strong_count(&c), 2);
+        let (x, y) = (list(vec![Value::Null]), list(vec![Value::Null]));
+        assert!(!Rc::ptr_eq(&x, &y));
+    }
 
     #[test]
     fn dropping_a_shared_value_leaves_the_others_intact() {
