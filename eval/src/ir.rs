@@ -93,14 +93,22 @@ impl LambdaDef {
     }
 }
 
+impl ExprRef {
+    /// The node, which lives as long as the thread.
+    #[inline(always)]
+    pub(crate) fn node(self) -> &'static Expr {
+        // SAFETY: the node `new` wrote, which is never freed or moved, and
+        // never mutated (only `&Expr` is handed out).
+        unsafe { self.0.as_ref() }
+    }
+}
+
 impl std::ops::Deref for ExprRef {
     type Target = Expr;
 
     #[inline(always)]
     fn deref(&self) -> &Expr {
-        // SAFETY: the node `new` wrote, which is never freed or moved, and
-        // never mutated (only `&Expr` is handed out).
-        unsafe { self.0.as_ref() }
+        self.node()
     }
 }
 

@@ -640,6 +640,7 @@ impl Evaluator {
     #[inline(never)]
     fn eval_lambda(&self, l: &'static LambdaDef, env: &Env) -> Result<Value> {
         Ok(Value::Lambda(Rc::new(Closure {
+            body: l.body,
             lambda: l,
             env: env.clone(),
         })))
@@ -1389,21 +1390,23 @@ impl Evaluator {
                     return Ok(cur.clone());
                 };
                 let mut lambda = &c.lambda;
+                let mut body = c.body;
                 let mut env =
                     self.bind_args(lambda, &c.env, std::mem::replace(first, Value::Null), pos)?;
                 args = rest;
                 // A curried function (`a: b: ...`) given more arguments: its
                 // body is a lambda, which is applied right away without
                 // building its closure first.
-                while let Expr::Lambda(inner) = &*lambda.body {
+                while let Expr::Lambda(inner) = body.node() {
                     let Some((next, rest)) = std::mem::take(&mut args).split_first_mut() else {
                         break;
                     };
                     env = self.bind_args(inner, &env, std::mem::replace(next, Value::Null), pos)?;
                     lambda = inner;
+                    body = inner.body;
                     args = rest;
                 }
-                match self.eval(&lambda.body, &env) {
+                match self.eval(&body, &env) {
                     Ok(v) => v,
                     Err(e) if self.settings.show_trace => {
                         return Err(Self::call_trace(e, lambda, pos));
