@@ -1458,7 +1458,7 @@ impl Evaluator {
                 } else {
                     let app = Value::PrimOpApp(Rc::new(PrimOpApp {
                         primop: p.clone(),
-                        args: args.to_vec(),
+                        args: args.into(),
                     }));
                     (app, args.len())
                 }
@@ -1466,7 +1466,8 @@ impl Evaluator {
             Value::PrimOpApp(app) => {
                 let have = app.args.len();
                 let need = app.primop.arity - have;
-                let mut all = app.args.clone();
+                let mut all = Vec::with_capacity(have + need.min(args.len()));
+                all.extend_from_slice(&app.args);
                 if args.len() >= need {
                     all.extend_from_slice(&args[..need]);
                     (self.call_primop(&app.primop, &all, pos)?, need)
@@ -1474,7 +1475,7 @@ impl Evaluator {
                     all.extend_from_slice(args);
                     let app = Value::PrimOpApp(Rc::new(PrimOpApp {
                         primop: app.primop.clone(),
-                        args: all,
+                        args: all.into_boxed_slice(),
                     }));
                     (app, args.len())
                 }

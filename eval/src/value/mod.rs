@@ -678,8 +678,12 @@ impl std::fmt::Debug for PrimOp {
 #[derive(Debug)]
 pub struct PrimOpApp {
     pub(crate) primop: Rc<PrimOp>,
-    pub(crate) args: Vec<Value>,
+    /// A boxed slice, not a `Vec`: with `Rc`'s counts a partial application
+    /// is then 40 bytes, the size the `tvix` allocator recycles.
+    pub(crate) args: Box<[Value]>,
 }
+
+const _: () = assert!(std::mem::size_of::<PrimOpApp>() == 24);
 
 /// A delayed computation, shared by every value that refers to it.
 #[derive(Clone)]
