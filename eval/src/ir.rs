@@ -17,7 +17,7 @@ use std::{
 
 use crate::{NixString, Pos, Symbol, Value};
 
-/// A pointer to an expression node, which lives until its thread ends.
+/// A pointer to an expression node, which is never freed.
 ///
 /// As in C++ Nix, which never frees a parsed expression, a node is never
 /// freed: nothing counts the thunks and closures that point at it (an
@@ -94,7 +94,7 @@ impl LambdaDef {
 }
 
 impl ExprRef {
-    /// The node, which lives as long as the thread.
+    /// The node, which is never freed.
     #[inline(always)]
     pub(crate) fn node(self) -> &'static Expr {
         // SAFETY: the node `new` wrote, which is never freed or moved, and
