@@ -80,6 +80,14 @@ impl ExprRef {
     pub(crate) fn is_var(self) -> bool {
         self.0.addr().get() & (3 * QUARTER) == QUARTER
     }
+
+    /// The node, which is never freed.
+    #[inline(always)]
+    pub(crate) fn node(self) -> &'static Expr {
+        // SAFETY: the node `new` wrote, which is never freed or moved, and
+        // never mutated (only `&Expr` is handed out).
+        unsafe { self.0.as_ref() }
+    }
 }
 
 impl LambdaDef {
@@ -90,16 +98,6 @@ impl LambdaDef {
         // SAFETY: written once into a region that is never freed, and only
         // ever read from.
         unsafe { alloc_in(self, Stream::Delayed).as_ref() }
-    }
-}
-
-impl ExprRef {
-    /// The node, which is never freed.
-    #[inline(always)]
-    pub(crate) fn node(self) -> &'static Expr {
-        // SAFETY: the node `new` wrote, which is never freed or moved, and
-        // never mutated (only `&Expr` is handed out).
-        unsafe { self.0.as_ref() }
     }
 }
 

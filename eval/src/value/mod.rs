@@ -188,29 +188,15 @@ impl Drop for Value {
 
 /// This thread's empty list, which every empty list shares, as C++ Nix's
 /// `[ ]` takes no allocation: nothing tells empty lists apart (`«repeated»`
-/// is never printed for one, and equality does not look at identity).
+/// is never printed for one, and equality does not look at identity). The
+/// same thread-local as `Attrs::empty`'s, kept out of line: inlined, its
+/// first-use check kept `Value::list` from being inlined.
 #[inline(never)]
 fn empty_list() -> NixList {
     thread_local! {
-        /// The list, made on first use; it keeps one count of its own and
-        /// so is never freed.
-        static EMPTY: std::cell::Cell<*const List> =
-            const { std::cell::Cell::new(std::ptr::null()) };
+        static EMPTY: NixList = Rc::new(List(Vec::new()));
     }
-    EMPTY.with(|e| {
-        let mut p = e.get();
-        if p.is_null() {
-            p = Rc::into_raw(Rc::new(List(Vec::new())));
-            e.set(p);
-        }
-        // SAFETY: `p` came from `Rc::into_raw` on this thread, and the count
-        // kept by the cell keeps it alive; the new `Rc` takes a count of
-        // its own.
-        unsafe {
-            Rc::increment_strong_count(p);
-            Rc::from_raw(p)
-        }
-    })
+    EMPTY.with(Rc::clone)
 }
 
 /// Drops the last reference to a heap value.
@@ -584,9 +570,9 @@ impl EnvFrame {
 pub struct Closure {
     pub(crate) lambda: &'static LambdaDef,
     pub(crate) env: Env,
-    /// The definition's body, where a call reads it first. It also makes a
-    /// closure's `Rc` 40 bytes, the size the `tvix` allocator recycles
-    /// (thunks and frames), instead of 32, a `malloc` of its own.
+    /// The definition's body, copied here: it makes a closure's `Rc` 40
+    /// bytes, the size the `tvix` allocator recycles (thunks and frames),
+    /// instead of 32, a `malloc` of its own; a call reads it from here.
     pub(crate) body: ExprRef,
 }
 
