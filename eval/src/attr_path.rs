@@ -235,7 +235,7 @@ impl Evaluation {
         )?;
         Ok(Value::Thunk(Thunk::new(
             expr,
-            crate::value::EnvFrame::new(None, 0),
+            crate::value::Env::new(None, 0),
         )))
     }
 

@@ -56,7 +56,7 @@ use crate::{
     errors::ErrorKind as K,
     eval::Settings,
     ir::ExprRef,
-    value::{Env, EnvFrame, PrimOp},
+    value::{Env, PrimOp},
 };
 
 /// Configures and builds an [`Evaluation`].
@@ -368,7 +368,7 @@ impl Evaluation {
         let expr = self
             .ev
             .parse(origin, src.to_vec(), dir.as_os_str().as_encoded_bytes())?;
-        self.ev.eval(&expr, &EnvFrame::new(None, 0))
+        self.ev.eval(&expr, &Env::new(None, 0))
     }
 
     /// Parses `src` (origin `«string»`, relative paths against the current
@@ -386,7 +386,7 @@ impl Evaluation {
             dir.as_os_str().as_encoded_bytes(),
             Some(&names),
         )?;
-        let env: Env = EnvFrame::with_values(None, scope.iter().map(|a| a.value.clone()));
+        let env: Env = Env::with_values(None, scope.iter().map(|a| a.value.clone()));
         Ok(Value::Thunk(value::Thunk::new(expr, env)))
     }
 
@@ -602,7 +602,7 @@ impl Evaluator {
         let (p, bytes) = self.read_source(path, pos)?;
         let dir = p[..p.iter().rposition(|&c| c == b'/').unwrap_or(0).max(1)].to_vec();
         let expr = self.parse(Origin::File(eval::bytes_to_path(&p)), bytes, &dir)?;
-        let v = self.eval(&expr, &EnvFrame::new(None, 0)).map_err(|e| {
+        let v = self.eval(&expr, &Env::new(None, 0)).map_err(|e| {
             // C++ Nix's `evalFile` (used by `import`, not for the file
             // given on the command line).
             if from_builtin {
@@ -635,7 +635,7 @@ impl Evaluator {
             &dir,
             Some(&names),
         )?;
-        let env: Env = EnvFrame::with_values(None, scope.iter().map(|a| a.value.clone()));
+        let env: Env = Env::with_values(None, scope.iter().map(|a| a.value.clone()));
         self.eval(&expr, &env)
     }
 }

@@ -36,7 +36,7 @@ use crate::{
     ir::{AttrName, BinOp, Expr, ExprRef, LambdaDef},
     source::SourceMap,
     symbol::known,
-    value::{Closure, Env, EnvFrame, PrimOp, PrimOpApp, Thunk, ThunkState},
+    value::{Closure, Env, PrimOp, PrimOpApp, Thunk, ThunkState},
 };
 
 /// Receives warnings (`builtins.warn`, Nix's own) and traces (`builtins.trace`).
@@ -197,18 +197,17 @@ fn whnf(v: &Value) -> Option<&Value> {
 
 /// The frame `depth` levels up from `env`.
 ///
-/// It walks frames, not `Env`s (references to the `Rc`s holding them), and
-/// leaves the loop at a missing parent instead of staying on the root
-/// (`unwrap_or`): each level is then one load and a test, where tracking
-/// the `Rc` reference and the frame through conditional moves took five to
-/// six instructions a level.
+/// Each level loads the parent handle from the frame's header, and the
+/// loop is left at a missing parent instead of staying on the root
+/// (`unwrap_or`): one load and a test a level, where tracking a reference
+/// and the frame through conditional moves took five to six instructions.
 #[inline]
-fn env_at(env: &EnvFrame, depth: u32) -> &EnvFrame {
+fn env_at(env: &Env, depth: u32) -> &Env {
     let mut e = env;
     for _ in 0..depth {
         // Invariant: the compiler only emits depths of enclosing scopes, and
         // every scope is one runtime frame.
-        match &e.parent {
+        match e.parent() {
             Some(p) => e = p,
             None => break,
         }
@@ -223,7 +222,7 @@ fn env_at(env: &EnvFrame, depth: u32) -> &EnvFrame {
 /// for `eval_var`: a slot is written once, an evaluated thunk never changes,
 /// and `env` keeps both alive.
 #[inline(always)]
-fn evaluated_var<'a>(e: &ExprRef, env: &'a EnvFrame) -> Option<&'a Value> {
+fn evaluated_var<'a>(e: &ExprRef, env: &'a Env) -> Option<&'a Value> {
     if !e.is_var() {
         return None;
     }
@@ -547,7 +546,7 @@ impl Evaluator {
         else {
             unreachable!("eval dispatched another node")
         };
-        let env2 = EnvFrame::new(Some(env.clone()), *size as usize);
+        let env2 = Env::new(Some(env.clone()), *size as usize);
         for (i, b) in bindings.iter().enumerate() {
             if let Some(b) = b {
                 let v = self.lazy(b, &env2);
@@ -684,7 +683,7 @@ impl Evaluator {
 
     #[inline(never)]
     fn eval_with(&self, attrs: &ExprRef, body: &ExprRef, size: u32, env: &Env) -> Result<Value> {
-        let env2 = EnvFrame::with_first(Some(env.clone()), self.lazy(attrs, env), size as usize);
+        let env2 = Env::with_first(Some(env.clone()), self.lazy(attrs, env), size as usize);
         self.eval(body, &env2)
     }
 
@@ -915,7 +914,7 @@ impl Evaluator {
                     }
                     let redirect = ThunkState::Pending(
                         FIRST_SLOT.with(|e| *e),
-                        EnvFrame::with_values(None, [o.value.clone()]),
+                        Env::with_values(None, [o.value.clone()]),
                     );
                     // SAFETY: the thunk belongs to the scope of the `rec`
                     // set just built, which nothing outside this evaluation
@@ -941,7 +940,7 @@ impl Evaluator {
     ) -> Result<Value> {
         // `depths` go outwards: each scope's frame is reached from the
         // previous one, not from `env` again.
-        let (mut wenv, mut at): (&EnvFrame, u32) = (env, 0);
+        let (mut wenv, mut at): (&Env, u32) = (env, 0);
         for &(d, with_pos) in depths {
             wenv = env_at(wenv, d.saturating_sub(at));
             at = d;
@@ -1588,7 +1587,7 @@ impl Evaluator {
     #[inline]
     fn bind_args(&self, l: &LambdaDef, parent: &Env, arg: Value, pos: Pos) -> Result<Env> {
         let Some((formals, ellipsis)) = &l.formals else {
-            return Ok(EnvFrame::with_first(Some(parent.clone()), arg, l.env_size));
+            return Ok(Env::with_first(Some(parent.clone()), arg, l.env_size));
         };
         self.bind_formals(l, formals, *ellipsis, parent, arg, pos)
     }
@@ -1627,7 +1626,7 @@ impl Evaluator {
                 return Err(e);
             }
         };
-        let env = EnvFrame::new(Some(parent.clone()), l.env_size);
+        let env = Env::new(Some(parent.clone()), l.env_size);
         // The `@` name's slot is first, set before the defaults are
         // delayed: one that names it takes its value, not a thunk of the
         // variable (C++ Nix's `maybeThunk`).
@@ -1890,7 +1889,7 @@ impl Evaluator {
             source.as_bytes().to_vec(),
             b"/",
         )?;
-        self.eval(&expr, &EnvFrame::new(None, 0))
+        self.eval(&expr, &Env::new(None, 0))
     }
 
     /// True if `pos` is in `<nix/derivation-internal.nix>`.

@@ -8,16 +8,16 @@
 //! costs one thread-local counter); deeper ones are queued, and the
 //! outermost drop drains the queue in a loop.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, RefCell};
 
-use super::{Attr, Value};
+use super::{Attr, Value, env::Block};
 
 /// Contents whose destruction is postponed. The fields are never read: they
 /// are held only to be dropped later, by the drain loop.
 #[allow(dead_code)]
 pub(super) enum Deferred {
     Attrs(Vec<Attr>),
-    Slots(Box<[OnceCell<Value>]>),
+    Frame(Block),
     List(Vec<Value>),
     Values(Value, Option<Value>),
 }

@@ -9,12 +9,14 @@
 
 mod attrs;
 mod drop;
+mod env;
 mod shared;
 mod string;
 
-use std::{cell::OnceCell, rc::Rc};
+use std::rc::Rc;
 
 pub use attrs::{Attr, Attrs};
+pub(crate) use env::Env;
 pub(crate) use shared::Shared;
 pub use string::{Context, CtxElem, CtxKind, NixString};
 
@@ -408,52 +410,6 @@ impl Value {
     }
 }
 
-/// A lexical environment: the values of one scope, and its parent.
-pub(crate) type Env = Shared<EnvFrame>;
-
-/// One scope's slots. Slots are written once, right after the frame is built
-/// (recursive bindings need the frame to exist before their thunks).
-#[derive(Debug)]
-pub(crate) struct EnvFrame {
-    pub(crate) parent: Option<Env>,
-    slots: Slots,
-}
-
-/// The slots of a frame: one inline (a plain lambda's argument, a `with`
-/// scope: most frames), or boxed. With one slot inline a frame is 32 bytes,
-/// a 40-byte allocation with its count (see [`Shared`]); a second inline
-/// slot would make every frame a 56-byte one.
-#[derive(Debug)]
-enum Slots {
-    One(OnceCell<Value>),
-    Many(Box<[OnceCell<Value>]>),
-}
-
-const _: () = assert!(std::mem::size_of::<EnvFrame>() == 32);
-
-impl Drop for EnvFrame {
-    fn drop(&mut self) {
-        match &mut self.slots {
-            Slots::One(c) => {
-                if let Some(v) = c.take() {
-                    // An evaluated thunk (a call's argument, once used)
-                    // holds no frame, and its own drop queues any container
-                    // it frees: it cannot start a long chain here.
-                    let settled = matches!(&v, Value::Thunk(t) if t.0.done().is_some());
-                    if !settled && frees_container(&v) {
-                        drop::defer(drop::Deferred::Values(v, None));
-                    }
-                }
-            }
-            Slots::Many(s) => {
-                if !s.is_empty() {
-                    drop::defer(drop::Deferred::Slots(std::mem::take(s)));
-                }
-            }
-        }
-    }
-}
-
 impl Drop for ThunkCell {
     /// An evaluated value or an application may head a long chain (a lazy
     /// stream): when they hold the last reference to a container, their
@@ -494,74 +450,6 @@ pub(super) fn frees_container(v: &Value) -> bool {
         Value::Thunk(t) => Shared::strong_count(&t.0) == 1,
         Value::PrimOpApp(p) => Rc::strong_count(p) == 1,
         _ => false,
-    }
-}
-
-impl EnvFrame {
-    pub(crate) fn new(parent: Option<Env>, size: usize) -> Env {
-        let slots = match size {
-            1 => Slots::One(OnceCell::new()),
-            n => Slots::Many((0..n).map(|_| OnceCell::new()).collect()),
-        };
-        Shared::new(EnvFrame { parent, slots })
-    }
-
-    /// A frame of `size` slots (at least one) whose first slot holds `first`.
-    #[inline]
-    pub(crate) fn with_first(parent: Option<Env>, first: Value, size: usize) -> Env {
-        if size <= 1 {
-            // A plain lambda's frame: one allocation, no loop.
-            return Shared::new(EnvFrame {
-                parent,
-                slots: Slots::One(OnceCell::from(first)),
-            });
-        }
-        Self::with_first_many(parent, first, size)
-    }
-
-    /// [`Self::with_first`] of more than one slot.
-    #[inline(never)]
-    fn with_first_many(parent: Option<Env>, first: Value, size: usize) -> Env {
-        let slots = std::iter::once(OnceCell::from(first))
-            .chain((1..size).map(|_| OnceCell::new()))
-            .collect();
-        Shared::new(EnvFrame {
-            parent,
-            slots: Slots::Many(slots),
-        })
-    }
-
-    pub(crate) fn with_values(parent: Option<Env>, values: impl IntoIterator<Item = Value>) -> Env {
-        let mut it = values.into_iter();
-        let slots = match (it.next(), it.next()) {
-            (None, _) => Slots::Many(Box::new([])),
-            (Some(a), None) => Slots::One(OnceCell::from(a)),
-            (Some(a), Some(b)) => {
-                Slots::Many([a, b].into_iter().chain(it).map(OnceCell::from).collect())
-            }
-        };
-        Shared::new(EnvFrame { parent, slots })
-    }
-
-    /// The slots, in binding order.
-    #[inline]
-    pub(crate) fn slots(&self) -> &[OnceCell<Value>] {
-        match &self.slots {
-            Slots::One(c) => std::slice::from_ref(c),
-            Slots::Many(c) => c,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn set(&self, slot: usize, v: Value) {
-        // A slot is written once; a second write would be a compiler bug and is
-        // ignored rather than panicking.
-        let _ = self.slots()[slot].set(v);
-    }
-
-    #[inline]
-    pub(crate) fn get(&self, slot: usize) -> Value {
-        self.slots()[slot].get().cloned().unwrap_or(Value::Null)
     }
 }
 

@@ -1,10 +1,10 @@
-//! [`Shared`]: a reference-counted pointer without a weak count, for the two
-//! most numerous heap objects, thunks and environment frames.
+//! [`Shared`]: a reference-counted pointer without a weak count, for the
+//! most numerous heap objects, thunks (environment frames, the other, have
+//! a pointer type of their own, `Env`, built the same way).
 //!
 //! `Rc` keeps two counts before its value, strong and weak. Nothing holds a
-//! thunk or a frame weakly, so the weak count only costs: a word per object
-//! (a thunk or a one-slot frame is 32 bytes, so 48 with `Rc`'s counts and
-//! 40 with one) and a decrement and a test on every free. Like `Rc`'s, the
+//! thunk weakly, so the weak count only costs: a word per object (a thunk
+//! is 32 bytes, so 48 with `Rc`'s counts and 40 with one) and a decrement and a test on every free. Like `Rc`'s, the
 //! count is the first word of the allocation, so the tests of a value's
 //! count in `Value`'s `clone` and `drop` stay one load for every variant.
 
