@@ -65,6 +65,12 @@ impl Symbol {
         TABLE.with(|t| t.borrow_mut().intern(name))
     }
 
+    /// The symbol's index in the table (its id).
+    #[must_use]
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+
     /// The name's bytes.
     #[must_use]
     pub fn as_bytes(self) -> &'static [u8] {

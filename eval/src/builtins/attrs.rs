@@ -5,7 +5,9 @@
 use rustc_hash::FxHashMap;
 
 use super::{Builtin, arg_ctx};
-use crate::{ArgType, Attr, Attrs, Pos, Symbol, Value, errors::Error, symbol::known, value::Thunk};
+use crate::{
+    ArgType, Attr, Attrs, NixString, Pos, Symbol, Value, errors::Error, symbol::known, value::Thunk,
+};
 
 pub(super) fn builtins() -> Vec<Builtin> {
     vec![
@@ -14,7 +16,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             Ok(Value::list(
                 s.sorted_by_name()
                     .iter()
-                    .map(|x| Value::string(x.name.as_bytes().to_vec()))
+                    .map(|x| Value::String(NixString::of_symbol(x.name)))
                     .collect(),
             ))
         })
@@ -131,7 +133,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let entries: Vec<Attr> = s
                 .iter()
                 .map(|x| {
-                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::string(x.name.as_bytes().to_vec())));
+                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::String(NixString::of_symbol(x.name))));
                     // C++ `alloc(name)`: the result has no attribute positions.
                     Attr {
                         name: x.name,
@@ -157,7 +159,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             let entries: Vec<Attr> = groups
                 .into_iter()
                 .map(|(name, vals)| {
-                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::string(name.as_bytes().to_vec())));
+                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::String(NixString::of_symbol(name))));
                     Attr {
                         name,
                         pos: Pos::NONE,

@@ -11,6 +11,8 @@ use std::{cell::RefCell, rc::Rc};
 
 use rustc_hash::FxHashMap;
 
+use crate::Symbol;
+
 /// An interned string-context element, in C++ Nix's encoding: a plain store
 /// path (`/nix/store/…`), a derivation with its closure (`=/nix/store/….drv`)
 /// or one output of a derivation (`!out!/nix/store/….drv`).
@@ -177,6 +179,27 @@ impl NixString {
         }))
     }
 
+    /// The name of `sym` as a string (without context). Each symbol's is
+    /// made once, on first use, and kept for the thread's life, as the
+    /// symbol itself is: `mapAttrs`, `zipAttrsWith` and `attrNames` pass
+    /// names as strings, once per attribute of every set they are given.
+    /// (C++ Nix's strings of symbols point into its symbol table.)
+    pub fn of_symbol(sym: Symbol) -> NixString {
+        thread_local! {
+            /// Indexed by symbol id; `None` for a name not yet asked for.
+            static OF_SYMBOL: RefCell<Vec<Option<NixString>>> = const { RefCell::new(Vec::new()) };
+        }
+        OF_SYMBOL.with(|t| {
+            let mut t = t.borrow_mut();
+            let i = sym.index();
+            if i >= t.len() {
+                t.resize(i + 1, None);
+            }
+            t[i].get_or_insert_with(|| NixString::new(sym.as_bytes()))
+                .clone()
+        })
+    }
+
     /// The bytes.
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
@@ -223,6 +246,19 @@ impl From<Vec<u8>> for NixString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_symbol_has_one_string() {
+        let sym = Symbol::new(b"a-name-for-of-symbol");
+        let a = NixString::of_symbol(sym);
+        let b = NixString::of_symbol(sym);
+        assert!(a.ptr_eq(&b), "made once, then shared");
+        assert_eq!(a.as_bytes(), b"a-name-for-of-symbol");
+        assert!(a.context().is_empty());
+        let other = NixString::of_symbol(Symbol::new(b"another-name"));
+        assert_eq!(other.as_bytes(), b"another-name");
+        assert!(!a.ptr_eq(&other));
+    }
 
     #[test]
     fn context_union_is_sorted_and_deduplicated() {
