@@ -59,14 +59,17 @@ pub(super) fn builtins() -> Vec<Builtin> {
             // scan of the whole list (O(n log m), not O(n m)).
             remove.sort_unstable();
             remove.dedup();
-            if !remove.iter().any(|r| s.get(*r).is_some()) {
+            let present = remove.iter().filter(|r| s.get(**r).is_some()).count();
+            if present == 0 {
                 return Ok(Value::Attrs(s.clone()));
             }
-            let kept: Vec<Attr> = s
-                .iter()
-                .filter(|x| remove.binary_search(&x.name).is_err())
-                .cloned()
-                .collect();
+            // At its final size: the set takes the vector as it is.
+            let mut kept: Vec<Attr> = Vec::with_capacity(s.len() - present);
+            kept.extend(
+                s.iter()
+                    .filter(|x| remove.binary_search(&x.name).is_err())
+                    .cloned(),
+            );
             Ok(Value::attrs(Attrs::from_sorted(kept)))
         })
         .forcing(&[(0, ArgType::Attrs), (1, ArgType::Any)])
@@ -103,12 +106,17 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("intersectAttrs", 2, |ev, pos, a| {
             let x = ev.attrs_in_place(&a[0], pos, arg_ctx("first", "intersectAttrs"))?;
             let y = ev.attrs_in_place(&a[1], pos, arg_ctx("second", "intersectAttrs"))?;
-            // Both walks go in symbol order, so the result is sorted.
-            let kept: Vec<Attr> = if x.len() < y.len() {
-                x.iter().filter_map(|e| y.get_attr(e.name).cloned()).collect()
+            // Both walks go in symbol order, so the result is sorted. The
+            // names are counted first, so that the vector is allocated at
+            // its final size (the set takes it as it is).
+            let (small, large) = if x.len() < y.len() { (x, y) } else { (y, x) };
+            let n = small.iter().filter(|e| large.get(e.name).is_some()).count();
+            let mut kept: Vec<Attr> = Vec::with_capacity(n);
+            if x.len() < y.len() {
+                kept.extend(x.iter().filter_map(|e| y.get_attr(e.name).cloned()));
             } else {
-                y.iter().filter(|e| x.get(e.name).is_some()).cloned().collect()
-            };
+                kept.extend(y.iter().filter(|e| x.get(e.name).is_some()).cloned());
+            }
             Ok(Value::attrs(Attrs::from_sorted(kept)))
         })
         .forcing(&[(0, ArgType::Attrs), (1, ArgType::Any)]),
@@ -130,18 +138,18 @@ pub(super) fn builtins() -> Vec<Builtin> {
         Builtin::function("mapAttrs", 2, |ev, pos, a| {
             let s = ev.attrs_in_place(&a[1], pos, arg_ctx("second", "mapAttrs"))?;
             let f = a[0].clone();
-            let entries: Vec<Attr> = s
-                .iter()
-                .map(|x| {
-                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::String(NixString::of_symbol(x.name))));
-                    // C++ `alloc(name)`: the result has no attribute positions.
-                    Attr {
-                        name: x.name,
-                        pos: Pos::NONE,
-                        value: Value::Thunk(Thunk::app(partial, x.value.clone())),
-                    }
-                })
-                .collect();
+            // Allocated at its final size (`collect` would start at four
+            // entries): the set takes the vector as it is.
+            let mut entries: Vec<Attr> = Vec::with_capacity(s.len());
+            entries.extend(s.iter().map(|x| {
+                let partial = Value::Thunk(Thunk::app(f.clone(), Value::String(NixString::of_symbol(x.name))));
+                // C++ `alloc(name)`: the result has no attribute positions.
+                Attr {
+                    name: x.name,
+                    pos: Pos::NONE,
+                    value: Value::Thunk(Thunk::app(partial, x.value.clone())),
+                }
+            }));
             Ok(Value::attrs(Attrs::from_sorted(entries)))
         })
         .forcing(&[(1, ArgType::Any)]),
@@ -156,17 +164,15 @@ pub(super) fn builtins() -> Vec<Builtin> {
                 }
             }
             let f = a[0].clone();
-            let entries: Vec<Attr> = groups
-                .into_iter()
-                .map(|(name, vals)| {
-                    let partial = Value::Thunk(Thunk::app(f.clone(), Value::String(NixString::of_symbol(name))));
-                    Attr {
-                        name,
-                        pos: Pos::NONE,
-                        value: Value::Thunk(Thunk::app(partial, Value::list(vals))),
-                    }
-                })
-                .collect();
+            let mut entries: Vec<Attr> = Vec::with_capacity(groups.len());
+            entries.extend(groups.into_iter().map(|(name, vals)| {
+                let partial = Value::Thunk(Thunk::app(f.clone(), Value::String(NixString::of_symbol(name))));
+                Attr {
+                    name,
+                    pos: Pos::NONE,
+                    value: Value::Thunk(Thunk::app(partial, Value::list(vals))),
+                }
+            }));
             Ok(Value::attrs(Attrs::from_unsorted(entries)))
         })
         .forcing(&[(0, ArgType::Function), (1, ArgType::Any)]),

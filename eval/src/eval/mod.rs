@@ -770,6 +770,8 @@ impl Evaluator {
             unreachable!("eval dispatched another node")
         };
         let pos = *pos;
+        // At its final size (a slice's map is collected exactly): the set
+        // takes the vector as it is.
         let mut entries: Vec<Attr> = attrs
             .iter()
             .map(|a| Attr {
@@ -782,6 +784,7 @@ impl Evaluator {
             // The compiler sorted them (`Expr::attrs`).
             return Ok(Value::attrs(Attrs::from_sorted(entries).at(pos)));
         }
+        entries.reserve_exact(dynamic.len());
         for d in dynamic.iter() {
             let name = self.eval(&d.name, env)?;
             let name = match name {

@@ -11,6 +11,7 @@
 
 use std::{
     cell::{Cell, OnceCell},
+    ptr::NonNull,
     rc::Rc,
 };
 
@@ -43,26 +44,42 @@ pub struct Attr {
 /// is iterated. nixpkgs' `composeExtensions` builds `super // fApplied` with
 /// both sides the size of the package set at every overlay, only to look a
 /// few hundred names up in it.
-#[derive(Clone, Debug, Default)]
+///
+/// The set itself is 24 bytes, so its `Rc` is 40, the block size the `tvix`
+/// allocator recycles: its own layer's attributes (a boxed slice, whose
+/// length is a `u32` sharing a word with the position), and everything only
+/// larger or layered sets need (the key array, the base, the stacked
+/// layers, the cached size) in an [`Ext`] behind one more pointer, absent
+/// for the small flat sets that are most sets.
 pub struct Attrs {
-    /// This layer, sorted by symbol id, without duplicates.
-    entries: Vec<Attr>,
-    /// The names of `entries` (empty for a layer searched linearly).
-    keys: Box<[Symbol]>,
-    /// The flat set under this layer (never itself layered).
-    base: Option<Rc<Attrs>>,
-    /// Set for a stacked set, whose `entries` and `base` are then empty.
-    stacked: Option<Box<Stacked>>,
-    /// Number of distinct names in the union of both; [`UNCOUNTED`] for a
-    /// stacked set until it is first needed.
-    len: Cell<u32>,
+    /// This layer, sorted by symbol id, without duplicates: a boxed slice
+    /// of `len` attributes (see [`Attrs::entries`]).
+    ptr: NonNull<Attr>,
+    len: u32,
     /// Where the set literal that built it is (C++ Nix's `Bindings::pos`,
     /// which its `Value::determinePos` gives for a set); [`Pos::NONE`] for
     /// sets built by `//` and builtins.
     pos: Pos,
+    /// What a set of more than [`LINEAR`] attributes, a layered or a
+    /// stacked set needs.
+    ext: Option<Box<Ext>>,
 }
 
-const _: () = assert!(std::mem::size_of::<Attrs>() == 64);
+const _: () = assert!(std::mem::size_of::<Attrs>() == 24);
+
+/// The parts of a set that small flat sets do without.
+#[derive(Default)]
+struct Ext {
+    /// The names of the entries (empty for a layer searched linearly).
+    keys: Box<[Symbol]>,
+    /// The flat set under this layer (never itself layered).
+    base: Option<Rc<Attrs>>,
+    /// Set for a stacked set, whose entries and `base` are then empty.
+    stacked: Option<Box<Stacked>>,
+    /// Number of distinct names in the union of both; [`UNCOUNTED`] for a
+    /// stacked set until it is first needed.
+    len: Cell<u32>,
+}
 
 /// A set size as stored in [`Attrs::len`].
 fn count(n: usize) -> Cell<u32> {
@@ -146,21 +163,105 @@ const UNCOUNTED: u32 = u32::MAX;
 
 impl Drop for Attrs {
     fn drop(&mut self) {
+        let entries = self.take_entries();
         // Only the last reference to a container can start a long chain of
         // drops; values that are scalars or shared are dropped in place.
-        if self
-            .entries
-            .iter()
-            .any(|a| super::frees_container(&a.value))
-        {
-            super::drop::defer(super::drop::Deferred::Attrs(std::mem::take(
-                &mut self.entries,
-            )));
+        if entries.iter().any(|a| super::frees_container(&a.value)) {
+            super::drop::defer(super::drop::Deferred::Attrs(entries));
         }
     }
 }
 
+impl Default for Attrs {
+    fn default() -> Attrs {
+        Attrs::from_parts(Vec::new(), None, Pos::NONE)
+    }
+}
+
+impl Clone for Attrs {
+    fn clone(&self) -> Attrs {
+        let ext = self.ext.as_ref().map(|e| {
+            Box::new(Ext {
+                keys: e.keys.clone(),
+                base: e.base.clone(),
+                stacked: e.stacked.clone(),
+                len: e.len.clone(),
+            })
+        });
+        Attrs::from_parts(self.entries().to_vec(), ext, self.pos)
+    }
+}
+
+impl std::fmt::Debug for Attrs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Attrs");
+        d.field("entries", &self.entries());
+        if let Some(b) = self.base() {
+            d.field("base", b);
+        }
+        if let Some(st) = self.stacked() {
+            d.field("stacked", st);
+        }
+        d.field("pos", &self.pos).finish()
+    }
+}
+
 impl Attrs {
+    /// A set of `entries` (sorted, without duplicates), with `ext` and
+    /// `pos`. The vector is boxed: built at its final size (as the
+    /// constructors of sets do), that costs nothing; a vector with spare
+    /// capacity is shrunk.
+    #[inline]
+    fn from_parts(entries: Vec<Attr>, ext: Option<Box<Ext>>, pos: Pos) -> Attrs {
+        // No set has 4 billion attributes (that is 96 GiB of entries).
+        let len = u32::try_from(entries.len()).unwrap_or_else(|_| std::process::abort());
+        let raw: *mut [Attr] = Box::into_raw(entries.into_boxed_slice());
+        Attrs {
+            // SAFETY: a box's pointer is never null (a dangling, aligned
+            // one for an empty slice).
+            ptr: unsafe { NonNull::new_unchecked(raw.cast::<Attr>()) },
+            len,
+            pos,
+            ext,
+        }
+    }
+
+    /// This layer's attributes, sorted by symbol id.
+    #[inline(always)]
+    fn entries(&self) -> &[Attr] {
+        // SAFETY: `ptr` and `len` are those of the boxed slice `self`
+        // owns (see `from_parts` and `take_entries`).
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len as usize) }
+    }
+
+    /// Takes this layer's attributes out, leaving it empty.
+    fn take_entries(&mut self) -> Box<[Attr]> {
+        let len = std::mem::replace(&mut self.len, 0) as usize;
+        let ptr = std::mem::replace(&mut self.ptr, NonNull::dangling());
+        // SAFETY: the slice was boxed by `from_parts` with this pointer
+        // and length, and is given up here (`self` now holds an empty one,
+        // which owns no memory).
+        unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr.as_ptr(), len)) }
+    }
+
+    /// The key array of this layer (empty when it is searched linearly).
+    #[inline(always)]
+    fn keys(&self) -> &[Symbol] {
+        self.ext.as_ref().map_or(&[], |e| &e.keys)
+    }
+
+    /// The flat set under this layer.
+    #[inline(always)]
+    fn base(&self) -> Option<&Rc<Attrs>> {
+        self.ext.as_ref().and_then(|e| e.base.as_ref())
+    }
+
+    /// The layers of a stacked set.
+    #[inline(always)]
+    fn stacked(&self) -> Option<&Stacked> {
+        self.ext.as_ref().and_then(|e| e.stacked.as_deref())
+    }
+
     /// The empty set.
     #[must_use]
     pub fn empty() -> Rc<Attrs> {
@@ -187,15 +288,23 @@ impl Attrs {
         Attrs::flat(entries)
     }
 
+    #[inline]
     fn flat(entries: Vec<Attr>) -> Attrs {
-        Attrs {
-            len: count(entries.len()),
-            keys: keys_of(&entries),
-            entries,
-            base: None,
-            stacked: None,
-            pos: Pos::NONE,
+        if entries.len() > LINEAR {
+            return Attrs::flat_large(entries);
         }
+        Attrs::from_parts(entries, None, Pos::NONE)
+    }
+
+    /// [`Self::flat`] of a set with a key array.
+    #[inline(never)]
+    fn flat_large(entries: Vec<Attr>) -> Attrs {
+        let ext = Ext {
+            keys: keys_of(&entries),
+            len: count(entries.len()),
+            ..Ext::default()
+        };
+        Attrs::from_parts(entries, Some(Box::new(ext)), Pos::NONE)
     }
 
     /// The set with `pos` as its position (see [`Attrs::pos`]).
@@ -215,49 +324,58 @@ impl Attrs {
     /// Number of attributes.
     #[must_use]
     pub fn len(&self) -> usize {
-        let n = self.len.get();
+        let Some(ext) = &self.ext else {
+            return self.len as usize;
+        };
+        let n = ext.len.get();
         if n != UNCOUNTED {
             return n as usize;
         }
         let n = self.stacked_entries().map_or(0, <[Attr]>::len);
-        self.len.set(count(n).get());
+        ext.len.set(count(n).get());
         n
     }
 
     /// [`Self::len`] without counting a stacked set: then the sum of its
     /// layers' sizes (an upper bound, for sizing decisions).
     fn approx_len(&self) -> usize {
-        match (&self.stacked, self.len.get()) {
-            (Some(st), UNCOUNTED) => st.layers.iter().map(|l| l.len()).sum(),
-            (_, n) => n as usize,
+        match &self.ext {
+            None => self.len as usize,
+            Some(e) => match (&e.stacked, e.len.get()) {
+                (Some(st), UNCOUNTED) => st.layers.iter().map(|l| l.len()).sum(),
+                (_, n) => n as usize,
+            },
         }
     }
 
     /// True if there are no attributes.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        // A stacked set has non-empty layers.
-        self.len.get() == 0
+        // A stacked set has non-empty layers (its count is UNCOUNTED
+        // until counted).
+        match &self.ext {
+            None => self.len == 0,
+            Some(e) => e.len.get() == 0,
+        }
     }
 
     /// A stacked set's union, merged on first use.
     fn stacked_entries(&self) -> Option<&[Attr]> {
-        let st = self.stacked.as_ref()?;
-        Some(&st.flat().entries)
+        Some(self.stacked()?.flat().entries())
     }
 
     /// Binary searches a lookup costs (see [`MAX_SEARCHES`]).
     fn searches(&self) -> usize {
-        match &self.stacked {
+        match self.stacked() {
             Some(st) if st.flat.get().is_some() => 1,
             Some(st) => st.layers.iter().map(|l| l.searches()).sum(),
-            None => 1 + usize::from(self.base.is_some()),
+            None => 1 + usize::from(self.base().is_some()),
         }
     }
 
     /// The non-stacked sets that make up `this`, highest precedence first.
     fn layers(this: &Rc<Attrs>) -> &[Rc<Attrs>] {
-        match &this.stacked {
+        match this.stacked() {
             Some(st) => match st.flat.get() {
                 Some(flat) => std::slice::from_ref(flat),
                 None => &st.layers,
@@ -273,25 +391,35 @@ impl Attrs {
         self.get_attr(name).map(|a| &a.value)
     }
 
-    /// Looks an attribute up, with its position.
+    /// Looks an attribute up, with its position. A small flat set (no
+    /// [`Ext`]) is scanned inline; others are searched out of line.
     #[must_use]
-    #[inline]
+    #[inline(always)]
     pub fn get_attr(&self, name: Symbol) -> Option<&Attr> {
-        match self.get_unstacked(name) {
-            Some(a) => Some(a),
-            None => self.stacked.as_ref().and_then(|st| st.get(name)),
+        let Some(ext) = &self.ext else {
+            // A small flat set: a scan.
+            return self.entries().iter().find(|a| a.name == name);
+        };
+        self.get_ext(ext, name)
+    }
+
+    /// [`Self::get_attr`] in a set with an [`Ext`].
+    #[inline(never)]
+    fn get_ext<'a>(&'a self, ext: &'a Ext, name: Symbol) -> Option<&'a Attr> {
+        if let Some(st) = &ext.stacked {
+            return st.get(name);
         }
+        self.get_unstacked(name)
     }
 
     /// [`Self::get_attr`] in this layer and its base.
-    #[inline]
+    #[inline(always)]
     fn get_unstacked(&self, name: Symbol) -> Option<&Attr> {
-        match search(&self.entries, &self.keys, name) {
+        match search(self.entries(), self.keys(), name) {
             Some(a) => Some(a),
             None => self
-                .base
-                .as_ref()
-                .and_then(|b| search(&b.entries, &b.keys, name)),
+                .base()
+                .and_then(|b| search(b.entries(), b.keys(), name)),
         }
     }
 
@@ -304,8 +432,8 @@ impl Attrs {
             };
         }
         Iter {
-            top: &self.entries,
-            base: self.base.as_ref().map_or(&[][..], |b| &b.entries[..]),
+            top: self.entries(),
+            base: self.base().map_or(&[][..], |b| b.entries()),
         }
     }
 
@@ -320,54 +448,51 @@ impl Attrs {
     /// `this // other`: attributes of `other` win.
     #[must_use]
     pub fn update(this: &Rc<Attrs>, other: &Rc<Attrs>) -> Attrs {
-        if this.stacked.is_none() && other.stacked.is_none() {
-            let (base, top) = match &this.base {
-                Some(b) => (b, &this.entries[..]),
+        if this.stacked().is_none() && other.stacked().is_none() {
+            let (base, top) = match this.base() {
+                Some(b) => (b, this.entries()),
                 None => (this, &[][..]),
             };
             let other_len = other.len();
-            if (top.len() + other_len) * LAYER_RATIO <= base.entries.len() {
+            if (top.len() + other_len) * LAYER_RATIO <= base.entries().len() {
                 let common = other
                     .iter()
                     .filter(|a| this.get_attr(a.name).is_some())
                     .count();
                 let entries = merge(top.iter(), other.iter(), top.len() + other_len);
-                return Attrs {
+                let ext = Ext {
                     keys: keys_of(&entries),
-                    entries,
                     base: Some(base.clone()),
                     stacked: None,
                     len: count(this.len() + other_len - common),
-                    pos: Pos::NONE,
                 };
+                return Attrs::from_parts(entries, Some(Box::new(ext)), Pos::NONE);
             }
         }
         let (this_len, other_len) = (this.approx_len(), other.approx_len());
         // A stacked operand takes another layer, whatever the other's size:
         // that beats building its union for one update.
         let large = (this_len >= STACK_MIN && other_len >= STACK_MIN)
-            || this.stacked.is_some()
-            || other.stacked.is_some();
+            || this.stacked().is_some()
+            || other.stacked().is_some();
         if large && this.searches() + other.searches() <= MAX_SEARCHES {
             let mut layers = Attrs::layers(other).to_vec();
             layers.extend_from_slice(Attrs::layers(this));
-            return Attrs {
+            let ext = Ext {
                 stacked: Some(Box::new(Stacked::new(layers))),
-                entries: Vec::new(),
-                keys: Box::default(),
-                base: None,
                 len: Cell::new(UNCOUNTED),
-                pos: Pos::NONE,
+                ..Ext::default()
             };
+            return Attrs::from_parts(Vec::new(), Some(Box::new(ext)), Pos::NONE);
         }
-        if this.stacked.is_some() || other.stacked.is_some() {
+        if this.stacked().is_some() || other.stacked().is_some() {
             // One merge of all the layers, not one per stacked operand.
             let mut layers = Attrs::layers(other).to_vec();
             layers.extend_from_slice(Attrs::layers(this));
             return Attrs::flat(union(&layers));
         }
-        if this.base.is_none() && other.base.is_none() {
-            return Attrs::flat(merge_flat(&this.entries, &other.entries));
+        if this.base().is_none() && other.base().is_none() {
+            return Attrs::flat(merge_flat(this, other));
         }
         Attrs::flat(merge(this.iter(), other.iter(), this_len + other_len))
     }
@@ -375,8 +500,8 @@ impl Attrs {
     /// Consumes the set into its attributes (symbol-id order).
     #[must_use]
     pub fn into_vec(mut self) -> Vec<Attr> {
-        if self.base.is_none() && self.stacked.is_none() {
-            return std::mem::take(&mut self.entries);
+        if self.base().is_none() && self.stacked().is_none() {
+            return self.take_entries().into_vec();
         }
         self.iter().cloned().collect()
     }
@@ -404,9 +529,23 @@ fn search<'a>(entries: &'a [Attr], keys: &[Symbol], name: Symbol) -> Option<&'a 
     keys.binary_search(&name).ok().and_then(|i| entries.get(i))
 }
 
-/// [`merge`] of two flat sets: runs without a match are copied in bulk.
-fn merge_flat(a: &[Attr], b: &[Attr]) -> Vec<Attr> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
+/// [`merge`] of two flat sets (neither layered nor stacked): runs without
+/// a match are copied in bulk.
+fn merge_flat(this: &Attrs, other: &Attrs) -> Vec<Attr> {
+    let (a, b) = (this.entries(), other.entries());
+    // The exact size, so that the set takes the vector as it is: the
+    // smaller side's names found in the larger one are counted first.
+    let (small, large) = if b.len() <= a.len() {
+        (other, this)
+    } else {
+        (this, other)
+    };
+    let common = small
+        .entries()
+        .iter()
+        .filter(|x| large.get_attr(x.name).is_some())
+        .count();
+    let mut out = Vec::with_capacity(a.len() + b.len() - common);
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].name.cmp(&b[j].name) {
@@ -500,6 +639,14 @@ pub struct Iter<'a> {
 
 impl<'a> Iterator for Iter<'a> {
     type Item = &'a Attr;
+
+    /// Exact for a flat set (no base): a vector collected from it (a
+    /// `mapAttrs`) is allocated at its final size.
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let (t, b) = (self.top.len(), self.base.len());
+        (t.max(b), Some(t + b))
+    }
 
     #[inline]
     fn next(&mut self) -> Option<&'a Attr> {

@@ -16,7 +16,7 @@ use super::{Attr, Value, env::Block};
 /// are held only to be dropped later, by the drain loop.
 #[allow(dead_code)]
 pub(super) enum Deferred {
-    Attrs(Vec<Attr>),
+    Attrs(Box<[Attr]>),
     Frame(Block),
     List(Vec<Value>),
     Values(Value, Option<Value>),

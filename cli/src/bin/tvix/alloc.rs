@@ -50,8 +50,8 @@ pub(crate) struct MiMalloc;
 /// The size of the blocks recycled: a thunk (`ThunkCell`, 32 bytes after
 /// one count: tvix-eval's `Shared`, an `Rc` without the weak count) or a
 /// one-slot frame (tvix-eval's `Env`: count, parent, length and a slot).
-/// A list's, a closure's and a partial application's `Rc` are 40 bytes
-/// too. Recycling every
+/// A set's, a list's, a closure's and a partial application's `Rc` are
+/// 40 bytes too. Recycling every
 /// small size instead saved more instructions but ran the JSON workload 10%
 /// slower: blocks handed out last-freed-first scatter what is built together
 /// (strings, sets) over many pages, where mimalloc gives them in address

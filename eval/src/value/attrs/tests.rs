@@ -80,7 +80,7 @@ fn small_updates_of_a_large_set_are_layered_and_behave_like_flat_ones() {
     small.extend(numbered("new", 0..2, 2).into_vec());
     let small = Rc::new(Attrs::from_unsorted(small));
     let u = Attrs::update(&base, &small);
-    assert!(u.base.is_some(), "expected a layered set");
+    assert!(u.base().is_some(), "expected a layered set");
     assert_eq!(u.len(), 102);
     assert_eq!(u.iter().count(), 102);
     assert!(matches!(u.get(Symbol::new(b"n11")), Some(Value::Int(1))));
@@ -109,7 +109,7 @@ fn chains_of_updates_match_flat_merging_and_eventually_flatten() {
         let rhs = Rc::new(rhs);
         reference = flat_update(&reference, &ints(&rhs));
         let next = Attrs::update(&cur, &rhs);
-        flattened |= next.base.is_none();
+        flattened |= next.base().is_none();
         assert_eq!(next.len(), reference.len());
         assert_eq!(ints(&next), reference);
         cur = Rc::new(next);
@@ -124,7 +124,7 @@ fn large_updates_of_large_sets_are_stacked_and_behave_like_flat_ones() {
     let a = Rc::new(numbered("n", 0..100, 1));
     let b = Rc::new(numbered("n", 50..150, 2));
     let u = Attrs::update(&a, &b);
-    assert!(u.stacked.is_some(), "expected a stacked set");
+    assert!(u.stacked().is_some(), "expected a stacked set");
     assert!(matches!(u.get(Symbol::new(b"n10")), Some(Value::Int(1))));
     assert!(matches!(u.get(Symbol::new(b"n60")), Some(Value::Int(2))));
     assert!(matches!(u.get(Symbol::new(b"n149")), Some(Value::Int(2))));
@@ -159,7 +159,7 @@ fn chains_of_mixed_updates_match_flat_merging() {
         };
         reference = flat_update(&reference, &ints(&rhs));
         let next = Rc::new(Attrs::update(&cur, &rhs));
-        stacked |= next.stacked.is_some();
+        stacked |= next.stacked().is_some();
         assert!(next.searches() <= MAX_SEARCHES);
         assert_eq!(next.len(), reference.len());
         for (name, v) in reference.iter().step_by(7) {
@@ -188,10 +188,7 @@ fn lookups_in_a_stacked_set_build_its_union_once_they_cost_more() {
     let small = Rc::new(numbered("n", 0..2, 99));
     reference = flat_update(&reference, &ints(&small));
     let u = Attrs::update(&cur, &small);
-    let st = u
-        .stacked
-        .as_ref()
-        .expect("a small update of a stacked set stacks");
+    let st = u.stacked().expect("a small update of a stacked set stacks");
     assert_eq!(st.layers.len(), 7);
     let lookup_all = |u: &Attrs| {
         for (name, v) in &reference {
@@ -212,4 +209,35 @@ fn lookups_in_a_stacked_set_build_its_union_once_they_cost_more() {
     lookup_all(&u);
     assert_eq!(u.searches(), 1);
     assert_eq!(ints(&u), reference);
+}
+
+#[test]
+fn small_sets_are_one_block_and_large_ones_keep_their_keys() {
+    // A set's `Rc` is the allocator's recycled size.
+    assert_eq!(std::mem::size_of::<Attrs>() + 16, 40);
+    for n in 0..20 {
+        let names: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let s = set(&refs).at(Pos::NONE);
+        assert_eq!(s.ext.is_some(), n > LINEAR, "{n} attributes");
+        assert_eq!(s.keys().len(), if n > LINEAR { n } else { 0 });
+        assert_eq!(s.len(), n);
+        assert_eq!(s.is_empty(), n == 0);
+        for (i, name) in refs.iter().enumerate() {
+            let v = s.get(Symbol::new(name.as_bytes()));
+            assert!(
+                matches!(v, Some(Value::Int(x)) if *x == i as i64),
+                "{name} in {n}"
+            );
+        }
+        assert!(s.get(Symbol::new(b"absent")).is_none());
+        let copy = s.clone();
+        assert_eq!(copy.len(), n);
+        assert_eq!(copy.into_vec().len(), n);
+    }
+    // An empty update of an empty set is layered on nothing, and empty.
+    let e = Rc::new(Attrs::default());
+    let u = Attrs::update(&e, &e);
+    assert!(u.is_empty());
+    assert_eq!(u.len(), 0);
 }
