@@ -958,7 +958,7 @@ impl Evaluator {
             let scope = match slot {
                 Value::Thunk(t) => {
                     if let Some(Value::Attrs(a)) = t.0.done() {
-                        if let Some(v) = a.get(name) {
+                        if let Some(v) = a.get_inline(name) {
                             return Ok(v.clone());
                         }
                         continue;
@@ -970,7 +970,7 @@ impl Evaluator {
             };
             match scope {
                 Value::Attrs(attrs) => {
-                    if let Some(v) = attrs.get(name) {
+                    if let Some(v) = attrs.get_inline(name) {
                         return Ok(v.clone());
                     }
                 }

@@ -403,6 +403,19 @@ impl Attrs {
         self.get_ext(ext, name)
     }
 
+    /// [`Self::get`] with the search of larger and layered sets inline
+    /// too, for the lookups of `with` scopes (often large sets, searched
+    /// for every variable a `with` provides).
+    #[inline(always)]
+    pub(crate) fn get_inline(&self, name: Symbol) -> Option<&Value> {
+        let found = match &self.ext {
+            None => self.entries().iter().find(|a| a.name == name),
+            Some(ext) if ext.stacked.is_none() => self.get_unstacked(name),
+            Some(ext) => self.get_ext(ext, name),
+        };
+        found.map(|a| &a.value)
+    }
+
     /// [`Self::get_attr`] in a set with an [`Ext`].
     #[inline(never)]
     fn get_ext<'a>(&'a self, ext: &'a Ext, name: Symbol) -> Option<&'a Attr> {

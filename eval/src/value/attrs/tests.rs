@@ -241,3 +241,22 @@ fn small_sets_are_one_block_and_large_ones_keep_their_keys() {
     assert!(u.is_empty());
     assert_eq!(u.len(), 0);
 }
+
+#[test]
+fn inline_lookups_agree_with_get_in_every_kind_of_set() {
+    let small = Rc::new(numbered("s", 0..3, 1));
+    let large = Rc::new(numbered("l", 0..100, 2));
+    let layered = Rc::new(Attrs::update(&large, &small));
+    let stacked = Rc::new(Attrs::update(&large, &Rc::new(numbered("m", 0..80, 3))));
+    assert!(layered.base().is_some() && stacked.stacked().is_some());
+    for s in [&small, &large, &layered, &stacked] {
+        for name in ["s1", "l7", "l99", "m5", "absent"] {
+            let sym = Symbol::new(name.as_bytes());
+            let (a, b) = (s.get(sym), s.get_inline(sym));
+            assert_eq!(a.is_some(), b.is_some(), "{name}");
+            if let (Some(Value::Int(x)), Some(Value::Int(y))) = (a, b) {
+                assert_eq!(x, y);
+            }
+        }
+    }
+}
