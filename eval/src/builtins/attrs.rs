@@ -109,9 +109,7 @@ pub(super) fn builtins() -> Vec<Builtin> {
             // Both walks go in symbol order, so the result is sorted. The
             // names are counted first, so that the vector is allocated at
             // its final size (the set takes it as it is).
-            let (small, large) = if x.len() < y.len() { (x, y) } else { (y, x) };
-            let n = small.iter().filter(|e| large.get(e.name).is_some()).count();
-            let mut kept: Vec<Attr> = Vec::with_capacity(n);
+            let mut kept: Vec<Attr> = Vec::with_capacity(Attrs::common_names(x, y));
             if x.len() < y.len() {
                 kept.extend(x.iter().filter_map(|e| y.get_attr(e.name).cloned()));
             } else {

@@ -68,7 +68,7 @@ pub struct Attrs {
 const _: () = assert!(std::mem::size_of::<Attrs>() == 24);
 
 /// The parts of a set that small flat sets do without.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Ext {
     /// The names of the entries (empty for a layer searched linearly).
     keys: Box<[Symbol]>,
@@ -180,15 +180,7 @@ impl Default for Attrs {
 
 impl Clone for Attrs {
     fn clone(&self) -> Attrs {
-        let ext = self.ext.as_ref().map(|e| {
-            Box::new(Ext {
-                keys: e.keys.clone(),
-                base: e.base.clone(),
-                stacked: e.stacked.clone(),
-                len: e.len.clone(),
-            })
-        });
-        Attrs::from_parts(self.entries().to_vec(), ext, self.pos)
+        Attrs::from_parts(self.entries().to_vec(), self.ext.clone(), self.pos)
     }
 }
 
@@ -410,19 +402,36 @@ impl Attrs {
     pub(crate) fn get_inline(&self, name: Symbol) -> Option<&Value> {
         let found = match &self.ext {
             None => self.entries().iter().find(|a| a.name == name),
-            Some(ext) if ext.stacked.is_none() => self.get_unstacked(name),
-            Some(ext) => self.get_ext(ext, name),
+            Some(ext) => self.search_ext(ext, name),
         };
         found.map(|a| &a.value)
     }
 
-    /// [`Self::get_attr`] in a set with an [`Ext`].
+    /// [`Self::get_attr`] in a set with an [`Ext`], out of line.
     #[inline(never)]
     fn get_ext<'a>(&'a self, ext: &'a Ext, name: Symbol) -> Option<&'a Attr> {
+        self.search_ext(ext, name)
+    }
+
+    /// The search of a set with an [`Ext`]: its layers if stacked, else
+    /// this layer and its base.
+    #[inline(always)]
+    fn search_ext<'a>(&'a self, ext: &'a Ext, name: Symbol) -> Option<&'a Attr> {
         if let Some(st) = &ext.stacked {
             return st.get(name);
         }
         self.get_unstacked(name)
+    }
+
+    /// How many names `a` and `b` have in common: the smaller one's names
+    /// are looked up in the larger one.
+    #[must_use]
+    pub(crate) fn common_names(a: &Attrs, b: &Attrs) -> usize {
+        let (small, large) = if b.len() <= a.len() { (b, a) } else { (a, b) };
+        small
+            .iter()
+            .filter(|x| large.get_attr(x.name).is_some())
+            .count()
     }
 
     /// [`Self::get_attr`] in this layer and its base.
@@ -468,10 +477,7 @@ impl Attrs {
             };
             let other_len = other.len();
             if (top.len() + other_len) * LAYER_RATIO <= base.entries().len() {
-                let common = other
-                    .iter()
-                    .filter(|a| this.get_attr(a.name).is_some())
-                    .count();
+                let common = Attrs::common_names(this, other);
                 let entries = merge(top.iter(), other.iter(), top.len() + other_len);
                 let ext = Ext {
                     keys: keys_of(&entries),
@@ -546,18 +552,8 @@ fn search<'a>(entries: &'a [Attr], keys: &[Symbol], name: Symbol) -> Option<&'a 
 /// a match are copied in bulk.
 fn merge_flat(this: &Attrs, other: &Attrs) -> Vec<Attr> {
     let (a, b) = (this.entries(), other.entries());
-    // The exact size, so that the set takes the vector as it is: the
-    // smaller side's names found in the larger one are counted first.
-    let (small, large) = if b.len() <= a.len() {
-        (other, this)
-    } else {
-        (this, other)
-    };
-    let common = small
-        .entries()
-        .iter()
-        .filter(|x| large.get_attr(x.name).is_some())
-        .count();
+    // The exact size, so that the set takes the vector as it is.
+    let common = Attrs::common_names(this, other);
     let mut out = Vec::with_capacity(a.len() + b.len() - common);
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {

@@ -21,7 +21,7 @@ use std::{
     ptr::NonNull,
 };
 
-use super::{Value, drop, frees_container};
+use super::{Value, drop, frees_container, shared};
 
 /// The start of a frame's block; `len` slots follow it.
 #[repr(C)]
@@ -222,15 +222,7 @@ impl Env {
 impl Clone for Env {
     #[inline(always)]
     fn clone(&self) -> Env {
-        let c = &self.header().count;
-        let n = c.get();
-        // As `Rc`: a count can only overflow through `mem::forget`, which
-        // aborts rather than wrapping to a count that would free a live
-        // frame.
-        if n == usize::MAX {
-            std::process::abort();
-        }
-        c.set(n + 1);
+        shared::count_up(&self.header().count);
         Env {
             ptr: self.ptr,
             _owns: PhantomData,
@@ -241,10 +233,7 @@ impl Clone for Env {
 impl Drop for Env {
     #[inline]
     fn drop(&mut self) {
-        let c = &self.header().count;
-        let n = c.get() - 1;
-        c.set(n);
-        if n == 0 {
+        if shared::count_down(&self.header().count) {
             self.drop_slow();
         }
     }
@@ -268,7 +257,8 @@ impl Drop for Block {
         // SAFETY: the block is live until this drop frees it.
         let len = unsafe { self.0.as_ref() }.len;
         // SAFETY: the count reached zero, so this is the only owner: the
-        // header and its `len` slots, written by `Env::build`, are dropped
+        // header and its `len` slots, written by `Env::alloc_block` and its
+        // callers, are dropped
         // once, then the block is freed with the layout it was allocated
         // with.
         unsafe {

@@ -77,15 +77,7 @@ impl<T> Shared<T> {
 impl<T> Clone for Shared<T> {
     #[inline(always)]
     fn clone(&self) -> Shared<T> {
-        let c = &self.inner().count;
-        let n = c.get();
-        // As `Rc`: a count cannot overflow through values in memory, but
-        // one can through `mem::forget`; that aborts rather than wrapping
-        // to a count that would free a live value.
-        if n == usize::MAX {
-            std::process::abort();
-        }
-        c.set(n + 1);
+        count_up(&self.inner().count);
         Shared {
             ptr: self.ptr,
             _owns: PhantomData,
@@ -96,13 +88,31 @@ impl<T> Clone for Shared<T> {
 impl<T> Drop for Shared<T> {
     #[inline]
     fn drop(&mut self) {
-        let c = &self.inner().count;
-        let n = c.get() - 1;
-        c.set(n);
-        if n == 0 {
+        if count_down(&self.inner().count) {
             self.drop_slow();
         }
     }
+}
+
+/// Adds one to a reference count (of a [`Shared`] or an `Env`). As `Rc`:
+/// a count cannot overflow through values in memory, but one can through
+/// `mem::forget`; that aborts rather than wrapping to a count that would
+/// free a live value.
+#[inline(always)]
+pub(super) fn count_up(c: &Cell<usize>) {
+    let n = c.get();
+    if n == usize::MAX {
+        std::process::abort();
+    }
+    c.set(n + 1);
+}
+
+/// Takes one from a reference count; true if that was the last reference.
+#[inline(always)]
+pub(super) fn count_down(c: &Cell<usize>) -> bool {
+    let n = c.get() - 1;
+    c.set(n);
+    n == 0
 }
 
 impl<T> Deref for Shared<T> {
